@@ -1,0 +1,67 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// The same strict settings for every Swift target, so no target is quietly laxer than another.
+let strictSwift: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .treatAllWarnings(as: .error),
+]
+
+/// The standard model and policy plugins: each is its own dynamic library under Plugins/.
+/// `(product, target, folder)`; product names start with `blendsim-` because the plugin host
+/// only considers files named `libblendsim-*.so` on the plugin path.
+let standardPlugins: [(product: String, target: String, path: String)] = [
+    ("blendsim-traditional", "TraditionalModel", "Plugins/Traditional"),
+    ("blendsim-face-to-face-driver", "FaceToFaceDriverModel", "Plugins/FaceToFaceDriver"),
+    ("blendsim-flipped-classroom", "FlippedClassroomModel", "Plugins/FlippedClassroom"),
+    ("blendsim-station-rotation", "StationRotationModel", "Plugins/StationRotation"),
+]
+
+var package = Package(
+    name: "blendsim",
+    products: [
+        .executable(name: "blendsim", targets: ["blendsim"]),
+        .library(name: "BlendSimPluginKit", targets: ["BlendSimPluginKit"]),
+    ] + standardPlugins.map { .library(name: $0.product, type: .dynamic, targets: [$0.target]) },
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        .target(name: "CBlendSimABI"),
+        .target(name: "BlendSimCore", dependencies: ["CBlendSimABI"]),
+        .target(name: "BlendSimScenario", dependencies: ["CLibYAML", "BlendSimCore"]),
+        .target(name: "BlendSimPluginHost", dependencies: ["CBlendSimABI", "BlendSimCore"]),
+        .target(name: "BlendSimPluginKit", dependencies: ["CBlendSimABI"]),
+        .target(name: "BlendSimReport", dependencies: ["BlendSimCore"]),
+        .executableTarget(
+            name: "blendsim",
+            dependencies: [
+                "BlendSimCore", "BlendSimScenario", "BlendSimPluginHost", "BlendSimReport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "BlendSimTests",
+            dependencies: [
+                "BlendSimCore", "BlendSimScenario", "BlendSimPluginHost", "BlendSimReport",
+                "CBlendSimABI", "blendsim",
+            ],
+            path: "Tests/BlendSimTests"
+        ),
+    ] + standardPlugins.map {
+        .target(name: $0.target, dependencies: ["BlendSimPluginKit"], path: $0.path)
+    }
+)
+
+for target in package.targets where target.type != .system {
+    if target.name.hasPrefix("C") { continue }
+    target.swiftSettings = (target.swiftSettings ?? []) + strictSwift
+}

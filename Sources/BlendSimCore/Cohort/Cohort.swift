@@ -1,0 +1,103 @@
+/// The students of one group in one replication, stored as a struct of arrays.
+///
+/// Each field is one contiguous column, so the learning kernel streams through memory and plugins
+/// receive plain pointers through `bs_chunk`. Nothing is allocated per student: the columns are
+/// allocated once, when the cohort is created, and freed with it.
+public final class Cohort: @unchecked Sendable {
+    /// Number of students enrolled at the start (dropped students keep their slot).
+    public let count: Int
+
+    /// Skills on the Cambridge English Scale, one column per `Skill`.
+    public let listening: UnsafeMutablePointer<Float>
+    public let reading: UnsafeMutablePointer<Float>
+    public let writing: UnsafeMutablePointer<Float>
+    public let speaking: UnsafeMutablePointer<Float>
+    /// Motivation in [0, 1].
+    public let motivation: UnsafeMutablePointer<Float>
+    /// Traits in [0, 1].
+    public let selfRegulation: UnsafeMutablePointer<Float>
+    public let digitalCompetence: UnsafeMutablePointer<Float>
+    public let connectivity: UnsafeMutablePointer<Float>
+    public let integrity: UnsafeMutablePointer<Float>
+    /// Individual learning-rate multiplier (mean 1).
+    public let aptitude: UnsafeMutablePointer<Float>
+    /// 1 when the student has a personal PC.
+    public let deviceAccess: UnsafeMutablePointer<UInt8>
+    /// 1 while the student is enrolled, 0 once dropped out.
+    public let active: UnsafeMutablePointer<UInt8>
+    /// Counters over the semester.
+    public let onlineMinutes: UnsafeMutablePointer<Float>
+    public let cheatingIncidents: UnsafeMutablePointer<UInt16>
+    public let lateSubmissions: UnsafeMutablePointer<UInt16>
+
+    /// Bytes of state held per student (the sum of the column widths).
+    public static let bytesPerStudent =
+        11 * MemoryLayout<Float>.stride + 2 * MemoryLayout<UInt8>.stride
+        + 2 * MemoryLayout<UInt16>.stride
+
+    /// Allocates zeroed columns for `count` students.
+    public init(count: Int) {
+        precondition(count >= 0)
+        self.count = count
+        func floats() -> UnsafeMutablePointer<Float> {
+            let pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+            pointer.initialize(repeating: 0, count: max(count, 1))
+            return pointer
+        }
+        func bytes() -> UnsafeMutablePointer<UInt8> {
+            let pointer = UnsafeMutablePointer<UInt8>.allocate(capacity: max(count, 1))
+            pointer.initialize(repeating: 0, count: max(count, 1))
+            return pointer
+        }
+        func counters() -> UnsafeMutablePointer<UInt16> {
+            let pointer = UnsafeMutablePointer<UInt16>.allocate(capacity: max(count, 1))
+            pointer.initialize(repeating: 0, count: max(count, 1))
+            return pointer
+        }
+        listening = floats()
+        reading = floats()
+        writing = floats()
+        speaking = floats()
+        motivation = floats()
+        selfRegulation = floats()
+        digitalCompetence = floats()
+        connectivity = floats()
+        integrity = floats()
+        aptitude = floats()
+        onlineMinutes = floats()
+        deviceAccess = bytes()
+        active = bytes()
+        cheatingIncidents = counters()
+        lateSubmissions = counters()
+    }
+
+    deinit {
+        for column in [
+            listening, reading, writing, speaking, motivation, selfRegulation, digitalCompetence,
+            connectivity, integrity, aptitude, onlineMinutes,
+        ] {
+            column.deallocate()
+        }
+        deviceAccess.deallocate()
+        active.deallocate()
+        cheatingIncidents.deallocate()
+        lateSubmissions.deallocate()
+    }
+
+    /// The column of one skill.
+    @inline(__always)
+    public func skill(_ skill: Skill) -> UnsafeMutablePointer<Float> {
+        switch skill {
+        case .listening: listening
+        case .reading: reading
+        case .writing: writing
+        case .speaking: speaking
+        }
+    }
+
+    /// The mean of a student's four skills: the score their level is derived from.
+    @inline(__always)
+    public func overall(_ student: Int) -> Float {
+        (listening[student] + reading[student] + writing[student] + speaking[student]) * 0.25
+    }
+}

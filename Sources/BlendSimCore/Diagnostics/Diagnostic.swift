@@ -1,0 +1,54 @@
+/// A place in a source file: 1-based line and column.
+public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var column: Int
+
+    public init(file: String, line: Int, column: Int) {
+        self.file = file
+        self.line = line
+        self.column = column
+    }
+
+    public var description: String { "\(file):\(line):\(column)" }
+}
+
+/// An error a user can fix, with where it is: rendered as `file:line:column: error: message`
+/// followed by the offending line and a caret under the column.
+public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
+    public var location: SourceLocation?
+    public var message: String
+    /// The text of the offending line, when the location has one.
+    public var sourceLine: String?
+
+    public init(_ message: String, at location: SourceLocation? = nil, sourceLine: String? = nil) {
+        self.message = message
+        self.location = location
+        self.sourceLine = sourceLine
+    }
+
+    /// The first line: `file:line:column: error: message`, or `error: message` without a place.
+    public var headline: String {
+        if let location { return "\(location): error: \(message)" }
+        return "error: \(message)"
+    }
+
+    /// The headline, the offending line and a caret under the column.
+    public var rendered: String {
+        var text = headline
+        if let location, let sourceLine {
+            let visible = sourceLine.replacingTabs()
+            text += "\n    " + visible
+            text += "\n    " + String(repeating: " ", count: max(location.column - 1, 0)) + "^"
+        }
+        return text
+    }
+
+    public var description: String { rendered }
+}
+
+extension String {
+    fileprivate func replacingTabs() -> String {
+        String(map { $0 == "\t" ? " " : $0 })
+    }
+}

@@ -1,0 +1,46 @@
+public import CBlendSimABI
+
+/// The contract a planned activity must meet (see docs/PLUGINS.md).
+public enum ActivityCheck {
+    /// Why `activity` breaks the contract, or nil.
+    public static func problem(in activity: bs_activity) -> String? {
+        guard ActivityKind(rawValue: activity.kind) != nil else {
+            return "unknown kind \(activity.kind)"
+        }
+        guard activity.skills & ~UInt32(BS_SKILL_ALL) == 0 else {
+            return "skills mask \(activity.skills) has bits beyond the four skills"
+        }
+        guard activity.minutes.isFinite, (0...3000).contains(activity.minutes) else {
+            return "minutes \(activity.minutes) is outside [0, 3000]"
+        }
+        guard activity.effectiveness.isFinite, (0...3).contains(activity.effectiveness) else {
+            return "effectiveness \(activity.effectiveness) is outside [0, 3]"
+        }
+        guard activity.feedback.isFinite, (0...1).contains(activity.feedback) else {
+            return "feedback \(activity.feedback) is outside [0, 1]"
+        }
+        return nil
+    }
+}
+
+/// The contract the week's conditions must meet after each policy.
+public enum ConditionsCheck {
+    public static func problem(in c: bs_conditions) -> String? {
+        let fields: [(String, Double, ClosedRange<Double>)] = [
+            ("online_quality", c.online_quality, 0...3),
+            ("feedback_quality", c.feedback_quality, 0...3),
+            ("feedback_channel", c.feedback_channel, 0...1),
+            ("integrity_enforcement", c.integrity_enforcement, 0...1),
+            ("deadline_enforcement", c.deadline_enforcement, 0...1),
+            ("device_loan_share", c.device_loan_share, 0...1),
+            ("connectivity_floor", c.connectivity_floor, 0...1),
+            ("classroom_equipment", c.classroom_equipment, 0...3),
+            ("extra_siw_minutes", c.extra_siw_minutes, 0...3000),
+            ("motivation_support", c.motivation_support, 0...1),
+        ]
+        for (name, value, range) in fields where !(value.isFinite && range.contains(value)) {
+            return "condition \(name) = \(value) is outside [\(range.lowerBound), \(range.upperBound)]"
+        }
+        return nil
+    }
+}

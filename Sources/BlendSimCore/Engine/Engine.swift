@@ -1,0 +1,337 @@
+import CBlendSimABI
+
+/// The core scheduler: steps every group of every replication through the semester.
+///
+/// Each week runs in fixed phases per group: policies begin the week (they set the conditions) →
+/// the model plans the week's activities → per-student hooks decide participation over chunks →
+/// the learning kernel applies the plan → assessments at control points → metrics. Replications
+/// run concurrently when cohorts are small; chunks of a cohort run concurrently when they are
+/// large. Either way every result is the same bit for bit (see `MetricAccumulator`).
+public final class Engine: Sendable {
+    public let spec: SimulationSpec
+    public let options: EngineOptions
+    let kernel: LearningKernel
+
+    /// Activities a model may plan in one week.
+    public static let activityCapacity = 64
+
+    public init(spec: SimulationSpec, options: EngineOptions = EngineOptions()) {
+        self.spec = spec
+        self.options = options
+        self.kernel = LearningKernel(parameters: spec.kernel)
+    }
+
+    /// Whether replications, rather than chunks, are spread over the threads.
+    public var parallelizesReplications: Bool {
+        let students = spec.groups.reduce(0) { $0 + $1.students }
+        return spec.replications > 1 && students <= options.chunkSize * 8
+    }
+
+    /// Runs every replication.
+    public func run() throws(SimulationError) -> SimulationResult {
+        let count = spec.replications
+        var outcomes = [ReplicationOutcome?](repeating: nil, count: count)
+        var errors = [SimulationError?](repeating: nil, count: count)
+        if parallelizesReplications {
+            outcomes.withUnsafeMutableBufferPointer { outcomeSlots in
+                errors.withUnsafeMutableBufferPointer { errorSlots in
+                    let slots = UncheckedSendable((outcomeSlots, errorSlots))
+                    ParallelFor.run(iterations: count, threads: options.threads) { index, _ in
+                        do throws(SimulationError) {
+                            slots.value.0[index] = try runReplication(index, threads: 1)
+                        } catch {
+                            slots.value.1[index] = error
+                        }
+                    }
+                }
+            }
+        } else {
+            for index in 0..<count {
+                do {
+                    outcomes[index] = try runReplication(index, threads: options.threads)
+                } catch {
+                    errors[index] = error
+                    break
+                }
+            }
+        }
+        if let error = errors.lazy.compactMap({ $0 }).first { throw error }
+        let students = spec.groups.reduce(0) { $0 + $1.students }
+        return SimulationResult(
+            replications: outcomes.map { $0! }, studentWeeks: students * spec.weeks * count)
+    }
+
+    /// Runs one replication, spreading chunks over `threads`.
+    public func runReplication(_ replication: Int, threads: Int) throws(SimulationError) -> ReplicationOutcome {
+        let keys = StreamKeys(seed: spec.seed)
+        var runs: [GroupRun] = []
+        for (index, group) in spec.groups.enumerated() {
+            runs.append(
+                try GroupRun(
+                    index: index, spec: group, replication: replication,
+                    groupKey: keys.group(replication, index), options: options, threads: threads))
+        }
+        let controlPoints = Set(spec.controlPoints)
+        for week in 1...max(spec.weeks, 1) where spec.weeks > 0 {
+            for run in runs {
+                try run.step(
+                    week: week, weeks: spec.weeks, isControlPoint: controlPoints.contains(week),
+                    kernel: kernel, threads: threads)
+            }
+        }
+        return ReplicationOutcome(
+            replication: replication,
+            groups: runs.map { GroupOutcome(weekly: $0.weekly, plannedMinutes: $0.plannedMinutes) })
+    }
+}
+
+/// One group in one replication: its cohort, its plugin instances and its history.
+final class GroupRun {
+    let index: Int
+    let spec: GroupSpec
+    let replication: Int
+    let groupKey: UInt64
+    let cohort: Cohort
+    let model: any ModelInstance
+    let policies: [any PolicyInstance]
+    let chunkSize: Int
+    let info: UnsafeMutablePointer<bs_group_info>
+    let name: UnsafeMutablePointer<CChar>
+    private(set) var weekly: [WeekMetrics] = []
+    private(set) var plannedMinutes: [Double] = []
+
+    init(
+        index: Int, spec: GroupSpec, replication: Int, groupKey: UInt64, options: EngineOptions,
+        threads: Int
+    ) throws(SimulationError) {
+        self.index = index
+        self.spec = spec
+        self.replication = replication
+        self.groupKey = groupKey
+        self.chunkSize = options.chunkSize
+        do {
+            model = try spec.model.makeInstance()
+        } catch {
+            throw SimulationError(
+                "model '\(spec.model.name)' (\(spec.model.provider)) could not be created for group '\(spec.name)': \(error.message)")
+        }
+        var policies: [any PolicyInstance] = []
+        for factory in spec.policies {
+            do {
+                policies.append(try factory.makeInstance())
+            } catch {
+                throw SimulationError(
+                    "policy '\(factory.name)' (\(factory.provider)) could not be created for group '\(spec.name)': \(error.message)")
+            }
+        }
+        self.policies = policies
+        cohort = Cohort(count: spec.students)
+        let utf8 = Array(spec.name.utf8CString)
+        name = UnsafeMutablePointer<CChar>.allocate(capacity: utf8.count)
+        name.initialize(from: utf8, count: utf8.count)
+        info = UnsafeMutablePointer<bs_group_info>.allocate(capacity: 1)
+        info.initialize(
+            to: bs_group_info(
+                struct_size: UInt32(MemoryLayout<bs_group_info>.size), index: UInt32(index),
+                name: UnsafePointer(name), students: UInt64(spec.students),
+                online_share: spec.onlineShare, contact_minutes: spec.contactMinutes,
+                siwt_minutes: spec.siwtMinutes, siw_minutes: spec.siwMinutes))
+
+        let initializer = CohortInitializer(
+            population: spec.population, levelShares: spec.levelShares, students: spec.students)
+        let cohort = self.cohort
+        let start = forEachChunk(threads: threads) { range, metrics in
+            initializer.initialize(cohort: cohort, range: range, groupKey: groupKey, into: &metrics)
+        }
+        weekly.append(start.metrics(week: 0, enrolled: spec.students))
+    }
+
+    deinit {
+        info.deallocate()
+        name.deallocate()
+    }
+
+    var chunkCount: Int { (spec.students + chunkSize - 1) / chunkSize }
+
+    /// Runs `body` over every chunk, concurrently when there are several, and merges the
+    /// chunks' metrics in chunk order.
+    func forEachChunk(
+        threads: Int, _ body: (Range<Int>, inout MetricAccumulator) -> Void
+    ) -> MetricAccumulator {
+        let count = chunkCount
+        var partials = [MetricAccumulator](repeating: MetricAccumulator(), count: count)
+        let students = spec.students
+        let size = chunkSize
+        partials.withUnsafeMutableBufferPointer { slots in
+            let shared = UncheckedSendable(slots)
+            ParallelFor.run(iterations: count, threads: threads) { chunk, _ in
+                let range = (chunk * size)..<min((chunk + 1) * size, students)
+                body(range, &shared.value[chunk])
+            }
+        }
+        var total = MetricAccumulator()
+        for partial in partials { total.merge(partial) }
+        return total
+    }
+
+    private func failure(_ what: String, _ message: String, week: Int) -> SimulationError {
+        SimulationError(
+            "\(what) failed in group '\(spec.name)', week \(week), replication \(replication + 1): \(message)")
+    }
+
+    /// One week of this group.
+    func step(
+        week: Int, weeks: Int, isControlPoint: Bool, kernel: LearningKernel, threads: Int
+    ) throws(SimulationError) {
+        let last = weekly[weekly.count - 1]
+        let weekStream = CounterRandom.derive(CounterRandom.derive(groupKey, 0xB10C), UInt64(week))
+        var conditions = bs_conditions.defaults
+        var activities = [bs_activity](
+            repeating: bs_activity(kind: .classroom, minutes: 0), count: Engine.activityCapacity)
+        var planned = 0
+        let modelLabel = "model '\(spec.model.name)' (\(spec.model.provider))"
+        var context = bs_week_context()
+        try withUnsafeMutablePointer(to: &conditions) { (conditionsPointer) throws(SimulationError) in
+            context = bs_week_context(
+                struct_size: UInt32(MemoryLayout<bs_week_context>.size), week: UInt32(week),
+                weeks: UInt32(weeks), is_control_point: isControlPoint ? 1 : 0,
+                replication: UInt64(replication), stream: 0, group: UnsafePointer(info),
+                conditions: conditionsPointer, mean_motivation: last.motivation,
+                mean_skill: last.overall, active_share: last.activeShare)
+
+            // Phase 1: policies set the week's conditions.
+            for (p, policy) in policies.enumerated() {
+                let label = "policy '\(spec.policies[p].name)' (\(spec.policies[p].provider))"
+                context.stream = CounterRandom.derive(weekStream, UInt64(p + 1))
+                do throws(ComponentError) {
+                    try withUnsafeMutablePointer(to: &context) { (pointer) throws(ComponentError) in
+                        try policy.beginWeek(pointer)
+                    }
+                } catch {
+                    throw failure(label, error.message, week: week)
+                }
+                if let problem = ConditionsCheck.problem(in: conditionsPointer.pointee) {
+                    throw failure(label, problem, week: week)
+                }
+            }
+
+            // Phase 2: the model plans the week.
+            context.stream = CounterRandom.derive(weekStream, 0)
+            do throws(ComponentError) {
+                planned = try withUnsafePointer(to: &context) { (pointer) throws(ComponentError) in
+                    try activities.withUnsafeMutableBufferPointer { (buffer) throws(ComponentError) in
+                        try model.planWeek(pointer, into: buffer)
+                    }
+                }
+            } catch {
+                throw failure(modelLabel, error.message, week: week)
+            }
+        }
+        context.conditions = nil
+        guard planned >= 0 && planned <= Engine.activityCapacity else {
+            throw failure(modelLabel, "planned \(planned) activities; at most \(Engine.activityCapacity) are allowed", week: week)
+        }
+        let plan = Array(activities[0..<planned])
+        for (a, activity) in plan.enumerated() {
+            if let problem = ActivityCheck.problem(in: activity) {
+                throw failure(modelLabel, "activity \(a + 1): \(problem)", week: week)
+            }
+        }
+        plannedMinutes.append(plan.reduce(0) { $0 + $1.minutes })
+        let weekPlan = WeekPlan(
+            week: week, isControlPoint: isControlPoint, activities: plan, conditions: conditions,
+            motivationTarget: spec.population.motivation.mean, kernel: kernel.parameters)
+
+        // Phases 3–5: per-student hooks, the kernel, assessments, metrics — chunk by chunk.
+        let hookModel = self.model
+        let hookPolicies = self.policies
+        let hooks = hookModel.decidesPerStudent || hookPolicies.contains { $0.adjustsPerStudent }
+        let rows = weekPlan.activityCount
+        let cohort = self.cohort
+        let policyNames = spec.policies.map { "policy '\($0.name)' (\($0.provider))" }
+        var chunkErrors = [SimulationError?](repeating: nil, count: chunkCount)
+        let frozenContext = context
+        let total = chunkErrors.withUnsafeMutableBufferPointer { errorSlots in
+            let errors = UncheckedSendable(errorSlots)
+            return forEachChunk(threads: threads) { range, metrics in
+                guard hooks else {
+                    kernel.step(
+                        cohort: cohort, range: range, plan: weekPlan, participation: nil,
+                        groupKey: groupKey, into: &metrics)
+                    return
+                }
+                let chunkIndex = range.lowerBound / chunkSize
+                let participation = UnsafeMutablePointer<Float>.allocate(capacity: max(rows * range.count, 1))
+                defer { participation.deallocate() }
+                participation.initialize(repeating: 1, count: max(rows * range.count, 1))
+                var chunk = ChunkView.make(
+                    cohort: cohort, range: range, activities: plan, participation: participation)
+                var context = frozenContext
+                do throws(SimulationError) {
+                    try plan.withUnsafeBufferPointer { (planBuffer) throws(SimulationError) in
+                        chunk.activities = planBuffer.baseAddress
+                        chunk.activity_count = UInt32(plan.count)
+                        if hookModel.decidesPerStudent {
+                            context.stream = CounterRandom.derive(weekStream, 0x100)
+                            do throws(ComponentError) {
+                                try hookModel.decide(&context, chunk: &chunk)
+                            } catch {
+                                throw failure(modelLabel, error.message, week: week)
+                            }
+                        }
+                        for (p, policy) in hookPolicies.enumerated() where policy.adjustsPerStudent {
+                            context.stream = CounterRandom.derive(weekStream, 0x100 + UInt64(p + 1))
+                            do throws(ComponentError) {
+                                try policy.adjust(&context, chunk: &chunk)
+                            } catch {
+                                throw failure(policyNames[p], error.message, week: week)
+                            }
+                        }
+                    }
+                    for index in 0..<(plan.count * range.count) {
+                        let value = participation[index]
+                        guard value.isFinite && value >= 0 && value <= 8 else {
+                            throw failure(
+                                "per-student participation",
+                                "student \(range.lowerBound + index % range.count + 1), activity \(index / range.count + 1): \(value) is outside [0, 8]",
+                                week: week)
+                        }
+                    }
+                } catch {
+                    errors.value[chunkIndex] = error
+                    return
+                }
+                kernel.step(
+                    cohort: cohort, range: range, plan: weekPlan, participation: participation,
+                    groupKey: groupKey, into: &metrics)
+            }
+        }
+        if let error = chunkErrors.lazy.compactMap({ $0 }).first { throw error }
+        var metrics = total.metrics(week: week, enrolled: spec.students)
+        if !isControlPoint { metrics.measured = .nan }
+        weekly.append(metrics)
+    }
+}
+
+/// Builds the `bs_chunk` a plugin sees for a range of a cohort.
+enum ChunkView {
+    static func make(
+        cohort: Cohort, range: Range<Int>, activities: [bs_activity],
+        participation: UnsafeMutablePointer<Float>
+    ) -> bs_chunk {
+        let o = range.lowerBound
+        return bs_chunk(
+            struct_size: UInt32(MemoryLayout<bs_chunk>.size), count: UInt32(range.count),
+            first_student: UInt64(o),
+            listening: UnsafePointer(cohort.listening + o), reading: UnsafePointer(cohort.reading + o),
+            writing: UnsafePointer(cohort.writing + o), speaking: UnsafePointer(cohort.speaking + o),
+            motivation: UnsafePointer(cohort.motivation + o),
+            self_regulation: UnsafePointer(cohort.selfRegulation + o),
+            digital_competence: UnsafePointer(cohort.digitalCompetence + o),
+            connectivity: UnsafePointer(cohort.connectivity + o),
+            integrity: UnsafePointer(cohort.integrity + o),
+            device_access: UnsafePointer(cohort.deviceAccess + o), active: UnsafePointer(cohort.active + o),
+            activity_count: UInt32(activities.count), reserved: 0, activities: nil,
+            participation: participation)
+    }
+}

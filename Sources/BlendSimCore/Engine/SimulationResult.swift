@@ -1,0 +1,33 @@
+/// What one group went through in one replication.
+public struct GroupOutcome: Sendable {
+    /// End-of-week metrics; index 0 is the start of the semester, index `w` the end of week `w`.
+    public var weekly: [WeekMetrics]
+    /// Activities the model planned per week (after policies), index `w - 1` for week `w`.
+    public var plannedMinutes: [Double]
+
+    public var before: WeekMetrics { weekly[0] }
+    public var after: WeekMetrics { weekly[weekly.count - 1] }
+    public var cheating: Int { weekly.reduce(0) { $0 + $1.cheating } }
+    public var lateSubmissions: Int { weekly.reduce(0) { $0 + $1.late } }
+    public var dropouts: Int { weekly.reduce(0) { $0 + $1.dropouts } }
+}
+
+/// One replication of the whole scenario.
+public struct ReplicationOutcome: Sendable {
+    public var replication: Int
+    public var groups: [GroupOutcome]
+}
+
+/// Every replication, in replication order.
+public struct SimulationResult: Sendable {
+    public var replications: [ReplicationOutcome]
+    /// Student-weeks simulated (enrolled students × weeks × replications).
+    public var studentWeeks: Int
+}
+
+/// Why a run stopped: a plugin failed or returned something outside its contract.
+public struct SimulationError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,71 @@
+/// One group of students and how it is taught, resolved and ready to simulate.
+public struct GroupSpec: Sendable {
+    public var name: String
+    public var students: Int
+    /// Share of students starting in each `LevelBand`, indexed by `rawValue`; sums to 1.
+    public var levelShares: [Double]
+    /// Share of the teaching time that is online, [0, 1].
+    public var onlineShare: Double
+    /// Teaching minutes per week (classroom + online).
+    public var contactMinutes: Double
+    /// Independent work with a teacher (SIWT), minutes per week.
+    public var siwtMinutes: Double
+    /// Independent work (SIW), minutes per week.
+    public var siwMinutes: Double
+    public var population: PopulationSpec
+    public var model: any ModelFactory
+    public var policies: [any PolicyFactory]
+
+    public init(
+        name: String, students: Int, levelShares: [Double], onlineShare: Double,
+        contactMinutes: Double, siwtMinutes: Double, siwMinutes: Double,
+        population: PopulationSpec, model: any ModelFactory, policies: [any PolicyFactory]
+    ) {
+        self.name = name
+        self.students = students
+        self.levelShares = levelShares
+        self.onlineShare = onlineShare
+        self.contactMinutes = contactMinutes
+        self.siwtMinutes = siwtMinutes
+        self.siwMinutes = siwMinutes
+        self.population = population
+        self.model = model
+        self.policies = policies
+    }
+}
+
+/// Everything the engine needs for a run: the semester, the groups, the kernel's parameters.
+public struct SimulationSpec: Sendable {
+    public var seed: UInt64
+    public var replications: Int
+    public var weeks: Int
+    /// Weeks (1-based) that end with an assessment.
+    public var controlPoints: [Int]
+    public var groups: [GroupSpec]
+    public var kernel: KernelParameters
+
+    public init(
+        seed: UInt64, replications: Int, weeks: Int, controlPoints: [Int], groups: [GroupSpec],
+        kernel: KernelParameters = KernelParameters()
+    ) {
+        self.seed = seed
+        self.replications = replications
+        self.weeks = weeks
+        self.controlPoints = controlPoints
+        self.groups = groups
+        self.kernel = kernel
+    }
+}
+
+/// How the engine uses the machine. Neither setting changes any result.
+public struct EngineOptions: Sendable {
+    /// Worker threads at most; defaults to the number of active processors.
+    public var threads: Int
+    /// Students per chunk: the unit of parallel work and of plugin batch calls.
+    public var chunkSize: Int
+
+    public init(threads: Int = ProcessorCount.active, chunkSize: Int = 4096) {
+        self.threads = max(1, threads)
+        self.chunkSize = max(1, chunkSize)
+    }
+}

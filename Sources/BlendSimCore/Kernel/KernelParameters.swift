@@ -1,0 +1,126 @@
+/// The learning kernel's parameters. docs/MODEL.md gives each one's equation, unit and source;
+/// a scenario may override any of them under `kernel:`.
+public struct KernelParameters: Sendable, Hashable {
+    // Skill growth
+    /// Scale points gained per effective hour: 20 points per CEFR band over ~200 guided hours.
+    public var pointsPerHour = 0.1
+    /// Share of a skill-focused hour that also benefits the other skills.
+    public var transferShare = 0.5
+    /// Score at which the diminishing-returns factor is 1.
+    public var referenceScore = 140.0
+    /// Score at which growth stops (the top of the scale).
+    public var ceilingScore = 230.0
+    /// Weekly multiplicative noise on growth (standard deviation).
+    public var learningNoise = 0.3
+    /// Value of an hour of each activity kind relative to a classroom hour.
+    public var classroomWeight = 1.0
+    public var onlineSyncWeight = 0.85
+    public var onlineAsyncWeight = 0.8
+    public var siwWeight = 0.35
+    public var siwtWeight = 0.7
+    public var assessmentWeight = 0.3
+    /// How much feedback raises the value of an hour: × (1 + gain × feedback).
+    public var feedbackGain = 0.3
+
+    // Engagement
+    /// Engagement of the least motivated student in class.
+    public var classroomEngagementFloor = 0.5
+    /// Self-paced engagement of a student with no motivation and no self-regulation.
+    public var selfPacedEngagementFloor = 0.3
+    /// Engagement in independent work (SIW) at zero motivation and self-regulation.
+    public var siwEngagementFloor = 0.2
+    /// Access to online work without a personal PC (phone only).
+    public var noDeviceAccess = 0.5
+    /// Online availability at zero connectivity, for asynchronous and for live online work.
+    public var asyncConnectivityFloor = 0.4
+    public var syncConnectivityFloor = 0.2
+    /// Online effectiveness at zero digital competence.
+    public var digitalCompetenceFloor = 0.5
+
+    // Motivation
+    /// Weekly motivation change per unit of progress above the expected.
+    public var motivationProgressGain = 0.02
+    /// Weekly motivation change per unit of feedback above `feedbackReference`.
+    public var motivationFeedbackGain = 0.03
+    public var feedbackReference = 0.3
+    /// Weekly motivation loss per unit of overload.
+    public var motivationOverloadPenalty = 0.03
+    /// Weekly pull of motivation back to the group's starting mean.
+    public var motivationReversion = 0.02
+    /// Weekly pull towards full motivation per unit of `motivation_support`.
+    public var motivationSupportGain = 0.05
+    /// Weekly motivation noise (standard deviation).
+    public var motivationNoise = 0.01
+    /// Effective hours per week that count as expected progress.
+    public var expectedEffectiveHours = 3.0
+    /// Hours of study per week a student with average self-regulation can take without overload.
+    public var capacityHours = 12.0
+
+    // Difficulties
+    /// Weekly chance that a student with zero integrity and zero motivation copies submitted work.
+    public var cheatingPropensity = 0.3
+    /// Share of the learning from copied work that is lost.
+    public var cheatingLearningLoss = 0.8
+    /// Points a copied online assessment adds to the measured score.
+    public var cheatingScoreInflation = 5.0
+    /// Weekly chance of a late submission at zero self-regulation and zero motivation.
+    public var latenessPropensity = 0.25
+    /// Share of feedback lost on late work.
+    public var lateFeedbackLoss = 0.5
+    /// Weekly dropout hazard at zero motivation.
+    public var dropoutHazard = 0.01
+    /// Measurement error of an assessment (standard deviation, scale points).
+    public var assessmentNoise = 3.0
+
+    public init() {}
+}
+
+/// One kernel parameter as scenarios, validation and documentation see it.
+public struct KernelParameterInfo: @unchecked Sendable {
+    public let key: String
+    public let keyPath: WritableKeyPath<KernelParameters, Double>
+    public let range: ClosedRange<Double>
+    public let unit: String
+    public let summary: String
+}
+
+extension KernelParameters {
+    /// Every parameter, with the key a scenario uses under `kernel:`.
+    public static let catalog: [KernelParameterInfo] = [
+        .init(key: "points_per_hour", keyPath: \.pointsPerHour, range: 0...1, unit: "points/h", summary: "scale points per effective hour"),
+        .init(key: "transfer_share", keyPath: \.transferShare, range: 0...1, unit: "1", summary: "share of a focused hour that benefits every skill"),
+        .init(key: "reference_score", keyPath: \.referenceScore, range: 80...229, unit: "points", summary: "score where the diminishing-returns factor is 1"),
+        .init(key: "ceiling_score", keyPath: \.ceilingScore, range: 150...230, unit: "points", summary: "score where growth stops"),
+        .init(key: "learning_noise", keyPath: \.learningNoise, range: 0...1, unit: "1", summary: "sd of weekly multiplicative growth noise"),
+        .init(key: "classroom_weight", keyPath: \.classroomWeight, range: 0...3, unit: "1", summary: "value of a classroom hour"),
+        .init(key: "online_sync_weight", keyPath: \.onlineSyncWeight, range: 0...3, unit: "1", summary: "value of a live online hour"),
+        .init(key: "online_async_weight", keyPath: \.onlineAsyncWeight, range: 0...3, unit: "1", summary: "value of a self-paced online hour"),
+        .init(key: "siw_weight", keyPath: \.siwWeight, range: 0...3, unit: "1", summary: "value of an hour of independent work"),
+        .init(key: "siwt_weight", keyPath: \.siwtWeight, range: 0...3, unit: "1", summary: "value of an hour of independent work with a teacher"),
+        .init(key: "assessment_weight", keyPath: \.assessmentWeight, range: 0...3, unit: "1", summary: "value of an hour of assessment"),
+        .init(key: "feedback_gain", keyPath: \.feedbackGain, range: 0...3, unit: "1", summary: "extra value of an hour with full feedback"),
+        .init(key: "classroom_engagement_floor", keyPath: \.classroomEngagementFloor, range: 0...1, unit: "1", summary: "classroom engagement at zero motivation"),
+        .init(key: "self_paced_engagement_floor", keyPath: \.selfPacedEngagementFloor, range: 0...1, unit: "1", summary: "self-paced online engagement at zero motivation and self-regulation"),
+        .init(key: "siw_engagement_floor", keyPath: \.siwEngagementFloor, range: 0...1, unit: "1", summary: "independent-work engagement at zero motivation and self-regulation"),
+        .init(key: "no_device_access", keyPath: \.noDeviceAccess, range: 0...1, unit: "1", summary: "online access without a personal PC"),
+        .init(key: "async_connectivity_floor", keyPath: \.asyncConnectivityFloor, range: 0...1, unit: "1", summary: "self-paced online availability at zero connectivity"),
+        .init(key: "sync_connectivity_floor", keyPath: \.syncConnectivityFloor, range: 0...1, unit: "1", summary: "live online availability at zero connectivity"),
+        .init(key: "digital_competence_floor", keyPath: \.digitalCompetenceFloor, range: 0...1, unit: "1", summary: "online effectiveness at zero digital competence"),
+        .init(key: "motivation_progress_gain", keyPath: \.motivationProgressGain, range: 0...1, unit: "1/week", summary: "motivation change per unit of relative progress"),
+        .init(key: "motivation_feedback_gain", keyPath: \.motivationFeedbackGain, range: 0...1, unit: "1/week", summary: "motivation change per unit of feedback above the reference"),
+        .init(key: "feedback_reference", keyPath: \.feedbackReference, range: 0...1, unit: "1", summary: "feedback level that leaves motivation unchanged"),
+        .init(key: "motivation_overload_penalty", keyPath: \.motivationOverloadPenalty, range: 0...1, unit: "1/week", summary: "motivation loss per unit of overload"),
+        .init(key: "motivation_reversion", keyPath: \.motivationReversion, range: 0...1, unit: "1/week", summary: "pull back to the starting mean"),
+        .init(key: "motivation_support_gain", keyPath: \.motivationSupportGain, range: 0...1, unit: "1/week", summary: "pull towards full motivation per unit of support"),
+        .init(key: "motivation_noise", keyPath: \.motivationNoise, range: 0...0.5, unit: "1/week", summary: "sd of weekly motivation noise"),
+        .init(key: "expected_effective_hours", keyPath: \.expectedEffectiveHours, range: 0.1...100, unit: "h/week", summary: "effective hours that count as expected progress"),
+        .init(key: "capacity_hours", keyPath: \.capacityHours, range: 1...100, unit: "h/week", summary: "study hours before overload"),
+        .init(key: "cheating_propensity", keyPath: \.cheatingPropensity, range: 0...1, unit: "1/week", summary: "weekly copying chance at zero integrity and motivation"),
+        .init(key: "cheating_learning_loss", keyPath: \.cheatingLearningLoss, range: 0...1, unit: "1", summary: "learning lost from copied work"),
+        .init(key: "cheating_score_inflation", keyPath: \.cheatingScoreInflation, range: 0...50, unit: "points", summary: "measured-score gain from a copied online assessment"),
+        .init(key: "lateness_propensity", keyPath: \.latenessPropensity, range: 0...1, unit: "1/week", summary: "weekly late-submission chance at zero self-regulation and motivation"),
+        .init(key: "late_feedback_loss", keyPath: \.lateFeedbackLoss, range: 0...1, unit: "1", summary: "feedback lost on late work"),
+        .init(key: "dropout_hazard", keyPath: \.dropoutHazard, range: 0...1, unit: "1/week", summary: "weekly dropout chance at zero motivation"),
+        .init(key: "assessment_noise", keyPath: \.assessmentNoise, range: 0...30, unit: "points", summary: "sd of an assessment's measurement error"),
+    ]
+}

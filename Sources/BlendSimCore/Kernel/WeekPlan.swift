@@ -1,0 +1,100 @@
+public import CBlendSimABI
+
+/// One planned activity with everything the kernel needs precomputed for the week.
+struct PreparedActivity: Sendable {
+    var kind: ActivityKind
+    var minutes: Float
+    /// Effective hours one fully engaged student gets: hours × kind weight × effectiveness ×
+    /// the conditions' multiplier for the kind.
+    var hourValue: Float
+    /// Per skill: transfer + (1 − transfer) · 4 · (focus share). Sums to 4 over the skills.
+    var skillFactors: InlineArray<4, Float>
+    /// Feedback share after the conditions, [0, 1].
+    var feedback: Float
+    /// Handed in by a deadline and done unsupervised: can be late and can be copied.
+    var submitted: Bool
+    /// An assessment taken online.
+    var onlineAssessment: Bool
+}
+
+/// A group's week, ready for the kernel: the model's activities under the week's conditions.
+public struct WeekPlan: Sendable {
+    public let week: Int
+    public let isControlPoint: Bool
+    public let conditions: bs_conditions
+    let activities: [PreparedActivity]
+    let hasSubmittedWork: Bool
+    let hasOnlineAssessment: Bool
+    /// The group's starting mean motivation, which motivation reverts to.
+    let motivationTarget: Float
+
+    /// Prepares the plan. `activities` must already be validated.
+    public init(
+        week: Int, isControlPoint: Bool, activities: [bs_activity], conditions: bs_conditions,
+        motivationTarget: Double, kernel: KernelParameters
+    ) {
+        self.week = week
+        self.isControlPoint = isControlPoint
+        self.conditions = conditions
+        self.motivationTarget = Float(motivationTarget)
+        var planned: [PreparedActivity] = []
+        planned.reserveCapacity(activities.count + 1)
+        var all = activities
+        if conditions.extra_siw_minutes > 0 {
+            all.append(
+                bs_activity(
+                    kind: .siw, flags: UInt32(BS_FLAG_SUBMITTED), minutes: conditions.extra_siw_minutes,
+                    effectiveness: 1, feedback: 0))
+        }
+        for activity in all {
+            let kind = ActivityKind(rawValue: activity.kind)!
+            let weight: Double
+            var conditionFactor = 1.0
+            var feedback = activity.feedback * conditions.feedback_quality
+            switch kind {
+            case .classroom:
+                weight = kernel.classroomWeight
+                conditionFactor = conditions.classroom_equipment
+            case .onlineSync:
+                weight = kernel.onlineSyncWeight
+                conditionFactor = conditions.online_quality
+                feedback += conditions.feedback_channel * (1 - feedback)
+            case .onlineAsync:
+                weight = kernel.onlineAsyncWeight
+                conditionFactor = conditions.online_quality
+                feedback += conditions.feedback_channel * (1 - feedback)
+            case .siw:
+                weight = kernel.siwWeight
+                feedback += conditions.feedback_channel * (1 - feedback)
+            case .siwt:
+                weight = kernel.siwtWeight
+            case .assessment:
+                weight = kernel.assessmentWeight
+            }
+            let focused = Skill.allCases.filter { activity.skills & $0.maskBit != 0 }
+            let share = focused.isEmpty ? 0.25 : 1.0 / Double(focused.count)
+            var factors = InlineArray<4, Float>(repeating: 0)
+            for skill in Skill.allCases {
+                let focus = focused.isEmpty || focused.contains(skill) ? share : 0
+                factors[skill.rawValue] = Float(
+                    kernel.transferShare + (1 - kernel.transferShare) * 4 * focus)
+            }
+            let unsupervised = kind == .onlineAsync || kind == .siw
+            planned.append(
+                PreparedActivity(
+                    kind: kind,
+                    minutes: Float(activity.minutes),
+                    hourValue: Float(activity.minutes / 60 * weight * activity.effectiveness * conditionFactor),
+                    skillFactors: factors,
+                    feedback: Float(min(1, max(0, feedback))),
+                    submitted: unsupervised && activity.flags & UInt32(BS_FLAG_SUBMITTED) != 0,
+                    onlineAssessment: kind == .assessment && activity.flags & UInt32(BS_FLAG_ONLINE) != 0))
+        }
+        self.activities = planned
+        hasSubmittedWork = planned.contains { $0.submitted }
+        hasOnlineAssessment = planned.contains { $0.onlineAssessment }
+    }
+
+    /// Activities as planned, after the conditions added any (for reporting).
+    public var activityCount: Int { activities.count }
+}

@@ -1,0 +1,119 @@
+/// Sums over the students of one chunk (or of a whole group), kept in fixed point.
+///
+/// Integer sums are exact, so adding partials in any grouping gives the same bits: results do not
+/// depend on the chunk size or the thread count. Scores are quantised to 2⁻²⁰ points (far below
+/// anything reported) before they are added.
+public struct MetricAccumulator: Sendable {
+    static let scale: Double = 1_048_576  // 2^20
+    static let squareScale: Double = 256  // 2^8, so squares of scores fit in Int64
+
+    public var active: Int64 = 0
+    var skillSums = InlineArray<4, Int64>(repeating: 0)
+    var overallSum: Int64 = 0
+    var overallCoarseSum: Int64 = 0
+    var overallCoarseSquares: Int64 = 0
+    var motivationSum: Int64 = 0
+    var bandCounts = InlineArray<6, Int64>(repeating: 0)
+    var onlineMinutesSum: Int64 = 0
+    public var cheating: Int64 = 0
+    public var late: Int64 = 0
+    public var dropouts: Int64 = 0
+    var measuredSum: Int64 = 0
+
+    public init() {}
+
+    @inline(__always)
+    static func fixed(_ value: Float) -> Int64 { Int64((Double(value) * scale).rounded()) }
+
+    /// Adds one active student's end-of-week state.
+    @inline(__always)
+    mutating func addStudent(
+        listening: Float, reading: Float, writing: Float, speaking: Float, motivation: Float,
+        onlineMinutes: Float
+    ) {
+        active += 1
+        skillSums[0] &+= Self.fixed(listening)
+        skillSums[1] &+= Self.fixed(reading)
+        skillSums[2] &+= Self.fixed(writing)
+        skillSums[3] &+= Self.fixed(speaking)
+        let overall = (listening + reading + writing + speaking) * 0.25
+        overallSum &+= Self.fixed(overall)
+        let coarse = Int64((Double(overall) * Self.squareScale).rounded())
+        overallCoarseSum &+= coarse
+        overallCoarseSquares &+= coarse &* coarse
+        motivationSum &+= Self.fixed(motivation)
+        bandCounts[LevelBand.of(score: overall).rawValue] &+= 1
+        onlineMinutesSum &+= Int64((Double(onlineMinutes) * 256).rounded())
+    }
+
+    @inline(__always)
+    mutating func addMeasured(_ score: Float) { measuredSum &+= Self.fixed(score) }
+
+    /// Adds another partial.
+    public mutating func merge(_ other: MetricAccumulator) {
+        active &+= other.active
+        for k in 0..<4 { skillSums[k] &+= other.skillSums[k] }
+        overallSum &+= other.overallSum
+        overallCoarseSum &+= other.overallCoarseSum
+        overallCoarseSquares &+= other.overallCoarseSquares
+        motivationSum &+= other.motivationSum
+        for b in 0..<6 { bandCounts[b] &+= other.bandCounts[b] }
+        onlineMinutesSum &+= other.onlineMinutesSum
+        cheating &+= other.cheating
+        late &+= other.late
+        dropouts &+= other.dropouts
+        measuredSum &+= other.measuredSum
+    }
+
+    /// The means and shares these sums stand for, for a group that enrolled `enrolled` students.
+    public func metrics(week: Int, enrolled: Int) -> WeekMetrics {
+        let n = Double(active)
+        func mean(_ sum: Int64) -> Double { active > 0 ? Double(sum) / Self.scale / n : .nan }
+        var sd = 0.0
+        if active > 1 {
+            let s = Double(overallCoarseSum)
+            let ss = Double(overallCoarseSquares)
+            let variance = max(0, (ss - s * s / n) / (n - 1)) / (Self.squareScale * Self.squareScale)
+            sd = variance.squareRoot()
+        }
+        return WeekMetrics(
+            week: week,
+            active: Int(active),
+            activeShare: enrolled > 0 ? n / Double(enrolled) : 0,
+            skills: (0..<4).map { mean(skillSums[$0]) },
+            overall: mean(overallSum),
+            overallSD: sd,
+            motivation: mean(motivationSum),
+            bandShares: (0..<6).map { active > 0 ? Double(bandCounts[$0]) / n : 0 },
+            onlineMinutes: active > 0 ? Double(onlineMinutesSum) / 256 / n : 0,
+            cheating: Int(cheating),
+            late: Int(late),
+            dropouts: Int(dropouts),
+            measured: mean(measuredSum))
+    }
+}
+
+/// A group's state at the end of one week of one replication (week 0: the start).
+public struct WeekMetrics: Sendable, Equatable {
+    public var week: Int
+    /// Students still enrolled.
+    public var active: Int
+    public var activeShare: Double
+    /// Mean of each skill over enrolled students, in `Skill` order.
+    public var skills: [Double]
+    /// Mean overall score (mean of the four skills).
+    public var overall: Double
+    /// Standard deviation of the overall score across students.
+    public var overallSD: Double
+    public var motivation: Double
+    /// Share of enrolled students in each `LevelBand`.
+    public var bandShares: [Double]
+    /// Mean online minutes per enrolled student, cumulative since the start.
+    public var onlineMinutes: Double
+    /// Incidents in this week.
+    public var cheating: Int
+    public var late: Int
+    public var dropouts: Int
+    /// Mean measured assessment score (control-point weeks only; NaN otherwise).
+    public var measured: Double
+}

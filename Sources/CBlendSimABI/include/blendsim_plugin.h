@@ -1,0 +1,205 @@
+/*
+ * blendsim plugin ABI, version 1.
+ *
+ * The one contract between the blendsim host and its model and policy plugins. It is plain C so
+ * that a plugin can be written in any language that can export a C function, and so that host and
+ * plugin never share Swift type metadata. docs/PLUGINS.md is the reference for every field.
+ *
+ * Versioning: a plugin exports `blendsim_plugin_v1` returning a `bs_plugin`. The host refuses a
+ * plugin whose `abi_major` differs from its own. Minor versions only add fields at the end of a
+ * struct; every struct that can grow starts with `struct_size`, so either side reads only the
+ * fields the other one has.
+ *
+ * Memory: everything a plugin returns (descriptors, names, schemas) must stay valid until the
+ * process exits; the host never unloads a plugin. Everything the host passes in is valid only for
+ * the duration of the call.
+ *
+ * Threads: `create`, `destroy`, `plan_week` and `begin_week` are called on one thread at a time
+ * per instance. `decide_chunk` and `adjust_chunk` are called concurrently for disjoint chunks of
+ * one instance; the instance must be treated as read-only in them.
+ */
+#ifndef BLENDSIM_PLUGIN_H
+#define BLENDSIM_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BLENDSIM_ABI_MAJOR 1u
+#define BLENDSIM_ABI_MINOR 0u
+#define BLENDSIM_ENTRY_SYMBOL "blendsim_plugin_v1"
+
+/* Status codes returned by every fallible plugin function. */
+#define BS_OK 0
+#define BS_FAILED 1
+
+/* Activity kinds. */
+#define BS_ACTIVITY_CLASSROOM 0u    /* face-to-face teaching in the classroom */
+#define BS_ACTIVITY_ONLINE_SYNC 1u  /* live online session (video class, webinar) */
+#define BS_ACTIVITY_ONLINE_ASYNC 2u /* self-paced online work (videos, e-course, platform tasks) */
+#define BS_ACTIVITY_SIW 3u          /* students' independent work */
+#define BS_ACTIVITY_SIWT 4u         /* students' independent work with a teacher */
+#define BS_ACTIVITY_ASSESSMENT 5u   /* a test at a control point */
+#define BS_ACTIVITY_KIND_COUNT 6u
+
+/* Skill focus bits. */
+#define BS_SKILL_LISTENING 1u
+#define BS_SKILL_READING 2u
+#define BS_SKILL_WRITING 4u
+#define BS_SKILL_SPEAKING 8u
+#define BS_SKILL_ALL 15u
+
+/* Activity flags. */
+#define BS_FLAG_SUBMITTED 1u /* the work is handed in by a deadline: can be late, can be copied */
+#define BS_FLAG_ONLINE 2u    /* an assessment taken online (unsupervised unless proctored) */
+
+/* One block of learning activity in a week, the same for every student of the group unless a
+ * chunk hook scales it per student through `bs_chunk.participation`. */
+typedef struct bs_activity {
+    uint32_t kind;        /* BS_ACTIVITY_* */
+    uint32_t skills;      /* BS_SKILL_* bits; the time is shared equally among them */
+    uint32_t flags;       /* BS_FLAG_* bits */
+    uint32_t reserved;    /* zero */
+    double minutes;       /* per student in this week, [0, 3000] */
+    double effectiveness; /* quality of the activity, [0, 3]; 1 = an ordinary classroom lesson */
+    double feedback;      /* share of the work that receives feedback, [0, 1] */
+} bs_activity;
+
+/* The teaching conditions of a group in a week. Each week starts from the defaults below; the
+ * group's policies change them in `begin_week`; the learning kernel reads them. */
+typedef struct bs_conditions {
+    uint32_t struct_size;
+    uint32_t reserved;
+    double online_quality;        /* multiplier on the effectiveness of online activities; 1 */
+    double feedback_quality;      /* multiplier on teacher feedback; 1 */
+    double feedback_channel;      /* [0,1] extra feedback on online/independent work (chat-bots); 0 */
+    double integrity_enforcement; /* [0,1] chance that an attempt to copy is caught and prevented; 0 */
+    double deadline_enforcement;  /* [0,1] reduction of the propensity to miss deadlines; 0 */
+    double device_loan_share;     /* [0,1] share of students without a PC who are lent one; 0 */
+    double connectivity_floor;    /* [0,1] connectivity is at least this (campus internet); 0 */
+    double classroom_equipment;   /* multiplier on classroom effectiveness (technical aids); 1 */
+    double extra_siw_minutes;     /* minutes of independent work added per week; 0 */
+    double motivation_support;    /* [0,1] weekly pull of motivation towards its target; 0 */
+} bs_conditions;
+
+/* A group as the plugins see it. */
+typedef struct bs_group_info {
+    uint32_t struct_size;
+    uint32_t index;          /* position of the group in the scenario, 0-based */
+    const char *name;        /* UTF-8, NUL-terminated */
+    uint64_t students;       /* students enrolled at the start */
+    double online_share;     /* [0,1] share of the teaching time that is online */
+    double contact_minutes;  /* teaching minutes per week (classroom + online) */
+    double siwt_minutes;     /* independent work with a teacher, minutes per week */
+    double siw_minutes;      /* independent work, minutes per week */
+} bs_group_info;
+
+/* The week being simulated, for one group. */
+typedef struct bs_week_context {
+    uint32_t struct_size;
+    uint32_t week;             /* 1-based */
+    uint32_t weeks;            /* weeks in the semester */
+    uint32_t is_control_point; /* 1 when the week ends with an assessment */
+    uint64_t replication;      /* 0-based */
+    uint64_t stream;           /* random stream key for this call; see bs_random_uniform */
+    const bs_group_info *group;
+    bs_conditions *conditions; /* writable in begin_week only */
+    double mean_motivation;    /* group means at the end of the previous week (active students) */
+    double mean_skill;
+    double active_share;
+} bs_week_context;
+
+/* A contiguous slice of a group's students, as read-only columns, plus the per-student
+ * participation multipliers a hook may write. */
+typedef struct bs_chunk {
+    uint32_t struct_size;
+    uint32_t count;              /* students in the chunk */
+    uint64_t first_student;      /* index of the first one within its group */
+    const float *listening;      /* Cambridge English Scale */
+    const float *reading;
+    const float *writing;
+    const float *speaking;
+    const float *motivation;     /* [0,1] */
+    const float *self_regulation;
+    const float *digital_competence;
+    const float *connectivity;
+    const float *integrity;
+    const uint8_t *device_access; /* 1 = has a personal PC */
+    const uint8_t *active;        /* 0 = dropped out */
+    uint32_t activity_count;
+    uint32_t reserved;
+    const bs_activity *activities; /* the week's plan */
+    /* activity_count rows of count floats: participation[a * count + i] scales activity a's
+     * minutes for student i. Starts at 1 for every entry; valid values are [0, 8]. */
+    float *participation;
+} bs_chunk;
+
+typedef struct bs_model_descriptor {
+    uint32_t struct_size;
+    uint32_t reserved;
+    const char *name;             /* e.g. "flipped-classroom": lowercase, digits and '-' */
+    const char *summary;          /* one line */
+    const char *parameter_schema; /* JSON object, see docs/PLUGINS.md */
+    void *context;                /* passed back to create */
+    int32_t (*create)(void *context, const char *parameters_json, void **instance,
+                      char *error, size_t error_capacity);
+    void (*destroy)(void *instance);
+    int32_t (*plan_week)(void *instance, const bs_week_context *week, bs_activity *activities,
+                         uint32_t capacity, uint32_t *count, char *error, size_t error_capacity);
+    /* Optional (NULL): per-student decisions over a chunk. */
+    int32_t (*decide_chunk)(const void *instance, const bs_week_context *week, bs_chunk *chunk,
+                            char *error, size_t error_capacity);
+} bs_model_descriptor;
+
+typedef struct bs_policy_descriptor {
+    uint32_t struct_size;
+    uint32_t reserved;
+    const char *name;
+    const char *summary;
+    const char *parameter_schema;
+    void *context;
+    int32_t (*create)(void *context, const char *parameters_json, void **instance,
+                      char *error, size_t error_capacity);
+    void (*destroy)(void *instance);
+    int32_t (*begin_week)(void *instance, bs_week_context *week, char *error,
+                          size_t error_capacity);
+    /* Optional (NULL): per-student adjustments over a chunk, after the model's decisions. */
+    int32_t (*adjust_chunk)(const void *instance, const bs_week_context *week, bs_chunk *chunk,
+                            char *error, size_t error_capacity);
+} bs_policy_descriptor;
+
+/* What `blendsim_plugin_v1` returns. */
+typedef struct bs_plugin {
+    uint32_t abi_major;
+    uint32_t abi_minor;
+    const char *name;    /* the library's name, e.g. "blendsim-flipped-classroom" */
+    const char *version; /* semantic version of the plugin */
+    uint32_t model_count;
+    uint32_t policy_count;
+    const bs_model_descriptor *const *models;
+    const bs_policy_descriptor *const *policies;
+} bs_plugin;
+
+typedef const bs_plugin *(*bs_plugin_entry)(void);
+
+/* The counter-based generator used by the host, for plugins that want reproducible draws:
+ * a uniform double in [0, 1) from a stream key and a counter. SplitMix64's finaliser. */
+static inline uint64_t bs_mix64(uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static inline double bs_random_uniform(uint64_t stream, uint64_t counter) {
+    uint64_t bits = bs_mix64(stream + (counter + 1u) * 0x9E3779B97F4A7C15ull);
+    return (double)(bits >> 11) * 0x1.0p-53;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BLENDSIM_PLUGIN_H */
