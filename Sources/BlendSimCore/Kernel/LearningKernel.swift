@@ -69,18 +69,22 @@ public struct LearningKernel: Sendable {
                 let digital = digitalFloor + (1 - digitalFloor) * cohort.digitalCompetence[i]
                 let asyncAvailability = access * (asyncFloor + (1 - asyncFloor) * connectivity) * digital
                 let syncAvailability = access * (syncFloor + (1 - syncFloor) * connectivity) * digital
+                // On campus the institution's devices and network stand in for the student's own.
 
                 // (2) Engagement per activity kind.
                 let selfPaced = 0.5 * (m + r)
                 let classroomEngagement = classroomFloor + (1 - classroomFloor) * m
                 let siwEngagement = siwFloor + (1 - siwFloor) * selfPaced
-                let engagement: InlineArray<6, Float> = [
+                let selfPacedEngagement = selfPacedFloor + (1 - selfPacedFloor) * selfPaced
+                let engagement: InlineArray<8, Float> = [
                     classroomEngagement,
                     classroomEngagement * syncAvailability,
-                    (selfPacedFloor + (1 - selfPacedFloor) * selfPaced) * asyncAvailability,
+                    selfPacedEngagement * asyncAvailability,
                     siwEngagement,
                     0.5 * (classroomEngagement + siwEngagement),
                     classroomEngagement,
+                    classroomEngagement * digital,
+                    selfPacedEngagement * digital,
                 ]
 
                 // (3) Time on task and overload.
@@ -124,7 +128,7 @@ public struct LearningKernel: Sendable {
                         if late { feedback *= Float(1 - k.lateFeedbackLoss) }
                         if copied { kept = Float(1 - k.cheatingLearningLoss) }
                     }
-                    let value = activity.hourValue * share * engagement[Int(activity.kind.rawValue)]
+                    let value = activity.hourValue * share * engagement[activity.engagementSlot]
                         * (1 + feedbackGain * feedback) * kept
                     for s in 0..<4 { hours[s] += value * activity.skillFactors[s] }
                     feedbackMinutes += feedback * activity.minutes * share

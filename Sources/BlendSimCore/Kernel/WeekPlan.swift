@@ -15,6 +15,9 @@ struct PreparedActivity: Sendable {
     var submitted: Bool
     /// An assessment taken online.
     var onlineAssessment: Bool
+    /// Index into the kernel's per-student engagement table: the kind, or 6/7 for live/self-paced
+    /// online work on campus.
+    var engagementSlot: Int
 }
 
 /// A group's week, ready for the kernel: the model's activities under the week's conditions.
@@ -80,6 +83,7 @@ public struct WeekPlan: Sendable {
                     kernel.transferShare + (1 - kernel.transferShare) * 4 * focus)
             }
             let unsupervised = kind == .onlineAsync || kind == .siw
+            let onCampus = kind.isOnline && activity.flags & UInt32(BS_FLAG_ON_CAMPUS) != 0
             planned.append(
                 PreparedActivity(
                     kind: kind,
@@ -88,7 +92,8 @@ public struct WeekPlan: Sendable {
                     skillFactors: factors,
                     feedback: Float(min(1, max(0, feedback))),
                     submitted: unsupervised && activity.flags & UInt32(BS_FLAG_SUBMITTED) != 0,
-                    onlineAssessment: kind == .assessment && activity.flags & UInt32(BS_FLAG_ONLINE) != 0))
+                    onlineAssessment: kind == .assessment && activity.flags & UInt32(BS_FLAG_ONLINE) != 0,
+                    engagementSlot: onCampus ? (kind == .onlineSync ? 6 : 7) : Int(kind.rawValue)))
         }
         self.activities = planned
         hasSubmittedWork = planned.contains { $0.submitted }

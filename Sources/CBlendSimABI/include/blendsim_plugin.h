@@ -55,6 +55,8 @@ extern "C" {
 /* Activity flags. */
 #define BS_FLAG_SUBMITTED 1u /* the work is handed in by a deadline: can be late, can be copied */
 #define BS_FLAG_ONLINE 2u    /* an assessment taken online (unsupervised unless proctored) */
+#define BS_FLAG_ON_CAMPUS 4u /* online work on the institution's devices and network: the
+                              * student's own PC and connection do not matter */
 
 /* One block of learning activity in a week, the same for every student of the group unless a
  * chunk hook scales it per student through `bs_chunk.participation`. */

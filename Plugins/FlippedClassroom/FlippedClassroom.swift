@@ -1,0 +1,47 @@
+import BlendSimPluginKit
+
+/// The flipped classroom, the paper's experimental condition: content (lecture materials,
+/// presentations, listening and reading input) is studied online before class, at the student's
+/// own pace; class time goes to active practice with the teacher's feedback.
+struct FlippedClassroom: BlendedModel {
+    struct Parameters: Decodable, Sendable {
+        var contentEffectiveness: Double
+        var contentFeedback: Double
+        var practiceEffectiveness: Double
+        var practiceFeedback: Double
+        var assessmentMinutes: Double
+    }
+
+    static let name = "flipped-classroom"
+    static let summary = "content online before class, class time for active practice and feedback"
+    static let parameters: [ParameterSpec] = [
+        .number("content_effectiveness", default: 1.1, range: 0...3, help: "quality of the self-paced pre-class content (receptive skills)"),
+        .number("content_feedback", default: 0.3, range: 0...1, help: "share of pre-class work checked by quizzes"),
+        .number("practice_effectiveness", default: 1.5, range: 0...3, help: "quality of in-class active practice relative to a lecture-style lesson"),
+        .number("practice_feedback", default: 0.6, range: 0...1, help: "share of in-class practice that gets the teacher's feedback"),
+        .number("assessment_minutes", default: 60, range: 0...600, unit: "min", help: "length of a control-point test"),
+    ]
+
+    let parameters: Parameters
+
+    init(parameters: Parameters) { self.parameters = parameters }
+
+    func planWeek(_ week: Week) throws -> [Activity] {
+        guard week.group.onlineShare > 0 else {
+            throw PluginError("a flipped classroom needs online time for the pre-class content; online_share is 0")
+        }
+        return [
+            Activity(
+                .onlineAsync, minutes: week.onlineMinutes, skills: .receptive,
+                effectiveness: parameters.contentEffectiveness, feedback: parameters.contentFeedback, submitted: true),
+            Activity(
+                .classroom, minutes: week.classroomMinutes, effectiveness: parameters.practiceEffectiveness,
+                feedback: parameters.practiceFeedback),
+        ] + week.independentWork() + week.controlPointAssessment(minutes: parameters.assessmentMinutes)
+    }
+}
+
+@_cdecl("blendsim_plugin_v1")
+public func blendsimPlugin() -> UnsafeRawPointer {
+    PluginExport.plugin(name: "blendsim-flipped-classroom", version: "1.0.0", models: [FlippedClassroom.self])
+}

@@ -1,0 +1,26 @@
+extension Week {
+    /// The group's teaching minutes that are online (`onlineShare` of `contactMinutes`).
+    public var onlineMinutes: Double { group.contactMinutes * group.onlineShare }
+
+    /// The group's teaching minutes in the classroom.
+    public var classroomMinutes: Double { group.contactMinutes * (1 - group.onlineShare) }
+
+    /// The group's independent work as the scenario's hours give it: SIWT with a teacher, then
+    /// SIW handed in by a deadline. Blocks of zero minutes are left out.
+    public func independentWork(siwtFeedback: Double = 0.5, siwFeedback: Double = 0.2) -> [Activity] {
+        var blocks: [Activity] = []
+        if group.siwtMinutes > 0 {
+            blocks.append(Activity(.siwt, minutes: group.siwtMinutes, feedback: siwtFeedback))
+        }
+        if group.siwMinutes > 0 {
+            blocks.append(Activity(.siw, minutes: group.siwMinutes, feedback: siwFeedback, submitted: true))
+        }
+        return blocks
+    }
+
+    /// The control-point test, in weeks that end with one; nothing otherwise.
+    public func controlPointAssessment(minutes: Double, online: Bool = false) -> [Activity] {
+        guard isControlPoint, minutes > 0 else { return [] }
+        return [Activity(.assessment, minutes: minutes, feedback: 0.5, online: online)]
+    }
+}

@@ -1,0 +1,85 @@
+public import BlendSimCore
+
+/// A scenario as written in its YAML file, validated and with defaults filled in. Plugins are
+/// still names here; the plugin host resolves them.
+public struct Scenario: Sendable {
+    public var name: String
+    public var description: String?
+    public var seed: UInt64
+    public var replications: Int
+    public var weeks: Int
+    /// Weeks (1-based) ending with an assessment.
+    public var controlPoints: [Int]
+    public var kernel: KernelParameters
+    public var groups: [GroupScenario]
+    /// Where the scenario came from and its SHA-256, for the manifest.
+    public var source: ScenarioSource
+}
+
+/// One group of a scenario.
+public struct GroupScenario: Sendable {
+    public var name: String
+    public var students: Int
+    /// Starting share per `LevelBand`, indexed by `rawValue`.
+    public var levelShares: [Double]
+    public var onlineShare: Double
+    public var contactHours: Double
+    public var siwtHours: Double
+    public var siwHours: Double
+    public var population: PopulationSpec
+    public var model: ComponentReference
+    public var policies: [ComponentReference]
+    public var location: SourceLocation
+}
+
+/// A model or policy named by a scenario, with the parameters given for it.
+public struct ComponentReference: Sendable {
+    public var name: String
+    /// The parameters as a JSON object, in the order written.
+    public var parameters: [(String, JSONValue)]
+    /// Where the name is written.
+    public var location: SourceLocation
+    /// Where each parameter's key is written.
+    public var parameterLocations: [String: SourceLocation]
+}
+
+/// The text of a scenario file, kept for error snippets and fingerprints.
+public struct ScenarioSource: Sendable {
+    public var path: String
+    public var bytes: [UInt8]
+
+    public init(path: String, bytes: [UInt8]) {
+        self.path = path
+        self.bytes = bytes
+    }
+
+    public var sha256: String { SHA256.hex(bytes) }
+
+    /// The text of a 1-based line, if there is one.
+    public func line(_ number: Int) -> String? {
+        var current = 1
+        var start = 0
+        for (index, byte) in bytes.enumerated() {
+            if current == number && byte == 0x0A {
+                return String(decoding: bytes[start..<index], as: UTF8.self)
+            }
+            if byte == 0x0A {
+                current += 1
+                start = index + 1
+            }
+        }
+        return current == number && start <= bytes.count
+            ? String(decoding: bytes[start...], as: UTF8.self) : nil
+    }
+
+    /// A located diagnostic with the offending line.
+    public func diagnostic(_ message: String, line: Int, column: Int) -> Diagnostic {
+        Diagnostic(
+            message, at: SourceLocation(file: path, line: line, column: column),
+            sourceLine: self.line(line))
+    }
+
+    public func location(of node: YAMLNode) -> SourceLocation {
+        SourceLocation(file: path, line: node.line, column: node.column)
+    }
+}

@@ -1,0 +1,371 @@
+import BlendSimCore
+
+/// Walks the YAML tree of a scenario, checking every key and value, and collects diagnostics
+/// instead of stopping at the first one.
+struct ScenarioDecoder {
+    let source: ScenarioSource
+    var diagnostics: [Diagnostic] = []
+
+    init(source: ScenarioSource) { self.source = source }
+
+    static let topKeys = ["name", "description", "seed", "replications", "semester", "population", "kernel", "groups"]
+    static let semesterKeys = ["weeks", "control_points"]
+    static let groupKeys = ["name", "students", "levels", "model", "online_share", "hours", "policies", "population"]
+    static let hourKeys = ["contact", "siwt", "siw"]
+    static let componentKeys = ["name", "parameters"]
+    static let traitKeys = ["mean", "sd"]
+    static let populationKeys = [
+        "motivation", "self_regulation", "digital_competence", "device_access", "connectivity", "integrity",
+        "skill_spread", "aptitude_sd",
+    ]
+
+    // MARK: - Reporting
+
+    mutating func error(_ message: String, at node: YAMLNode) {
+        diagnostics.append(source.diagnostic(message, line: node.line, column: node.column))
+    }
+
+    /// The entries of a mapping node by key, after checking every key is one of `allowed`.
+    mutating func mapping(_ node: YAMLNode, _ what: String, allowed: [String]) -> [String: YAMLNode]? {
+        guard let pairs = node.pairs else {
+            error("\(what) must be a mapping, found \(node.kindName)", at: node)
+            return nil
+        }
+        var entries: [String: YAMLNode] = [:]
+        for pair in pairs {
+            let key = pair.key.scalar ?? ""
+            guard allowed.contains(key) else {
+                error("unknown key '\(key)' in \(what)\(Suggestion.phrase(for: key, in: allowed))", at: pair.key)
+                continue
+            }
+            entries[key] = pair.value
+        }
+        return entries
+    }
+
+    // MARK: - Scalars
+
+    mutating func number(_ node: YAMLNode, _ key: String, _ range: ClosedRange<Double>) -> Double? {
+        guard case .scalar(let text, plain: true) = node.content, let value = Double(text), value.isFinite else {
+            error("'\(key)' must be a number, found \(node.kindName)", at: node)
+            return nil
+        }
+        guard range.contains(value) else {
+            error("'\(key)' must be between \(Self.format(range.lowerBound)) and \(Self.format(range.upperBound)), found \(text)", at: node)
+            return nil
+        }
+        return value
+    }
+
+    mutating func integer(_ node: YAMLNode, _ key: String, _ range: ClosedRange<Int>) -> Int? {
+        guard case .scalar(let text, plain: true) = node.content, let value = Int(text) else {
+            if case .scalar(let text, plain: true) = node.content, Double(text) != nil {
+                error("'\(key)' must be a whole number, found \(text)", at: node)
+            } else {
+                error("'\(key)' must be a whole number, found \(node.kindName)", at: node)
+            }
+            return nil
+        }
+        guard range.contains(value) else {
+            error("'\(key)' must be between \(range.lowerBound) and \(range.upperBound), found \(text)", at: node)
+            return nil
+        }
+        return value
+    }
+
+    mutating func string(_ node: YAMLNode, _ key: String) -> String? {
+        guard case .scalar(let text, _) = node.content, !text.isEmpty else {
+            error("'\(key)' must be a non-empty string, found \(node.kindName)", at: node)
+            return nil
+        }
+        return text
+    }
+
+    static func format(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
+    }
+
+    // MARK: - Scenario
+
+    mutating func scenario(_ root: YAMLNode) -> Scenario? {
+        guard let top = mapping(root, "the scenario", allowed: Self.topKeys) else { return nil }
+        var name = Self.stem(of: source.path)
+        if let node = top["name"], let value = string(node, "name") { name = value }
+        let description = top["description"].flatMap { string($0, "description") }
+        var seed: UInt64 = 1
+        if let node = top["seed"], let value = integer(node, "seed", 0...Int.max) { seed = UInt64(value) }
+        var replications = 1
+        if let node = top["replications"], let value = integer(node, "replications", 1...100_000) {
+            replications = value
+        }
+
+        var weeks = 15
+        var controlPoints: [Int]?
+        if let node = top["semester"], let semester = mapping(node, "semester", allowed: Self.semesterKeys) {
+            if let node = semester["weeks"], let value = integer(node, "weeks", 1...52) { weeks = value }
+            if let node = semester["control_points"] { controlPoints = self.controlPoints(node, weeks: weeks) }
+        }
+
+        var kernel = KernelParameters()
+        if let node = top["kernel"] { kernel = self.kernel(node) }
+
+        var population = PopulationSpec()
+        if let node = top["population"] { population = self.population(node, base: population) }
+
+        var groups: [GroupScenario] = []
+        if let node = top["groups"] {
+            if let items = node.items, !items.isEmpty {
+                for item in items {
+                    if let group = group(item, population: population) {
+                        if let earlier = groups.first(where: { $0.name == group.name }) {
+                            error(
+                                "duplicate group name '\(group.name)' (first used at line \(earlier.location.line))",
+                                at: item["name"] ?? item)
+                        }
+                        groups.append(group)
+                    }
+                }
+            } else {
+                error("'groups' must be a non-empty list of groups, found \(node.kindName)", at: node)
+            }
+        } else {
+            error("missing key 'groups': a scenario needs at least one group", at: root)
+        }
+
+        guard diagnostics.isEmpty else { return nil }
+        return Scenario(
+            name: name, description: description, seed: seed, replications: replications, weeks: weeks,
+            controlPoints: controlPoints ?? Self.defaultControlPoints(weeks: weeks), kernel: kernel,
+            groups: groups, source: source)
+    }
+
+    /// Mid-semester and the last week.
+    static func defaultControlPoints(weeks: Int) -> [Int] {
+        let middle = (weeks + 1) / 2
+        return middle == weeks ? [weeks] : [middle, weeks]
+    }
+
+    static func stem(of path: String) -> String {
+        let file = path.split(separator: "/").last.map(String.init) ?? path
+        for suffix in [".yaml", ".yml"] where file.hasSuffix(suffix) {
+            return String(file.dropLast(suffix.count))
+        }
+        return file
+    }
+
+    mutating func controlPoints(_ node: YAMLNode, weeks: Int) -> [Int]? {
+        guard let items = node.items else {
+            error("'control_points' must be a list of weeks, found \(node.kindName)", at: node)
+            return nil
+        }
+        var weeksSeen: [Int] = []
+        for item in items {
+            guard let week = integer(item, "control_points", 1...weeks) else { continue }
+            if weeksSeen.contains(week) {
+                error("week \(week) is listed twice in 'control_points'", at: item)
+            }
+            weeksSeen.append(week)
+        }
+        return weeksSeen.sorted()
+    }
+
+    mutating func kernel(_ node: YAMLNode) -> KernelParameters {
+        var kernel = KernelParameters()
+        let catalog = KernelParameters.catalog
+        guard let entries = mapping(node, "kernel", allowed: catalog.map(\.key)) else { return kernel }
+        for info in catalog {
+            if let value = entries[info.key].flatMap({ number($0, info.key, info.range) }) {
+                kernel[keyPath: info.keyPath] = value
+            }
+        }
+        if kernel.referenceScore >= kernel.ceilingScore, let node = entries["reference_score"] ?? entries["ceiling_score"] {
+            error("'reference_score' must be below 'ceiling_score'", at: node)
+        }
+        return kernel
+    }
+
+    mutating func population(_ node: YAMLNode, base: PopulationSpec) -> PopulationSpec {
+        var population = base
+        guard let entries = mapping(node, "population", allowed: Self.populationKeys) else { return population }
+        func trait(_ key: String, _ keyPath: WritableKeyPath<PopulationSpec, TraitDistribution>) {
+            if let node = entries[key], let value = traitDistribution(node, key) {
+                population[keyPath: keyPath] = value
+            }
+        }
+        trait("motivation", \.motivation)
+        trait("self_regulation", \.selfRegulation)
+        trait("digital_competence", \.digitalCompetence)
+        trait("connectivity", \.connectivity)
+        trait("integrity", \.integrity)
+        if let node = entries["device_access"], let value = number(node, "device_access", 0...1) {
+            population.deviceAccess = value
+        }
+        if let node = entries["skill_spread"], let value = number(node, "skill_spread", 0...30) {
+            population.skillSpread = value
+        }
+        if let node = entries["aptitude_sd"], let value = number(node, "aptitude_sd", 0...1) {
+            population.aptitudeSD = value
+        }
+        return population
+    }
+
+    /// A trait: a constant in [0, 1], or `{mean, sd}` of a beta distribution.
+    mutating func traitDistribution(_ node: YAMLNode, _ key: String) -> TraitDistribution? {
+        if case .scalar = node.content {
+            return number(node, key, 0...1).map { TraitDistribution(mean: $0, sd: 0) }
+        }
+        guard let entries = mapping(node, "'\(key)'", allowed: Self.traitKeys) else { return nil }
+        guard let meanNode = entries["mean"] else {
+            error("'\(key)' needs a 'mean'", at: node)
+            return nil
+        }
+        guard let mean = number(meanNode, "mean", 0...1) else { return nil }
+        var sd = 0.0
+        if let sdNode = entries["sd"] {
+            guard let value = number(sdNode, "sd", 0...0.5) else { return nil }
+            sd = value
+        }
+        let distribution = TraitDistribution(mean: mean, sd: sd)
+        guard distribution.isFeasible else {
+            error(
+                "'\(key)' cannot have mean \(Self.format(mean)) and sd \(Self.format(sd)): a beta distribution needs 0 < mean < 1 and sd² < mean·(1 − mean)",
+                at: entries["sd"] ?? node)
+            return nil
+        }
+        return distribution
+    }
+
+    // MARK: - Groups
+
+    mutating func group(_ node: YAMLNode, population base: PopulationSpec) -> GroupScenario? {
+        guard let entries = mapping(node, "a group", allowed: Self.groupKeys) else { return nil }
+        let before = diagnostics.count
+        var name = ""
+        if let node = entries["name"] {
+            name = string(node, "name") ?? ""
+        } else {
+            error("a group needs a 'name'", at: node)
+        }
+        let what = name.isEmpty ? "the group" : "group '\(name)'"
+        var students = 0
+        if let node = entries["students"] {
+            students = integer(node, "students", 1...100_000_000) ?? 0
+        } else {
+            error("\(what) needs 'students' (how many students it has)", at: node)
+        }
+        var levelShares = [Double](repeating: 0, count: LevelBand.allCases.count)
+        if let node = entries["levels"] {
+            levelShares = levels(node, what) ?? levelShares
+        } else {
+            error("\(what) needs 'levels' (the share of students starting at each level)", at: node)
+        }
+        var model: ComponentReference?
+        if let node = entries["model"] {
+            model = component(node, "model")
+        } else {
+            error("\(what) needs a 'model' (e.g. traditional, flipped-classroom)", at: node)
+        }
+        var onlineShare = 0.0
+        if let node = entries["online_share"], let value = number(node, "online_share", 0...1) { onlineShare = value }
+        var hours = (contact: 4.0, siwt: 1.0, siw: 3.0)
+        if let node = entries["hours"], let values = mapping(node, "'hours'", allowed: Self.hourKeys) {
+            if let node = values["contact"], let value = number(node, "contact", 0...40) { hours.contact = value }
+            if let node = values["siwt"], let value = number(node, "siwt", 0...40) { hours.siwt = value }
+            if let node = values["siw"], let value = number(node, "siw", 0...40) { hours.siw = value }
+            if hours.contact + hours.siwt + hours.siw == 0 {
+                error("\(what) has no hours at all: contact, siwt and siw are all 0", at: node)
+            }
+        }
+        var policies: [ComponentReference] = []
+        if let node = entries["policies"] {
+            if let items = node.items {
+                for item in items {
+                    guard let policy = component(item, "policy") else { continue }
+                    if let earlier = policies.first(where: { $0.name == policy.name }) {
+                        error("policy '\(policy.name)' is listed twice (first at line \(earlier.location.line))", at: item)
+                    }
+                    policies.append(policy)
+                }
+            } else {
+                error("'policies' must be a list, found \(node.kindName)", at: node)
+            }
+        }
+        var population = base
+        if let node = entries["population"] { population = self.population(node, base: base) }
+
+        guard diagnostics.count == before, let model else { return nil }
+        return GroupScenario(
+            name: name, students: students, levelShares: levelShares, onlineShare: onlineShare,
+            contactHours: hours.contact, siwtHours: hours.siwt, siwHours: hours.siw, population: population,
+            model: model, policies: policies, location: source.location(of: node))
+    }
+
+    mutating func levels(_ node: YAMLNode, _ what: String) -> [Double]? {
+        let keys = LevelBand.allCases.map(\.key)
+        guard let entries = mapping(node, "'levels'", allowed: keys) else { return nil }
+        var shares = [Double](repeating: 0, count: keys.count)
+        var valid = true
+        for band in LevelBand.allCases {
+            guard let node = entries[band.key] else { continue }
+            if let share = number(node, band.key, 0...1) { shares[band.rawValue] = share } else { valid = false }
+        }
+        guard valid else { return nil }
+        let sum = shares.reduce(0, +)
+        guard abs(sum - 1) <= 1e-6 else {
+            error(
+                "the level shares of \(what) sum to \(Self.format((sum * 1e6).rounded() / 1e6)); they must sum to 1",
+                at: node)
+            return nil
+        }
+        return shares
+    }
+
+    /// A model or policy: its name, or `{name, parameters}`.
+    mutating func component(_ node: YAMLNode, _ kind: String) -> ComponentReference? {
+        if case .scalar = node.content {
+            guard let name = string(node, kind) else { return nil }
+            return ComponentReference(
+                name: name, parameters: [], location: source.location(of: node), parameterLocations: [:])
+        }
+        guard let entries = mapping(node, "a \(kind)", allowed: Self.componentKeys) else { return nil }
+        guard let nameNode = entries["name"] else {
+            error("a \(kind) needs a 'name'", at: node)
+            return nil
+        }
+        guard let name = string(nameNode, "name") else { return nil }
+        var parameters: [(String, JSONValue)] = []
+        var locations: [String: SourceLocation] = [:]
+        if let parametersNode = entries["parameters"] {
+            guard let pairs = parametersNode.pairs else {
+                error("'parameters' must be a mapping, found \(parametersNode.kindName)", at: parametersNode)
+                return nil
+            }
+            for pair in pairs {
+                let key = pair.key.scalar ?? ""
+                parameters.append((key, Self.json(pair.value)))
+                locations[key] = source.location(of: pair.value)
+            }
+        }
+        return ComponentReference(
+            name: name, parameters: parameters, location: source.location(of: nameNode),
+            parameterLocations: locations)
+    }
+
+    /// A YAML node as JSON, resolving plain scalars by the YAML 1.2 core schema.
+    static func json(_ node: YAMLNode) -> JSONValue {
+        switch node.content {
+        case .scalar(let text, let plain):
+            guard plain else { return .string(text) }
+            if text.isEmpty || text == "~" || text == "null" { return .null }
+            if text == "true" { return .bool(true) }
+            if text == "false" { return .bool(false) }
+            if let value = Int(text) { return .integer(value) }
+            if let value = Double(text), value.isFinite { return .number(value) }
+            return .string(text)
+        case .sequence(let items):
+            return .array(items.map(json))
+        case .mapping(let pairs):
+            return .object(pairs.map { ($0.key.scalar ?? "", json($0.value)) })
+        }
+    }
+}

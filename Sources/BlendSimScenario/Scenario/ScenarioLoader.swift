@@ -1,0 +1,70 @@
+public import BlendSimCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads scenario files: YAML → typed, validated `Scenario` with located diagnostics.
+///
+/// Every key is documented in docs/SCENARIO.md; this file is the single place that knows them.
+public enum ScenarioLoader {
+    /// The largest scenario file accepted.
+    public static let maximumFileBytes = 4 << 20
+
+    /// Reads and validates the scenario at `path`.
+    /// - Throws: the first `Diagnostic` found.
+    public static func load(path: String) throws(Diagnostic) -> Scenario {
+        let result = validate(path: path)
+        if let first = result.diagnostics.first { throw first }
+        return result.scenario!
+    }
+
+    /// Reads and validates the scenario at `path`, collecting every diagnostic it can.
+    public static func validate(path: String) -> (scenario: Scenario?, diagnostics: [Diagnostic]) {
+        switch readFile(path) {
+        case .failure(let diagnostic): return (nil, [diagnostic])
+        case .success(let bytes): return decode(ScenarioSource(path: path, bytes: bytes))
+        }
+    }
+
+    /// Validates a scenario already in memory.
+    public static func decode(_ source: ScenarioSource) -> (scenario: Scenario?, diagnostics: [Diagnostic]) {
+        let root: YAMLNode?
+        do {
+            root = try YAMLReader().parse(source.bytes)
+        } catch {
+            return (nil, [source.diagnostic(error.message, line: error.line, column: error.column)])
+        }
+        guard let root else {
+            return (nil, [Diagnostic("the scenario is empty", at: SourceLocation(file: source.path, line: 1, column: 1))])
+        }
+        var decoder = ScenarioDecoder(source: source)
+        let scenario = decoder.scenario(root)
+        return (decoder.diagnostics.isEmpty ? scenario : nil, decoder.diagnostics)
+    }
+
+    static func readFile(_ path: String) -> Result<[UInt8], Diagnostic> {
+        guard let file = fopen(path, "rb") else {
+            return .failure(Diagnostic("cannot read scenario '\(path)': \(String(cString: strerror(errno)))"))
+        }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let read = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, 65536, file) }
+            if read == 0 { break }
+            bytes.append(contentsOf: chunk[0..<read])
+            if bytes.count > maximumFileBytes {
+                return .failure(
+                    Diagnostic(
+                        "scenario is larger than \(maximumFileBytes >> 20) MiB; a scenario describes groups, not students",
+                        at: SourceLocation(file: path, line: 1, column: 1)))
+            }
+        }
+        if ferror(file) != 0 {
+            return .failure(Diagnostic("cannot read scenario '\(path)': \(String(cString: strerror(errno)))"))
+        }
+        return .success(bytes)
+    }
+}
