@@ -41,10 +41,14 @@ var package = Package(
         .target(name: "BlendSimPluginHost", dependencies: ["CBlendSimABI", "BlendSimCore"]),
         .target(name: "BlendSimPluginKit", dependencies: ["CBlendSimABI"]),
         .target(name: "BlendSimReport", dependencies: ["BlendSimCore"]),
+        .target(
+            name: "BlendSimRunner",
+            dependencies: ["BlendSimCore", "BlendSimScenario", "BlendSimPluginHost", "BlendSimReport"]
+        ),
         .executableTarget(
             name: "blendsim",
             dependencies: [
-                "BlendSimCore", "BlendSimScenario", "BlendSimPluginHost", "BlendSimReport",
+                "BlendSimCore", "BlendSimRunner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -52,7 +56,7 @@ var package = Package(
             name: "BlendSimTests",
             dependencies: [
                 "BlendSimCore", "BlendSimScenario", "BlendSimPluginHost", "BlendSimReport",
-                "CBlendSimABI", "blendsim",
+                "BlendSimRunner", "CBlendSimABI", "blendsim",
             ],
             path: "Tests/BlendSimTests"
         ),

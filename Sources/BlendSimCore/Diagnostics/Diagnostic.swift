@@ -38,8 +38,8 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
         var text = headline
         if let location, let sourceLine {
             let visible = sourceLine.replacingTabs()
-            text += "\n    " + visible
-            text += "\n    " + String(repeating: " ", count: max(location.column - 1, 0)) + "^"
+            text += "\n" + visible
+            text += "\n" + String(repeating: " ", count: max(location.column - 1, 0)) + "^"
         }
         return text
     }

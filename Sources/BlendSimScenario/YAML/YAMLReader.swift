@@ -27,7 +27,7 @@ public struct YAMLReader: Sendable {
             while true {
                 var event = yaml_event_t()
                 guard yaml_parser_parse(&parser, &event) == 1 else {
-                    throw Self.parserError(parser)
+                    throw Self.parserError(parser, input: input)
                 }
                 defer { yaml_event_delete(&event) }
                 if try builder.consume(&event) { break }
@@ -36,7 +36,7 @@ public struct YAMLReader: Sendable {
         }
     }
 
-    static func parserError(_ parser: yaml_parser_t) -> YAMLError {
+    static func parserError(_ parser: yaml_parser_t, input: [UInt8]) -> YAMLError {
         let problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
         var message = problem
         if let context = parser.context.map({ String(cString: $0) }) {
@@ -47,7 +47,29 @@ public struct YAMLReader: Sendable {
             return YAMLError(message: "\(message) (byte \(parser.problem_offset))", line: 1, column: 1)
         }
         let mark = parser.problem_mark
-        return YAMLError(message: message, line: Int(mark.line) + 1, column: Int(mark.column) + 1)
+        let line = Int(mark.line) + 1
+        if lineStartsWithTab(input, line: line) {
+            message += " (YAML does not allow tabs for indentation; use spaces)"
+        }
+        return YAMLError(message: message, line: line, column: Int(mark.column) + 1)
+    }
+
+    /// Whether the indentation of 1-based `line` contains a tab.
+    static func lineStartsWithTab(_ input: [UInt8], line: Int) -> Bool {
+        var current = 1
+        var atIndent = true
+        for byte in input {
+            if byte == 0x0A {
+                current += 1
+                atIndent = true
+                if current > line { return false }
+                continue
+            }
+            guard current == line, atIndent else { continue }
+            if byte == 0x09 { return true }
+            if byte != 0x20 { atIndent = false }
+        }
+        return false
     }
 }
 

@@ -1,0 +1,87 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes a run's files into a directory all together or not at all.
+///
+/// Every file is first written in full to a temporary name in the same directory and flushed to
+/// disk; only when all of them are written are they renamed into place. A rename within one
+/// directory is atomic, so a reader sees either the previous file or the new one, never a part.
+public struct OutputDirectory: Sendable {
+    public let path: String
+
+    /// Files whose presence means the directory already holds results.
+    public static let resultFiles = ["summary.json", "weekly.csv", "manifest.json"]
+
+    public init(path: String) { self.path = path }
+
+    /// Whether the directory already holds results of an earlier run.
+    public var holdsResults: Bool {
+        Self.resultFiles.contains { access(path + "/" + $0, F_OK) == 0 }
+    }
+
+    /// Writes `files` (name → contents) atomically.
+    /// - Throws: a message naming the file that could not be written; nothing is renamed then.
+    public func write(_ files: [(name: String, contents: String)]) throws(OutputError) {
+        try makeDirectory(path)
+        var staged: [(temporary: String, final: String)] = []
+        for file in files {
+            let final = path + "/" + file.name
+            let temporary = path + "/.\(file.name).tmp-\(getpid())"
+            do {
+                try Self.writeFile(temporary, Array(file.contents.utf8))
+            } catch {
+                for stage in staged { unlink(stage.temporary) }
+                unlink(temporary)
+                throw error
+            }
+            staged.append((temporary, final))
+        }
+        for stage in staged {
+            guard rename(stage.temporary, stage.final) == 0 else {
+                let reason = String(cString: strerror(errno))
+                for remaining in staged { unlink(remaining.temporary) }
+                throw OutputError(message: "cannot move \(stage.final) into place: \(reason)")
+            }
+        }
+    }
+
+    func makeDirectory(_ directory: String) throws(OutputError) {
+        var parts: [Substring] = []
+        var current = directory.hasPrefix("/") ? "" : "."
+        for part in directory.split(separator: "/") {
+            parts.append(part)
+            current += "/" + part
+            if mkdir(current, 0o755) != 0 && errno != EEXIST {
+                throw OutputError(message: "cannot create directory \(current): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    static func writeFile(_ path: String, _ bytes: [UInt8]) throws(OutputError) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard descriptor >= 0 else {
+            throw OutputError(message: "cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw OutputError(message: "cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+            offset += written
+        }
+        guard fsync(descriptor) == 0 else {
+            throw OutputError(message: "cannot flush \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+}
+
+public struct OutputError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}

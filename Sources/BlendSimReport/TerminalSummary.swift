@@ -1,0 +1,106 @@
+public import BlendSimCore
+
+/// The summary a planner reads on the terminal: level shares before and after, outcomes with
+/// their 95% intervals, incidents. Every number is the mean over replications.
+public enum TerminalSummary {
+    public static func render(_ run: RunDescription, _ result: SimulationResult) -> String {
+        let outcomes = run.groups.indices.map { index in result.replications.map { $0.groups[index] } }
+        var out = "blendsim · \(run.scenario) · seed \(run.seed) · \(run.replications) replication\(run.replications == 1 ? "" : "s") · \(run.weeks) weeks\n"
+
+        // Bands that hold anyone at the start or the end in any group.
+        let bands = LevelBand.allCases.filter { band in
+            outcomes.contains { reps in
+                reps.contains { $0.before.bandShares[band.rawValue] > 0 || $0.after.bandShares[band.rawValue] > 0 }
+            }
+        }
+        out += "\nLevels: share of students, start → end of semester\n"
+        var levelRows = [["group", "model", "online", "students"] + bands.map { $0.key }]
+        for (index, group) in run.groups.enumerated() {
+            var row = [group.name, group.model, percent(group.onlineShare, digits: 0), "\(group.students)"]
+            for band in bands {
+                let before = Statistic(outcomes[index].map { $0.before.bandShares[band.rawValue] }).mean
+                let after = Statistic(outcomes[index].map { $0.after.bandShares[band.rawValue] }).mean
+                row.append("\(percent(before, digits: 1)) → \(percent(after, digits: 1))")
+            }
+            levelRows.append(row)
+        }
+        out += table(levelRows, rightAligned: [2, 3])
+
+        out += "\nEnd of semester: mean [95% CI] (Cambridge English Scale; motivation 0–1)\n"
+        var outcomeRows = [["group", "overall", "listening", "reading", "writing", "speaking", "motivation"]]
+        for (index, group) in run.groups.enumerated() {
+            var row = [group.name, interval(Statistic(outcomes[index].map { $0.after.overall }), digits: 1)]
+            for skill in Skill.allCases {
+                row.append(interval(Statistic(outcomes[index].map { $0.after.skills[skill.rawValue] }), digits: 1))
+            }
+            row.append(interval(Statistic(outcomes[index].map { $0.after.motivation }), digits: 3))
+            outcomeRows.append(row)
+        }
+        out += table(outcomeRows, rightAligned: [])
+
+        out += "\nOver the semester: change and incidents per group (means)\n"
+        var incidentRows = [["group", "Δ overall", "Δ motivation", "cheating", "late", "dropouts"]]
+        for (index, group) in run.groups.enumerated() {
+            let reps = outcomes[index]
+            incidentRows.append([
+                group.name,
+                signed(Statistic(reps.map { $0.after.overall - $0.before.overall }).mean, digits: 2),
+                signed(Statistic(reps.map { $0.after.motivation - $0.before.motivation }).mean, digits: 3),
+                fixed(Statistic(reps.map { Double($0.cheating) }).mean, digits: 1),
+                fixed(Statistic(reps.map { Double($0.lateSubmissions) }).mean, digits: 1),
+                fixed(Statistic(reps.map { Double($0.dropouts) }).mean, digits: 1),
+            ])
+        }
+        out += table(incidentRows, rightAligned: [1, 2, 3, 4, 5])
+        return out
+    }
+
+    /// Columns padded to their widest cell, two spaces apart.
+    static func table(_ rows: [[String]], rightAligned: Set<Int>) -> String {
+        let columns = rows.map(\.count).max() ?? 0
+        var widths = [Int](repeating: 0, count: columns)
+        for row in rows {
+            for (column, cell) in row.enumerated() { widths[column] = max(widths[column], cell.count) }
+        }
+        var out = ""
+        for row in rows {
+            var cells: [String] = []
+            for (column, cell) in row.enumerated() {
+                let pad = String(repeating: " ", count: widths[column] - cell.count)
+                cells.append(rightAligned.contains(column) ? pad + cell : cell + pad)
+            }
+            var line = cells.joined(separator: "  ")
+            while line.hasSuffix(" ") { line.removeLast() }
+            out += "  " + line + "\n"
+        }
+        return out
+    }
+
+    static func fixed(_ value: Double, digits: Int) -> String {
+        guard value.isFinite else { return "–" }
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        let rounded = (value * scale).rounded() / scale
+        var text = "\(abs(rounded) < 0.5 / scale ? 0 : rounded)"
+        if let dot = text.firstIndex(of: ".") {
+            let decimals = text.distance(from: dot, to: text.endIndex) - 1
+            if decimals < digits { text += String(repeating: "0", count: digits - decimals) }
+            if digits == 0 { text = String(text[..<dot]) }
+        } else if digits > 0 {
+            text += "." + String(repeating: "0", count: digits)
+        }
+        return text
+    }
+
+    static func signed(_ value: Double, digits: Int) -> String {
+        let text = fixed(value, digits: digits)
+        return value > 0 && text != fixed(0, digits: digits) ? "+" + text : text
+    }
+
+    static func percent(_ share: Double, digits: Int) -> String { fixed(share * 100, digits: digits) + "%" }
+
+    static func interval(_ s: Statistic, digits: Int) -> String {
+        guard let ci = s.ci95 else { return fixed(s.mean, digits: digits) }
+        return "\(fixed(s.mean, digits: digits)) [\(fixed(ci.lower, digits: digits)), \(fixed(ci.upper, digits: digits))]"
+    }
+}

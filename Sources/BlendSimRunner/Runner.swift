@@ -1,0 +1,212 @@
+public import BlendSimCore
+public import BlendSimPluginHost
+public import BlendSimReport
+public import BlendSimScenario
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What the command line may change about a run without editing the scenario.
+public struct RunSettings: Sendable {
+    public var pluginDirectories: [String]
+    public var seed: UInt64?
+    public var replications: Int?
+    public var engine: EngineOptions
+
+    public init(
+        pluginDirectories: [String] = [], seed: UInt64? = nil, replications: Int? = nil,
+        engine: EngineOptions = EngineOptions()
+    ) {
+        self.pluginDirectories = pluginDirectories
+        self.seed = seed
+        self.replications = replications
+        self.engine = engine
+    }
+}
+
+/// A finished run and everything to show or write about it.
+public struct RunReport: Sendable {
+    public var scenario: Scenario
+    public var description: RunDescription
+    public var result: SimulationResult
+    public var plugins: [LoadedPlugin]
+    public var seconds: Double
+
+    /// summary.json's document.
+    public var summary: JSONValue { Summary.document(description, result) }
+    /// weekly.csv's text.
+    public var weeklyCSV: String { WeeklyTable.csv(description, result) }
+    /// The summary table for the terminal.
+    public var terminal: String { TerminalSummary.render(description, result) }
+}
+
+/// The operations behind the commands: load a scenario, resolve its plugins, run it, write the
+/// results. Every failure a user can cause comes back as one `Diagnostic`.
+public enum Runner {
+    /// Loads every plugin on the standard plugin path with `directories` first.
+    public static func loadPlugins(_ directories: [String]) throws(Diagnostic) -> PluginHost {
+        do {
+            return try PluginHost(searchPath: PluginHost.standardSearchPath(pluginDirectories: directories))
+        } catch {
+            throw Diagnostic(error.message)
+        }
+    }
+
+    /// Resolves the scenario's models and policies against the loaded plugins and checks their
+    /// parameters; collects every problem.
+    public static func resolve(_ scenario: Scenario, host: PluginHost) -> (spec: SimulationSpec?, diagnostics: [Diagnostic]) {
+        var diagnostics: [Diagnostic] = []
+        var groups: [GroupSpec] = []
+        let source = scenario.source
+        func located(_ message: String, _ location: SourceLocation) -> Diagnostic {
+            source.diagnostic(message, line: location.line, column: location.column)
+        }
+        func parameterDiagnostic(_ problem: ParameterSchema.Problem, _ reference: ComponentReference, kind: String) -> Diagnostic {
+            let location = problem.parameter.flatMap { reference.parameterLocations[$0] } ?? reference.location
+            return located("\(kind) '\(reference.name)': \(problem.message)", location)
+        }
+        for group in scenario.groups {
+            var model: (any ModelFactory)?
+            if let component = host.model(named: group.model.name) {
+                do {
+                    model = try component.factory(parameters: group.model.parameters)
+                } catch {
+                    diagnostics.append(parameterDiagnostic(error, group.model, kind: "model"))
+                }
+            } else {
+                diagnostics.append(located(host.notFoundMessage(kind: "model", name: group.model.name), group.model.location))
+            }
+            var policies: [any PolicyFactory] = []
+            for reference in group.policies {
+                guard let component = host.policy(named: reference.name) else {
+                    diagnostics.append(located(host.notFoundMessage(kind: "policy", name: reference.name), reference.location))
+                    continue
+                }
+                do {
+                    policies.append(try component.factory(parameters: reference.parameters))
+                } catch {
+                    diagnostics.append(parameterDiagnostic(error, reference, kind: "policy"))
+                }
+            }
+            if let model {
+                groups.append(
+                    GroupSpec(
+                        name: group.name, students: group.students, levelShares: group.levelShares,
+                        onlineShare: group.onlineShare, contactMinutes: group.contactHours * 60,
+                        siwtMinutes: group.siwtHours * 60, siwMinutes: group.siwHours * 60,
+                        population: group.population, model: model, policies: policies))
+            }
+        }
+        guard diagnostics.isEmpty else { return (nil, diagnostics) }
+        let spec = SimulationSpec(
+            seed: scenario.seed, replications: scenario.replications, weeks: scenario.weeks,
+            controlPoints: scenario.controlPoints, groups: groups, kernel: scenario.kernel)
+        return (spec, [])
+    }
+
+    /// Loads, resolves and runs the scenario at `path`.
+    public static func run(path: String, settings: RunSettings) throws(Diagnostic) -> RunReport {
+        var scenario = try ScenarioLoader.load(path: path)
+        if let seed = settings.seed { scenario.seed = seed }
+        if let replications = settings.replications { scenario.replications = replications }
+        let host = try loadPlugins(settings.pluginDirectories)
+        let resolved = resolve(scenario, host: host)
+        guard let spec = resolved.spec else { throw resolved.diagnostics[0] }
+        let start = monotonicSeconds()
+        let result: SimulationResult
+        do {
+            result = try Engine(spec: spec, options: settings.engine).run()
+        } catch {
+            throw Diagnostic(error.message)
+        }
+        let seconds = monotonicSeconds() - start
+        let used = Set(scenario.groups.flatMap { [$0.model.name] + $0.policies.map(\.name) })
+        let plugins = host.plugins.filter { plugin in
+            host.models.contains { $0.plugin == plugin && used.contains($0.name) }
+                || host.policies.contains { $0.plugin == plugin && used.contains($0.name) }
+        }
+        return RunReport(
+            scenario: scenario, description: describe(scenario), result: result, plugins: plugins, seconds: seconds)
+    }
+
+    /// The scenario as the results files describe it.
+    public static func describe(_ scenario: Scenario) -> RunDescription {
+        RunDescription(
+            scenario: scenario.name, seed: scenario.seed, replications: scenario.replications, weeks: scenario.weeks,
+            controlPoints: scenario.controlPoints,
+            groups: scenario.groups.map {
+                RunDescription.Group(
+                    name: $0.name, model: $0.model.name, onlineShare: $0.onlineShare, students: $0.students,
+                    policies: $0.policies.map(\.name))
+            })
+    }
+
+    /// manifest.json: what is needed to reproduce the run — versions, fingerprints, settings.
+    public static func manifest(_ report: RunReport, invocation: [String], threads: Int, outputs: [(name: String, contents: String)]) -> JSONValue {
+        .object([
+            ("blendsim_version", .string(BlendSimVersion.current)),
+            ("abi", .string("1.0")),
+            ("created", .string(utcTimestamp())),
+            ("command", .array(invocation.map { .string($0) })),
+            ("scenario", .object([
+                ("name", .string(report.scenario.name)),
+                ("path", .string(report.scenario.source.path)),
+                ("sha256", .string(report.scenario.source.sha256)),
+            ])),
+            ("seed", .integer(Int(truncatingIfNeeded: report.scenario.seed))),
+            ("replications", .integer(report.scenario.replications)),
+            ("threads", .integer(threads)),
+            ("plugins", .array(report.plugins.map { plugin in
+                .object([
+                    ("name", .string(plugin.name)),
+                    ("version", .string(plugin.version)),
+                    ("abi", .string("\(plugin.abiMajor).\(plugin.abiMinor)")),
+                    ("file", .string(plugin.path)),
+                    ("sha256", .string(plugin.sha256)),
+                ])
+            })),
+            ("outputs", .object(outputs.map { ($0.name, .string(SHA256.hex(Array($0.contents.utf8)))) })),
+            ("student_weeks", .integer(report.result.studentWeeks)),
+            ("elapsed_seconds", .finite((report.seconds * 1000).rounded() / 1000)),
+        ])
+    }
+
+    /// Writes summary.json, weekly.csv and manifest.json into `directory`, all or nothing.
+    public static func write(_ report: RunReport, to directory: String, force: Bool, invocation: [String], threads: Int) throws(Diagnostic) {
+        try checkOutput(directory, force: force)
+        let output = OutputDirectory(path: directory)
+        var files: [(name: String, contents: String)] = [
+            ("summary.json", report.summary.serialized(pretty: true)),
+            ("weekly.csv", report.weeklyCSV),
+        ]
+        files.append(("manifest.json", manifest(report, invocation: invocation, threads: threads, outputs: files).serialized(pretty: true)))
+        do {
+            try output.write(files)
+        } catch {
+            throw Diagnostic(error.message)
+        }
+    }
+
+    /// Refuses an output directory that already holds results unless `force` is set.
+    public static func checkOutput(_ directory: String, force: Bool) throws(Diagnostic) {
+        if OutputDirectory(path: directory).holdsResults && !force {
+            throw Diagnostic("\(directory) already holds results; choose another --out or pass --force to replace them")
+        }
+    }
+
+    static func monotonicSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+
+    static func utcTimestamp() -> String {
+        var now = time(nil)
+        var parts = tm()
+        gmtime_r(&now, &parts)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import BlendSimCore
+import BlendSimRunner
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a scenario and print its summary; with --out, write summary.json, weekly.csv and manifest.json.",
+        discussion: """
+            Examples:
+              blendsim run scenarios/paper-experiment.yaml
+              blendsim run scenarios/ratio-40-60.yaml --replications 100 --out results/40-60
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The scenario file (YAML).", valueName: "scenario.yaml"))
+    var scenario: String
+
+    @Option(help: ArgumentHelp("Write the results files into this directory.", valueName: "dir"))
+    var out: String?
+
+    @Flag(help: "Replace results already in the --out directory.")
+    var force = false
+
+    @Option(help: "Use this seed instead of the scenario's.")
+    var seed: UInt64?
+
+    @Option(help: "Run this many replications instead of the scenario's.")
+    var replications: Int?
+
+    @Option(help: "Use at most this many threads (default: all processors). Results do not depend on it.")
+    var threads: Int?
+
+    @Option(help: "Students per parallel chunk (default 4096). Results do not depend on it.")
+    var chunkSize: Int?
+
+    @Flag(help: "Do not print the summary table.")
+    var quiet = false
+
+    @OptionGroup var plugins: PluginOptions
+
+    func validate() throws {
+        if let replications, !(1...100_000).contains(replications) {
+            throw ValidationError("--replications must be between 1 and 100000")
+        }
+        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
+        if let chunkSize, chunkSize < 1 { throw ValidationError("--chunk-size must be at least 1") }
+    }
+
+    func run() throws {
+        let engine = EngineOptions(
+            threads: threads ?? ProcessorCount.active, chunkSize: chunkSize ?? EngineOptions().chunkSize)
+        let settings = RunSettings(
+            pluginDirectories: plugins.directories, seed: seed, replications: replications, engine: engine)
+        do {
+            if let out { try Runner.checkOutput(out, force: force) }
+            let report = try Runner.run(path: scenario, settings: settings)
+            if let out {
+                try Runner.write(
+                    report, to: out, force: force, invocation: CommandLine.arguments, threads: engine.threads)
+            }
+            if !quiet {
+                StandardOutput.write(report.terminal)
+                if let out { StandardOutput.write("\nResults written to \(out)/ (summary.json, weekly.csv, manifest.json)\n") }
+            }
+        } catch {
+            throw fail(error)
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import BlendSimCore
+import Foundation
+import Testing
+@testable import BlendSimPluginHost
+
+@Suite("Plugin host", .serialized)
+struct PluginHostTests {
+    @Test func loadsTheStandardModels() throws {
+        let host = try PluginHost(searchPath: [TestPaths.products])
+        let names = Set(host.models.map(\.name))
+        #expect(names.isSuperset(of: ["traditional", "face-to-face-driver", "flipped-classroom", "station-rotation"]))
+        let flipped = try #require(host.model(named: "flipped-classroom"))
+        #expect(flipped.plugin.abiMajor == 1)
+        #expect(flipped.plugin.sha256.count == 64)
+        #expect(flipped.schema.parameters.contains { $0.name == "practice_effectiveness" })
+    }
+
+    @Test func createsInstancesAndPlansWeeks() throws {
+        let host = try PluginHost(searchPath: [TestPaths.products])
+        let factory = try #require(host.model(named: "traditional")).factory(parameters: [])
+        let result = try Engine(spec: spec([GroupSpec(
+            name: "c", students: 50, levelShares: [0, 1, 0, 0, 0, 0], onlineShare: 0, contactMinutes: 240,
+            siwtMinutes: 60, siwMinutes: 180, population: PopulationSpec(), model: factory, policies: [])], replications: 1)).run()
+        #expect(result.replications[0].groups[0].after.overall > result.replications[0].groups[0].before.overall)
+    }
+
+    @Test func parametersAreCheckedAgainstTheSchema() throws {
+        let host = try PluginHost(searchPath: [TestPaths.products])
+        let flipped = try #require(host.model(named: "flipped-classroom"))
+        #expect(throws: ParameterSchema.Problem(parameter: "practice_effectivness", message: "unknown parameter 'practice_effectivness'; did you mean 'practice_effectiveness'?")) {
+            try flipped.factory(parameters: [("practice_effectivness", .number(1.2))])
+        }
+        #expect(throws: ParameterSchema.Problem(parameter: "practice_feedback", message: "parameter 'practice_feedback' must be at most 1, found 1.5")) {
+            try flipped.factory(parameters: [("practice_feedback", .number(1.5))])
+        }
+        #expect(throws: ParameterSchema.Problem(parameter: "practice_feedback", message: "parameter 'practice_feedback' must be a number, found a string")) {
+            try flipped.factory(parameters: [("practice_feedback", .string("high"))])
+        }
+    }
+
+    @Test func refusesAFileThatIsNotASharedObject() throws {
+        let directory = TemporaryDirectory()
+        _ = directory.file("libblendsim-fake.so", "this is text, not ELF\n")
+        #expect {
+            try PluginHost(searchPath: [directory.path])
+        } throws: { error in
+            let message = (error as? PluginHostError)?.message ?? ""
+            return message.hasPrefix("\(directory.path)/libblendsim-fake.so: not a loadable plugin library:")
+        }
+    }
+
+    @Test func refusesTheWrongABIVersion() throws {
+        let directory = TemporaryDirectory()
+        let library = try compileFixturePlugin("wrong_abi.c", name: "wrong-abi", into: directory.path)
+        #expect {
+            try PluginHost(searchPath: [directory.path])
+        } throws: { error in
+            (error as? PluginHostError)?.message
+                == "\(library): plugin ABI 2.0 is not supported; this blendsim loads ABI 1.x plugins"
+        }
+    }
+
+    @Test func refusesALibraryWithoutTheEntrySymbol() throws {
+        let directory = TemporaryDirectory()
+        let library = try compileFixturePlugin("no_entry.c", name: "no-entry", into: directory.path)
+        #expect {
+            try PluginHost(searchPath: [directory.path])
+        } throws: { error in
+            (error as? PluginHostError)?.message
+                == "\(library): no entry symbol 'blendsim_plugin_v1'; is it a blendsim plugin?"
+        }
+    }
+
+    @Test func refusesAnInvalidParameterSchema() throws {
+        let directory = TemporaryDirectory()
+        let library = try compileFixturePlugin("bad_schema.c", name: "bad-schema", into: directory.path)
+        #expect {
+            try PluginHost(searchPath: [directory.path])
+        } throws: { error in
+            ((error as? PluginHostError)?.message ?? "").hasPrefix("\(library): model 'bad-schema': the parameter schema is not valid JSON")
+        }
+    }
+
+    @Test func refusesTwoPluginsDefiningTheSameModel() throws {
+        let directory = TemporaryDirectory()
+        let copy = directory.path + "/libblendsim-traditional-copy.so"
+        try FileManager.default.copyItem(atPath: TestPaths.products + "/libblendsim-traditional.so", toPath: copy)
+        #expect {
+            try PluginHost(searchPath: [directory.path, TestPaths.products])
+        } throws: { error in
+            ((error as? PluginHostError)?.message ?? "").hasPrefix(
+                "\(TestPaths.products)/libblendsim-traditional.so: model 'traditional' is also defined by \(copy)")
+        }
+    }
+
+    @Test func refusesAGroupWritablePluginDirectory() throws {
+        let directory = TemporaryDirectory()
+        try FileManager.default.copyItem(
+            atPath: TestPaths.products + "/libblendsim-traditional.so", toPath: directory.path + "/libblendsim-traditional.so")
+        chmod(directory.path, 0o775)
+        #expect {
+            try PluginHost(searchPath: [directory.path])
+        } throws: { error in
+            ((error as? PluginHostError)?.message ?? "").hasPrefix("\(directory.path): plugin directory is writable by group or others")
+        }
+    }
+
+    @Test func missingDirectoriesAreSkippedAndNamedWhenNothingIsFound() throws {
+        let host = try PluginHost(searchPath: ["/nonexistent/plugins"])
+        #expect(host.models.isEmpty)
+        #expect(host.notFoundMessage(kind: "model", name: "flipped-classroom")
+            == "model 'flipped-classroom' not found; searched: /nonexistent/plugins")
+    }
+
+    @Test func pluginFaultsStopTheRunWithTheirName() throws {
+        let directory = TemporaryDirectory()
+        _ = try compileFixturePlugin("faulty_model.c", name: "faulty", into: directory.path)
+        let host = try PluginHost(searchPath: [directory.path])
+        let component = try #require(host.model(named: "faulty"))
+        func group(_ factory: any ModelFactory) -> GroupSpec {
+            GroupSpec(name: "g1", students: 10, levelShares: [0, 1, 0, 0, 0, 0], onlineShare: 0, contactMinutes: 240,
+                      siwtMinutes: 0, siwMinutes: 0, population: PopulationSpec(), model: factory, policies: [])
+        }
+        #expect {
+            try Engine(spec: spec([group(try component.factory(parameters: []))], replications: 2)).run()
+        } throws: { error in
+            (error as? SimulationError)?.message
+                == "model 'faulty' (blendsim-faulty) failed in group 'g1', week 3, replication 1: activity 1: minutes nan is outside [0, 3000]"
+        }
+        #expect {
+            try Engine(spec: spec([group(try component.factory(parameters: [("fail_create", .bool(true))]))], replications: 1)).run()
+        } throws: { error in
+            (error as? SimulationError)?.message
+                == "model 'faulty' (blendsim-faulty) could not be created for group 'g1': refusing to create on purpose"
+        }
+    }
+}

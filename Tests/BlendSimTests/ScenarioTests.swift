@@ -1,0 +1,162 @@
+import BlendSimCore
+import Foundation
+import Testing
+@testable import BlendSimScenario
+
+@Suite("Scenario validation")
+struct ScenarioTests {
+    static let minimal = """
+        groups:
+          - name: control
+            students: 50
+            levels: {pre_intermediate: 0.68, intermediate: 0.22, upper_intermediate: 0.10}
+            model: traditional
+        """
+
+    func decode(_ text: String, path: String = "s.yaml") -> (Scenario?, [Diagnostic]) {
+        let result = ScenarioLoader.decode(ScenarioSource(path: path, bytes: Array(text.utf8)))
+        return (result.scenario, result.diagnostics)
+    }
+
+    func firstError(_ text: String) -> String? { decode(text).1.first?.headline }
+
+    @Test func defaultsAreFilledIn() throws {
+        let scenario = try #require(decode(Self.minimal, path: "dir/my-plan.yaml").0)
+        #expect(scenario.name == "my-plan")
+        #expect(scenario.seed == 1)
+        #expect(scenario.replications == 1)
+        #expect(scenario.weeks == 15)
+        #expect(scenario.controlPoints == [8, 15])
+        let group = scenario.groups[0]
+        #expect(group.onlineShare == 0)
+        #expect(group.contactHours == 4 && group.siwtHours == 1 && group.siwHours == 3)
+        #expect(group.levelShares == [0, 0.68, 0.22, 0.10, 0, 0])
+        #expect(group.model.name == "traditional")
+        #expect(group.population == PopulationSpec())
+    }
+
+    @Test func fullScenarioIsRead() throws {
+        let text = """
+            name: full
+            seed: 7
+            replications: 12
+            semester: {weeks: 10, control_points: [5, 10]}
+            population:
+              motivation: {mean: 0.6, sd: 0.1}
+              device_access: 0.7
+            kernel: {points_per_hour: 0.08}
+            groups:
+              - name: e
+                students: 20
+                levels: {intermediate: 1}
+                model: {name: flipped-classroom, parameters: {practice_effectiveness: 1.4}}
+                online_share: 0.4
+                hours: {contact: 3, siwt: 0.5, siw: 2}
+                policies: [anti-plagiarism, {name: device-loans, parameters: {share: 0.5}}]
+                population: {integrity: 0.9}
+            """
+        let scenario = try #require(decode(text).0)
+        #expect(scenario.seed == 7 && scenario.replications == 12 && scenario.weeks == 10)
+        #expect(scenario.kernel.pointsPerHour == 0.08)
+        let group = scenario.groups[0]
+        #expect(group.population.motivation == TraitDistribution(mean: 0.6, sd: 0.1))
+        #expect(group.population.deviceAccess == 0.7)
+        #expect(group.population.integrity == TraitDistribution(mean: 0.9, sd: 0))
+        #expect(group.model.parameters.map(\.0) == ["practice_effectiveness"])
+        #expect(group.model.parameterLocations["practice_effectiveness"]?.line == 13)
+        #expect(group.policies.map(\.name) == ["anti-plagiarism", "device-loans"])
+        #expect(group.policies[1].parameters[0].1 == .number(0.5))
+    }
+
+    @Test func unknownKeySuggestsTheClosest() {
+        let text = Self.minimal + "\n    onlin_share: 0.4\n"
+        #expect(firstError(text) == "s.yaml:6:5: error: unknown key 'onlin_share' in a group; did you mean 'online_share'?")
+    }
+
+    @Test func unknownTopLevelKey() {
+        #expect(firstError("replicatoins: 3\n" + Self.minimal)
+            == "s.yaml:1:1: error: unknown key 'replicatoins' in the scenario; did you mean 'replications'?")
+    }
+
+    @Test func wrongTypeIsNamed() {
+        let text = Self.minimal.replacingOccurrences(of: "students: 50", with: "students: fifty")
+        #expect(firstError(text) == "s.yaml:3:15: error: 'students' must be a whole number, found a string")
+    }
+
+    @Test func quotedNumberIsAString() {
+        let text = Self.minimal + "\n    online_share: '0.4'\n"
+        #expect(firstError(text) == "s.yaml:6:19: error: 'online_share' must be a number, found a string")
+    }
+
+    @Test func negativeCountIsOutOfRange() {
+        let text = Self.minimal.replacingOccurrences(of: "students: 50", with: "students: -5")
+        #expect(firstError(text) == "s.yaml:3:15: error: 'students' must be between 1 and 100000000, found -5")
+    }
+
+    @Test func onlineShareOutsideUnitInterval() {
+        let text = Self.minimal + "\n    online_share: 1.4\n"
+        #expect(firstError(text) == "s.yaml:6:19: error: 'online_share' must be between 0 and 1, found 1.4")
+    }
+
+    @Test func sharesMustSumToOne() {
+        let text = Self.minimal.replacingOccurrences(of: "upper_intermediate: 0.10", with: "upper_intermediate: 0.20")
+        #expect(firstError(text) == "s.yaml:4:13: error: the level shares of group 'control' sum to 1.1; they must sum to 1")
+    }
+
+    @Test func unknownLevelSuggestsBand() {
+        let text = Self.minimal.replacingOccurrences(of: "intermediate: 0.22", with: "intermediat: 0.22")
+        #expect(firstError(text)?.contains("unknown key 'pre_intermediat'") == false)
+        #expect(decode(text).1.contains { $0.message == "unknown key 'intermediat' in 'levels'; did you mean 'intermediate'?" })
+    }
+
+    @Test func controlPointOutsideSemester() {
+        let text = "semester: {weeks: 10, control_points: [5, 12]}\n" + Self.minimal
+        #expect(firstError(text) == "s.yaml:1:43: error: 'control_points' must be between 1 and 10, found 12")
+    }
+
+    @Test func duplicateGroupNames() {
+        let text = Self.minimal + "\n" + Self.minimal.split(separator: "\n").dropFirst().joined(separator: "\n")
+        #expect(firstError(text) == "s.yaml:6:11: error: duplicate group name 'control' (first used at line 2)")
+    }
+
+    @Test func infeasibleTraitDistribution() {
+        let text = "population: {motivation: {mean: 0.9, sd: 0.4}}\n" + Self.minimal
+        #expect(firstError(text)?.hasPrefix("s.yaml:1:42: error: 'motivation' cannot have mean 0.9 and sd 0.4") == true)
+    }
+
+    @Test func missingGroups() {
+        #expect(firstError("seed: 3\n") == "s.yaml:1:1: error: missing key 'groups': a scenario needs at least one group")
+    }
+
+    @Test func syntaxErrorsAreLocatedWithTheLine() throws {
+        let (_, diagnostics) = decode("groups:\n  - name: [a\n")
+        let diagnostic = try #require(diagnostics.first)
+        #expect(diagnostic.location?.line == 3)
+        #expect(diagnostic.rendered.contains("^"))
+    }
+
+    @Test func everyErrorIsCollected() {
+        let text = """
+            seed: -1
+            groups:
+              - name: a
+                students: 0
+                levels: {intermediate: 0.5}
+                model: traditional
+                online_share: 2
+            """
+        let messages = decode(text).1.map(\.message)
+        #expect(messages.count == 4)
+        #expect(messages.contains("'seed' must be between 0 and \(Int.max), found -1"))
+    }
+
+    @Test func renderedDiagnosticShowsLineAndCaret() throws {
+        let text = Self.minimal + "\n    onlin_share: 0.4\n"
+        let diagnostic = try #require(decode(text).1.first)
+        #expect(diagnostic.rendered == """
+            s.yaml:6:5: error: unknown key 'onlin_share' in a group; did you mean 'online_share'?
+                onlin_share: 0.4
+                ^
+            """)
+    }
+}

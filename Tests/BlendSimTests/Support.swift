@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+@testable import BlendSimPluginHost
+
+/// Paths and helpers shared by the tests.
+enum TestPaths {
+    /// The package's root directory.
+    static let root: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    /// The directory holding the built executable and plugins (where the test runner lives).
+    static let products: String = PluginHost.executableDirectory() ?? root + "/.build/debug"
+
+    static let executable = products + "/blendsim"
+    static let fixtures = root + "/Tests/Fixtures"
+    static let scenarios = root + "/scenarios"
+    static let abiInclude = root + "/Sources/CBlendSimABI/include"
+}
+
+/// A fresh private directory, removed when the value goes away.
+final class TemporaryDirectory {
+    let path: String
+
+    init() {
+        var template = Array((NSTemporaryDirectory() + "blendsim-test-XXXXXX").utf8CString)
+        path = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    func file(_ name: String, _ contents: String) -> String {
+        let target = path + "/" + name
+        _ = FileManager.default.createFile(atPath: target, contents: Data(contents.utf8))
+        return target
+    }
+}
+
+/// What a finished process printed and returned.
+struct ProcessOutput {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs a program to completion.
+func runProcess(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> ProcessOutput {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    env["BLENDSIM_PLUGIN_PATH"] = nil
+    if let environment { env.merge(environment) { $1 } }
+    process.environment = env
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return ProcessOutput(
+        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// Runs the built blendsim.
+func blendsim(_ arguments: String..., environment: [String: String]? = nil) throws -> ProcessOutput {
+    try runProcess(TestPaths.executable, arguments, environment: environment)
+}
+
+/// Compiles a C fixture into a shared library named `libblendsim-NAME.so` in `directory`.
+func compileFixturePlugin(_ source: String, name: String, into directory: String) throws -> String {
+    let compiler = ["/usr/bin/cc", "/usr/bin/gcc", "/usr/bin/clang"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    let cc = try #require(compiler, "a C compiler is needed to build fixture plugins")
+    let output = directory + "/libblendsim-\(name).so"
+    let result = try runProcess(
+        cc, ["-shared", "-fPIC", "-O1", "-I", TestPaths.abiInclude, TestPaths.fixtures + "/plugins/" + source, "-o", output, "-lm"])
+    #expect(result.status == 0, "compiling \(source) failed: \(result.stderr)")
+    return output
+}
