@@ -14,10 +14,27 @@ let strictSwift: [SwiftSetting] = [
 /// `(product, target, folder)`; product names start with `blendsim-` because the plugin host
 /// only considers files named `libblendsim-*.so` on the plugin path.
 let standardPlugins: [(product: String, target: String, path: String)] = [
-    ("blendsim-traditional", "TraditionalModel", "Plugins/Traditional"),
-    ("blendsim-face-to-face-driver", "FaceToFaceDriverModel", "Plugins/FaceToFaceDriver"),
-    ("blendsim-flipped-classroom", "FlippedClassroomModel", "Plugins/FlippedClassroom"),
-    ("blendsim-station-rotation", "StationRotationModel", "Plugins/StationRotation"),
+    ("blendsim-traditional", "TraditionalModel", "Plugins/Models/Traditional"),
+    ("blendsim-face-to-face-driver", "FaceToFaceDriverModel", "Plugins/Models/FaceToFaceDriver"),
+    ("blendsim-training-with-continuation", "TrainingWithContinuationModel", "Plugins/Models/TrainingWithContinuation"),
+    ("blendsim-station-rotation", "StationRotationModel", "Plugins/Models/StationRotation"),
+    ("blendsim-lab-rotation", "LabRotationModel", "Plugins/Models/LabRotation"),
+    ("blendsim-flipped-classroom", "FlippedClassroomModel", "Plugins/Models/FlippedClassroom"),
+    ("blendsim-individual-rotation", "IndividualRotationModel", "Plugins/Models/IndividualRotation"),
+    ("blendsim-flex", "FlexModel", "Plugins/Models/Flex"),
+    ("blendsim-self-blend", "SelfBlendModel", "Plugins/Models/SelfBlend"),
+    ("blendsim-enriched-virtual", "EnrichedVirtualModel", "Plugins/Models/EnrichedVirtual"),
+    ("blendsim-online-driver", "OnlineDriverModel", "Plugins/Models/OnlineDriver"),
+    ("blendsim-fully-online", "FullyOnlineModel", "Plugins/Models/FullyOnline"),
+    ("blendsim-teacher-it-training", "TeacherITTrainingPolicy", "Plugins/Policies/TeacherITTraining"),
+    ("blendsim-anti-plagiarism", "AntiPlagiarismPolicy", "Plugins/Policies/AntiPlagiarism"),
+    ("blendsim-deadline-enforcement", "DeadlineEnforcementPolicy", "Plugins/Policies/DeadlineEnforcement"),
+    ("blendsim-chat-bot-feedback", "ChatBotFeedbackPolicy", "Plugins/Policies/ChatBotFeedback"),
+    ("blendsim-device-loans", "DeviceLoansPolicy", "Plugins/Policies/DeviceLoans"),
+    ("blendsim-high-speed-internet", "HighSpeedInternetPolicy", "Plugins/Policies/HighSpeedInternet"),
+    ("blendsim-equipped-classrooms", "EquippedClassroomsPolicy", "Plugins/Policies/EquippedClassrooms"),
+    ("blendsim-more-siw", "MoreSIWPolicy", "Plugins/Policies/MoreSIW"),
+    ("blendsim-obligatory-blended-learning", "ObligatoryBlendedLearningPolicy", "Plugins/Policies/ObligatoryBlendedLearning"),
 ]
 
 var package = Package(

@@ -122,7 +122,7 @@ public enum PluginExport {
                         let box = Unmanaged<ModelInstanceBox>.fromOpaque(instance!).takeUnretainedValue()
                         return PluginExport.guarded(error, errorCapacity) {
                             let week = Week(week!)
-                            try box.decide(week, StudentChunk(chunk!, stream: week.stream))
+                            try box.decide(week, StudentChunk(chunk!, week: week))
                         }
                     } : nil))
         return descriptor
@@ -160,7 +160,7 @@ public enum PluginExport {
                         let box = Unmanaged<PolicyInstanceBox>.fromOpaque(instance!).takeUnretainedValue()
                         return PluginExport.guarded(error, errorCapacity) {
                             let week = Week(week!)
-                            try box.adjust(week, StudentChunk(chunk!, stream: week.stream))
+                            try box.adjust(week, StudentChunk(chunk!, week: week))
                         }
                     } : nil))
         return descriptor

@@ -94,6 +94,8 @@ public struct GroupInfo: Sendable {
     public var siwtMinutes: Double
     /// Independent work, minutes per week.
     public var siwMinutes: Double
+    /// Students each teacher gives feedback to.
+    public var studentsPerTeacher: Double
 }
 
 /// The teaching conditions of a week, which policies change (see docs/MODEL.md).
@@ -162,8 +164,12 @@ public struct Week: Sendable {
     public var meanMotivation: Double
     public var meanSkill: Double
     public var activeShare: Double
+    /// Assessment weeks in the semester.
+    public var controlPointCount: Int
     /// The random stream of this call.
     public var stream: UInt64
+    /// The group's random stream in this replication, the same every week.
+    public var groupStream: UInt64
 
     init(_ c: UnsafePointer<bs_week_context>) {
         let w = c.pointee
@@ -175,12 +181,14 @@ public struct Week: Sendable {
         group = GroupInfo(
             index: Int(g.index), name: g.name.map { String(cString: $0) } ?? "", students: Int(g.students),
             onlineShare: g.online_share, contactMinutes: g.contact_minutes, siwtMinutes: g.siwt_minutes,
-            siwMinutes: g.siw_minutes)
+            siwMinutes: g.siw_minutes, studentsPerTeacher: g.students_per_teacher)
         conditions = w.conditions.map { Conditions($0.pointee) } ?? Conditions(bs_conditions())
         meanMotivation = w.mean_motivation
         meanSkill = w.mean_skill
         activeShare = w.active_share
         stream = w.stream
+        groupStream = w.group_stream
+        controlPointCount = Int(w.control_point_count)
     }
 
     /// A reproducible uniform number in [0, 1) for draw number `counter` of this call.
@@ -192,10 +200,12 @@ public struct Week: Sendable {
 public struct StudentChunk {
     let raw: UnsafeMutablePointer<bs_chunk>
     let stream: UInt64
+    let groupStream: UInt64
 
-    init(_ raw: UnsafeMutablePointer<bs_chunk>, stream: UInt64) {
+    init(_ raw: UnsafeMutablePointer<bs_chunk>, week: Week) {
         self.raw = raw
-        self.stream = stream
+        self.stream = week.stream
+        self.groupStream = week.groupStream
     }
 
     /// Students in the chunk.
@@ -237,5 +247,23 @@ public struct StudentChunk {
     /// the same student whatever the chunking.
     public func uniform(student: Int, _ counter: UInt64) -> Double {
         bs_random_uniform(bs_mix64(stream &+ UInt64(firstStudent + student)), counter)
+    }
+
+    /// Like `uniform(student:_:)`, but the same every week of the semester: for choices a student
+    /// makes once (which courses to take online, say).
+    public func semesterUniform(student: Int, _ counter: UInt64) -> Double {
+        bs_random_uniform(bs_mix64(groupStream &+ UInt64(firstStudent + student)), counter)
+    }
+
+    /// The mean of a student's four skills (the score their level is derived from).
+    public func overall(student: Int) -> Float {
+        (listening[student] + reading[student] + writing[student] + speaking[student]) * 0.25
+    }
+
+    /// Indices of the week's activities matching `predicate` — look them up once per chunk, not
+    /// once per student.
+    public func activityIndices(where predicate: (Activity) -> Bool) -> [Int] {
+        let all = activities
+        return all.indices.filter { predicate(all[$0]) }
     }
 }

@@ -91,7 +91,8 @@ public struct CohortInitializer: Sendable {
             cohort.lateSubmissions[i] = 0
             metrics.addStudent(
                 listening: cohort.listening[i], reading: cohort.reading[i], writing: cohort.writing[i],
-                speaking: cohort.speaking[i], motivation: cohort.motivation[i], onlineMinutes: 0)
+                speaking: cohort.speaking[i], motivation: cohort.motivation[i], onlineMinutes: 0,
+                digitalCompetence: cohort.digitalCompetence[i])
         }
     }
 }

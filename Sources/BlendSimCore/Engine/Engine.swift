@@ -76,7 +76,7 @@ public final class Engine: Sendable {
             for run in runs {
                 try run.step(
                     week: week, weeks: spec.weeks, isControlPoint: controlPoints.contains(week),
-                    kernel: kernel, threads: threads)
+                    controlPointCount: controlPoints.count, kernel: kernel, threads: threads)
             }
         }
         return ReplicationOutcome(
@@ -135,7 +135,8 @@ final class GroupRun {
                 struct_size: UInt32(MemoryLayout<bs_group_info>.size), index: UInt32(index),
                 name: UnsafePointer(name), students: UInt64(spec.students),
                 online_share: spec.onlineShare, contact_minutes: spec.contactMinutes,
-                siwt_minutes: spec.siwtMinutes, siw_minutes: spec.siwMinutes))
+                siwt_minutes: spec.siwtMinutes, siw_minutes: spec.siwMinutes,
+                students_per_teacher: spec.studentsPerTeacher))
 
         let initializer = CohortInitializer(
             population: spec.population, levelShares: spec.levelShares, students: spec.students)
@@ -181,7 +182,8 @@ final class GroupRun {
 
     /// One week of this group.
     func step(
-        week: Int, weeks: Int, isControlPoint: Bool, kernel: LearningKernel, threads: Int
+        week: Int, weeks: Int, isControlPoint: Bool, controlPointCount: Int, kernel: LearningKernel,
+        threads: Int
     ) throws(SimulationError) {
         let last = weekly[weekly.count - 1]
         let weekStream = CounterRandom.derive(CounterRandom.derive(groupKey, 0xB10C), UInt64(week))
@@ -195,9 +197,11 @@ final class GroupRun {
             context = bs_week_context(
                 struct_size: UInt32(MemoryLayout<bs_week_context>.size), week: UInt32(week),
                 weeks: UInt32(weeks), is_control_point: isControlPoint ? 1 : 0,
-                replication: UInt64(replication), stream: 0, group: UnsafePointer(info),
-                conditions: conditionsPointer, mean_motivation: last.motivation,
-                mean_skill: last.overall, active_share: last.activeShare)
+                replication: UInt64(replication), stream: 0,
+                group_stream: CounterRandom.derive(groupKey, 0x6A0F), group: UnsafePointer(info),
+                conditions: conditionsPointer,
+                mean_motivation: last.motivation, mean_skill: last.overall, active_share: last.activeShare,
+                control_point_count: UInt32(controlPointCount), reserved: 0)
 
             // Phase 1: policies set the week's conditions.
             for (p, policy) in policies.enumerated() {
@@ -240,7 +244,8 @@ final class GroupRun {
         plannedMinutes.append(plan.reduce(0) { $0 + $1.minutes })
         let weekPlan = WeekPlan(
             week: week, isControlPoint: isControlPoint, activities: plan, conditions: conditions,
-            motivationTarget: spec.population.motivation.mean, kernel: kernel.parameters)
+            motivationTarget: spec.population.motivation.mean, kernel: kernel.parameters,
+            studentsPerTeacher: spec.studentsPerTeacher, activeShare: last.activeShare)
 
         // Phases 3–5: per-student hooks, the kernel, assessments, metrics — chunk by chunk.
         let hookModel = self.model
@@ -309,6 +314,7 @@ final class GroupRun {
         if let error = chunkErrors.lazy.compactMap({ $0 }).first { throw error }
         var metrics = total.metrics(week: week, enrolled: spec.students)
         if !isControlPoint { metrics.measured = .nan }
+        metrics.teacherLoad = weekPlan.teacherLoad
         weekly.append(metrics)
     }
 }

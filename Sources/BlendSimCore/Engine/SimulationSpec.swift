@@ -12,13 +12,15 @@ public struct GroupSpec: Sendable {
     public var siwtMinutes: Double
     /// Independent work (SIW), minutes per week.
     public var siwMinutes: Double
+    /// Students per teacher: with the marking each activity needs, sets the teachers' load.
+    public var studentsPerTeacher: Double
     public var population: PopulationSpec
     public var model: any ModelFactory
     public var policies: [any PolicyFactory]
 
     public init(
         name: String, students: Int, levelShares: [Double], onlineShare: Double,
-        contactMinutes: Double, siwtMinutes: Double, siwMinutes: Double,
+        contactMinutes: Double, siwtMinutes: Double, siwMinutes: Double, studentsPerTeacher: Double = 25,
         population: PopulationSpec, model: any ModelFactory, policies: [any PolicyFactory]
     ) {
         self.name = name
@@ -28,6 +30,7 @@ public struct GroupSpec: Sendable {
         self.contactMinutes = contactMinutes
         self.siwtMinutes = siwtMinutes
         self.siwMinutes = siwMinutes
+        self.studentsPerTeacher = studentsPerTeacher
         self.population = population
         self.model = model
         self.policies = policies

@@ -71,6 +71,12 @@ public struct KernelParameters: Sendable, Hashable {
     public var dropoutHazard = 0.01
     /// Measurement error of an assessment (standard deviation, scale points).
     public var assessmentNoise = 3.0
+    /// Teacher minutes of marking per student-minute of asynchronous work with full feedback.
+    public var markingMinutesPerMinute = 0.1
+    /// Hours per week a teacher has for feedback on asynchronous work.
+    public var teacherFeedbackHours = 8.0
+    /// Growth of digital competence per hour of online work: d += rate · hours · (1 − d).
+    public var digitalLearningRate = 0.005
 
     public init() {}
 }
@@ -122,5 +128,8 @@ extension KernelParameters {
         .init(key: "late_feedback_loss", keyPath: \.lateFeedbackLoss, range: 0...1, unit: "1", summary: "feedback lost on late work"),
         .init(key: "dropout_hazard", keyPath: \.dropoutHazard, range: 0...1, unit: "1/week", summary: "weekly dropout chance at zero motivation"),
         .init(key: "assessment_noise", keyPath: \.assessmentNoise, range: 0...30, unit: "points", summary: "sd of an assessment's measurement error"),
+        .init(key: "marking_minutes_per_minute", keyPath: \.markingMinutesPerMinute, range: 0...2, unit: "min/min", summary: "teacher marking time per student-minute of asynchronous work with feedback"),
+        .init(key: "teacher_feedback_hours", keyPath: \.teacherFeedbackHours, range: 0.1...60, unit: "h/week", summary: "a teacher's weekly hours for feedback on asynchronous work"),
+        .init(key: "digital_learning_rate", keyPath: \.digitalLearningRate, range: 0...0.1, unit: "1/h", summary: "growth of digital competence per online hour"),
     ]
 }

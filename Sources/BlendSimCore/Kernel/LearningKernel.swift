@@ -45,6 +45,8 @@ public struct LearningKernel: Sendable {
         let deadlineFactor = Float(1 - conditions.deadline_enforcement)
         let support = Float(conditions.motivation_support * k.motivationSupportGain)
         let target = plan.motivationTarget
+        let digitalRate = Float(k.digitalLearningRate)
+        let poorConnection = MetricAccumulator.poorConnectionThreshold
         let week = UInt64(plan.week)
         let stride = range.count
 
@@ -90,11 +92,19 @@ public struct LearningKernel: Sendable {
                 // (3) Time on task and overload.
                 var minutes: Float = 0
                 var onlineMinutes: Float = 0
+                var homeOnlineMinutes: Float = 0
                 for a in 0..<activities.count {
                     let share = participation.map { $0[a * stride + local] } ?? 1
                     let t = activities[a].minutes * share
                     minutes += t
-                    if activities[a].kind.isOnline { onlineMinutes += t }
+                    if activities[a].kind.isOnline {
+                        onlineMinutes += t
+                        if activities[a].engagementSlot < 6 { homeOnlineMinutes += t }
+                    }
+                }
+                if homeOnlineMinutes > 0 {
+                    if !hasDevice { metrics.withoutDevice += 1 }
+                    if connectivity < poorConnection { metrics.poorConnection += 1 }
                 }
                 let overload = max(0, minutes / (capacityMinutes * (0.7 + 0.6 * r)) - 1)
 
@@ -172,10 +182,14 @@ public struct LearningKernel: Sendable {
                     continue
                 }
 
+                // (8b) Digital competence grows with online practice.
+                let digitalBefore = cohort.digitalCompetence[i]
+                let digitalAfter = min(1, digitalBefore + digitalRate * (onlineMinutes / 60) * (1 - digitalBefore))
+                cohort.digitalCompetence[i] = digitalAfter
                 cohort.onlineMinutes[i] += onlineMinutes
                 metrics.addStudent(
                     listening: skills[0], reading: skills[1], writing: skills[2], speaking: skills[3],
-                    motivation: next, onlineMinutes: cohort.onlineMinutes[i])
+                    motivation: next, onlineMinutes: cohort.onlineMinutes[i], digitalCompetence: digitalAfter)
 
                 // (9) Assessment at a control point.
                 if plan.isControlPoint {

@@ -30,11 +30,14 @@ public struct WeekPlan: Sendable {
     let hasOnlineAssessment: Bool
     /// The group's starting mean motivation, which motivation reverts to.
     let motivationTarget: Float
+    /// Teachers' marking load for the week: demanded over available feedback time (1 = full).
+    public let teacherLoad: Double
 
     /// Prepares the plan. `activities` must already be validated.
     public init(
         week: Int, isControlPoint: Bool, activities: [bs_activity], conditions: bs_conditions,
-        motivationTarget: Double, kernel: KernelParameters
+        motivationTarget: Double, kernel: KernelParameters, studentsPerTeacher: Double = 25,
+        activeShare: Double = 1
     ) {
         self.week = week
         self.isControlPoint = isControlPoint
@@ -49,11 +52,22 @@ public struct WeekPlan: Sendable {
                     kind: .siw, flags: UInt32(BS_FLAG_SUBMITTED), minutes: conditions.extra_siw_minutes,
                     effectiveness: 1, feedback: 0))
         }
+        // Teacher workload: marking asynchronous work takes teachers' time; beyond what they have,
+        // every student's feedback on that work shrinks in proportion.
+        var markingMinutes = 0.0
+        for activity in all where Self.isMarked(activity) {
+            markingMinutes += activity.feedback * conditions.feedback_quality * activity.minutes
+        }
+        markingMinutes *= kernel.markingMinutesPerMinute * studentsPerTeacher * activeShare
+        let load = markingMinutes / (60 * kernel.teacherFeedbackHours)
+        teacherLoad = load
+        let markingFactor = load > 1 ? 1 / load : 1
         for activity in all {
             let kind = ActivityKind(rawValue: activity.kind)!
             let weight: Double
             var conditionFactor = 1.0
             var feedback = activity.feedback * conditions.feedback_quality
+            if Self.isMarked(activity) { feedback *= markingFactor }
             switch kind {
             case .classroom:
                 weight = kernel.classroomWeight
@@ -98,6 +112,11 @@ public struct WeekPlan: Sendable {
         self.activities = planned
         hasSubmittedWork = planned.contains { $0.submitted }
         hasOnlineAssessment = planned.contains { $0.onlineAssessment }
+    }
+
+    /// Whether a teacher marks the activity after the fact: online self-paced work and SIW.
+    static func isMarked(_ activity: bs_activity) -> Bool {
+        activity.kind == ActivityKind.onlineAsync.rawValue || activity.kind == ActivityKind.siw.rawValue
     }
 
     /// Activities as planned, after the conditions added any (for reporting).

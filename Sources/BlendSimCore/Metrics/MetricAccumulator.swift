@@ -19,6 +19,18 @@ public struct MetricAccumulator: Sendable {
     public var late: Int64 = 0
     public var dropouts: Int64 = 0
     var measuredSum: Int64 = 0
+    var digitalSum: Int64 = 0
+    /// Students who had online work at home this week without a device of their own or on loan.
+    public var withoutDevice: Int64 = 0
+    /// Students who had online work at home this week over a poor connection.
+    public var poorConnection: Int64 = 0
+    /// Students whose motivation ended the week low.
+    var lowMotivation: Int64 = 0
+
+    /// Motivation below this counts as low.
+    public static let lowMotivationThreshold: Float = 0.3
+    /// Connectivity below this counts as poor.
+    public static let poorConnectionThreshold: Float = 0.4
 
     public init() {}
 
@@ -29,9 +41,11 @@ public struct MetricAccumulator: Sendable {
     @inline(__always)
     mutating func addStudent(
         listening: Float, reading: Float, writing: Float, speaking: Float, motivation: Float,
-        onlineMinutes: Float
+        onlineMinutes: Float, digitalCompetence: Float
     ) {
         active += 1
+        digitalSum &+= Self.fixed(digitalCompetence)
+        if motivation < Self.lowMotivationThreshold { lowMotivation &+= 1 }
         skillSums[0] &+= Self.fixed(listening)
         skillSums[1] &+= Self.fixed(reading)
         skillSums[2] &+= Self.fixed(writing)
@@ -63,6 +77,10 @@ public struct MetricAccumulator: Sendable {
         late &+= other.late
         dropouts &+= other.dropouts
         measuredSum &+= other.measuredSum
+        digitalSum &+= other.digitalSum
+        withoutDevice &+= other.withoutDevice
+        poorConnection &+= other.poorConnection
+        lowMotivation &+= other.lowMotivation
     }
 
     /// The means and shares these sums stand for, for a group that enrolled `enrolled` students.
@@ -89,7 +107,12 @@ public struct MetricAccumulator: Sendable {
             cheating: Int(cheating),
             late: Int(late),
             dropouts: Int(dropouts),
-            measured: mean(measuredSum))
+            measured: mean(measuredSum),
+            digitalCompetence: mean(digitalSum),
+            withoutDeviceShare: active > 0 ? Double(withoutDevice) / n : 0,
+            poorConnectionShare: active > 0 ? Double(poorConnection) / n : 0,
+            lowMotivationShare: active > 0 ? Double(lowMotivation) / n : 0,
+            teacherLoad: 0)
     }
 }
 
@@ -116,4 +139,14 @@ public struct WeekMetrics: Sendable, Equatable {
     public var dropouts: Int
     /// Mean measured assessment score (control-point weeks only; NaN otherwise).
     public var measured: Double
+    /// Mean digital competence.
+    public var digitalCompetence: Double
+    /// Share of enrolled students who had online work at home without a device this week.
+    public var withoutDeviceShare: Double
+    /// Share of enrolled students who had online work at home over a poor connection this week.
+    public var poorConnectionShare: Double
+    /// Share of enrolled students with low motivation (below 0.3).
+    public var lowMotivationShare: Double
+    /// Teachers' marking load (1 = all their feedback time; above 1 feedback shrinks).
+    public var teacherLoad: Double
 }

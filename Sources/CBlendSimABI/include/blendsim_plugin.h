@@ -97,6 +97,7 @@ typedef struct bs_group_info {
     double contact_minutes;  /* teaching minutes per week (classroom + online) */
     double siwt_minutes;     /* independent work with a teacher, minutes per week */
     double siw_minutes;      /* independent work, minutes per week */
+    double students_per_teacher; /* students each teacher gives feedback to */
 } bs_group_info;
 
 /* The week being simulated, for one group. */
@@ -107,11 +108,15 @@ typedef struct bs_week_context {
     uint32_t is_control_point; /* 1 when the week ends with an assessment */
     uint64_t replication;      /* 0-based */
     uint64_t stream;           /* random stream key for this call; see bs_random_uniform */
+    uint64_t group_stream;     /* random stream key of the group in this replication, the same
+                                * every week: for decisions that last the whole semester */
     const bs_group_info *group;
     bs_conditions *conditions; /* writable in begin_week only */
     double mean_motivation;    /* group means at the end of the previous week (active students) */
     double mean_skill;
     double active_share;
+    uint32_t control_point_count; /* assessment weeks in the semester */
+    uint32_t reserved;
 } bs_week_context;
 
 /* A contiguous slice of a group's students, as read-only columns, plus the per-student

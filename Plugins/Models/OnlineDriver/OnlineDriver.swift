@@ -1,0 +1,49 @@
+import BlendSimPluginKit
+
+/// Online driver (4.1% of the paper's teachers): classes and courses are conducted primarily
+/// online; additional, mandatory classroom classes are the regular delivery of control points.
+/// The classroom share of the semester's contact time is held in control-point weeks.
+struct OnlineDriver: BlendedModel {
+    struct Parameters: Decodable, Sendable {
+        var liveShare: Double
+        var onlineEffectiveness: Double
+        var onlineFeedback: Double
+        var checkpointEffectiveness: Double
+        var checkpointFeedback: Double
+        var assessmentMinutes: Double
+    }
+
+    static let name = "online-driver"
+    static let summary = "mostly online teaching; mandatory classroom classes at the control points"
+    static let parameters: [ParameterSpec] = [
+        .number("live_share", default: 0.5, range: 0...1, help: "share of the online time in live classes"),
+        .number("online_effectiveness", default: 1.0, range: 0...3, help: "quality of the online classes and course"),
+        .number("online_feedback", default: 0.35, range: 0...1, help: "share of online work with feedback"),
+        .number("checkpoint_effectiveness", default: 1.2, range: 0...3, help: "quality of the control-point classroom classes"),
+        .number("checkpoint_feedback", default: 0.7, range: 0...1, help: "share of control-point class work that gets feedback"),
+        .number("assessment_minutes", default: 60, range: 0...600, unit: "min", help: "length of a control-point test"),
+    ]
+
+    let parameters: Parameters
+    init(parameters: Parameters) { self.parameters = parameters }
+
+    func planWeek(_ week: Week) throws -> [Activity] {
+        let p = parameters
+        var plan: [Activity] = []
+        let live = week.onlineMinutes * p.liveShare
+        if live > 0 { plan.append(Activity(.onlineSync, minutes: live, effectiveness: p.onlineEffectiveness, feedback: p.onlineFeedback)) }
+        if week.onlineMinutes - live > 0 {
+            plan.append(Activity(.onlineAsync, minutes: week.onlineMinutes - live, effectiveness: p.onlineEffectiveness, feedback: p.onlineFeedback, submitted: true))
+        }
+        if week.isControlPoint && week.classroomMinutes > 0 {
+            let perCheckpoint = week.classroomMinutes * Double(week.weeks) / Double(max(week.controlPointCount, 1))
+            plan.append(Activity(.classroom, minutes: min(perCheckpoint, 3000), effectiveness: p.checkpointEffectiveness, feedback: p.checkpointFeedback))
+        }
+        return plan + week.independentWork() + week.controlPointAssessment(minutes: p.assessmentMinutes)
+    }
+}
+
+@_cdecl("blendsim_plugin_v1")
+public func blendsimPlugin() -> UnsafeRawPointer {
+    PluginExport.plugin(name: "blendsim-online-driver", version: "1.0.0", models: [OnlineDriver.self])
+}

@@ -1,0 +1,26 @@
+import BlendSimPluginKit
+
+/// Chat-bots and messenger (Telegram) channels for feedback: automated or quick feedback on
+/// online and independent work, available anywhere at any time, that does not cost teachers'
+/// marking time. Fills `coverage` of the feedback gap on that work.
+struct ChatBotFeedback: Policy {
+    struct Parameters: Decodable, Sendable { var coverage: Double }
+
+    static let name = "chat-bot-feedback"
+    static let summary = "chat-bot and messenger feedback on online and independent work"
+    static let parameters: [ParameterSpec] = [
+        .number("coverage", default: 0.4, range: 0...1, help: "share of the remaining feedback gap on online and independent work it fills"),
+    ]
+
+    let parameters: Parameters
+    init(parameters: Parameters) { self.parameters = parameters }
+
+    func beginWeek(_ week: Week, conditions: inout Conditions) throws {
+        conditions.feedbackChannel = max(conditions.feedbackChannel, parameters.coverage)
+    }
+}
+
+@_cdecl("blendsim_plugin_v1")
+public func blendsimPlugin() -> UnsafeRawPointer {
+    PluginExport.plugin(name: "blendsim-chat-bot-feedback", version: "1.0.0", policies: [ChatBotFeedback.self])
+}

@@ -1,0 +1,25 @@
+import BlendSimPluginKit
+
+/// Device loans: the university lends a computer to a share of the students who have no
+/// personal PC (the same students all semester).
+struct DeviceLoans: Policy {
+    struct Parameters: Decodable, Sendable { var share: Double }
+
+    static let name = "device-loans"
+    static let summary = "loaned computers for students without a personal PC"
+    static let parameters: [ParameterSpec] = [
+        .number("share", default: 0.8, range: 0...1, help: "share of students without a PC who get a loaned one"),
+    ]
+
+    let parameters: Parameters
+    init(parameters: Parameters) { self.parameters = parameters }
+
+    func beginWeek(_ week: Week, conditions: inout Conditions) throws {
+        conditions.deviceLoanShare = max(conditions.deviceLoanShare, parameters.share)
+    }
+}
+
+@_cdecl("blendsim_plugin_v1")
+public func blendsimPlugin() -> UnsafeRawPointer {
+    PluginExport.plugin(name: "blendsim-device-loans", version: "1.0.0", policies: [DeviceLoans.self])
+}

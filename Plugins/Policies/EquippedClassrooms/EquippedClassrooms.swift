@@ -1,0 +1,25 @@
+import BlendSimPluginKit
+
+/// Equipped classrooms: interactive whiteboards, audio and video equipment and computers in the
+/// department's classrooms make classroom activities more effective.
+struct EquippedClassrooms: Policy {
+    struct Parameters: Decodable, Sendable { var effect: Double }
+
+    static let name = "equipped-classrooms"
+    static let summary = "technical teaching aids in the classrooms"
+    static let parameters: [ParameterSpec] = [
+        .number("effect", default: 0.1, range: 0...1, help: "relative rise in the effectiveness of classroom activities"),
+    ]
+
+    let parameters: Parameters
+    init(parameters: Parameters) { self.parameters = parameters }
+
+    func beginWeek(_ week: Week, conditions: inout Conditions) throws {
+        conditions.classroomEquipment = min(3, conditions.classroomEquipment * (1 + parameters.effect))
+    }
+}
+
+@_cdecl("blendsim_plugin_v1")
+public func blendsimPlugin() -> UnsafeRawPointer {
+    PluginExport.plugin(name: "blendsim-equipped-classrooms", version: "1.0.0", policies: [EquippedClassrooms.self])
+}

@@ -1,0 +1,25 @@
+import BlendSimPluginKit
+
+/// High-speed internet: campus Wi-Fi and subsidised connections raise every student's
+/// connectivity to at least `floor`.
+struct HighSpeedInternet: Policy {
+    struct Parameters: Decodable, Sendable { var floor: Double }
+
+    static let name = "high-speed-internet"
+    static let summary = "campus and subsidised internet that lifts poor connections"
+    static let parameters: [ParameterSpec] = [
+        .number("floor", default: 0.8, range: 0...1, help: "connectivity every student has at least"),
+    ]
+
+    let parameters: Parameters
+    init(parameters: Parameters) { self.parameters = parameters }
+
+    func beginWeek(_ week: Week, conditions: inout Conditions) throws {
+        conditions.connectivityFloor = max(conditions.connectivityFloor, parameters.floor)
+    }
+}
+
+@_cdecl("blendsim_plugin_v1")
+public func blendsimPlugin() -> UnsafeRawPointer {
+    PluginExport.plugin(name: "blendsim-high-speed-internet", version: "1.0.0", policies: [HighSpeedInternet.self])
+}

@@ -1,0 +1,36 @@
+import BlendSimPluginKit
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Teacher IT training: regular professional development (courses, seminars, workshops) raises
+/// the quality of the teachers' online activities over the weeks of the semester:
+/// online_quality × (1 + gain · (1 − exp(−(week − 1) / weeks_to_effect))).
+struct TeacherITTraining: Policy {
+    struct Parameters: Decodable, Sendable {
+        var gain: Double
+        var weeksToEffect: Double
+    }
+
+    static let name = "teacher-it-training"
+    static let summary = "professional development that raises the quality of online teaching over the weeks"
+    static let parameters: [ParameterSpec] = [
+        .number("gain", default: 0.3, range: 0...2, help: "full rise in the quality of online activities"),
+        .number("weeks_to_effect", default: 4, range: 0.1...52, unit: "weeks", help: "time constant of the rise"),
+    ]
+
+    let parameters: Parameters
+    init(parameters: Parameters) { self.parameters = parameters }
+
+    func beginWeek(_ week: Week, conditions: inout Conditions) throws {
+        let progress = 1 - exp(-Double(week.number - 1) / parameters.weeksToEffect)
+        conditions.onlineQuality = min(3, conditions.onlineQuality * (1 + parameters.gain * progress))
+    }
+}
+
+@_cdecl("blendsim_plugin_v1")
+public func blendsimPlugin() -> UnsafeRawPointer {
+    PluginExport.plugin(name: "blendsim-teacher-it-training", version: "1.0.0", policies: [TeacherITTraining.self])
+}
