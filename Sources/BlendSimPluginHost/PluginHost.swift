@@ -15,8 +15,10 @@ public struct LoadedPlugin: Sendable, Hashable {
     public var version: String
     public var abiMajor: Int
     public var abiMinor: Int
-    /// SHA-256 of the library file.
-    public var sha256: String
+
+    /// SHA-256 of the library file as it is now (read on demand: hashing every library on the
+    /// path at every start would cost more than loading them).
+    public var sha256: String { SHA256.hex(PluginLibrary.read(path)) }
 }
 
 /// A refused plugin, or a name nobody provides. The message names the file.
@@ -155,7 +157,6 @@ struct PluginLibrary {
         if status.st_mode & (S_IWGRP | S_IWOTH) != 0 {
             throw PluginHostError("\(path): plugin file is writable by group or others; refusing to load it (chmod go-w '\(path)')")
         }
-        let bytes = Self.read(path)
         guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
             let reason = dlerror().map { String(cString: $0) } ?? "unknown dlopen error"
             throw PluginHostError("\(path): not a loadable plugin library: \(reason)")
@@ -179,7 +180,7 @@ struct PluginLibrary {
         }
         info = LoadedPlugin(
             path: path, name: name, version: version, abiMajor: Int(descriptor.abi_major),
-            abiMinor: Int(descriptor.abi_minor), sha256: SHA256.hex(bytes))
+            abiMinor: Int(descriptor.abi_minor))
         var models: [ModelComponent] = []
         for index in 0..<Int(descriptor.model_count) {
             guard let model = descriptor.models?[index] else {

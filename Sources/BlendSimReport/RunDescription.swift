@@ -23,14 +23,20 @@ public struct RunDescription: Sendable {
     public var replications: Int
     public var weeks: Int
     public var controlPoints: [Int]
+    /// The group the others are compared with, if any.
+    public var baseline: String?
     public var groups: [Group]
 
-    public init(scenario: String, seed: UInt64, replications: Int, weeks: Int, controlPoints: [Int], groups: [Group]) {
+    public init(
+        scenario: String, seed: UInt64, replications: Int, weeks: Int, controlPoints: [Int], baseline: String? = nil,
+        groups: [Group]
+    ) {
         self.scenario = scenario
         self.seed = seed
         self.replications = replications
         self.weeks = weeks
         self.controlPoints = controlPoints
+        self.baseline = baseline
         self.groups = groups
     }
 }

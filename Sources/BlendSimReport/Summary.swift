@@ -5,18 +5,25 @@ public import BlendSimCore
 public enum Summary {
     /// The summary document of a run.
     public static func document(_ run: RunDescription, _ result: SimulationResult) -> JSONValue {
+        let outcomes = run.groups.indices.map { index in result.replications.map { $0.groups[index] } }
         let groups = run.groups.indices.map { index in
-            group(run.groups[index], outcomes: result.replications.map { $0.groups[index] }, weeks: run.weeks,
-                  controlPoints: run.controlPoints)
+            group(run.groups[index], outcomes: outcomes[index], weeks: run.weeks, controlPoints: run.controlPoints)
         }
-        return .object([
+        var members: [(String, JSONValue)] = [
             ("scenario", .string(run.scenario)),
             ("seed", .integer(Int(truncatingIfNeeded: run.seed))),
             ("replications", .integer(run.replications)),
             ("weeks", .integer(run.weeks)),
             ("control_points", .array(run.controlPoints.map { .integer($0) })),
             ("groups", .array(groups)),
-        ])
+        ]
+        if let baseline = run.baseline, let base = run.groups.firstIndex(where: { $0.name == baseline }) {
+            members.append(("baseline", .string(baseline)))
+            members.append(("gains", .array(run.groups.indices.filter { $0 != base }.map { index in
+                gains(run.groups[index].name, outcomes[index], baseline: baseline, outcomes[base])
+            })))
+        }
+        return .object(members)
     }
 
     /// The JSON form of a statistic: `{"mean", "sd", "ci95": [lo, hi], "n"}`; unknown values
@@ -42,6 +49,17 @@ public enum Summary {
         ]
     }
 
+    /// The paper's three levels from the six bands: A2 and below, B1, B2 and above.
+    static let paperLevels: [(String, [LevelBand])] = [
+        ("pre_intermediate", [.elementary, .preIntermediate]),
+        ("intermediate", [.intermediate]),
+        ("upper_intermediate", [.upperIntermediate, .advanced, .proficiency]),
+    ]
+
+    static func paperShare(_ metrics: WeekMetrics, _ bands: [LevelBand]) -> Double {
+        bands.reduce(0) { $0 + metrics.bandShares[$1.rawValue] }
+    }
+
     static func group(_ group: RunDescription.Group, outcomes: [GroupOutcome], weeks: Int, controlPoints: [Int]) -> JSONValue {
         func bands(_ pick: (GroupOutcome) -> WeekMetrics) -> JSONValue {
             .object(LevelBand.allCases.map { band in (band.key, stat(outcomes.map { pick($0).bandShares[band.rawValue] })) })
@@ -50,12 +68,22 @@ public enum Summary {
             LevelBand.allCases.map { band in
                 (band.key, stat(outcomes.map { $0.after.bandShares[band.rawValue] - $0.before.bandShares[band.rawValue] }))
             })
+        func paper(_ pick: (GroupOutcome) -> Double) -> JSONValue { stat(outcomes.map(pick)) }
+        let paperLevels = JSONValue.object([
+            ("before", .object(Self.paperLevels.map { name, members in (name, paper { paperShare($0.before, members) }) })),
+            ("after", .object(Self.paperLevels.map { name, members in (name, paper { paperShare($0.after, members) }) })),
+            ("change", .object(Self.paperLevels.map { name, members in
+                (name, paper { paperShare($0.after, members) - paperShare($0.before, members) })
+            })),
+        ])
         let skills = JSONValue.object(
             Skill.allCases.map { skill in
-                (skill.name, .object(beforeAfter(outcomes) { $0.skills[skill.rawValue] }))
+                (skill.name, .object(beforeAfter(outcomes) { $0.skills[skill.rawValue] }
+                    + [("level_up_share", stat(outcomes.map { $0.after.levelUpShares[skill.rawValue] }))]))
             })
         var overall = beforeAfter(outcomes) { $0.overall }
         overall.append(("after_sd_students", stat(outcomes.map { $0.after.overallSD })))
+        overall.append(("level_up_share", stat(outcomes.map { $0.after.levelUpShares[4] })))
         let assessments = JSONValue.array(
             controlPoints.map { week in
                 .object([
@@ -65,6 +93,9 @@ public enum Summary {
                 ])
             })
         let students = Double(group.students)
+        func semesterMean(_ value: (WeekMetrics) -> Double) -> JSONValue {
+            stat(outcomes.map { outcome in outcome.weekly.dropFirst().reduce(0) { $0 + value($1) } / Double(max(weeks, 1)) })
+        }
         return .object([
             ("name", .string(group.name)),
             ("model", .string(group.model)),
@@ -72,9 +103,11 @@ public enum Summary {
             ("students", .integer(group.students)),
             ("policies", .array(group.policies.map { .string($0) })),
             ("levels", .object([("before", bands { $0.before }), ("after", bands { $0.after }), ("change", change)])),
+            ("paper_levels", paperLevels),
             ("skills", skills),
             ("motivation", .object(beforeAfter(outcomes) { $0.motivation })),
             ("overall", .object(overall)),
+            ("digital_competence", .object(beforeAfter(outcomes) { $0.digitalCompetence })),
             ("assessments", assessments),
             ("incidents", .object([
                 ("cheating", stat(outcomes.map { Double($0.cheating) })),
@@ -85,9 +118,43 @@ public enum Summary {
                 ("cheating_per_student", stat(outcomes.map { Double($0.cheating) / students })),
                 ("late_submissions_per_student", stat(outcomes.map { Double($0.lateSubmissions) / students })),
                 ("dropout_share", stat(outcomes.map { Double($0.dropouts) / students })),
+                ("low_motivation_share", .object(beforeAfter(outcomes) { $0.lowMotivationShare })),
+                ("without_device_share", semesterMean { $0.withoutDeviceShare }),
+                ("poor_connection_share", semesterMean { $0.poorConnectionShare }),
+                ("teacher_load", semesterMean { $0.teacherLoad }),
+                ("assessment_inflation", stat(outcomes.map { outcome in
+                    let weeks = controlPoints.filter { outcome.weekly[$0].measured.isFinite }
+                    guard !weeks.isEmpty else { return .nan }
+                    return weeks.reduce(0) { $0 + outcome.weekly[$1].measured - outcome.weekly[$1].overall } / Double(weeks.count)
+                })),
             ])),
             ("online_minutes_per_student", stat(outcomes.map { $0.after.onlineMinutes })),
             ("planned_minutes_per_week", stat(outcomes.map { $0.plannedMinutes.reduce(0, +) / Double(max(weeks, 1)) })),
+        ])
+    }
+
+    /// A group's gains over the baseline, replication by replication (both groups share each
+    /// replication's random streams): per skill, the difference in the share of students who
+    /// rose a band in that skill, in percentage points; for motivation, the difference of the
+    /// two groups' changes as a percentage of the baseline's starting motivation. docs/MODEL.md
+    /// explains this reading of the paper's percentages.
+    static func gains(_ name: String, _ outcomes: [GroupOutcome], baseline: String, _ base: [GroupOutcome]) -> JSONValue {
+        let pairs = Array(zip(outcomes, base))
+        func levelUp(_ k: Int) -> JSONValue {
+            stat(pairs.map { 100 * ($0.after.levelUpShares[k] - $1.after.levelUpShares[k]) })
+        }
+        return .object([
+            ("group", .string(name)),
+            ("baseline", .string(baseline)),
+            ("skills", .object(Skill.allCases.map { ($0.name, levelUp($0.rawValue)) })),
+            ("overall", levelUp(4)),
+            ("motivation", stat(pairs.map { group, base in
+                100 * ((group.after.motivation - group.before.motivation) - (base.after.motivation - base.before.motivation))
+                    / base.before.motivation
+            })),
+            ("overall_score", stat(pairs.map { group, base in
+                (group.after.overall - group.before.overall) - (base.after.overall - base.before.overall)
+            })),
         ])
     }
 }

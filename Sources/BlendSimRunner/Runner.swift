@@ -96,7 +96,8 @@ public enum Runner {
                         name: group.name, students: group.students, levelShares: group.levelShares,
                         onlineShare: group.onlineShare, contactMinutes: group.contactHours * 60,
                         siwtMinutes: group.siwtHours * 60, siwMinutes: group.siwHours * 60,
-                        population: group.population, model: model, policies: policies))
+                        studentsPerTeacher: group.studentsPerTeacher, population: group.population, model: model,
+                        policies: policies))
             }
         }
         guard diagnostics.isEmpty else { return (nil, diagnostics) }
@@ -135,7 +136,7 @@ public enum Runner {
     public static func describe(_ scenario: Scenario) -> RunDescription {
         RunDescription(
             scenario: scenario.name, seed: scenario.seed, replications: scenario.replications, weeks: scenario.weeks,
-            controlPoints: scenario.controlPoints,
+            controlPoints: scenario.controlPoints, baseline: scenario.baseline,
             groups: scenario.groups.map {
                 RunDescription.Group(
                     name: $0.name, model: $0.model.name, onlineShare: $0.onlineShare, students: $0.students,
@@ -184,6 +185,18 @@ public enum Runner {
         files.append(("manifest.json", manifest(report, invocation: invocation, threads: threads, outputs: files).serialized(pretty: true)))
         do {
             try output.write(files)
+        } catch {
+            throw Diagnostic(error.message)
+        }
+    }
+
+    /// Writes one file atomically (a temporary file renamed into place).
+    public static func writeFile(_ path: String, _ contents: String) throws(Diagnostic) {
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        do {
+            try OutputDirectory(path: directory.isEmpty ? "/" : directory).write([(name, contents)])
         } catch {
             throw Diagnostic(error.message)
         }

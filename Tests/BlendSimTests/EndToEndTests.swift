@@ -169,7 +169,7 @@ struct EndToEndTests {
         let output = try runProcess(copy, ["run", Self.paper])
         #expect(output.status == 1)
         let first = output.stderr.split(separator: "\n").first.map(String.init) ?? ""
-        #expect(first == "\(Self.paper):17:12: error: model 'traditional' not found; searched: \(directory.path)")
+        #expect(first == "\(Self.paper):18:12: error: model 'traditional' not found; searched: \(directory.path)")
         let listing = try runProcess(copy, ["plugins"])
         #expect(listing.stdout == "no plugins found; searched: \(directory.path)\n")
     }

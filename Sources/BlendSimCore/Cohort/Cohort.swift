@@ -29,10 +29,13 @@ public final class Cohort: @unchecked Sendable {
     public let onlineMinutes: UnsafeMutablePointer<Float>
     public let cheatingIncidents: UnsafeMutablePointer<UInt16>
     public let lateSubmissions: UnsafeMutablePointer<UInt16>
+    /// The band (`LevelBand.rawValue`) each skill and the overall score started in: five columns,
+    /// `startBands[k * count + i]` for skill k (`Skill` order) and k = 4 for the overall score.
+    public let startBands: UnsafeMutablePointer<UInt8>
 
     /// Bytes of state held per student (the sum of the column widths).
     public static let bytesPerStudent =
-        11 * MemoryLayout<Float>.stride + 2 * MemoryLayout<UInt8>.stride
+        11 * MemoryLayout<Float>.stride + 7 * MemoryLayout<UInt8>.stride
         + 2 * MemoryLayout<UInt16>.stride
 
     /// Allocates zeroed columns for `count` students.
@@ -69,6 +72,8 @@ public final class Cohort: @unchecked Sendable {
         active = bytes()
         cheatingIncidents = counters()
         lateSubmissions = counters()
+        startBands = UnsafeMutablePointer<UInt8>.allocate(capacity: max(5 * count, 1))
+        startBands.initialize(repeating: 0, count: max(5 * count, 1))
     }
 
     deinit {
@@ -82,6 +87,7 @@ public final class Cohort: @unchecked Sendable {
         active.deallocate()
         cheatingIncidents.deallocate()
         lateSubmissions.deallocate()
+        startBands.deallocate()
     }
 
     /// The column of one skill.

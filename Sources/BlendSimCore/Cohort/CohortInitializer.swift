@@ -85,6 +85,10 @@ public struct CohortInitializer: Sendable {
             cohort.deviceAccess[i] = CounterRandom.uniform(stream(8), 0) < p.deviceAccess ? 1 : 0
             let z = CounterRandom.normal(stream(9), 0)
             cohort.aptitude[i] = Float(exp(aptitudeSigma * z - aptitudeSigma * aptitudeSigma / 2))
+            for skill in Skill.allCases {
+                cohort.startBands[skill.rawValue * cohort.count + i] = UInt8(LevelBand.of(score: cohort.skill(skill)[i]).rawValue)
+            }
+            cohort.startBands[4 * cohort.count + i] = UInt8(LevelBand.of(score: cohort.overall(i)).rawValue)
             cohort.active[i] = 1
             cohort.onlineMinutes[i] = 0
             cohort.cheatingIncidents[i] = 0

@@ -241,7 +241,7 @@ final class GroupRun {
                 throw failure(modelLabel, "activity \(a + 1): \(problem)", week: week)
             }
         }
-        plannedMinutes.append(plan.reduce(0) { $0 + $1.minutes })
+        plannedMinutes.append(plan.reduce(0) { $0 + $1.minutes } + conditions.extra_siw_minutes)
         let weekPlan = WeekPlan(
             week: week, isControlPoint: isControlPoint, activities: plan, conditions: conditions,
             motivationTarget: spec.population.motivation.mean, kernel: kernel.parameters,

@@ -2,10 +2,11 @@
 /// a scenario may override any of them under `kernel:`.
 public struct KernelParameters: Sendable, Hashable {
     // Skill growth
-    /// Scale points gained per effective hour: 20 points per CEFR band over ~200 guided hours.
-    public var pointsPerHour = 0.1
+    /// Scale points gained per effective hour. The ~200 guided hours per CEFR band suggest 0.1;
+    /// fitted to the paper's Table 1 (scenarios/paper-calibration.yaml).
+    public var pointsPerHour = 0.0301544
     /// Share of a skill-focused hour that also benefits the other skills.
-    public var transferShare = 0.5
+    public var transferShare = 0.170192
     /// Score at which the diminishing-returns factor is 1.
     public var referenceScore = 140.0
     /// Score at which growth stops (the top of the scale).
@@ -20,7 +21,7 @@ public struct KernelParameters: Sendable, Hashable {
     public var siwtWeight = 0.7
     public var assessmentWeight = 0.3
     /// How much feedback raises the value of an hour: × (1 + gain × feedback).
-    public var feedbackGain = 0.3
+    public var feedbackGain = 1.26144
 
     // Engagement
     /// Engagement of the least motivated student in class.
@@ -41,7 +42,7 @@ public struct KernelParameters: Sendable, Hashable {
     /// Weekly motivation change per unit of progress above the expected.
     public var motivationProgressGain = 0.02
     /// Weekly motivation change per unit of feedback above `feedbackReference`.
-    public var motivationFeedbackGain = 0.03
+    public var motivationFeedbackGain = 0.0670525
     public var feedbackReference = 0.3
     /// Weekly motivation loss per unit of overload.
     public var motivationOverloadPenalty = 0.03

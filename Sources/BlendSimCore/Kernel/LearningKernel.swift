@@ -190,6 +190,14 @@ public struct LearningKernel: Sendable {
                 metrics.addStudent(
                     listening: skills[0], reading: skills[1], writing: skills[2], speaking: skills[3],
                     motivation: next, onlineMinutes: cohort.onlineMinutes[i], digitalCompetence: digitalAfter)
+                let count = cohort.count
+                for s in 0..<4 where LevelBand.of(score: skills[s]).rawValue > Int(cohort.startBands[s * count + i]) {
+                    metrics.levelUps[s] += 1
+                }
+                let overall = (skills[0] + skills[1] + skills[2] + skills[3]) * 0.25
+                if LevelBand.of(score: overall).rawValue > Int(cohort.startBands[4 * count + i]) {
+                    metrics.levelUps[4] += 1
+                }
 
                 // (9) Assessment at a control point.
                 if plan.isControlPoint {

@@ -26,6 +26,8 @@ public struct MetricAccumulator: Sendable {
     public var poorConnection: Int64 = 0
     /// Students whose motivation ended the week low.
     var lowMotivation: Int64 = 0
+    /// Students above their starting band: per skill (`Skill` order), then the overall score.
+    public var levelUps = InlineArray<5, Int64>(repeating: 0)
 
     /// Motivation below this counts as low.
     public static let lowMotivationThreshold: Float = 0.3
@@ -81,6 +83,7 @@ public struct MetricAccumulator: Sendable {
         withoutDevice &+= other.withoutDevice
         poorConnection &+= other.poorConnection
         lowMotivation &+= other.lowMotivation
+        for k in 0..<5 { levelUps[k] &+= other.levelUps[k] }
     }
 
     /// The means and shares these sums stand for, for a group that enrolled `enrolled` students.
@@ -112,7 +115,8 @@ public struct MetricAccumulator: Sendable {
             withoutDeviceShare: active > 0 ? Double(withoutDevice) / n : 0,
             poorConnectionShare: active > 0 ? Double(poorConnection) / n : 0,
             lowMotivationShare: active > 0 ? Double(lowMotivation) / n : 0,
-            teacherLoad: 0)
+            teacherLoad: 0,
+            levelUpShares: (0..<5).map { active > 0 ? Double(levelUps[$0]) / n : 0 })
     }
 }
 
@@ -149,4 +153,7 @@ public struct WeekMetrics: Sendable, Equatable {
     public var lowMotivationShare: Double
     /// Teachers' marking load (1 = all their feedback time; above 1 feedback shrinks).
     public var teacherLoad: Double
+    /// Share of enrolled students above their starting band, per skill (`Skill` order), then for
+    /// the overall score.
+    public var levelUpShares: [Double]
 }

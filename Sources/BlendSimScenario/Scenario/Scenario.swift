@@ -12,8 +12,12 @@ public struct Scenario: Sendable {
     public var controlPoints: [Int]
     public var kernel: KernelParameters
     public var groups: [GroupScenario]
+    /// The group others are compared with (`baseline:`), if any.
+    public var baseline: String?
     /// Where the scenario came from and its SHA-256, for the manifest.
     public var source: ScenarioSource
+    /// Files included with `include:`, in order.
+    public var includes: [ScenarioSource]
 }
 
 /// One group of a scenario.
@@ -26,6 +30,7 @@ public struct GroupScenario: Sendable {
     public var contactHours: Double
     public var siwtHours: Double
     public var siwHours: Double
+    public var studentsPerTeacher: Double
     public var population: PopulationSpec
     public var model: ComponentReference
     public var policies: [ComponentReference]

@@ -5,12 +5,25 @@ import BlendSimCore
 struct ScenarioDecoder {
     let source: ScenarioSource
     var diagnostics: [Diagnostic] = []
+    /// Default parameters per model and per policy name, from `model_defaults` and
+    /// `policy_defaults` (included files first).
+    var modelDefaults: [String: [(String, JSONValue, SourceLocation)]] = [:]
+    var policyDefaults: [String: [(String, JSONValue, SourceLocation)]] = [:]
+    var includes: [ScenarioSource] = []
 
     init(source: ScenarioSource) { self.source = source }
 
-    static let topKeys = ["name", "description", "seed", "replications", "semester", "population", "kernel", "groups"]
+    static let topKeys = [
+        "name", "description", "include", "seed", "replications", "semester", "population", "kernel",
+        "model_defaults", "policy_defaults", "baseline", "groups",
+    ]
+    /// What an included file may set.
+    static let fragmentKeys = ["kernel", "population", "model_defaults", "policy_defaults"]
     static let semesterKeys = ["weeks", "control_points"]
-    static let groupKeys = ["name", "students", "levels", "model", "online_share", "hours", "policies", "population"]
+    static let groupKeys = [
+        "name", "students", "levels", "model", "online_share", "hours", "students_per_teacher", "policies",
+        "population",
+    ]
     static let hourKeys = ["contact", "siwt", "siw"]
     static let componentKeys = ["name", "parameters"]
     static let traitKeys = ["mean", "sd"]
@@ -89,6 +102,15 @@ struct ScenarioDecoder {
 
     mutating func scenario(_ root: YAMLNode) -> Scenario? {
         guard let top = mapping(root, "the scenario", allowed: Self.topKeys) else { return nil }
+        var kernel = KernelParameters()
+        var population = PopulationSpec()
+        if let node = top["include"] {
+            let paths: [YAMLNode] = node.items ?? [node]
+            for pathNode in paths {
+                guard let path = string(pathNode, "include") else { continue }
+                include(path, at: pathNode, kernel: &kernel, population: &population)
+            }
+        }
         var name = Self.stem(of: source.path)
         if let node = top["name"], let value = string(node, "name") { name = value }
         let description = top["description"].flatMap { string($0, "description") }
@@ -106,11 +128,10 @@ struct ScenarioDecoder {
             if let node = semester["control_points"] { controlPoints = self.controlPoints(node, weeks: weeks) }
         }
 
-        var kernel = KernelParameters()
-        if let node = top["kernel"] { kernel = self.kernel(node) }
-
-        var population = PopulationSpec()
+        if let node = top["kernel"] { kernel = self.kernel(node, base: kernel) }
         if let node = top["population"] { population = self.population(node, base: population) }
+        if let node = top["model_defaults"] { defaults(node, "model_defaults") }
+        if let node = top["policy_defaults"] { defaults(node, "policy_defaults") }
 
         var groups: [GroupScenario] = []
         if let node = top["groups"] {
@@ -132,11 +153,90 @@ struct ScenarioDecoder {
             error("missing key 'groups': a scenario needs at least one group", at: root)
         }
 
+        var baseline: String?
+        if let node = top["baseline"], let name = string(node, "baseline") {
+            if diagnostics.isEmpty && !groups.contains(where: { $0.name == name }) {
+                error(
+                    "baseline '\(name)' is not a group\(Suggestion.phrase(for: name, in: groups.map(\.name)))",
+                    at: node)
+            }
+            baseline = name
+        }
+
         guard diagnostics.isEmpty else { return nil }
         return Scenario(
             name: name, description: description, seed: seed, replications: replications, weeks: weeks,
             controlPoints: controlPoints ?? Self.defaultControlPoints(weeks: weeks), kernel: kernel,
-            groups: groups, source: source)
+            groups: groups, baseline: baseline, source: source, includes: includes)
+    }
+
+    /// Reads an included fragment and applies it under the scenario's own values.
+    mutating func include(
+        _ path: String, at node: YAMLNode, kernel: inout KernelParameters, population: inout PopulationSpec
+    ) {
+        let directory = source.path.contains("/") ? String(source.path[..<source.path.lastIndex(of: "/")!]) : "."
+        let resolved = path.hasPrefix("/") ? path : directory + "/" + path
+        let bytes: [UInt8]
+        switch ScenarioLoader.readFile(resolved) {
+        case .failure(let problem):
+            error("cannot include '\(path)': \(problem.message)", at: node)
+            return
+        case .success(let read): bytes = read
+        }
+        let included = ScenarioSource(path: resolved, bytes: bytes)
+        includes.append(included)
+        var fragment = ScenarioDecoder(source: included)
+        defer {
+            diagnostics += fragment.diagnostics
+            for (name, entries) in fragment.modelDefaults { modelDefaults[name, default: []] += entries }
+            for (name, entries) in fragment.policyDefaults { policyDefaults[name, default: []] += entries }
+        }
+        let root: YAMLNode?
+        do {
+            root = try YAMLReader().parse(bytes)
+        } catch {
+            fragment.diagnostics.append(included.diagnostic(error.message, line: error.line, column: error.column))
+            return
+        }
+        guard let root, let entries = fragment.mapping(root, "an included file", allowed: Self.fragmentKeys) else { return }
+        if let node = entries["kernel"] { kernel = fragment.kernel(node, base: kernel) }
+        if let node = entries["population"] { population = fragment.population(node, base: population) }
+        if let node = entries["model_defaults"] { fragment.defaults(node, "model_defaults") }
+        if let node = entries["policy_defaults"] { fragment.defaults(node, "policy_defaults") }
+    }
+
+    /// `model_defaults` / `policy_defaults`: name → parameters.
+    mutating func defaults(_ node: YAMLNode, _ key: String) {
+        var table = key == "model_defaults" ? modelDefaults : policyDefaults
+        defer {
+            if key == "model_defaults" { modelDefaults = table } else { policyDefaults = table }
+        }
+        guard let pairs = node.pairs else {
+            error("'\(key)' must be a mapping of names to parameters, found \(node.kindName)", at: node)
+            return
+        }
+        for pair in pairs {
+            let name = pair.key.scalar ?? ""
+            guard let parameters = pair.value.pairs else {
+                error("the parameters of '\(name)' in '\(key)' must be a mapping, found \(pair.value.kindName)", at: pair.value)
+                continue
+            }
+            for parameter in parameters {
+                let parameterName = parameter.key.scalar ?? ""
+                table[name, default: []].removeAll { $0.0 == parameterName }
+                table[name, default: []].append((parameterName, Self.json(parameter.value), source.location(of: parameter.value)))
+            }
+        }
+    }
+
+    /// A reference with the defaults for its name filled in where it sets nothing.
+    func withDefaults(_ reference: ComponentReference, from table: [String: [(String, JSONValue, SourceLocation)]]) -> ComponentReference {
+        var reference = reference
+        for (name, value, location) in table[reference.name] ?? [] where !reference.parameters.contains(where: { $0.0 == name }) {
+            reference.parameters.append((name, value))
+            reference.parameterLocations[name] = location
+        }
+        return reference
     }
 
     /// Mid-semester and the last week.
@@ -169,8 +269,8 @@ struct ScenarioDecoder {
         return weeksSeen.sorted()
     }
 
-    mutating func kernel(_ node: YAMLNode) -> KernelParameters {
-        var kernel = KernelParameters()
+    mutating func kernel(_ node: YAMLNode, base: KernelParameters) -> KernelParameters {
+        var kernel = base
         let catalog = KernelParameters.catalog
         guard let entries = mapping(node, "kernel", allowed: catalog.map(\.key)) else { return kernel }
         for info in catalog {
@@ -267,6 +367,10 @@ struct ScenarioDecoder {
         }
         var onlineShare = 0.0
         if let node = entries["online_share"], let value = number(node, "online_share", 0...1) { onlineShare = value }
+        var studentsPerTeacher = 25.0
+        if let node = entries["students_per_teacher"], let value = number(node, "students_per_teacher", 1...500) {
+            studentsPerTeacher = value
+        }
         var hours = (contact: 4.0, siwt: 1.0, siw: 3.0)
         if let node = entries["hours"], let values = mapping(node, "'hours'", allowed: Self.hourKeys) {
             if let node = values["contact"], let value = number(node, "contact", 0...40) { hours.contact = value }
@@ -296,8 +400,10 @@ struct ScenarioDecoder {
         guard diagnostics.count == before, let model else { return nil }
         return GroupScenario(
             name: name, students: students, levelShares: levelShares, onlineShare: onlineShare,
-            contactHours: hours.contact, siwtHours: hours.siwt, siwHours: hours.siw, population: population,
-            model: model, policies: policies, location: source.location(of: node))
+            contactHours: hours.contact, siwtHours: hours.siwt, siwHours: hours.siw,
+            studentsPerTeacher: studentsPerTeacher, population: population,
+            model: withDefaults(model, from: modelDefaults),
+            policies: policies.map { withDefaults($0, from: policyDefaults) }, location: source.location(of: node))
     }
 
     mutating func levels(_ node: YAMLNode, _ what: String) -> [Double]? {

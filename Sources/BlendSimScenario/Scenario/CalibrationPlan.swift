@@ -1,0 +1,173 @@
+public import BlendSimCore
+
+/// A calibration: which parameters to fit, within which bounds, to which target statistics of
+/// which scenario (docs/CALIBRATION.md).
+public struct CalibrationPlan: Sendable {
+    /// Where a fitted parameter lives in a scenario.
+    public enum Setting: Sendable, Equatable {
+        /// `kernel.<key>`
+        case kernel(String)
+        /// `model_defaults.<model>.<parameter>`
+        case modelDefault(model: String, parameter: String)
+        /// `policy_defaults.<policy>.<parameter>`
+        case policyDefault(policy: String, parameter: String)
+    }
+
+    public struct Parameter: Sendable {
+        public var name: String
+        public var setting: Setting
+        public var lower: Double
+        public var upper: Double
+        public var start: Double
+        public var location: SourceLocation
+    }
+
+    public struct Target: Sendable {
+        /// A path into summary.json, e.g. `groups.control.paper_levels.after.pre_intermediate`.
+        public var statistic: String
+        public var value: Double
+        /// The error that counts as one unit in the objective (and as "within tolerance").
+        public var tolerance: Double
+        public var location: SourceLocation
+    }
+
+    public var scenarioPath: String
+    public var replications: Int?
+    public var seed: UInt64?
+    public var parameters: [Parameter]
+    public var targets: [Target]
+    public var maximumEvaluations: Int
+    public var restarts: Int
+    /// Where to write the fitted parameters as a scenario fragment, relative paths resolved
+    /// against the plan's directory.
+    public var output: String?
+    public var source: ScenarioSource
+}
+
+/// Reads calibration plans with the same located diagnostics as scenarios.
+public enum CalibrationPlanLoader {
+    static let keys = ["scenario", "replications", "seed", "parameters", "targets", "optimizer", "output"]
+    static let parameterKeys = ["name", "min", "max", "start"]
+    static let targetKeys = ["statistic", "value", "tolerance"]
+    static let optimizerKeys = ["max_evaluations", "restarts"]
+
+    public static func load(path: String) throws(Diagnostic) -> CalibrationPlan {
+        let bytes: [UInt8]
+        switch ScenarioLoader.readFile(path) {
+        case .failure(let diagnostic): throw diagnostic
+        case .success(let read): bytes = read
+        }
+        let source = ScenarioSource(path: path, bytes: bytes)
+        let root: YAMLNode?
+        do {
+            root = try YAMLReader().parse(bytes)
+        } catch {
+            throw source.diagnostic(error.message, line: error.line, column: error.column)
+        }
+        guard let root else { throw Diagnostic("the calibration plan is empty", at: SourceLocation(file: path, line: 1, column: 1)) }
+        var decoder = ScenarioDecoder(source: source)
+        let plan = decoder.calibrationPlan(root)
+        if let first = decoder.diagnostics.first { throw first }
+        return plan!
+    }
+
+    /// Resolves a path relative to the directory of `base`.
+    public static func resolve(_ path: String, relativeTo base: String) -> String {
+        guard !path.hasPrefix("/"), let slash = base.lastIndex(of: "/") else { return path }
+        return String(base[...slash]) + path
+    }
+}
+
+extension ScenarioDecoder {
+    mutating func calibrationPlan(_ root: YAMLNode) -> CalibrationPlan? {
+        guard let top = mapping(root, "the calibration plan", allowed: CalibrationPlanLoader.keys) else { return nil }
+        var scenarioPath = ""
+        if let node = top["scenario"], let value = string(node, "scenario") {
+            scenarioPath = CalibrationPlanLoader.resolve(value, relativeTo: source.path)
+        } else if top["scenario"] == nil {
+            error("a calibration plan needs 'scenario' (the scenario file to fit)", at: root)
+        }
+        let replications = top["replications"].flatMap { integer($0, "replications", 1...100_000) }
+        let seed = top["seed"].flatMap { integer($0, "seed", 0...Int.max) }.map { UInt64($0) }
+
+        var parameters: [CalibrationPlan.Parameter] = []
+        if let node = top["parameters"], let items = node.items, !items.isEmpty {
+            for item in items {
+                guard let entries = mapping(item, "a parameter", allowed: CalibrationPlanLoader.parameterKeys) else { continue }
+                guard let nameNode = entries["name"], let name = string(nameNode, "name") else {
+                    error("a parameter needs a 'name'", at: item)
+                    continue
+                }
+                guard let setting = setting(name, at: nameNode) else { continue }
+                guard let lowerNode = entries["min"], let upperNode = entries["max"] else {
+                    error("parameter '\(name)' needs 'min' and 'max'", at: item)
+                    continue
+                }
+                guard let lower = number(lowerNode, "min", -1e9...1e9), let upper = number(upperNode, "max", -1e9...1e9) else { continue }
+                guard lower < upper else {
+                    error("parameter '\(name)': 'min' must be below 'max'", at: upperNode)
+                    continue
+                }
+                var start = (lower + upper) / 2
+                if let node = entries["start"], let value = number(node, "start", lower...upper) { start = value }
+                if parameters.contains(where: { $0.name == name }) {
+                    error("parameter '\(name)' is listed twice", at: nameNode)
+                }
+                parameters.append(.init(name: name, setting: setting, lower: lower, upper: upper, start: start, location: source.location(of: nameNode)))
+            }
+        } else {
+            error("a calibration plan needs a non-empty 'parameters' list", at: top["parameters"] ?? root)
+        }
+
+        var targets: [CalibrationPlan.Target] = []
+        if let node = top["targets"], let items = node.items, !items.isEmpty {
+            for item in items {
+                guard let entries = mapping(item, "a target", allowed: CalibrationPlanLoader.targetKeys) else { continue }
+                guard let statisticNode = entries["statistic"], let statistic = string(statisticNode, "statistic"),
+                    let valueNode = entries["value"], let value = number(valueNode, "value", -1e12...1e12)
+                else {
+                    if entries["statistic"] == nil || entries["value"] == nil { error("a target needs 'statistic' and 'value'", at: item) }
+                    continue
+                }
+                var tolerance = max(abs(value) * 0.05, 1e-6)
+                if let node = entries["tolerance"], let given = number(node, "tolerance", 1e-12...1e12) { tolerance = given }
+                targets.append(.init(statistic: statistic, value: value, tolerance: tolerance, location: source.location(of: statisticNode)))
+            }
+        } else {
+            error("a calibration plan needs a non-empty 'targets' list", at: top["targets"] ?? root)
+        }
+
+        var maximumEvaluations = 300
+        var restarts = 1
+        if let node = top["optimizer"], let entries = mapping(node, "'optimizer'", allowed: CalibrationPlanLoader.optimizerKeys) {
+            if let node = entries["max_evaluations"], let value = integer(node, "max_evaluations", 1...100_000) { maximumEvaluations = value }
+            if let node = entries["restarts"], let value = integer(node, "restarts", 0...100) { restarts = value }
+        }
+        let output = top["output"].flatMap { string($0, "output") }.map { CalibrationPlanLoader.resolve($0, relativeTo: source.path) }
+        guard diagnostics.isEmpty else { return nil }
+        return CalibrationPlan(
+            scenarioPath: scenarioPath, replications: replications, seed: seed, parameters: parameters, targets: targets,
+            maximumEvaluations: maximumEvaluations, restarts: restarts, output: output, source: source)
+    }
+
+    /// `kernel.<key>`, `model_defaults.<model>.<parameter>` or `policy_defaults.<policy>.<parameter>`.
+    mutating func setting(_ name: String, at node: YAMLNode) -> CalibrationPlan.Setting? {
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        switch parts.first {
+        case "kernel" where parts.count == 2:
+            let keys = KernelParameters.catalog.map(\.key)
+            guard keys.contains(parts[1]) else {
+                error("unknown kernel parameter '\(parts[1])'\(Suggestion.phrase(for: parts[1], in: keys))", at: node)
+                return nil
+            }
+            return .kernel(parts[1])
+        case "model_defaults" where parts.count == 3:
+            return .modelDefault(model: parts[1], parameter: parts[2])
+        case "policy_defaults" where parts.count == 3:
+            return .policyDefault(policy: parts[1], parameter: parts[2])
+        default:
+            error("parameter '\(name)' must be kernel.<key>, model_defaults.<model>.<parameter> or policy_defaults.<policy>.<parameter>", at: node)
+            return nil
+        }
+    }
+}
