@@ -26,6 +26,16 @@ public enum WeeklyTable {
             let index = band.rawValue
             list.append(("share_\(band.key)", { $0.bandShares[index] }))
         }
+        for skill in Skill.allCases {
+            let index = skill.rawValue
+            list.append(("level_up_\(skill.name)", { $0.levelUpShares[index] }))
+        }
+        list.append(("level_up_overall", { $0.levelUpShares[4] }))
+        list.append(("digital_competence", { $0.digitalCompetence }))
+        list.append(("low_motivation_share", { $0.lowMotivationShare }))
+        list.append(("without_device_share", { $0.withoutDeviceShare }))
+        list.append(("poor_connection_share", { $0.poorConnectionShare }))
+        list.append(("teacher_load", { $0.teacherLoad }))
         return list
     }()
 
