@@ -160,3 +160,73 @@ struct ScenarioTests {
             """)
     }
 }
+
+@Suite("Scenario includes and defaults")
+struct ScenarioIncludeTests {
+    @Test func includedFragmentsSetDefaultsTheScenarioCanOverride() throws {
+        let directory = TemporaryDirectory()
+        _ = directory.file("fit.yaml", """
+            kernel: {points_per_hour: 0.05, feedback_gain: 0.9}
+            model_defaults:
+              flipped-classroom: {practice_effectiveness: 2.2, content_feedback: 0.4}
+            population: {device_access: 0.6}
+            """)
+        let path = directory.file("s.yaml", """
+            include: fit.yaml
+            kernel: {feedback_gain: 1.1}
+            model_defaults:
+              flipped-classroom: {content_feedback: 0.5}
+            baseline: a
+            groups:
+              - name: a
+                students: 10
+                levels: {intermediate: 1}
+                model: {name: flipped-classroom, parameters: {practice_effectiveness: 1.9}}
+                online_share: 0.4
+              - name: b
+                students: 10
+                levels: {intermediate: 1}
+                model: flipped-classroom
+                online_share: 0.4
+            """)
+        let scenario = try ScenarioLoader.load(path: path)
+        #expect(scenario.kernel.pointsPerHour == 0.05)
+        #expect(scenario.kernel.feedbackGain == 1.1)
+        #expect(scenario.groups[0].population.deviceAccess == 0.6)
+        #expect(scenario.baseline == "a")
+        #expect(scenario.includes.map(\.path) == [directory.path + "/fit.yaml"])
+        func parameter(_ group: Int, _ name: String) -> JSONValue? {
+            scenario.groups[group].model.parameters.first { $0.0 == name }?.1
+        }
+        #expect(parameter(0, "practice_effectiveness") == .number(1.9))
+        #expect(parameter(1, "practice_effectiveness") == .number(2.2))
+        #expect(parameter(1, "content_feedback") == .number(0.5))
+        #expect(scenario.groups[1].model.parameterLocations["practice_effectiveness"]?.file == directory.path + "/fit.yaml")
+    }
+
+    @Test func includeErrorsAreLocatedInTheRightFile() throws {
+        let directory = TemporaryDirectory()
+        let fragment = directory.file("bad.yaml", "groups: []\n")
+        let path = directory.file("s.yaml", """
+            include: [bad.yaml, missing.yaml]
+            groups:
+              - {name: a, students: 10, levels: {intermediate: 1}, model: traditional}
+            """)
+        let messages = ScenarioLoader.validate(path: path).diagnostics.map(\.headline)
+        #expect(messages.contains("\(fragment):1:1: error: unknown key 'groups' in an included file"))
+        #expect(messages.contains { $0.hasPrefix("\(path):1:21: error: cannot include 'missing.yaml': cannot read scenario") })
+    }
+
+    @Test func unknownBaselineIsRefused() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("s.yaml", """
+            baseline: contrl
+            groups:
+              - {name: control, students: 10, levels: {intermediate: 1}, model: traditional}
+            """)
+        #expect(throws: Diagnostic("baseline 'contrl' is not a group; did you mean 'control'?",
+                                   at: SourceLocation(file: path, line: 1, column: 11), sourceLine: "baseline: contrl")) {
+            try ScenarioLoader.load(path: path)
+        }
+    }
+}
