@@ -29,14 +29,15 @@ public final class Cohort: @unchecked Sendable {
     public let onlineMinutes: UnsafeMutablePointer<Float>
     public let cheatingIncidents: UnsafeMutablePointer<UInt16>
     public let lateSubmissions: UnsafeMutablePointer<UInt16>
-    /// The band (`LevelBand.rawValue`) each skill and the overall score started in: five columns,
-    /// `startBands[k * count + i]` for skill k (`Skill` order) and k = 4 for the overall score.
-    public let startBands: UnsafeMutablePointer<UInt8>
+    /// The band (`LevelBand.rawValue`) each skill and the overall score started in, packed three
+    /// bits each: bits 3k…3k+2 for skill k (`Skill` order), bits 12…14 for the overall score.
+    /// One column instead of five, so the weekly loop streams one array less than four more.
+    public let startBands: UnsafeMutablePointer<UInt16>
 
     /// Bytes of state held per student (the sum of the column widths).
     public static let bytesPerStudent =
-        11 * MemoryLayout<Float>.stride + 7 * MemoryLayout<UInt8>.stride
-        + 2 * MemoryLayout<UInt16>.stride
+        11 * MemoryLayout<Float>.stride + 2 * MemoryLayout<UInt8>.stride
+        + 3 * MemoryLayout<UInt16>.stride
 
     /// Allocates zeroed columns for `count` students.
     public init(count: Int) {
@@ -72,8 +73,8 @@ public final class Cohort: @unchecked Sendable {
         active = bytes()
         cheatingIncidents = counters()
         lateSubmissions = counters()
-        startBands = UnsafeMutablePointer<UInt8>.allocate(capacity: max(5 * count, 1))
-        startBands.initialize(repeating: 0, count: max(5 * count, 1))
+        startBands = UnsafeMutablePointer<UInt16>.allocate(capacity: max(count, 1))
+        startBands.initialize(repeating: 0, count: max(count, 1))
     }
 
     deinit {
@@ -100,6 +101,10 @@ public final class Cohort: @unchecked Sendable {
         case .speaking: speaking
         }
     }
+
+    /// The band skill `k` (0…3, `Skill` order; 4 for the overall score) started in.
+    @inline(__always)
+    public func startBand(_ student: Int, _ k: Int) -> Int { Int(startBands[student] >> UInt16(3 * k)) & 7 }
 
     /// The mean of a student's four skills: the score their level is derived from.
     @inline(__always)

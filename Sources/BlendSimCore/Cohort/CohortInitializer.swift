@@ -9,12 +9,19 @@ import Darwin
 /// Students are assigned to starting bands in exact proportions (largest remainder), in band
 /// order, so every replication starts from the scenario's level shares. Within a band the overall
 /// score is uniform; the four skills scatter around it with `skillSpread` and are re-centred so
-/// their mean is the overall score. Traits are beta-distributed. Each trait has its own stream,
-/// so changing one trait's distribution leaves every other draw as it was.
+/// their mean is the overall score. Traits are beta-distributed, sampled by inverse transform from
+/// tabulated quantiles. Each trait has its own draw, so changing one trait's distribution leaves
+/// every other value as it was. Build one initializer per group and reuse it across replications:
+/// the tables cost more than the students.
 public struct CohortInitializer: Sendable {
     public let population: PopulationSpec
     /// First student index of each band, plus the count at the end (7 entries).
     let bandStarts: [Int]
+    let motivation: BetaQuantileTable
+    let selfRegulation: BetaQuantileTable
+    let digitalCompetence: BetaQuantileTable
+    let connectivity: BetaQuantileTable
+    let integrity: BetaQuantileTable
 
     public init(population: PopulationSpec, levelShares: [Double], students: Int) {
         self.population = population
@@ -22,6 +29,11 @@ public struct CohortInitializer: Sendable {
         var starts = [0]
         for count in counts { starts.append(starts.last! + count) }
         bandStarts = starts
+        motivation = BetaQuantileTable.shared(population.motivation)
+        selfRegulation = BetaQuantileTable.shared(population.selfRegulation)
+        digitalCompetence = BetaQuantileTable.shared(population.digitalCompetence)
+        connectivity = BetaQuantileTable.shared(population.connectivity)
+        integrity = BetaQuantileTable.shared(population.integrity)
     }
 
     /// Splits `total` into integer counts proportional to `shares` (largest remainder, ties to
@@ -53,42 +65,56 @@ public struct CohortInitializer: Sendable {
         return LevelBand(rawValue: band)!
     }
 
+    /// Draw numbers within a student's initialisation stream.
+    enum Draw {
+        static let level: UInt64 = 0
+        static let skillOffsets: UInt64 = 1  // 4 draws
+        static let motivation: UInt64 = 5
+        static let selfRegulation: UInt64 = 6
+        static let digitalCompetence: UInt64 = 7
+        static let connectivity: UInt64 = 8
+        static let integrity: UInt64 = 9
+        static let device: UInt64 = 10
+        static let aptitude: UInt64 = 11
+    }
+
     /// Initialises students `range` and adds their starting state to `metrics`.
     public func initialize(
         cohort: Cohort, range: Range<Int>, groupKey: UInt64, into metrics: inout MetricAccumulator
     ) {
         let p = population
-        let motivation = BetaSampler(p.motivation)
-        let selfRegulation = BetaSampler(p.selfRegulation)
-        let digital = BetaSampler(p.digitalCompetence)
-        let connectivity = BetaSampler(p.connectivity)
-        let integrity = BetaSampler(p.integrity)
         let aptitudeSigma = (log(1 + p.aptitudeSD * p.aptitudeSD)).squareRoot()
         for i in range {
-            let initKey = CounterRandom.derive(CounterRandom.derive(groupKey, UInt64(i)), 0)
-            func stream(_ purpose: UInt64) -> UInt64 { CounterRandom.derive(initKey, purpose) }
+            let key = CounterRandom.derive(CounterRandom.derive(groupKey, UInt64(i)), 0)
+            // Uniforms in (0, 1) for the quantile functions.
+            func draw(_ n: UInt64) -> Double { CounterRandom.uniform(key, n) * (1 - 0x1p-52) + 0x1p-53 }
 
             let band = band(of: i)
-            let overall = band.lowerBound + 20 * CounterRandom.uniform(stream(1), 0)
-            var offsets = (0..<4).map { CounterRandom.normal(stream(2), UInt64($0)) * p.skillSpread }
-            let centre = offsets.reduce(0, +) / 4
-            for s in 0..<4 { offsets[s] -= centre }
+            let overall = band.lowerBound + 20 * CounterRandom.uniform(key, Draw.level)
+            var offsets: InlineArray<4, Double> = [0, 0, 0, 0]
+            var centre = 0.0
+            for s in 0..<4 {
+                offsets[s] = Quantiles.normal(draw(Draw.skillOffsets + UInt64(s))) * p.skillSpread
+                centre += offsets[s]
+            }
+            centre /= 4
+            var sum: Float = 0
+            var bands: UInt16 = 0
             for skill in Skill.allCases {
-                let score = min(max(overall + offsets[skill.rawValue], CambridgeScale.minimum), CambridgeScale.maximum)
+                let score = min(max(overall + offsets[skill.rawValue] - centre, CambridgeScale.minimum), CambridgeScale.maximum)
                 cohort.skill(skill)[i] = Float(score)
+                bands |= UInt16(LevelBand.index(of: Float(score))) << UInt16(3 * skill.rawValue)
+                sum += Float(score)
             }
-            cohort.motivation[i] = Float(motivation.sample(stream(3)))
-            cohort.selfRegulation[i] = Float(selfRegulation.sample(stream(4)))
-            cohort.digitalCompetence[i] = Float(digital.sample(stream(5)))
-            cohort.connectivity[i] = Float(connectivity.sample(stream(6)))
-            cohort.integrity[i] = Float(integrity.sample(stream(7)))
-            cohort.deviceAccess[i] = CounterRandom.uniform(stream(8), 0) < p.deviceAccess ? 1 : 0
-            let z = CounterRandom.normal(stream(9), 0)
+            cohort.startBands[i] = bands | UInt16(LevelBand.index(of: sum * 0.25)) << 12
+            cohort.motivation[i] = Float(motivation.value(draw(Draw.motivation)))
+            cohort.selfRegulation[i] = Float(selfRegulation.value(draw(Draw.selfRegulation)))
+            cohort.digitalCompetence[i] = Float(digitalCompetence.value(draw(Draw.digitalCompetence)))
+            cohort.connectivity[i] = Float(connectivity.value(draw(Draw.connectivity)))
+            cohort.integrity[i] = Float(integrity.value(draw(Draw.integrity)))
+            cohort.deviceAccess[i] = CounterRandom.uniform(key, Draw.device) < p.deviceAccess ? 1 : 0
+            let z = Quantiles.normal(draw(Draw.aptitude))
             cohort.aptitude[i] = Float(exp(aptitudeSigma * z - aptitudeSigma * aptitudeSigma / 2))
-            for skill in Skill.allCases {
-                cohort.startBands[skill.rawValue * cohort.count + i] = UInt8(LevelBand.of(score: cohort.skill(skill)[i]).rawValue)
-            }
-            cohort.startBands[4 * cohort.count + i] = UInt8(LevelBand.of(score: cohort.overall(i)).rawValue)
             cohort.active[i] = 1
             cohort.onlineMinutes[i] = 0
             cohort.cheatingIncidents[i] = 0
@@ -97,53 +123,6 @@ public struct CohortInitializer: Sendable {
                 listening: cohort.listening[i], reading: cohort.reading[i], writing: cohort.writing[i],
                 speaking: cohort.speaking[i], motivation: cohort.motivation[i], onlineMinutes: 0,
                 digitalCompetence: cohort.digitalCompetence[i])
-        }
-    }
-}
-
-/// Samples a beta distribution from a counter-based stream (Marsaglia–Tsang gamma variates).
-struct BetaSampler: Sendable {
-    let distribution: TraitDistribution
-    let alpha: Double
-    let beta: Double
-
-    init(_ distribution: TraitDistribution) {
-        self.distribution = distribution
-        if distribution.sd > 0 {
-            (alpha, beta) = distribution.betaShape
-        } else {
-            (alpha, beta) = (1, 1)
-        }
-    }
-
-    func sample(_ stream: UInt64) -> Double {
-        guard distribution.sd > 0 else { return distribution.mean }
-        var counter: UInt64 = 0
-        let x = Self.gamma(alpha, CounterRandom.derive(stream, 1), &counter)
-        counter = 0
-        let y = Self.gamma(beta, CounterRandom.derive(stream, 2), &counter)
-        let total = x + y
-        return total > 0 ? x / total : distribution.mean
-    }
-
-    /// A Gamma(shape, 1) variate; `counter` advances through the stream.
-    static func gamma(_ shape: Double, _ stream: UInt64, _ counter: inout UInt64) -> Double {
-        if shape < 1 {
-            let u = CounterRandom.uniform(CounterRandom.derive(stream, 0xFFFF), 0)
-            return gamma(shape + 1, stream, &counter) * pow(max(u, 1e-300), 1 / shape)
-        }
-        let d = shape - 1.0 / 3.0
-        let c = 1 / (9 * d).squareRoot()
-        while true {
-            let x = CounterRandom.normal(stream, counter)
-            let u = CounterRandom.uniform(CounterRandom.derive(stream, 0xFFFE), counter)
-            counter += 1
-            var v = 1 + c * x
-            if v <= 0 { continue }
-            v = v * v * v
-            if u < 1 - 0.0331 * x * x * x * x || log(u) < 0.5 * x * x + d * (1 - v + log(v)) {
-                return d * v
-            }
         }
     }
 }

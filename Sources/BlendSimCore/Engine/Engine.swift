@@ -11,6 +11,8 @@ public final class Engine: Sendable {
     public let spec: SimulationSpec
     public let options: EngineOptions
     let kernel: LearningKernel
+    /// One per group, shared by every replication.
+    let initializers: [CohortInitializer]
 
     /// Activities a model may plan in one week.
     public static let activityCapacity = 64
@@ -19,6 +21,9 @@ public final class Engine: Sendable {
         self.spec = spec
         self.options = options
         self.kernel = LearningKernel(parameters: spec.kernel)
+        self.initializers = spec.groups.map {
+            CohortInitializer(population: $0.population, levelShares: $0.levelShares, students: $0.students)
+        }
     }
 
     /// Whether replications, rather than chunks, are spread over the threads.
@@ -68,7 +73,7 @@ public final class Engine: Sendable {
         for (index, group) in spec.groups.enumerated() {
             runs.append(
                 try GroupRun(
-                    index: index, spec: group, replication: replication,
+                    index: index, spec: group, initializer: initializers[index], replication: replication,
                     groupKey: keys.group(replication, index), options: options, threads: threads))
         }
         let controlPoints = Set(spec.controlPoints)
@@ -101,8 +106,8 @@ final class GroupRun {
     private(set) var plannedMinutes: [Double] = []
 
     init(
-        index: Int, spec: GroupSpec, replication: Int, groupKey: UInt64, options: EngineOptions,
-        threads: Int
+        index: Int, spec: GroupSpec, initializer: CohortInitializer, replication: Int, groupKey: UInt64,
+        options: EngineOptions, threads: Int
     ) throws(SimulationError) {
         self.index = index
         self.spec = spec
@@ -138,8 +143,6 @@ final class GroupRun {
                 siwt_minutes: spec.siwtMinutes, siw_minutes: spec.siwMinutes,
                 students_per_teacher: spec.studentsPerTeacher))
 
-        let initializer = CohortInitializer(
-            population: spec.population, levelShares: spec.levelShares, students: spec.students)
         let cohort = self.cohort
         let start = forEachChunk(threads: threads) { range, metrics in
             initializer.initialize(cohort: cohort, range: range, groupKey: groupKey, into: &metrics)

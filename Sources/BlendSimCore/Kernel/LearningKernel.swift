@@ -2,9 +2,10 @@ import CBlendSimABI
 
 /// The learning kernel: one week of learning for a range of a group's students.
 ///
-/// Every equation is written out in docs/MODEL.md ("Details: the learning kernel"); the comments
-/// here name the equation numbers used there. The loop touches only the cohort's columns and the
-/// prepared plan, draws from counter-based streams, allocates nothing and calls nothing outside.
+/// Every equation is written out in docs/MODEL.md (section 3.3); the comments here carry its
+/// numbers. The loop reads and writes only the cohort's columns (hoisted into locals), draws from
+/// counter-based streams, allocates nothing, takes no lock and calls nothing outside — not even
+/// the C library's rounding functions.
 public struct LearningKernel: Sendable {
     public let parameters: KernelParameters
 
@@ -28,7 +29,6 @@ public struct LearningKernel: Sendable {
         let growthNoise = Float(k.learningNoise * 3.0.squareRoot())
         let motivationNoise = Float(k.motivationNoise * 3.0.squareRoot())
         let assessmentNoise = Float(k.assessmentNoise * 3.0.squareRoot())
-        let feedbackGain = Float(k.feedbackGain)
         let classroomFloor = Float(k.classroomEngagementFloor)
         let selfPacedFloor = Float(k.selfPacedEngagementFloor)
         let siwFloor = Float(k.siwEngagementFloor)
@@ -38,189 +38,231 @@ public struct LearningKernel: Sendable {
         let digitalFloor = Float(k.digitalCompetenceFloor)
         let capacityMinutes = Float(k.capacityHours * 60)
         let expectedGain = 4 * beta * Float(k.expectedEffectiveHours)
+        let cheatingPropensity = Float(k.cheatingPropensity)
+        let latenessPropensity = Float(k.latenessPropensity)
+        let copiedLearningKept = Float(1 - k.cheatingLearningLoss)
+        let progressGain = Float(k.motivationProgressGain)
+        let motivationFeedbackGain = Float(k.motivationFeedbackGain)
+        let feedbackReference = Float(k.feedbackReference)
+        let overloadPenalty = Float(k.motivationOverloadPenalty)
+        let reversion = Float(k.motivationReversion)
+        let dropoutHazard = Float(k.dropoutHazard)
+        let inflation = Float(k.cheatingScoreInflation)
+        let digitalRate = Float(k.digitalLearningRate)
         let conditions = plan.conditions
         let connectivityFloor = Float(conditions.connectivity_floor)
         let loanShare = conditions.device_loan_share
-        let integrityEnforcement = conditions.integrity_enforcement
+        let integrityEnforcement = Float(conditions.integrity_enforcement)
         let deadlineFactor = Float(1 - conditions.deadline_enforcement)
         let support = Float(conditions.motivation_support * k.motivationSupportGain)
         let target = plan.motivationTarget
-        let digitalRate = Float(k.digitalLearningRate)
         let poorConnection = MetricAccumulator.poorConnectionThreshold
         let week = UInt64(plan.week)
         let stride = range.count
+        let hasSubmittedWork = plan.hasSubmittedWork
+        let hasOnlineAssessment = plan.hasOnlineAssessment
+        let isControlPoint = plan.isControlPoint
 
+        // The cohort's columns, hoisted: no class access inside the loop.
+        let listeningColumn = cohort.listening
+        let readingColumn = cohort.reading
+        let writingColumn = cohort.writing
+        let speakingColumn = cohort.speaking
+        let motivationColumn = cohort.motivation
+        let selfRegulationColumn = cohort.selfRegulation
+        let integrityColumn = cohort.integrity
+        let digitalColumn = cohort.digitalCompetence
+        let connectivityColumn = cohort.connectivity
+        let aptitudeColumn = cohort.aptitude
+        let deviceColumn = cohort.deviceAccess
+        let activeColumn = cohort.active
+        let onlineColumn = cohort.onlineMinutes
+        let cheatingColumn = cohort.cheatingIncidents
+        let lateColumn = cohort.lateSubmissions
+        let startBands = cohort.startBands
+
+        var local = MetricAccumulator()
+        defer { metrics.merge(local) }
+        // Band of a score, inlined here: five comparisons (see `LevelBand.index(of:)`).
+        @inline(__always)
+        func band(_ score: Float) -> Int {
+            (score >= 120 ? 1 : 0) &+ (score >= 140 ? 1 : 0) &+ (score >= 160 ? 1 : 0)
+                &+ (score >= 180 ? 1 : 0) &+ (score >= 200 ? 1 : 0)
+        }
+        let activityCount = plan.activities.count
+        // Without per-student participation every share is 1: read them from a row of ones with
+        // a zero student offset, so the loop has one shape.
+        let ones = [Float](repeating: 1, count: max(activityCount, 1))
         plan.activities.withUnsafeBufferPointer { activities in
+          ones.withUnsafeBufferPointer { onesBuffer in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 8) { engagement in
+            guard let base = activities.baseAddress, let engagementSlots = engagement.baseAddress else { return }
+            let shares = participation ?? UnsafePointer(onesBuffer.baseAddress!)
+            let rowStride = participation == nil ? 1 : stride
             for i in range {
-                guard cohort.active[i] != 0 else { continue }
-                let local = i - range.lowerBound
+                guard activeColumn[i] != 0 else { continue }
+                let studentOffset = participation == nil ? 0 : i &- range.lowerBound
                 let studentKey = CounterRandom.derive(groupKey, UInt64(i))
                 let weekKey = CounterRandom.derive(studentKey, week)
-                let m = cohort.motivation[i]
-                let r = cohort.selfRegulation[i]
-                let g = cohort.integrity[i]
+                let m = motivationColumn[i]
+                let r = selfRegulationColumn[i]
+                let g = integrityColumn[i]
 
                 // (1) Access to online work.
-                var hasDevice = cohort.deviceAccess[i] != 0
+                var hasDevice = deviceColumn[i] != 0
                 if !hasDevice && loanShare > 0 {
                     let initKey = CounterRandom.derive(studentKey, 0)
                     hasDevice = CounterRandom.uniform(initKey, DrawPurpose.deviceLoan) < loanShare
                 }
                 let access: Float = hasDevice ? 1 : noDevice
-                let connectivity = max(cohort.connectivity[i], connectivityFloor)
-                let digital = digitalFloor + (1 - digitalFloor) * cohort.digitalCompetence[i]
+                let connectivity = max(connectivityColumn[i], connectivityFloor)
+                let digitalBefore = digitalColumn[i]
+                let digital = digitalFloor + (1 - digitalFloor) * digitalBefore
                 let asyncAvailability = access * (asyncFloor + (1 - asyncFloor) * connectivity) * digital
                 let syncAvailability = access * (syncFloor + (1 - syncFloor) * connectivity) * digital
-                // On campus the institution's devices and network stand in for the student's own.
 
-                // (2) Engagement per activity kind.
+                // (2) Engagement per activity kind; slots 6 and 7 are online work on campus,
+                // where the institution's devices and network stand in for the student's own.
                 let selfPaced = 0.5 * (m + r)
                 let classroomEngagement = classroomFloor + (1 - classroomFloor) * m
                 let siwEngagement = siwFloor + (1 - siwFloor) * selfPaced
                 let selfPacedEngagement = selfPacedFloor + (1 - selfPacedFloor) * selfPaced
-                let engagement: InlineArray<8, Float> = [
-                    classroomEngagement,
-                    classroomEngagement * syncAvailability,
-                    selfPacedEngagement * asyncAvailability,
-                    siwEngagement,
-                    0.5 * (classroomEngagement + siwEngagement),
-                    classroomEngagement,
-                    classroomEngagement * digital,
-                    selfPacedEngagement * digital,
-                ]
+                engagementSlots[0] = classroomEngagement
+                engagementSlots[1] = classroomEngagement * syncAvailability
+                engagementSlots[2] = selfPacedEngagement * asyncAvailability
+                engagementSlots[3] = siwEngagement
+                engagementSlots[4] = 0.5 * (classroomEngagement + siwEngagement)
+                engagementSlots[5] = classroomEngagement
+                engagementSlots[6] = classroomEngagement * digital
+                engagementSlots[7] = selfPacedEngagement * digital
 
-                // (3) Time on task and overload.
+                // (4) Copying and lateness on submitted work (decided first: they change what the
+                // week's hours are worth).
+                var copied = false
+                var late = false
+                if hasSubmittedWork {
+                    let copyChance = cheatingPropensity * (1 - g) * (1 - 0.5 * m)
+                    if CounterRandom.uniformFloat(weekKey, DrawPurpose.cheating) < copyChance {
+                        local.cheating &+= 1
+                        cheatingColumn[i] &+= 1
+                        copied = CounterRandom.uniformFloat(weekKey, DrawPurpose.cheatingCaught) >= integrityEnforcement
+                    }
+                    let lateChance = latenessPropensity * (1 - r) * (1 - 0.5 * m) * deadlineFactor
+                    if CounterRandom.uniformFloat(weekKey, DrawPurpose.lateSubmission) < lateChance {
+                        late = true
+                        local.late &+= 1
+                        lateColumn[i] &+= 1
+                    }
+                }
+
+                // (3) and (5): time on task, and effective hours per skill, in one pass.
                 var minutes: Float = 0
                 var onlineMinutes: Float = 0
                 var homeOnlineMinutes: Float = 0
-                for a in 0..<activities.count {
-                    let share = participation.map { $0[a * stride + local] } ?? 1
-                    let t = activities[a].minutes * share
+                var h0: Float = 0, h1: Float = 0, h2: Float = 0, h3: Float = 0
+                var feedbackMinutes: Float = 0
+                for a in 0..<activityCount {
+                    let activity = base + a
+                    let share = shares[a &* rowStride &+ studentOffset]
+                    let t = activity.pointee.minutes * share
                     minutes += t
-                    if activities[a].kind.isOnline {
-                        onlineMinutes += t
-                        if activities[a].engagementSlot < 6 { homeOnlineMinutes += t }
-                    }
+                    onlineMinutes += activity.pointee.online * t
+                    homeOnlineMinutes += activity.pointee.homeOnline * t
+                    let isLate = late && activity.pointee.submitted
+                    var value = (isLate ? activity.pointee.valueLate : activity.pointee.valueOnTime) * share
+                        * engagementSlots[activity.pointee.engagementSlot]
+                    if copied && activity.pointee.submitted { value *= copiedLearningKept }
+                    h0 += value * activity.pointee.factor0
+                    h1 += value * activity.pointee.factor1
+                    h2 += value * activity.pointee.factor2
+                    h3 += value * activity.pointee.factor3
+                    feedbackMinutes += (isLate ? activity.pointee.feedbackMinutesLate : activity.pointee.feedbackMinutesOnTime) * share
                 }
                 if homeOnlineMinutes > 0 {
-                    if !hasDevice { metrics.withoutDevice += 1 }
-                    if connectivity < poorConnection { metrics.poorConnection += 1 }
+                    if !hasDevice { local.withoutDevice &+= 1 }
+                    if connectivity < poorConnection { local.poorConnection &+= 1 }
                 }
                 let overload = max(0, minutes / (capacityMinutes * (0.7 + 0.6 * r)) - 1)
 
-                // (4) Copying and lateness on submitted work.
-                var copied = false
-                var late = false
-                if plan.hasSubmittedWork {
-                    let copyChance = Float(k.cheatingPropensity) * (1 - g) * (1 - 0.5 * m)
-                    if CounterRandom.uniformFloat(weekKey, DrawPurpose.cheating) < copyChance {
-                        metrics.cheating += 1
-                        cohort.cheatingIncidents[i] &+= 1
-                        copied = CounterRandom.uniform(weekKey, DrawPurpose.cheatingCaught) >= integrityEnforcement
-                    }
-                    let lateChance = Float(k.latenessPropensity) * (1 - r) * (1 - 0.5 * m) * deadlineFactor
-                    if CounterRandom.uniformFloat(weekKey, DrawPurpose.lateSubmission) < lateChance {
-                        late = true
-                        metrics.late += 1
-                        cohort.lateSubmissions[i] &+= 1
-                    }
-                }
-
-                // (5) Effective hours per skill.
-                var hours = InlineArray<4, Float>(repeating: 0)
-                var feedbackMinutes: Float = 0
-                for a in 0..<activities.count {
-                    let activity = activities[a]
-                    let share = participation.map { $0[a * stride + local] } ?? 1
-                    var feedback = activity.feedback
-                    var kept: Float = 1
-                    if activity.submitted {
-                        if late { feedback *= Float(1 - k.lateFeedbackLoss) }
-                        if copied { kept = Float(1 - k.cheatingLearningLoss) }
-                    }
-                    let value = activity.hourValue * share * engagement[activity.engagementSlot]
-                        * (1 + feedbackGain * feedback) * kept
-                    for s in 0..<4 { hours[s] += value * activity.skillFactors[s] }
-                    feedbackMinutes += feedback * activity.minutes * share
-                }
-
-                // (6) Skill growth with diminishing returns.
-                let aptitude = cohort.aptitude[i]
-                var gained: Float = 0
-                var skills = InlineArray<4, Float>(repeating: 0)
-                for s in 0..<4 {
-                    let column = cohort.skill(Skill(rawValue: s)!)
+                // (6) Skill growth with diminishing returns, one skill at a time (unrolled).
+                let rate = beta * aptitudeColumn[i]
+                @inline(__always)
+                func grow(_ column: UnsafeMutablePointer<Float>, _ hours: Float, _ draw: UInt64) -> Float {
                     let before = column[i]
                     let room = min(max((ceiling - before) * inverseRange, 0), 2)
-                    let u = CounterRandom.uniformFloat(weekKey, DrawPurpose.skillNoise + UInt64(s))
+                    let u = CounterRandom.uniformFloat(weekKey, draw)
                     let noise = max(0, 1 + growthNoise * (2 * u - 1))
-                    let after = min(before + beta * aptitude * hours[s] * room * noise, ceiling)
+                    let after = min(before + rate * hours * room * noise, ceiling)
                     column[i] = after
-                    skills[s] = after
-                    gained += after - before
+                    return after
                 }
+                let before = listeningColumn[i] + readingColumn[i] + writingColumn[i] + speakingColumn[i]
+                let l = grow(listeningColumn, h0, DrawPurpose.skillNoise)
+                let rd = grow(readingColumn, h1, DrawPurpose.skillNoise + 1)
+                let w = grow(writingColumn, h2, DrawPurpose.skillNoise + 2)
+                let sp = grow(speakingColumn, h3, DrawPurpose.skillNoise + 3)
+                let gained = (l + rd + w + sp) - before
 
                 // (7) Motivation.
                 let progress = expectedGain > 0 ? gained / expectedGain : 1
                 let feedbackLevel = minutes > 0 ? feedbackMinutes / minutes : 0
                 let u = CounterRandom.uniformFloat(weekKey, DrawPurpose.motivationNoise)
                 var next = m
-                next += Float(k.motivationProgressGain) * (min(progress, 2) - 1)
-                next += Float(k.motivationFeedbackGain) * (feedbackLevel - Float(k.feedbackReference))
-                next -= Float(k.motivationOverloadPenalty) * overload
-                next += Float(k.motivationReversion) * (target - m)
+                next += progressGain * (min(progress, 2) - 1)
+                next += motivationFeedbackGain * (feedbackLevel - feedbackReference)
+                next -= overloadPenalty * overload
+                next += reversion * (target - m)
                 next += support * (1 - m)
                 next += motivationNoise * (2 * u - 1)
                 next = min(max(next, 0), 1)
-                cohort.motivation[i] = next
+                motivationColumn[i] = next
 
                 // (8) Dropout.
-                let quit = Float(k.dropoutHazard) * (1 - next) * (1 - next)
+                let quit = dropoutHazard * (1 - next) * (1 - next)
                 if CounterRandom.uniformFloat(weekKey, DrawPurpose.dropout) < quit {
-                    cohort.active[i] = 0
-                    metrics.dropouts += 1
+                    activeColumn[i] = 0
+                    local.dropouts &+= 1
                     continue
                 }
 
-                // (8b) Digital competence grows with online practice.
-                let digitalBefore = cohort.digitalCompetence[i]
-                let digitalAfter = min(1, digitalBefore + digitalRate * (onlineMinutes / 60) * (1 - digitalBefore))
-                cohort.digitalCompetence[i] = digitalAfter
-                cohort.onlineMinutes[i] += onlineMinutes
-                metrics.addStudent(
-                    listening: skills[0], reading: skills[1], writing: skills[2], speaking: skills[3],
-                    motivation: next, onlineMinutes: cohort.onlineMinutes[i], digitalCompetence: digitalAfter)
-                let count = cohort.count
-                for s in 0..<4 where LevelBand.of(score: skills[s]).rawValue > Int(cohort.startBands[s * count + i]) {
-                    metrics.levelUps[s] += 1
-                }
-                let overall = (skills[0] + skills[1] + skills[2] + skills[3]) * 0.25
-                if LevelBand.of(score: overall).rawValue > Int(cohort.startBands[4 * count + i]) {
-                    metrics.levelUps[4] += 1
-                }
+                // (9) Digital competence grows with online practice.
+                let digitalAfter = min(1, digitalBefore + digitalRate * (onlineMinutes * (1 / 60)) * (1 - digitalBefore))
+                digitalColumn[i] = digitalAfter
+                let totalOnline = onlineColumn[i] + onlineMinutes
+                onlineColumn[i] = totalOnline
+                let overall = (l + rd + w + sp) * 0.25
+                let overallBand = band(overall)
+                local.addStudent(
+                    listening: l, reading: rd, writing: w, speaking: sp, overall: overall, band: overallBand,
+                    motivation: next, onlineMinutes: totalOnline, digitalCompetence: digitalAfter)
+                let start = Int(startBands[i])
+                local.countLevelUps(
+                    band(l) > start & 7, band(rd) > (start >> 3) & 7, band(w) > (start >> 6) & 7,
+                    band(sp) > (start >> 9) & 7,
+                    overallBand > (start >> 12) & 7)
 
-                // (9) Assessment at a control point.
-                if plan.isControlPoint {
+                // (10) Assessment at a control point.
+                if isControlPoint {
                     var z: Float = -2
                     for c in 0..<4 {
                         z += CounterRandom.uniformFloat(weekKey, DrawPurpose.assessmentNoise + UInt64(c))
                     }
-                    let truth: Float = (skills[0] + skills[1] + skills[2] + skills[3]) * 0.25
-                    let error: Float = assessmentNoise * z
-                    var measured: Float = truth + error
-                    if plan.hasOnlineAssessment {
-                        let copyChance = Float(k.cheatingPropensity) * (1 - g) * (1 - 0.5 * next)
+                    var measured = overall + assessmentNoise * z
+                    if hasOnlineAssessment {
+                        let copyChance = cheatingPropensity * (1 - g) * (1 - 0.5 * next)
                         if CounterRandom.uniformFloat(weekKey, DrawPurpose.assessmentCheating) < copyChance {
-                            metrics.cheating += 1
-                            cohort.cheatingIncidents[i] &+= 1
-                            if CounterRandom.uniform(weekKey, DrawPurpose.cheatingCaught) >= integrityEnforcement {
-                                measured += Float(k.cheatingScoreInflation)
+                            local.cheating &+= 1
+                            cheatingColumn[i] &+= 1
+                            if CounterRandom.uniformFloat(weekKey, DrawPurpose.cheatingCaught) >= integrityEnforcement {
+                                measured += inflation
                             }
                         }
                     }
-                    metrics.addMeasured(measured)
+                    local.addMeasured(measured)
                 }
             }
+            }
+          }
         }
     }
 }

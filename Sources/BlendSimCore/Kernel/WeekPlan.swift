@@ -18,6 +18,22 @@ struct PreparedActivity: Sendable {
     /// Index into the kernel's per-student engagement table: the kind, or 6/7 for live/self-paced
     /// online work on campus.
     var engagementSlot: Int
+    /// 1 for online work (live or self-paced), else 0: multiplies minutes into the online count.
+    var online: Float
+    /// 1 for online work at home (not on campus), else 0.
+    var homeOnline: Float
+    /// Per-minute factors the kernel multiplies by a student's share and engagement:
+    /// hourValue · (1 + feedback gain · feedback), for work on time and for late work.
+    var valueOnTime: Float
+    var valueLate: Float
+    /// Feedback × minutes, on time and late.
+    var feedbackMinutesOnTime: Float
+    var feedbackMinutesLate: Float
+    /// `skillFactors`, unpacked for the kernel's loop.
+    var factor0: Float
+    var factor1: Float
+    var factor2: Float
+    var factor3: Float
 }
 
 /// A group's week, ready for the kernel: the model's activities under the week's conditions.
@@ -97,17 +113,28 @@ public struct WeekPlan: Sendable {
                     kernel.transferShare + (1 - kernel.transferShare) * 4 * focus)
             }
             let unsupervised = kind == .onlineAsync || kind == .siw
+            let submitted = unsupervised && activity.flags & UInt32(BS_FLAG_SUBMITTED) != 0
+            let clampedFeedback = Float(min(1, max(0, feedback)))
+            let lateFeedback = submitted ? clampedFeedback * Float(1 - kernel.lateFeedbackLoss) : clampedFeedback
+            let hourValue = Float(activity.minutes / 60 * weight * activity.effectiveness * conditionFactor)
+            let gain = Float(kernel.feedbackGain)
             let onCampus = kind.isOnline && activity.flags & UInt32(BS_FLAG_ON_CAMPUS) != 0
             planned.append(
                 PreparedActivity(
                     kind: kind,
                     minutes: Float(activity.minutes),
-                    hourValue: Float(activity.minutes / 60 * weight * activity.effectiveness * conditionFactor),
+                    hourValue: hourValue,
                     skillFactors: factors,
-                    feedback: Float(min(1, max(0, feedback))),
-                    submitted: unsupervised && activity.flags & UInt32(BS_FLAG_SUBMITTED) != 0,
+                    feedback: clampedFeedback,
+                    submitted: submitted,
                     onlineAssessment: kind == .assessment && activity.flags & UInt32(BS_FLAG_ONLINE) != 0,
-                    engagementSlot: onCampus ? (kind == .onlineSync ? 6 : 7) : Int(kind.rawValue)))
+                    engagementSlot: onCampus ? (kind == .onlineSync ? 6 : 7) : Int(kind.rawValue),
+                    online: kind.isOnline ? 1 : 0, homeOnline: kind.isOnline && !onCampus ? 1 : 0,
+                    valueOnTime: hourValue * (1 + gain * clampedFeedback),
+                    valueLate: hourValue * (1 + gain * lateFeedback),
+                    feedbackMinutesOnTime: clampedFeedback * Float(activity.minutes),
+                    feedbackMinutesLate: lateFeedback * Float(activity.minutes),
+                    factor0: factors[0], factor1: factors[1], factor2: factors[2], factor3: factors[3]))
         }
         self.activities = planned
         hasSubmittedWork = planned.contains { $0.submitted }

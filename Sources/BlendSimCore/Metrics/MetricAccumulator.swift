@@ -36,14 +36,45 @@ public struct MetricAccumulator: Sendable {
 
     public init() {}
 
+    /// Fixed point, rounded to nearest (ties to even), without a checked conversion: adding 2⁵²
+    /// puts the integer part in the low bits of the double's significand. Exact for |x| < 2⁵¹,
+    /// far beyond any score, motivation or minute count times its scale.
     @inline(__always)
-    static func fixed(_ value: Float) -> Int64 { Int64((Double(value) * scale).rounded()) }
+    static func fixed(_ value: Float) -> Int64 { round(Double(value) * scale) }
+
+    @inline(__always)
+    static func round(_ x: Double) -> Int64 {
+        Int64(bitPattern: (x + 0x1p52).bitPattern) &- Int64(bitPattern: (0x1p52 as Double).bitPattern)
+    }
 
     /// Adds one active student's end-of-week state.
     @inline(__always)
     mutating func addStudent(
         listening: Float, reading: Float, writing: Float, speaking: Float, motivation: Float,
         onlineMinutes: Float, digitalCompetence: Float
+    ) {
+        let overall = (listening + reading + writing + speaking) * 0.25
+        addStudent(
+            listening: listening, reading: reading, writing: writing, speaking: speaking, overall: overall,
+            band: LevelBand.index(of: overall), motivation: motivation, onlineMinutes: onlineMinutes,
+            digitalCompetence: digitalCompetence)
+    }
+
+    /// Counts the skills (and the overall level) above their starting band.
+    @inline(__always)
+    mutating func countLevelUps(_ l: Bool, _ r: Bool, _ w: Bool, _ s: Bool, _ overall: Bool) {
+        levelUps[0] &+= l ? 1 : 0
+        levelUps[1] &+= r ? 1 : 0
+        levelUps[2] &+= w ? 1 : 0
+        levelUps[3] &+= s ? 1 : 0
+        levelUps[4] &+= overall ? 1 : 0
+    }
+
+    /// Adds one active student's end-of-week state, with the overall score and its band known.
+    @inline(__always)
+    mutating func addStudent(
+        listening: Float, reading: Float, writing: Float, speaking: Float, overall: Float, band: Int,
+        motivation: Float, onlineMinutes: Float, digitalCompetence: Float
     ) {
         active += 1
         digitalSum &+= Self.fixed(digitalCompetence)
@@ -52,14 +83,13 @@ public struct MetricAccumulator: Sendable {
         skillSums[1] &+= Self.fixed(reading)
         skillSums[2] &+= Self.fixed(writing)
         skillSums[3] &+= Self.fixed(speaking)
-        let overall = (listening + reading + writing + speaking) * 0.25
         overallSum &+= Self.fixed(overall)
-        let coarse = Int64((Double(overall) * Self.squareScale).rounded())
+        let coarse = Self.round(Double(overall) * Self.squareScale)
         overallCoarseSum &+= coarse
         overallCoarseSquares &+= coarse &* coarse
         motivationSum &+= Self.fixed(motivation)
-        bandCounts[LevelBand.of(score: overall).rawValue] &+= 1
-        onlineMinutesSum &+= Int64((Double(onlineMinutes) * 256).rounded())
+        bandCounts[band] &+= 1
+        onlineMinutesSum &+= Self.round(Double(onlineMinutes) * 256)
     }
 
     @inline(__always)
