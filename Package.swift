@@ -42,6 +42,10 @@ var package = Package(
     products: [
         .executable(name: "blendsim", targets: ["blendsim"]),
         .library(name: "BlendSimPluginKit", targets: ["BlendSimPluginKit"]),
+        .library(
+            name: "BlendSim",
+            targets: ["BlendSimCore", "BlendSimScenario", "BlendSimPluginHost", "BlendSimReport", "BlendSimRunner"]
+        ),
     ] + standardPlugins.map { .library(name: $0.product, type: .dynamic, targets: [$0.target]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -107,20 +107,36 @@ public enum Runner {
         return (spec, [])
     }
 
-    /// Loads, resolves and runs the scenario at `path`.
-    public static func run(path: String, settings: RunSettings) throws(Diagnostic) -> RunReport {
+    /// Loads, resolves and runs the scenario at `path`; with `tracePath`, streams every student's
+    /// weekly state to that file (written atomically when the run succeeds).
+    public static func run(path: String, settings: RunSettings, tracePath: String? = nil) throws(Diagnostic) -> RunReport {
         var scenario = try ScenarioLoader.load(path: path)
         if let seed = settings.seed { scenario.seed = seed }
         if let replications = settings.replications { scenario.replications = replications }
         let host = try loadPlugins(settings.pluginDirectories)
         let resolved = resolve(scenario, host: host)
         guard let spec = resolved.spec else { throw resolved.diagnostics[0] }
+        var options = settings.engine
+        var trace: TraceWriter?
+        if let tracePath {
+            do {
+                trace = try TraceWriter(path: tracePath)
+            } catch {
+                throw Diagnostic(error.message)
+            }
+            options.trace = trace
+        }
         let start = monotonicSeconds()
         let result: SimulationResult
         do {
-            result = try Engine(spec: spec, options: settings.engine).run()
-        } catch {
+            result = try Engine(spec: spec, options: options).run()
+            try trace?.finish()
+        } catch let error as SimulationError {
             throw Diagnostic(error.message)
+        } catch let error as OutputError {
+            throw Diagnostic(error.message)
+        } catch {
+            throw Diagnostic("\(error)")
         }
         let seconds = monotonicSeconds() - start
         let used = Set(scenario.groups.flatMap { [$0.model.name] + $0.policies.map(\.name) })

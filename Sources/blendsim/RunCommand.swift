@@ -36,6 +36,11 @@ struct Run: ParsableCommand {
     @Flag(help: "Do not print the summary table.")
     var quiet = false
 
+    @Option(help: ArgumentHelp(
+        "Also write every student's state after every week to this CSV file (large: students × weeks × replications rows).",
+        valueName: "file"))
+    var trace: String?
+
     @OptionGroup var plugins: PluginOptions
 
     func validate() throws {
@@ -53,7 +58,7 @@ struct Run: ParsableCommand {
             pluginDirectories: plugins.directories, seed: seed, replications: replications, engine: engine)
         do {
             if let out { try Runner.checkOutput(out, force: force) }
-            let report = try Runner.run(path: scenario, settings: settings)
+            let report = try Runner.run(path: scenario, settings: settings, tracePath: trace)
             if let out {
                 try Runner.write(
                     report, to: out, force: force, invocation: CommandLine.arguments, threads: engine.threads)

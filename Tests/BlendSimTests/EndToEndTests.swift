@@ -79,7 +79,10 @@ struct EndToEndTests {
         let directory = TemporaryDirectory()
         var summaries: [String] = []
         var weekly: [String] = []
-        for (index, settings) in [["--threads", "1"], ["--threads", "1"], ["--threads", "2"], ["--threads", "2", "--chunk-size", "7"]].enumerated() {
+        for (index, settings) in [
+            ["--threads", "1"], ["--threads", "1"], ["--threads", "2"], ["--threads", "8"], ["--threads", "2", "--chunk-size", "7"],
+            ["--threads", "8", "--chunk-size", "1000"],
+        ].enumerated() {
             let out = directory.path + "/run\(index)"
             let output = try runProcess(TestPaths.executable, ["run", Self.paper, "--replications", "6", "--out", out, "--quiet"] + settings)
             #expect(output.status == 0, "\(output.stderr)")
@@ -88,6 +91,33 @@ struct EndToEndTests {
         }
         #expect(Set(summaries).count == 1)
         #expect(Set(weekly).count == 1)
+    }
+
+    @Test func traceHasEveryStudentEveryWeekAndDoesNotDependOnThreads() throws {
+        let directory = TemporaryDirectory()
+        let scenario = directory.file("t.yaml", """
+            seed: 3
+            replications: 2
+            semester: {weeks: 4}
+            groups:
+              - {name: a, students: 30, levels: {intermediate: 1}, model: traditional}
+              - {name: b, students: 20, levels: {pre_intermediate: 1}, model: flipped-classroom, online_share: 0.4}
+            """)
+        var traces: [String] = []
+        for threads in ["1", "2", "8"] {
+            let trace = directory.path + "/trace-\(threads).csv"
+            let output = try blendsim("run", scenario, "--quiet", "--threads", threads, "--chunk-size", "7", "--trace", trace)
+            #expect(output.status == 0, "\(output.stderr)")
+            traces.append(try read(trace))
+        }
+        #expect(Set(traces).count == 1)
+        let lines = traces[0].split(separator: "\n")
+        #expect(lines.first == "replication,group,week,student,active,listening,reading,writing,speaking,motivation,digital_competence,online_minutes,cheating,late")
+        #expect(lines.count == 1 + 2 * 5 * (30 + 20))
+        #expect(lines[1].hasPrefix("1,a,0,1,1,"))
+        #expect(lines.last?.hasPrefix("2,b,4,20,") == true)
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        #expect(!files.contains { $0.contains(".tmp-") })
     }
 
     @Test func existingResultsAreNotOverwrittenWithoutForce() throws {

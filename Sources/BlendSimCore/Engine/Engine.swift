@@ -29,7 +29,7 @@ public final class Engine: Sendable {
     /// Whether replications, rather than chunks, are spread over the threads.
     public var parallelizesReplications: Bool {
         let students = spec.groups.reduce(0) { $0 + $1.students }
-        return spec.replications > 1 && students <= options.chunkSize * 8
+        return spec.replications > 1 && students <= options.chunkSize * 8 && options.trace == nil
     }
 
     /// Runs every replication.
@@ -77,11 +77,15 @@ public final class Engine: Sendable {
                     groupKey: keys.group(replication, index), options: options, threads: threads))
         }
         let controlPoints = Set(spec.controlPoints)
+        if let trace = options.trace {
+            for run in runs { trace.record(replication: replication, group: run.spec.name, week: 0, cohort: run.cohort) }
+        }
         for week in 1...max(spec.weeks, 1) where spec.weeks > 0 {
             for run in runs {
                 try run.step(
                     week: week, weeks: spec.weeks, isControlPoint: controlPoints.contains(week),
                     controlPointCount: controlPoints.count, kernel: kernel, threads: threads)
+                options.trace?.record(replication: replication, group: run.spec.name, week: week, cohort: run.cohort)
             }
         }
         return ReplicationOutcome(

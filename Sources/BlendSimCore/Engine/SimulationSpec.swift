@@ -66,9 +66,12 @@ public struct EngineOptions: Sendable {
     public var threads: Int
     /// Students per chunk: the unit of parallel work and of plugin batch calls.
     public var chunkSize: Int
+    /// Where to send every student's weekly state, if anywhere (`--trace`).
+    public var trace: (any TraceSink)?
 
-    public init(threads: Int = ProcessorCount.active, chunkSize: Int = 4096) {
+    public init(threads: Int = ProcessorCount.active, chunkSize: Int = 4096, trace: (any TraceSink)? = nil) {
         self.threads = max(1, threads)
         self.chunkSize = max(1, chunkSize)
+        self.trace = trace
     }
 }

@@ -4,9 +4,9 @@ public struct KernelParameters: Sendable, Hashable {
     // Skill growth
     /// Scale points gained per effective hour. The ~200 guided hours per CEFR band suggest 0.1;
     /// fitted to the paper's Table 1 (scenarios/paper-calibration.yaml).
-    public var pointsPerHour = 0.0339254
+    public var pointsPerHour = 0.0287878
     /// Share of a skill-focused hour that also benefits the other skills.
-    public var transferShare = 0.102077
+    public var transferShare = 0.104221
     /// Score at which the diminishing-returns factor is 1.
     public var referenceScore = 140.0
     /// Score at which growth stops (the top of the scale).
@@ -21,7 +21,7 @@ public struct KernelParameters: Sendable, Hashable {
     public var siwtWeight = 0.7
     public var assessmentWeight = 0.3
     /// How much feedback raises the value of an hour: × (1 + gain × feedback).
-    public var feedbackGain = 0.702873
+    public var feedbackGain = 1.41486
 
     // Engagement
     /// Engagement of the least motivated student in class.
@@ -40,9 +40,9 @@ public struct KernelParameters: Sendable, Hashable {
 
     // Motivation
     /// Weekly motivation change per unit of progress above the expected.
-    public var motivationProgressGain = 0.011725
+    public var motivationProgressGain = 0.0105222
     /// Weekly motivation change per unit of feedback above `feedbackReference`.
-    public var motivationFeedbackGain = 0.00889544
+    public var motivationFeedbackGain = 0.0149624
     public var feedbackReference = 0.3
     /// Weekly motivation loss per unit of overload.
     public var motivationOverloadPenalty = 0.03

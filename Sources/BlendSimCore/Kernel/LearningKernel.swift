@@ -102,8 +102,9 @@ public struct LearningKernel: Sendable {
             for i in range {
                 guard activeColumn[i] != 0 else { continue }
                 let studentOffset = participation == nil ? 0 : i &- range.lowerBound
-                let studentKey = CounterRandom.derive(groupKey, UInt64(i))
-                let weekKey = CounterRandom.derive(studentKey, week)
+                let weekKey = CounterRandom.studentWeek(groupKey, student: i, week: week)
+                let cheatingAndDropout = CounterRandom.word(weekKey, DrawPurpose.cheatingAndDropout)
+                let lateAndMotivation = CounterRandom.word(weekKey, DrawPurpose.lateAndMotivation)
                 let m = motivationColumn[i]
                 let r = selfRegulationColumn[i]
                 let g = integrityColumn[i]
@@ -111,7 +112,7 @@ public struct LearningKernel: Sendable {
                 // (1) Access to online work.
                 var hasDevice = deviceColumn[i] != 0
                 if !hasDevice && loanShare > 0 {
-                    let initKey = CounterRandom.derive(studentKey, 0)
+                    let initKey = CounterRandom.derive(CounterRandom.derive(groupKey, UInt64(i)), 0)
                     hasDevice = CounterRandom.uniform(initKey, DrawPurpose.deviceLoan) < loanShare
                 }
                 let access: Float = hasDevice ? 1 : noDevice
@@ -142,13 +143,13 @@ public struct LearningKernel: Sendable {
                 var late = false
                 if hasSubmittedWork {
                     let copyChance = cheatingPropensity * (1 - g) * (1 - 0.5 * m)
-                    if CounterRandom.uniformFloat(weekKey, DrawPurpose.cheating) < copyChance {
+                    if CounterRandom.unit24(cheatingAndDropout, 0) < copyChance {
                         local.cheating &+= 1
                         cheatingColumn[i] &+= 1
-                        copied = CounterRandom.uniformFloat(weekKey, DrawPurpose.cheatingCaught) >= integrityEnforcement
+                        copied = CounterRandom.unit24(CounterRandom.word(weekKey, DrawPurpose.caught), 0) >= integrityEnforcement
                     }
                     let lateChance = latenessPropensity * (1 - r) * (1 - 0.5 * m) * deadlineFactor
-                    if CounterRandom.uniformFloat(weekKey, DrawPurpose.lateSubmission) < lateChance {
+                    if CounterRandom.unit24(lateAndMotivation, 0) < lateChance {
                         late = true
                         local.late &+= 1
                         lateColumn[i] &+= 1
@@ -187,26 +188,27 @@ public struct LearningKernel: Sendable {
                 // (6) Skill growth with diminishing returns, one skill at a time (unrolled).
                 let rate = beta * aptitudeColumn[i]
                 @inline(__always)
-                func grow(_ column: UnsafeMutablePointer<Float>, _ hours: Float, _ draw: UInt64) -> Float {
+                func grow(_ column: UnsafeMutablePointer<Float>, _ hours: Float, _ slot: UInt64) -> Float {
                     let before = column[i]
                     let room = min(max((ceiling - before) * inverseRange, 0), 2)
-                    let u = CounterRandom.uniformFloat(weekKey, draw)
+                    let u = CounterRandom.unit16(skillNoise, slot)
                     let noise = max(0, 1 + growthNoise * (2 * u - 1))
                     let after = min(before + rate * hours * room * noise, ceiling)
                     column[i] = after
                     return after
                 }
                 let before = listeningColumn[i] + readingColumn[i] + writingColumn[i] + speakingColumn[i]
-                let l = grow(listeningColumn, h0, DrawPurpose.skillNoise)
-                let rd = grow(readingColumn, h1, DrawPurpose.skillNoise + 1)
-                let w = grow(writingColumn, h2, DrawPurpose.skillNoise + 2)
-                let sp = grow(speakingColumn, h3, DrawPurpose.skillNoise + 3)
+                let skillNoise = CounterRandom.word(weekKey, DrawPurpose.skillNoise)
+                let l = grow(listeningColumn, h0, 0)
+                let rd = grow(readingColumn, h1, 1)
+                let w = grow(writingColumn, h2, 2)
+                let sp = grow(speakingColumn, h3, 3)
                 let gained = (l + rd + w + sp) - before
 
                 // (7) Motivation.
                 let progress = expectedGain > 0 ? gained / expectedGain : 1
                 let feedbackLevel = minutes > 0 ? feedbackMinutes / minutes : 0
-                let u = CounterRandom.uniformFloat(weekKey, DrawPurpose.motivationNoise)
+                let u = CounterRandom.unit24(lateAndMotivation, 1)
                 var next = m
                 next += progressGain * (min(progress, 2) - 1)
                 next += motivationFeedbackGain * (feedbackLevel - feedbackReference)
@@ -219,7 +221,7 @@ public struct LearningKernel: Sendable {
 
                 // (8) Dropout.
                 let quit = dropoutHazard * (1 - next) * (1 - next)
-                if CounterRandom.uniformFloat(weekKey, DrawPurpose.dropout) < quit {
+                if CounterRandom.unit24(cheatingAndDropout, 1) < quit {
                     activeColumn[i] = 0
                     local.dropouts &+= 1
                     continue
@@ -243,17 +245,16 @@ public struct LearningKernel: Sendable {
 
                 // (10) Assessment at a control point.
                 if isControlPoint {
-                    var z: Float = -2
-                    for c in 0..<4 {
-                        z += CounterRandom.uniformFloat(weekKey, DrawPurpose.assessmentNoise + UInt64(c))
-                    }
+                    let noiseWord = CounterRandom.word(weekKey, DrawPurpose.assessmentNoise)
+                    let z = CounterRandom.unit16(noiseWord, 0) + CounterRandom.unit16(noiseWord, 1)
+                        + CounterRandom.unit16(noiseWord, 2) + CounterRandom.unit16(noiseWord, 3) - 2
                     var measured = overall + assessmentNoise * z
                     if hasOnlineAssessment {
                         let copyChance = cheatingPropensity * (1 - g) * (1 - 0.5 * next)
-                        if CounterRandom.uniformFloat(weekKey, DrawPurpose.assessmentCheating) < copyChance {
+                        if CounterRandom.unit24(CounterRandom.word(weekKey, DrawPurpose.assessmentCheating), 0) < copyChance {
                             local.cheating &+= 1
                             cheatingColumn[i] &+= 1
-                            if CounterRandom.uniformFloat(weekKey, DrawPurpose.cheatingCaught) >= integrityEnforcement {
+                            if CounterRandom.unit24(CounterRandom.word(weekKey, DrawPurpose.caught), 1) >= integrityEnforcement {
                                 measured += inflation
                             }
                         }

@@ -39,6 +39,32 @@ public enum CounterRandom {
         mix(parent &+ (coordinate &+ 1) &* 0xD1B5_4A32_D192_ED03)
     }
 
+    /// The key of one student's week: one mix of the group's key and the pair (student, week),
+    /// which is unique for students below 2⁴⁸ and weeks below 2¹⁶.
+    @inline(__always)
+    public static func studentWeek(_ groupKey: UInt64, student: Int, week: UInt64) -> UInt64 {
+        mix(groupKey &+ ((UInt64(student) &<< 16) | week) &* 0xD1B5_4A32_D192_ED03)
+    }
+
+    /// 64 random bits, word `n` of a stream; the kernel splits words into several draws.
+    @inline(__always)
+    public static func word(_ stream: UInt64, _ n: UInt64) -> UInt64 {
+        mix(stream &+ (n &+ 1) &* 0x9E37_79B9_7F4A_7C15)
+    }
+
+    /// A uniform float in (0, 1) from 16 bits of `word` (slot 0…3), for continuous noise.
+    @inline(__always)
+    public static func unit16(_ word: UInt64, _ slot: UInt64) -> Float {
+        (Float((word >> (16 &* slot)) & 0xFFFF) + 0.5) * 0x1.0p-16
+    }
+
+    /// A uniform float in [0, 1) from 24 bits of one half of `word` (0: low, 1: high), for
+    /// comparisons with small probabilities.
+    @inline(__always)
+    public static func unit24(_ word: UInt64, _ half: UInt64) -> Float {
+        Float((word >> (32 &* half &+ 8)) & 0xFF_FFFF) * 0x1.0p-24
+    }
+
     /// A standard normal deviate by the Box–Muller transform from counters `2k` and `2k + 1`.
     public static func normal(_ stream: UInt64, _ k: UInt64) -> Double {
         let u1 = 1.0 - uniform(stream, 2 &* k)  // (0, 1]: log is finite
@@ -63,15 +89,20 @@ public struct StreamKeys: Sendable, Hashable {
     }
 }
 
-/// The purposes of draws made in a student's week; each owns a range of counters.
+/// The words of a student's week stream and what each is split into.
 public enum DrawPurpose {
-    public static let skillNoise: UInt64 = 0  // 4 counters
-    public static let motivationNoise: UInt64 = 4
-    public static let cheating: UInt64 = 5
-    public static let cheatingCaught: UInt64 = 6
-    public static let lateSubmission: UInt64 = 7
-    public static let dropout: UInt64 = 8
-    public static let assessmentNoise: UInt64 = 9  // 4 counters
-    public static let assessmentCheating: UInt64 = 13
+    /// Four 16-bit draws: the growth noise of each skill.
+    public static let skillNoise: UInt64 = 0
+    /// Low half: copying; high half: dropout (24 bits each).
+    public static let cheatingAndDropout: UInt64 = 1
+    /// Low half: lateness; high half: motivation noise.
+    public static let lateAndMotivation: UInt64 = 2
+    /// Low half: whether copying of work is caught; high half: of a test.
+    public static let caught: UInt64 = 3
+    /// Four 16-bit draws: the assessment's measurement error.
+    public static let assessmentNoise: UInt64 = 4
+    /// Low half: copying an online test.
+    public static let assessmentCheating: UInt64 = 5
+    /// Counter in the student's initialisation stream: whether a loaned device reaches them.
     public static let deviceLoan: UInt64 = 14
 }

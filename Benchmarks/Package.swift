@@ -1,0 +1,24 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+// Performance benchmarks for blendsim, with package-benchmark. Not part of the unit tests:
+//   swift build -c release                     # in the repository root: builds the plugins
+//   swift package --package-path Benchmarks benchmark
+let package = Package(
+    name: "BlendSimBenchmarks",
+    dependencies: [
+        .package(path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "BlendSimBenchmarks",
+            dependencies: [
+                .product(name: "BlendSim", package: "main"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/BlendSimBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)
