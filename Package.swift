@@ -35,6 +35,12 @@ let standardPlugins: [(product: String, target: String, path: String)] = [
     ("blendsim-equipped-classrooms", "EquippedClassroomsPolicy", "Plugins/Policies/EquippedClassrooms"),
     ("blendsim-more-siw", "MoreSIWPolicy", "Plugins/Policies/MoreSIW"),
     ("blendsim-obligatory-blended-learning", "ObligatoryBlendedLearningPolicy", "Plugins/Policies/ObligatoryBlendedLearning"),
+    ("blendsim-example-peer-mentoring", "PeerMentoringExample", "Plugins/Examples/PeerMentoring"),
+]
+
+/// Example plugins written in C against the ABI header alone.
+let cPlugins: [(product: String, target: String, path: String)] = [
+    ("blendsim-example-microlearning", "MicrolearningExample", "Plugins/Examples/Microlearning"),
 ]
 
 var package = Package(
@@ -46,7 +52,7 @@ var package = Package(
             name: "BlendSim",
             targets: ["BlendSimCore", "BlendSimScenario", "BlendSimPluginHost", "BlendSimReport", "BlendSimRunner"]
         ),
-    ] + standardPlugins.map { .library(name: $0.product, type: .dynamic, targets: [$0.target]) },
+    ] + (standardPlugins + cPlugins).map { .library(name: $0.product, type: .dynamic, targets: [$0.target]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
@@ -83,10 +89,12 @@ var package = Package(
         ),
     ] + standardPlugins.map {
         .target(name: $0.target, dependencies: ["BlendSimPluginKit"], path: $0.path)
+    } + cPlugins.map {
+        .target(name: $0.target, dependencies: ["CBlendSimABI"], path: $0.path, publicHeadersPath: ".")
     }
 )
 
-for target in package.targets where target.type != .system {
-    if target.name.hasPrefix("C") { continue }
+let cTargets: Set<String> = Set(["CBlendSimABI"] + cPlugins.map(\.target))
+for target in package.targets where target.type != .system && !cTargets.contains(target.name) {
     target.swiftSettings = (target.swiftSettings ?? []) + strictSwift
 }

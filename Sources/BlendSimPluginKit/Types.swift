@@ -96,6 +96,21 @@ public struct GroupInfo: Sendable {
     public var siwMinutes: Double
     /// Students each teacher gives feedback to.
     public var studentsPerTeacher: Double
+
+    /// A group, for testing a model outside blendsim.
+    public init(
+        index: Int = 0, name: String = "group", students: Int = 30, onlineShare: Double, contactMinutes: Double = 240,
+        siwtMinutes: Double = 60, siwMinutes: Double = 180, studentsPerTeacher: Double = 25
+    ) {
+        self.index = index
+        self.name = name
+        self.students = students
+        self.onlineShare = onlineShare
+        self.contactMinutes = contactMinutes
+        self.siwtMinutes = siwtMinutes
+        self.siwMinutes = siwMinutes
+        self.studentsPerTeacher = studentsPerTeacher
+    }
 }
 
 /// The teaching conditions of a week, which policies change (see docs/MODEL.md).
@@ -120,6 +135,20 @@ public struct Conditions: Sendable, Hashable {
     public var extraSIWMinutes: Double
     /// Weekly pull of motivation towards full motivation, 0…1; 0.
     public var motivationSupport: Double
+
+    /// The conditions every week starts from, before policies change them.
+    public init() {
+        onlineQuality = 1
+        feedbackQuality = 1
+        feedbackChannel = 0
+        integrityEnforcement = 0
+        deadlineEnforcement = 0
+        deviceLoanShare = 0
+        connectivityFloor = 0
+        classroomEquipment = 1
+        extraSIWMinutes = 0
+        motivationSupport = 0
+    }
 
     init(_ c: bs_conditions) {
         onlineQuality = c.online_quality
@@ -170,6 +199,26 @@ public struct Week: Sendable {
     public var stream: UInt64
     /// The group's random stream in this replication, the same every week.
     public var groupStream: UInt64
+
+    /// A week, for testing a model or policy outside blendsim.
+    public init(
+        number: Int, weeks: Int = 15, isControlPoint: Bool = false, controlPointCount: Int = 2, replication: Int = 0,
+        group: GroupInfo, conditions: Conditions = Conditions(), meanMotivation: Double = 0.55, meanSkill: Double = 140,
+        activeShare: Double = 1, stream: UInt64 = 1, groupStream: UInt64 = 2
+    ) {
+        self.number = number
+        self.weeks = weeks
+        self.isControlPoint = isControlPoint
+        self.controlPointCount = controlPointCount
+        self.replication = replication
+        self.group = group
+        self.conditions = conditions
+        self.meanMotivation = meanMotivation
+        self.meanSkill = meanSkill
+        self.activeShare = activeShare
+        self.stream = stream
+        self.groupStream = groupStream
+    }
 
     init(_ c: UnsafePointer<bs_week_context>) {
         let w = c.pointee

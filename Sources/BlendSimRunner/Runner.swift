@@ -71,7 +71,17 @@ public enum Runner {
             var model: (any ModelFactory)?
             if let component = host.model(named: group.model.name) {
                 do {
-                    model = try component.factory(parameters: group.model.parameters)
+                    let factory = try component.factory(parameters: group.model.parameters)
+                    // Create one instance now, so a plugin that refuses these parameters is
+                    // reported at the scenario's line, not in the middle of a run.
+                    do {
+                        _ = try factory.makeInstance()
+                        model = factory
+                    } catch {
+                        diagnostics.append(located(
+                            "model '\(group.model.name)' (\(component.plugin.name)) refused its parameters: \(error.message)",
+                            group.model.location))
+                    }
                 } catch {
                     diagnostics.append(parameterDiagnostic(error, group.model, kind: "model"))
                 }
@@ -85,7 +95,15 @@ public enum Runner {
                     continue
                 }
                 do {
-                    policies.append(try component.factory(parameters: reference.parameters))
+                    let factory = try component.factory(parameters: reference.parameters)
+                    do {
+                        _ = try factory.makeInstance()
+                        policies.append(factory)
+                    } catch {
+                        diagnostics.append(located(
+                            "policy '\(reference.name)' (\(component.plugin.name)) refused its parameters: \(error.message)",
+                            reference.location))
+                    }
                 } catch {
                     diagnostics.append(parameterDiagnostic(error, reference, kind: "policy"))
                 }
