@@ -50,13 +50,13 @@ public enum Summary {
     }
 
     /// The paper's three levels from the six bands: A2 and below, B1, B2 and above.
-    static let paperLevels: [(String, [LevelBand])] = [
+    public static let paperLevels: [(String, [LevelBand])] = [
         ("pre_intermediate", [.elementary, .preIntermediate]),
         ("intermediate", [.intermediate]),
         ("upper_intermediate", [.upperIntermediate, .advanced, .proficiency]),
     ]
 
-    static func paperShare(_ metrics: WeekMetrics, _ bands: [LevelBand]) -> Double {
+    public static func paperShare(_ metrics: WeekMetrics, _ bands: [LevelBand]) -> Double {
         bands.reduce(0) { $0 + metrics.bandShares[$1.rawValue] }
     }
 

@@ -56,7 +56,7 @@ public enum TerminalSummary {
     }
 
     /// Columns padded to their widest cell, two spaces apart.
-    static func table(_ rows: [[String]], rightAligned: Set<Int>) -> String {
+    public static func table(_ rows: [[String]], rightAligned: Set<Int>) -> String {
         let columns = rows.map(\.count).max() ?? 0
         var widths = [Int](repeating: 0, count: columns)
         for row in rows {
@@ -76,7 +76,7 @@ public enum TerminalSummary {
         return out
     }
 
-    static func fixed(_ value: Double, digits: Int) -> String {
+    public static func fixed(_ value: Double, digits: Int) -> String {
         guard value.isFinite else { return "–" }
         var scale = 1.0
         for _ in 0..<digits { scale *= 10 }
@@ -99,7 +99,13 @@ public enum TerminalSummary {
 
     static func percent(_ share: Double, digits: Int) -> String { fixed(share * 100, digits: digits) + "%" }
 
-    static func interval(_ s: Statistic, digits: Int) -> String {
+    /// A difference: signed mean and its interval.
+    public static func signedInterval(_ s: Statistic, digits: Int) -> String {
+        guard let ci = s.ci95 else { return signed(s.mean, digits: digits) }
+        return "\(signed(s.mean, digits: digits)) [\(fixed(ci.lower, digits: digits)), \(fixed(ci.upper, digits: digits))]"
+    }
+
+    public static func interval(_ s: Statistic, digits: Int) -> String {
         guard let ci = s.ci95 else { return fixed(s.mean, digits: digits) }
         return "\(fixed(s.mean, digits: digits)) [\(fixed(ci.lower, digits: digits)), \(fixed(ci.upper, digits: digits))]"
     }

@@ -61,10 +61,10 @@ public enum WeeklyTable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func number(_ value: Double) -> String { value.isFinite ? JSONValue.number(value).serialized() : "" }
+    public static func number(_ value: Double) -> String { value.isFinite ? JSONValue.number(value).serialized() : "" }
 
     /// RFC 4180 quoting where a field needs it.
-    static func quote(_ field: String) -> String {
+    public static func quote(_ field: String) -> String {
         guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

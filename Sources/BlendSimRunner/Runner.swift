@@ -224,6 +224,27 @@ public enum Runner {
         }
     }
 
+    /// Writes result files and a manifest for commands other than `run` (compare, sweep, merge),
+    /// all or nothing.
+    public static func writeResults(
+        _ files: [(name: String, contents: String)], to directory: String, scenarioPath: String, invocation: [String]
+    ) throws(Diagnostic) {
+        let bytes = (try? ScenarioLoader.readFile(scenarioPath, limit: 1 << 30).get()) ?? []
+        let manifest = JSONValue.object([
+            ("blendsim_version", .string(BlendSimVersion.current)),
+            ("abi", .string("1.0")),
+            ("created", .string(utcTimestamp())),
+            ("command", .array(invocation.map { .string($0) })),
+            ("plan", .object([("path", .string(scenarioPath)), ("sha256", .string(SHA256.hex(bytes)))])),
+            ("outputs", .object(files.map { ($0.name, .string(SHA256.hex(Array($0.contents.utf8)))) })),
+        ])
+        do {
+            try OutputDirectory(path: directory).write(files + [("manifest.json", manifest.serialized(pretty: true))])
+        } catch {
+            throw Diagnostic(error.message)
+        }
+    }
+
     /// Writes one file atomically (a temporary file renamed into place).
     public static func writeFile(_ path: String, _ contents: String) throws(Diagnostic) {
         let slash = path.lastIndex(of: "/")

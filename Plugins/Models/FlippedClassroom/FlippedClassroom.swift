@@ -27,13 +27,13 @@ struct FlippedClassroom: BlendedModel {
     init(parameters: Parameters) { self.parameters = parameters }
 
     func planWeek(_ week: Week) throws -> [Activity] {
-        guard week.group.onlineShare > 0 else {
-            throw PluginError("a flipped classroom needs online time for the pre-class content; online_share is 0")
-        }
-        return [
-            Activity(
+        // With online_share 0 there is no pre-class content: class time is active practice only.
+        let content = week.onlineMinutes > 0
+            ? [Activity(
                 .onlineAsync, minutes: week.onlineMinutes, skills: .receptive,
-                effectiveness: parameters.contentEffectiveness, feedback: parameters.contentFeedback, submitted: true),
+                effectiveness: parameters.contentEffectiveness, feedback: parameters.contentFeedback, submitted: true)]
+            : []
+        return content + [
             Activity(
                 .classroom, minutes: week.classroomMinutes, effectiveness: parameters.practiceEffectiveness,
                 feedback: parameters.practiceFeedback),

@@ -6,8 +6,8 @@ import Synchronization
 /// Workers take the next index from a shared counter, so uneven items balance out. Which worker
 /// runs which index varies from run to run; callers write each index's result to its own slot
 /// and combine the slots in index order, which keeps results independent of scheduling.
-enum ParallelFor {
-    static func run(iterations: Int, threads: Int, _ body: (_ index: Int, _ worker: Int) -> Void) {
+public enum ParallelFor {
+    public static func run(iterations: Int, threads: Int, _ body: (_ index: Int, _ worker: Int) -> Void) {
         let workers = min(max(threads, 1), iterations)
         if workers <= 1 {
             for index in 0..<iterations { body(index, 0) }
@@ -28,7 +28,7 @@ enum ParallelFor {
 }
 
 /// Carries a value the caller guarantees is used safely across threads.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
+public struct UncheckedSendable<Value>: @unchecked Sendable {
+    public let value: Value
+    public init(_ value: Value) { self.value = value }
 }

@@ -5,6 +5,11 @@ public struct GroupOutcome: Sendable {
     /// Activities the model planned per week (after policies), index `w - 1` for week `w`.
     public var plannedMinutes: [Double]
 
+    public init(weekly: [WeekMetrics], plannedMinutes: [Double]) {
+        self.weekly = weekly
+        self.plannedMinutes = plannedMinutes
+    }
+
     public var before: WeekMetrics { weekly[0] }
     public var after: WeekMetrics { weekly[weekly.count - 1] }
     public var cheating: Int { weekly.reduce(0) { $0 + $1.cheating } }
@@ -16,6 +21,11 @@ public struct GroupOutcome: Sendable {
 public struct ReplicationOutcome: Sendable {
     public var replication: Int
     public var groups: [GroupOutcome]
+
+    public init(replication: Int, groups: [GroupOutcome]) {
+        self.replication = replication
+        self.groups = groups
+    }
 }
 
 /// Every replication, in replication order.
@@ -23,6 +33,11 @@ public struct SimulationResult: Sendable {
     public var replications: [ReplicationOutcome]
     /// Student-weeks simulated (enrolled students × weeks × replications).
     public var studentWeeks: Int
+
+    public init(replications: [ReplicationOutcome], studentWeeks: Int) {
+        self.replications = replications
+        self.studentWeeks = studentWeeks
+    }
 }
 
 /// Why a run stopped: a plugin failed or returned something outside its contract.

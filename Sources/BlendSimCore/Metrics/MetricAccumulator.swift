@@ -186,4 +186,31 @@ public struct WeekMetrics: Sendable, Equatable {
     /// Share of enrolled students above their starting band, per skill (`Skill` order), then for
     /// the overall score.
     public var levelUpShares: [Double]
+
+    public init(
+        week: Int, active: Int, activeShare: Double, skills: [Double], overall: Double, overallSD: Double,
+        motivation: Double, bandShares: [Double], onlineMinutes: Double, cheating: Int, late: Int, dropouts: Int,
+        measured: Double, digitalCompetence: Double, withoutDeviceShare: Double, poorConnectionShare: Double,
+        lowMotivationShare: Double, teacherLoad: Double, levelUpShares: [Double]
+    ) {
+        self.week = week
+        self.active = active
+        self.activeShare = activeShare
+        self.skills = skills
+        self.overall = overall
+        self.overallSD = overallSD
+        self.motivation = motivation
+        self.bandShares = bandShares
+        self.onlineMinutes = onlineMinutes
+        self.cheating = cheating
+        self.late = late
+        self.dropouts = dropouts
+        self.measured = measured
+        self.digitalCompetence = digitalCompetence
+        self.withoutDeviceShare = withoutDeviceShare
+        self.poorConnectionShare = poorConnectionShare
+        self.lowMotivationShare = lowMotivationShare
+        self.teacherLoad = teacherLoad
+        self.levelUpShares = levelUpShares
+    }
 }

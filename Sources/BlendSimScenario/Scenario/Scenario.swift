@@ -18,6 +18,8 @@ public struct Scenario: Sendable {
     public var source: ScenarioSource
     /// Files included with `include:`, in order.
     public var includes: [ScenarioSource]
+    /// The variants declared under `variants:`, each a complete scenario; empty if none.
+    public var variants: [ScenarioVariant]
 }
 
 /// One group of a scenario.

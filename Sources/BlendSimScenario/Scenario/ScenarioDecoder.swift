@@ -15,7 +15,7 @@ struct ScenarioDecoder {
 
     static let topKeys = [
         "name", "description", "include", "seed", "replications", "semester", "population", "kernel",
-        "model_defaults", "policy_defaults", "baseline", "groups",
+        "model_defaults", "policy_defaults", "baseline", "groups", "variants",
     ]
     /// What an included file may set.
     static let fragmentKeys = ["kernel", "population", "model_defaults", "policy_defaults"]
@@ -167,7 +167,7 @@ struct ScenarioDecoder {
         return Scenario(
             name: name, description: description, seed: seed, replications: replications, weeks: weeks,
             controlPoints: controlPoints ?? Self.defaultControlPoints(weeks: weeks), kernel: kernel,
-            groups: groups, baseline: baseline, source: source, includes: includes)
+            groups: groups, baseline: baseline, source: source, includes: includes, variants: [])
     }
 
     /// Reads an included fragment and applies it under the scenario's own values.

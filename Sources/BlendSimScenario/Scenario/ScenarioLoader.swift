@@ -40,11 +40,16 @@ public enum ScenarioLoader {
             return (nil, [Diagnostic("the scenario is empty", at: SourceLocation(file: source.path, line: 1, column: 1))])
         }
         var decoder = ScenarioDecoder(source: source)
-        let scenario = decoder.scenario(root)
+        var scenario = decoder.scenario(root)
+        if scenario != nil {
+            let variants = decoder.variants(root)
+            scenario?.variants = variants
+        }
         return (decoder.diagnostics.isEmpty ? scenario : nil, decoder.diagnostics)
     }
 
-    static func readFile(_ path: String) -> Result<[UInt8], Diagnostic> {
+    /// A file's bytes, refusing files over `limit` bytes.
+    public static func readFile(_ path: String, limit: Int = maximumFileBytes) -> Result<[UInt8], Diagnostic> {
         guard let file = fopen(path, "rb") else {
             return .failure(Diagnostic("cannot read scenario '\(path)': \(String(cString: strerror(errno)))"))
         }
@@ -55,10 +60,10 @@ public enum ScenarioLoader {
             let read = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, 65536, file) }
             if read == 0 { break }
             bytes.append(contentsOf: chunk[0..<read])
-            if bytes.count > maximumFileBytes {
+            if bytes.count > limit {
                 return .failure(
                     Diagnostic(
-                        "scenario is larger than \(maximumFileBytes >> 20) MiB; a scenario describes groups, not students",
+                        "\(path) is larger than \(limit >> 20) MiB; a scenario describes groups, not students",
                         at: SourceLocation(file: path, line: 1, column: 1)))
             }
         }

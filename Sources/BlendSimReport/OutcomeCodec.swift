@@ -1,0 +1,84 @@
+public import BlendSimCore
+
+/// Lossless JSON for one group's outcome in one replication, so shards written by different
+/// processes merge into exactly the figures of a single run: every number is written as the
+/// shortest text that reads back as the same double.
+public enum OutcomeCodec {
+    public static func encode(_ outcome: GroupOutcome) -> JSONValue {
+        .object([
+            ("weekly", .array(outcome.weekly.map(encode))),
+            ("planned_minutes", .array(outcome.plannedMinutes.map(number))),
+        ])
+    }
+
+    public static func decode(_ value: JSONValue) -> GroupOutcome? {
+        guard case .array(let weeks)? = value["weekly"], case .array(let planned)? = value["planned_minutes"] else { return nil }
+        var weekly: [WeekMetrics] = []
+        for week in weeks {
+            guard let metrics = decodeWeek(week) else { return nil }
+            weekly.append(metrics)
+        }
+        return GroupOutcome(weekly: weekly, plannedMinutes: planned.map(double))
+    }
+
+    static func number(_ value: Double) -> JSONValue { value.isFinite ? .number(value) : .null }
+    static func double(_ value: JSONValue) -> Double { value.doubleValue ?? .nan }
+
+    static func encode(_ w: WeekMetrics) -> JSONValue {
+        var values: [Double] = [Double(w.week), Double(w.active), w.activeShare]
+        values += w.skills
+        values += [w.overall, w.overallSD, w.motivation]
+        values += w.bandShares
+        values += [w.onlineMinutes, Double(w.cheating), Double(w.late), Double(w.dropouts), w.measured, w.digitalCompetence,
+                   w.withoutDeviceShare, w.poorConnectionShare, w.lowMotivationShare, w.teacherLoad]
+        values += w.levelUpShares
+        return .array(values.map(number))
+    }
+
+    static func decodeWeek(_ value: JSONValue) -> WeekMetrics? {
+        guard case .array(let items) = value, items.count == 31 else { return nil }
+        let v = items.map(double)
+        return WeekMetrics(
+            week: Int(v[0]), active: Int(v[1]), activeShare: v[2], skills: Array(v[3..<7]), overall: v[7], overallSD: v[8],
+            motivation: v[9], bandShares: Array(v[10..<16]), onlineMinutes: v[16], cheating: Int(v[17]), late: Int(v[18]),
+            dropouts: Int(v[19]), measured: v[20], digitalCompetence: v[21], withoutDeviceShare: v[22],
+            poorConnectionShare: v[23], lowMotivationShare: v[24], teacherLoad: v[25], levelUpShares: Array(v[26..<31]))
+    }
+}
+
+/// The outcomes compared between variants and reported per sweep run, read from a group's
+/// outcome in one replication.
+public enum Outcomes {
+    public typealias Reader = @Sendable (GroupOutcome, Int) -> Double
+
+    /// Name and reader; the second argument is the group's enrolled students.
+    public static let catalog: [(name: String, read: Reader)] = {
+        var list: [(String, Reader)] = [("overall", { o, _ in o.after.overall })]
+        for skill in Skill.allCases {
+            let index = skill.rawValue
+            list.append((skill.name, { o, _ in o.after.skills[index] }))
+        }
+        list.append(("motivation", { o, _ in o.after.motivation }))
+        for (name, bands) in Summary.paperLevels {
+            list.append(("\(name)_share", { o, _ in Summary.paperShare(o.after, bands) }))
+        }
+        list.append(("level_up_share", { o, _ in o.after.levelUpShares[4] }))
+        list.append(("cheating", { o, _ in Double(o.cheating) }))
+        list.append(("late_submissions", { o, _ in Double(o.lateSubmissions) }))
+        list.append(("dropouts", { o, _ in Double(o.dropouts) }))
+        list.append(("online_minutes", { o, _ in o.after.onlineMinutes }))
+        return list
+    }()
+
+    /// Hedges' g of the students' end-of-semester overall scores, group a against group b, in one
+    /// replication: the pooled-sd standardised difference with the small-sample correction.
+    public static func hedgesG(_ a: GroupOutcome, _ b: GroupOutcome) -> Double {
+        let n1 = Double(a.after.active), n2 = Double(b.after.active)
+        guard n1 > 1, n2 > 1 else { return .nan }
+        let s1 = a.after.overallSD, s2 = b.after.overallSD
+        let pooled = (((n1 - 1) * s1 * s1 + (n2 - 1) * s2 * s2) / (n1 + n2 - 2)).squareRoot()
+        guard pooled > 0 else { return .nan }
+        let correction = 1 - 3 / (4 * (n1 + n2) - 9)
+        return correction * (a.after.overall - b.after.overall) / pooled
+    }
+}

@@ -1,0 +1,250 @@
+public import BlendSimCore
+import BlendSimReport
+import BlendSimScenario
+
+/// `blendsim sweep`: runs a plan's points (a grid, a Latin hypercube, Morris trajectories or
+/// Saltelli's Sobol samples) and reports one tidy row per run, each point's summary and, for the
+/// sensitivity designs, the indices.
+public enum Sweep {
+    public struct Report: Sendable {
+        public var files: [(name: String, contents: String)]
+        public var table: String
+    }
+
+    public enum Outcome: Sendable {
+        case complete(Report)
+        case shard(ShardFile)
+    }
+
+    /// A point: its label and each parameter's value as a YAML scalar.
+    struct Point {
+        var name: String
+        var values: [YAMLNode]
+    }
+
+    static func scalar(_ value: Double) -> YAMLNode {
+        YAMLNode(content: .scalar(JSONValue.number(value).serialized(), plain: true), line: 1, column: 1)
+    }
+
+    /// The unit-cube samples of the sampling designs, deterministic in the seed.
+    static func samples(_ plan: SweepPlan, seed: UInt64) -> [[Double]] {
+        let k = plan.parameters.count
+        let key = CounterRandom.derive(seed, 0x5EE9)
+        switch plan.design {
+        case .grid:
+            return []
+        case .latinHypercube:
+            let n = plan.points
+            var columns: [[Double]] = []
+            for j in 0..<k {
+                // A random permutation of the n strata (Fisher–Yates on counter draws), jittered.
+                var strata = Array(0..<n)
+                for i in stride(from: n - 1, to: 0, by: -1) {
+                    let r = Int(CounterRandom.uniform(CounterRandom.derive(key, UInt64(j)), UInt64(i)) * Double(i + 1))
+                    strata.swapAt(i, r)
+                }
+                columns.append((0..<n).map { (Double(strata[$0]) + CounterRandom.uniform(CounterRandom.derive(key, UInt64(1000 + j)), UInt64($0))) / Double(n) })
+            }
+            return (0..<n).map { i in (0..<k).map { columns[$0][i] } }
+        case .morris:
+            let p = Double(plan.levels)
+            let delta = p / (2 * (p - 1))
+            var points: [[Double]] = []
+            for t in 0..<plan.trajectories {
+                let stream = CounterRandom.derive(key, UInt64(t))
+                // A start on the grid {0, 1/(p−1), …, 1 − Δ}, then one step of ±Δ per parameter in
+                // a random order.
+                let startLevels = Int((1 - delta) * (p - 1)) + 1
+                var x = (0..<k).map { Double(Int(CounterRandom.uniform(stream, UInt64($0)) * Double(startLevels))) / (p - 1) }
+                var order = Array(0..<k)
+                for i in stride(from: k - 1, to: 0, by: -1) {
+                    order.swapAt(i, Int(CounterRandom.uniform(stream, UInt64(100 + i)) * Double(i + 1)))
+                }
+                points.append(x)
+                for j in order {
+                    x[j] = x[j] + delta <= 1 + 1e-12 ? x[j] + delta : x[j] - delta
+                    points.append(x)
+                }
+            }
+            return points
+        case .sobol:
+            let n = plan.points
+            let a = (0..<n).map { i in (0..<k).map { CounterRandom.uniform(CounterRandom.derive(key, 1), UInt64(i * k + $0)) } }
+            let b = (0..<n).map { i in (0..<k).map { CounterRandom.uniform(CounterRandom.derive(key, 2), UInt64(i * k + $0)) } }
+            var points = a + b
+            for j in 0..<k {
+                for i in 0..<n {
+                    var row = a[i]
+                    row[j] = b[i][j]
+                    points.append(row)
+                }
+            }
+            return points
+        }
+    }
+
+    /// The plan's points, in order.
+    static func points(_ plan: SweepPlan, seed: UInt64) -> [Point] {
+        switch plan.design {
+        case .grid:
+            var points: [[YAMLNode]] = [[]]
+            for parameter in plan.parameters {
+                points = points.flatMap { prefix in parameter.values.map { prefix + [$0] } }
+            }
+            return points.enumerated().map { Point(name: "point-\($0.offset + 1)", values: $0.element) }
+        default:
+            return samples(plan, seed: seed).enumerated().map { index, unit in
+                Point(name: "point-\(index + 1)", values: zip(plan.parameters, unit).map { parameter, u in
+                    let range = parameter.range!
+                    return scalar(range.lowerBound + u * (range.upperBound - range.lowerBound))
+                })
+            }
+        }
+    }
+
+    /// Every point as a named scenario.
+    static func scenarios(_ plan: SweepPlan, settings: RunSettings) throws(Diagnostic) -> (base: Scenario, points: [Point], scenarios: [Scenario]) {
+        var base = try ScenarioLoader.load(path: plan.scenarioPath)
+        if let replications = plan.replications { base.replications = replications }
+        if let replications = settings.replications { base.replications = replications }
+        if let seed = settings.seed { base.seed = seed }
+        let points = points(plan, seed: base.seed)
+        let overrides = points.map { point in
+            SweepPlanLoader.overrides(name: point.name, settings: Array(zip(plan.parameters, point.values)))
+        }
+        let decoded = ScenarioLoader.points(scenarioPath: plan.scenarioPath, overrides: overrides)
+        if let first = decoded.diagnostics.first { throw first }
+        let scenarios = decoded.scenarios.map { variant -> Scenario in
+            var s = variant.scenario
+            s.replications = base.replications
+            s.seed = base.seed
+            return s
+        }
+        return (base, points, scenarios)
+    }
+
+    static func hash(_ plan: SweepPlan, base: Scenario) -> String {
+        ShardFile.planHash(
+            fileBytes: plan.source.bytes + base.source.bytes, replications: base.replications, seed: base.seed, extra: "sweep")
+    }
+
+    public static func run(
+        planPath: String, settings: RunSettings, shard: Shard?, progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws(Diagnostic) -> Outcome {
+        let plan = try SweepPlanLoader.load(path: planPath)
+        let (base, points, scenarios) = try scenarios(plan, settings: settings)
+        let host = try Runner.loadPlugins(settings.pluginDirectories)
+        let arms = try Experiment.arms(
+            zip(points, scenarios).map { ($0.name, $1, []) }, host: host)
+        let units = Experiment.units(arms: arms.count, replications: base.replications, shard: shard)
+        let results = try Experiment.run(arms: arms, units: units, options: settings.engine, progress: progress)
+        if let shard {
+            return .shard(ShardFile(
+                kind: "sweep", planPath: planPath, planHash: hash(plan, base: base), replications: base.replications,
+                seed: base.seed, shard: shard, units: results))
+        }
+        return .complete(try report(plan, base: base, points: points, scenarios: scenarios, units: results))
+    }
+
+    static func merge(_ first: ShardFile, units: [UnitResult]) throws(Diagnostic) -> Report {
+        let plan = try SweepPlanLoader.load(path: first.planPath)
+        let (base, points, scenarios) = try scenarios(plan, settings: RunSettings(seed: first.seed, replications: first.replications))
+        guard hash(plan, base: base) == first.planHash else {
+            throw Diagnostic("\(first.planPath) or its scenario has changed since the shards ran; refusing to merge")
+        }
+        return try report(plan, base: base, points: points, scenarios: scenarios, units: units)
+    }
+
+    static func text(_ node: YAMLNode) -> JSONValue {
+        guard case .scalar(let text, let plain) = node.content else { return .string("") }
+        if plain, let value = Double(text), value.isFinite { return .number(value) }
+        return .string(text)
+    }
+
+    static func report(_ plan: SweepPlan, base: Scenario, points: [Point], scenarios: [Scenario], units: [UnitResult]) throws(Diagnostic) -> Report {
+        let replications = base.replications
+        var byPoint = [[ReplicationOutcome?]](repeating: [ReplicationOutcome?](repeating: nil, count: replications), count: points.count)
+        for unit in units { byPoint[unit.arm][unit.replication] = ReplicationOutcome(replication: unit.replication, groups: unit.groups) }
+        let names = plan.parameters.map(\.name)
+
+        // runs.csv: one row per point × replication × group.
+        var csv = (["point"] + names + ["replication", "seed", "group"] + Outcomes.catalog.map(\.name)).joined(separator: ",") + "\n"
+        var summaries: [JSONValue] = []
+        var responses: [Double] = []
+        for (index, point) in points.enumerated() {
+            let scenario = scenarios[index]
+            let values = point.values.map { text($0) }
+            let cells = values.map { value -> String in
+                if case .string(let s) = value { return WeeklyTable.quote(s) }
+                return value.serialized()
+            }
+            for replication in 0..<replications {
+                let outcome = byPoint[index][replication]!
+                for (g, group) in scenario.groups.enumerated() {
+                    let row = ["\(index + 1)"] + cells + ["\(replication + 1)", "\(scenario.seed)", WeeklyTable.quote(group.name)]
+                        + Outcomes.catalog.map { WeeklyTable.number($0.read(outcome.groups[g], group.students)) }
+                    csv += row.joined(separator: ",") + "\n"
+                }
+            }
+            let students = scenario.groups.reduce(0) { $0 + $1.students }
+            let result = SimulationResult(replications: byPoint[index].map { $0! }, studentWeeks: students * scenario.weeks * replications)
+            let summary = Summary.document(Runner.describe(scenario), result)
+            var members: [(String, JSONValue)] = [
+                ("point", .integer(index + 1)),
+                ("settings", .object(zip(names, values).map { ($0, $1) })),
+                ("groups", summary["groups"] ?? .array([])),
+            ]
+            if let gains = summary["gains"] { members.append(("gains", gains)) }
+            summaries.append(.object(members))
+            if let outcome = plan.outcome {
+                guard let value = Calibrator.statistic(outcome, in: summary) else {
+                    throw plan.source.diagnostic(
+                        "statistic '\(outcome)' is not in the scenario's summary.json (see docs/RESULTS.md)",
+                        line: plan.outcomeLocation?.line ?? 1, column: plan.outcomeLocation?.column ?? 1)
+                }
+                responses.append(value.mean)
+            }
+        }
+
+        var members: [(String, JSONValue)] = [
+            ("plan", .string(plan.source.path)),
+            ("scenario", .string(base.name)),
+            ("design", .string(plan.design.rawValue)),
+            ("seed", .integer(Int(truncatingIfNeeded: base.seed))),
+            ("replications", .integer(replications)),
+            ("parameters", .array(names.map { .string($0) })),
+            ("points", .array(summaries)),
+        ]
+        var table = "blendsim sweep · \(plan.source.path) · \(plan.design.rawValue) · \(points.count) points × \(replications) replications\n"
+        if let outcome = plan.outcome, plan.design == .morris || plan.design == .sobol {
+            let analysis = plan.design == .morris
+                ? Sensitivity.morris(plan, samples: samples(plan, seed: base.seed), responses: responses)
+                : Sensitivity.sobol(plan, responses: responses, n: plan.points)
+            members.append(("sensitivity", analysis.json(outcome: outcome)))
+            table += analysis.table(outcome: outcome)
+        } else {
+            table += pointTable(names: names, points: points, scenarios: scenarios, byPoint: byPoint)
+        }
+        let document = JSONValue.object(members)
+        var files: [(name: String, contents: String)] = [("summary.json", document.serialized(pretty: true)), ("runs.csv", csv)]
+        if let sensitivity = document["sensitivity"] { files.append(("sensitivity.json", sensitivity.serialized(pretty: true))) }
+        return Report(files: files, table: table)
+    }
+
+    /// Per point and group: the overall score and motivation at the end, mean [95% CI].
+    static func pointTable(names: [String], points: [Point], scenarios: [Scenario], byPoint: [[ReplicationOutcome?]]) -> String {
+        var rows = [["point"] + names + ["group", "overall", "motivation"]]
+        for (index, point) in points.enumerated() {
+            for (g, group) in scenarios[index].groups.enumerated() {
+                let outcomes = byPoint[index].map { $0!.groups[g] }
+                rows.append(
+                    ["\(index + 1)"] + point.values.map { text($0).stringValue ?? text($0).serialized() } + [
+                        group.name,
+                        TerminalSummary.interval(Statistic(outcomes.map { $0.after.overall }), digits: 1),
+                        TerminalSummary.interval(Statistic(outcomes.map { $0.after.motivation }), digits: 3),
+                    ])
+            }
+        }
+        return TerminalSummary.table(rows, rightAligned: [])
+    }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import BlendSimCore
+import BlendSimRunner
+
+struct Sweep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a sweep plan: a grid, a Latin hypercube, or a Morris or Sobol sensitivity analysis.",
+        discussion: """
+            Writes runs.csv (one row per point, replication and group), summary.json and, for \
+            the sensitivity designs, sensitivity.json (docs/EXPERIMENTS.md).
+
+            Examples:
+              blendsim sweep scenarios/sweep-online-share.yaml --out results/sweep
+              blendsim sweep scenarios/sweep-online-share.yaml --shard 3/8 --out results/shard-3
+              blendsim sweep scenarios/sweep-online-share.yaml --emit-slurm slurm/ --shards 8 --out results/sweep
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The sweep plan (YAML).", valueName: "plan.yaml"))
+    var plan: String
+
+    @Option(help: ArgumentHelp("Write the results (or, with --shard, shard.json) here.", valueName: "dir"))
+    var out: String?
+
+    @Flag(help: "Replace results already in the --out directory.")
+    var force = false
+
+    @Option(help: "Use this seed instead of the scenario's.")
+    var seed: UInt64?
+
+    @Option(help: "Replications per point instead of the plan's.")
+    var replications: Int?
+
+    @Option(help: ArgumentHelp("Run only slice K of N of the runs (merge the slices with `blendsim merge`).", valueName: "K/N"))
+    var shard: String?
+
+    @Option(help: ArgumentHelp("Write a Slurm job-array script and its merge step into this directory instead of running.", valueName: "dir"))
+    var emitSlurm: String?
+
+    @Option(help: "Shards (array tasks) for --emit-slurm.")
+    var shards: Int = 4
+
+    @Option(help: "Use at most this many threads (default: all processors). Results do not depend on it.")
+    var threads: Int?
+
+    @Flag(help: "Print neither progress nor the table.")
+    var quiet = false
+
+    @OptionGroup var plugins: PluginOptions
+
+    func validate() throws {
+        if let replications, !(1...100_000).contains(replications) { throw ValidationError("--replications must be between 1 and 100000") }
+        if let shard, Shard(shard) == nil { throw ValidationError("--shard takes K/N with 1 ≤ K ≤ N, e.g. 2/4") }
+        if (shard != nil || emitSlurm != nil) && out == nil { throw ValidationError("--shard and --emit-slurm need --out") }
+        if !(1...10_000).contains(shards) { throw ValidationError("--shards must be between 1 and 10000") }
+    }
+
+    func run() throws {
+        let settings = RunSettings(
+            pluginDirectories: plugins.directories, seed: seed, replications: replications,
+            engine: EngineOptions(threads: threads ?? ProcessorCount.active))
+        let reporter: ProgressReporter? = quiet ? nil : ProgressReporter(label: "sweep")
+        var progress: (@Sendable (Int, Int) -> Void)?
+        if let reporter { progress = { done, total in reporter.update(done, total) } }
+        do throws(Diagnostic) {
+            if let emitSlurm {
+                let files = SlurmScript.files(
+                    plan: plan, shards: shards, out: out!, executable: CommandLine.arguments[0],
+                    pluginDirectories: plugins.directories, seed: seed, replications: replications)
+                for file in files { try Runner.writeFile(emitSlurm + "/" + file.name, file.contents) }
+                StandardOutput.write("Slurm scripts written to \(emitSlurm)/: sbatch \(emitSlurm)/submit.sh\n")
+                return
+            }
+            if let out { try Runner.checkOutput(out, force: force) }
+            switch try BlendSimRunner.Sweep.run(planPath: plan, settings: settings, shard: shard.flatMap { Shard($0) }, progress: progress) {
+            case .shard(let file):
+                try Runner.writeFile(out! + "/" + ShardFile.fileName, file.json.serialized() + "\n")
+                if !quiet { StandardOutput.write("Shard \(file.shard.index)/\(file.shard.count) written to \(out!)/\(ShardFile.fileName)\n") }
+            case .complete(let report):
+                if let out { try Runner.writeResults(report.files, to: out, scenarioPath: plan, invocation: CommandLine.arguments) }
+                if !quiet { StandardOutput.write(report.table) }
+            }
+        } catch {
+            throw fail(error)
+        }
+    }
+}
