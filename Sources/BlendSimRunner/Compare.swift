@@ -39,9 +39,14 @@ public enum Compare {
         let (scenario, variants) = try variants(path: path, settings: settings)
         let host = try Runner.loadPlugins(settings.pluginDirectories)
         let arms = try Experiment.arms(variants.map { ($0.0, $0.1, []) }, host: host)
-        let replications = variants[0].1.replications
-        let units = Experiment.units(arms: arms.count, replications: replications, shard: shard)
-        let results = try Experiment.run(arms: arms, units: units, options: settings.engine, progress: progress)
+        var replications = variants[0].1.replications
+        var results: [UnitResult]
+        if let rule = settings.automaticReplications, shard == nil {
+            (replications, results) = try automatically(arms: arms, rule: rule, options: settings.engine)
+        } else {
+            let units = Experiment.units(arms: arms.count, replications: replications, shard: shard)
+            results = try Experiment.run(arms: arms, units: units, options: settings.engine, progress: progress)
+        }
         if let shard {
             return .shard(ShardFile(
                 kind: "compare", planPath: path,
@@ -51,11 +56,38 @@ public enum Compare {
         return .complete(report(arms: arms.map { ($0.name, $0.scenario) }, replications: replications, units: results))
     }
 
+    /// `--replications auto` for a comparison: the target applies to every paired difference of
+    /// the overall score from the first variant, group by group.
+    static func automatically(arms: [Arm], rule: AutomaticReplications, options: EngineOptions) throws(Diagnostic) -> (Int, [UnitResult]) {
+        var results: [UnitResult] = []
+        var done = 0
+        var target = min(10, rule.maximum)
+        while true {
+            var units: [(arm: Int, replication: Int)] = []
+            for arm in arms.indices { for replication in done..<target { units.append((arm, replication)) } }
+            results += try Experiment.run(arms: arms, units: units, options: options)
+            done = target
+            var widest = 0.0
+            for arm in arms.indices {
+                let ordered = results.filter { $0.arm == arm }.sorted { $0.replication < $1.replication }
+                for g in arms[arm].spec.groups.indices where arm > 0 && g < arms[0].spec.groups.count {
+                    let base = results.filter { $0.arm == 0 }.sorted { $0.replication < $1.replication }
+                    let differences = zip(ordered, base).map { $0.groups[g].after.overall - $1.groups[g].after.overall }
+                    widest = max(widest, AutomaticReplications.halfWidth(differences))
+                }
+            }
+            guard let next = rule.next(current: done, widest: widest) else { break }
+            target = next
+        }
+        return (done, results.sorted { ($0.arm, $0.replication) < ($1.arm, $1.replication) })
+    }
+
     static func report(arms: [(String, Scenario)], replications: Int, units: [UnitResult]) -> Report {
         var byArm = [[ReplicationOutcome?]](repeating: [ReplicationOutcome?](repeating: nil, count: replications), count: arms.count)
         for unit in units { byArm[unit.arm][unit.replication] = ReplicationOutcome(replication: unit.replication, groups: unit.groups) }
         return Report(arms: arms.indices.map { index in
-            let scenario = arms[index].1
+            var scenario = arms[index].1
+            scenario.replications = replications
             let students = scenario.groups.reduce(0) { $0 + $1.students }
             return Comparison.Arm(
                 name: arms[index].0, description: Runner.describe(scenario),

@@ -14,15 +14,46 @@ public struct RunSettings: Sendable {
     public var seed: UInt64?
     public var replications: Int?
     public var engine: EngineOptions
+    /// `--replications auto`: add replications until the key outcomes' 95% CIs are narrow enough.
+    public var automaticReplications: AutomaticReplications?
 
     public init(
         pluginDirectories: [String] = [], seed: UInt64? = nil, replications: Int? = nil,
-        engine: EngineOptions = EngineOptions()
+        engine: EngineOptions = EngineOptions(), automaticReplications: AutomaticReplications? = nil
     ) {
         self.pluginDirectories = pluginDirectories
         self.seed = seed
         self.replications = replications
         self.engine = engine
+        self.automaticReplications = automaticReplications
+    }
+}
+
+/// The stopping rule of `--replications auto`: replications are added (10, then as many as the
+/// current spread says are needed) until the 95% CI half-width of every group's final overall
+/// score — in a comparison, of every paired difference in it — is at most `halfWidth`, or
+/// `maximum` is reached. Replication k is the same whenever it runs, so the result is the run with
+/// the final count.
+public struct AutomaticReplications: Sendable {
+    public var halfWidth: Double
+    public var maximum: Int
+
+    public init(halfWidth: Double, maximum: Int) {
+        self.halfWidth = halfWidth
+        self.maximum = maximum
+    }
+
+    /// The next count: enough for the widest interval to shrink to the target if the spread holds.
+    func next(current: Int, widest: Double) -> Int? {
+        guard widest > halfWidth, current < maximum else { return nil }
+        let ratio = widest / halfWidth
+        let needed = Int((Double(current) * ratio * ratio).rounded(.up)) + 1
+        return min(maximum, max(current + 10, needed))
+    }
+
+    static func halfWidth(_ values: [Double]) -> Double {
+        guard let ci = Statistic(values).ci95 else { return .infinity }
+        return (ci.upper - ci.lower) / 2
     }
 }
 
@@ -145,14 +176,21 @@ public enum Runner {
             options.trace = trace
         }
         let start = monotonicSeconds()
-        let result: SimulationResult
+        var result: SimulationResult
         do {
-            result = try Engine(spec: spec, options: options).run()
+            if let automatic = settings.automaticReplications {
+                result = try runAutomatically(scenario, spec, options: options, rule: automatic)
+                scenario.replications = result.replications.count
+            } else {
+                result = try Engine(spec: spec, options: options).run()
+            }
             try trace?.finish()
         } catch let error as SimulationError {
             throw Diagnostic(error.message)
         } catch let error as OutputError {
             throw Diagnostic(error.message)
+        } catch let error as Diagnostic {
+            throw error
         } catch {
             throw Diagnostic("\(error)")
         }
@@ -164,6 +202,27 @@ public enum Runner {
         }
         return RunReport(
             scenario: scenario, description: describe(scenario), result: result, plugins: plugins, seconds: seconds)
+    }
+
+    /// Runs replications until `rule` is met (see `AutomaticReplications`).
+    static func runAutomatically(
+        _ scenario: Scenario, _ spec: SimulationSpec, options: EngineOptions, rule: AutomaticReplications
+    ) throws(Diagnostic) -> SimulationResult {
+        let arm = Arm(name: scenario.name, scenario: scenario, spec: spec, settings: [])
+        var outcomes: [ReplicationOutcome] = []
+        var target = min(10, rule.maximum)
+        while true {
+            let units = (outcomes.count..<target).map { (arm: 0, replication: $0) }
+            let results = try Experiment.run(arms: [arm], units: units, options: options)
+            outcomes += results.map { ReplicationOutcome(replication: $0.replication, groups: $0.groups) }
+            let widest = spec.groups.indices.map { g in
+                AutomaticReplications.halfWidth(outcomes.map { $0.groups[g].after.overall })
+            }.max() ?? 0
+            guard let next = rule.next(current: outcomes.count, widest: widest) else { break }
+            target = next
+        }
+        let students = spec.groups.reduce(0) { $0 + $1.students }
+        return SimulationResult(replications: outcomes, studentWeeks: students * spec.weeks * outcomes.count)
     }
 
     /// The scenario as the results files describe it.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BlendSimCore
+import BlendSimRunner
 
 @main
 struct BlendSim: ParsableCommand {
@@ -32,4 +33,34 @@ struct PluginOptions: ParsableArguments {
 func fail(_ diagnostic: Diagnostic) -> ExitCode {
     StandardError.write(diagnostic.rendered + "\n")
     return ExitCode(1)
+}
+
+/// `--replications N|auto` with the stopping rule of `auto`.
+struct ReplicationOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Replications instead of the scenario's, or 'auto': add them until the 95% CIs of the overall scores are narrower than --half-width.",
+        valueName: "n|auto"))
+    var replications: String?
+
+    @Option(help: "With --replications auto: the target 95% CI half-width of the overall score (scale points).")
+    var halfWidth: Double = 0.25
+
+    @Option(help: "With --replications auto: stop at this many replications.")
+    var maxReplications: Int = 1000
+
+    var count: Int? { replications.flatMap { Int($0) } }
+
+    var automatic: AutomaticReplications? {
+        replications == "auto" ? AutomaticReplications(halfWidth: halfWidth, maximum: maxReplications) : nil
+    }
+
+    func check(minimum: Int) throws {
+        if let replications, replications != "auto" {
+            guard let n = Int(replications), (minimum...100_000).contains(n) else {
+                throw ValidationError("--replications must be 'auto' or a whole number between \(minimum) and 100000")
+            }
+        }
+        guard halfWidth > 0, halfWidth.isFinite else { throw ValidationError("--half-width must be positive") }
+        guard (2...100_000).contains(maxReplications) else { throw ValidationError("--max-replications must be between 2 and 100000") }
+    }
 }

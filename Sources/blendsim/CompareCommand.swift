@@ -28,8 +28,7 @@ struct Compare: ParsableCommand {
     @Option(help: "Use this seed instead of the scenario's.")
     var seed: UInt64?
 
-    @Option(help: "Replications per variant instead of the scenario's.")
-    var replications: Int?
+    @OptionGroup var replicationOptions: ReplicationOptions
 
     @Option(help: ArgumentHelp("Run only slice K of N of the runs (merge the slices with `blendsim merge`).", valueName: "K/N"))
     var shard: String?
@@ -43,15 +42,15 @@ struct Compare: ParsableCommand {
     @OptionGroup var plugins: PluginOptions
 
     func validate() throws {
-        if let replications, !(2...100_000).contains(replications) { throw ValidationError("--replications must be between 2 and 100000") }
+        try replicationOptions.check(minimum: 2)
         if let shard, Shard(shard) == nil { throw ValidationError("--shard takes K/N with 1 ≤ K ≤ N, e.g. 2/4") }
         if shard != nil && out == nil { throw ValidationError("--shard needs --out for the shard's file") }
     }
 
     func run() throws {
         let settings = RunSettings(
-            pluginDirectories: plugins.directories, seed: seed, replications: replications,
-            engine: EngineOptions(threads: threads ?? ProcessorCount.active))
+            pluginDirectories: plugins.directories, seed: seed, replications: replicationOptions.count,
+            engine: EngineOptions(threads: threads ?? ProcessorCount.active), automaticReplications: replicationOptions.automatic)
         let reporter: ProgressReporter? = quiet ? nil : ProgressReporter(label: "compare")
         var progress: (@Sendable (Int, Int) -> Void)?
         if let reporter { progress = { done, total in reporter.update(done, total) } }

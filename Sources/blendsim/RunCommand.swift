@@ -24,8 +24,7 @@ struct Run: ParsableCommand {
     @Option(help: "Use this seed instead of the scenario's.")
     var seed: UInt64?
 
-    @Option(help: "Run this many replications instead of the scenario's.")
-    var replications: Int?
+    @OptionGroup var replicationOptions: ReplicationOptions
 
     @Option(help: "Use at most this many threads (default: all processors). Results do not depend on it.")
     var threads: Int?
@@ -44,9 +43,7 @@ struct Run: ParsableCommand {
     @OptionGroup var plugins: PluginOptions
 
     func validate() throws {
-        if let replications, !(1...100_000).contains(replications) {
-            throw ValidationError("--replications must be between 1 and 100000")
-        }
+        try replicationOptions.check(minimum: 1)
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
         if let chunkSize, chunkSize < 1 { throw ValidationError("--chunk-size must be at least 1") }
     }
@@ -55,7 +52,8 @@ struct Run: ParsableCommand {
         let engine = EngineOptions(
             threads: threads ?? ProcessorCount.active, chunkSize: chunkSize ?? EngineOptions().chunkSize)
         let settings = RunSettings(
-            pluginDirectories: plugins.directories, seed: seed, replications: replications, engine: engine)
+            pluginDirectories: plugins.directories, seed: seed, replications: replicationOptions.count, engine: engine,
+            automaticReplications: replicationOptions.automatic)
         do {
             if let out { try Runner.checkOutput(out, force: force) }
             let report = try Runner.run(path: scenario, settings: settings, tracePath: trace)

@@ -81,6 +81,8 @@ extension ScenarioDecoder {
                 switch key {
                 case "name":
                     continue
+                case _ where !VariantBuilder.variantKeys.contains(key):
+                    continue  // already reported as an unknown key
                 case "kernel", "model_defaults", "policy_defaults":
                     tree = VariantBuilder.setting(key, pair.value, in: tree, merge: true)
                 case "groups":

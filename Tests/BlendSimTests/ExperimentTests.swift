@@ -1,0 +1,212 @@
+import BlendSimCore
+import BlendSimReport
+import Foundation
+import Testing
+@testable import BlendSimRunner
+@testable import BlendSimScenario
+
+@Suite("Experiments", .serialized)
+struct ExperimentTests {
+    static let ratios = TestPaths.scenarios + "/compare-ratios.yaml"
+    static let sweep = TestPaths.scenarios + "/sweep-online-share.yaml"
+
+    func read(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
+
+    @Test func hedgesGMatchesTheTextbookFormula() {
+        func outcome(mean: Double, sd: Double, n: Int) -> GroupOutcome {
+            let week = WeekMetrics(
+                week: 1, active: n, activeShare: 1, skills: [mean, mean, mean, mean], overall: mean, overallSD: sd, motivation: 0.5,
+                bandShares: [0, 1, 0, 0, 0, 0], onlineMinutes: 0, cheating: 0, late: 0, dropouts: 0, measured: .nan,
+                digitalCompetence: 0.5, withoutDeviceShare: 0, poorConnectionShare: 0, lowMotivationShare: 0, teacherLoad: 0,
+                levelUpShares: [0, 0, 0, 0, 0])
+            return GroupOutcome(weekly: [week, week], plannedMinutes: [0])
+        }
+        // d = (10 − 8) / 2 = 1; J = 1 − 3 / (4·40 − 9) = 148/151.
+        let g = Outcomes.hedgesG(outcome(mean: 10, sd: 2, n: 20), outcome(mean: 8, sd: 2, n: 20))
+        #expect(abs(g - 148.0 / 151.0) < 1e-12)
+        // Unequal sizes and spreads: pooled sd from (n − 1)-weighted variances.
+        let pooled = ((9 * 4.0 + 29 * 9.0) / 38).squareRoot()
+        let g2 = Outcomes.hedgesG(outcome(mean: 12, sd: 2, n: 10), outcome(mean: 10, sd: 3, n: 30))
+        #expect(abs(g2 - (1 - 3.0 / 151) * 2 / pooled) < 1e-12)
+    }
+
+    @Test func identicalVariantsDifferByExactlyZero() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("same.yaml", """
+            seed: 5
+            replications: 4
+            groups:
+              - {name: g, students: 40, levels: {intermediate: 1}, model: face-to-face-driver, online_share: 0.3}
+            variants:
+              - {name: a}
+              - {name: b, online_share: 0.3}
+              - {name: c, online_share: 0.5}
+            """)
+        let output = try blendsim("compare", path, "--quiet", "--out", directory.path + "/out")
+        #expect(output.status == 0, "\(output.stderr)")
+        let summary = try JSONValue.parse(try read(directory.path + "/out/summary.json"))
+        guard case .array(let comparisons)? = summary["comparisons"], case .array(let variants)? = summary["variants"] else {
+            Issue.record("no comparisons")
+            return
+        }
+        #expect(variants.count == 3)
+        #expect(comparisons.count == 2 * Outcomes.catalog.count)
+        for comparison in comparisons where comparison["variant"] == .string("b") {
+            #expect(comparison["difference"]?["mean"] == .integer(0), "\(comparison["outcome"]!)")
+            #expect(comparison["difference"]?["sd"] == .integer(0))
+        }
+        let online = comparisons.first { $0["variant"] == .string("c") && $0["outcome"] == .string("online_minutes") }
+        #expect(online?["difference"]?["mean"]?.doubleValue == 0.2 * 240 * 15)
+        #expect(comparisons.filter { $0["hedges_g"] != .null }.map { $0["outcome"] } == [.string("overall"), .string("overall")])
+    }
+
+    @Test func compareRatiosRunsWithPairedIntervals() throws {
+        let output = try blendsim("compare", Self.ratios, "--replications", "8", "--quiet", "--out", TemporaryDirectory().path + "/r")
+        #expect(output.status == 0, "\(output.stderr)")
+        let table = try blendsim("compare", Self.ratios, "--replications", "8")
+        #expect(table.stdout.contains("40/60"))
+        #expect(table.stdout.contains("20/80 − 40/60"))
+        #expect(table.stdout.contains("g = "))
+    }
+
+    @Test func automaticReplicationsStopAtTheTargetAndEqualAFixedRun() throws {
+        let directory = TemporaryDirectory()
+        let scenario = TestPaths.scenarios + "/ratio-20-80.yaml"
+        let auto = try blendsim("run", scenario, "--replications", "auto", "--half-width", "0.2", "--quiet", "--out", directory.path + "/auto")
+        #expect(auto.status == 0, "\(auto.stderr)")
+        let summary = try JSONValue.parse(try read(directory.path + "/auto/summary.json"))
+        let n = try #require(summary["replications"]?.doubleValue)
+        #expect(n > 10)
+        let ci = try #require(Calibrator.statistic("groups.blended-20-80.overall.after", in: summary)?.ci95)
+        #expect((ci.upper - ci.lower) / 2 <= 0.2)
+        let fixed = try blendsim("run", scenario, "--replications", "\(Int(n))", "--quiet", "--out", directory.path + "/fixed")
+        #expect(fixed.status == 0)
+        #expect(try read(directory.path + "/auto/summary.json") == read(directory.path + "/fixed/summary.json"))
+    }
+
+    @Test func shardsMergeToTheUnshardedResultByteForByte() throws {
+        let directory = TemporaryDirectory()
+        let whole = try blendsim("sweep", Self.sweep, "--replications", "3", "--quiet", "--out", directory.path + "/whole")
+        #expect(whole.status == 0, "\(whole.stderr)")
+        var shards: [String] = []
+        for k in 1...4 {
+            let dir = directory.path + "/s\(k)"
+            let shard = try blendsim("sweep", Self.sweep, "--replications", "3", "--shard", "\(k)/4", "--quiet", "--out", dir)
+            #expect(shard.status == 0, "\(shard.stderr)")
+            shards.append(dir)
+        }
+        let merged = try runProcess(TestPaths.executable, ["merge"] + shards.reversed() + ["--out", directory.path + "/merged", "--quiet"])
+        #expect(merged.status == 0, "\(merged.stderr)")
+        for file in ["summary.json", "runs.csv"] {
+            #expect(try read(directory.path + "/merged/" + file) == read(directory.path + "/whole/" + file), "\(file)")
+        }
+        let runs = try read(directory.path + "/whole/runs.csv").split(separator: "\n")
+        #expect(runs.count == 1 + 18 * 3 * 2)
+
+        let missing = try runProcess(TestPaths.executable, ["merge", shards[0], shards[2], "--out", directory.path + "/m2"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr == "error: missing shards 2, 4 of 4\n")
+        let other = directory.path + "/other"
+        _ = try blendsim("sweep", Self.sweep, "--replications", "2", "--shard", "2/4", "--quiet", "--out", other)
+        let mixed = try runProcess(TestPaths.executable, ["merge", shards[0], other, shards[2], shards[3], "--out", directory.path + "/m3"])
+        #expect(mixed.status == 1)
+        #expect(mixed.stderr.hasPrefix("error: \(other): this shard is from a different plan or settings"))
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/m2"))
+    }
+
+    @Test func compareShardsMergeToo() throws {
+        let directory = TemporaryDirectory()
+        _ = try blendsim("compare", Self.ratios, "--replications", "5", "--quiet", "--out", directory.path + "/whole")
+        let shards = (1...3).map { directory.path + "/c\($0)" }
+        for (k, dir) in shards.enumerated() {
+            let shard = try blendsim("compare", Self.ratios, "--replications", "5", "--shard", "\(k + 1)/3", "--quiet", "--out", dir)
+            #expect(shard.status == 0, "\(shard.stderr)")
+        }
+        let merged = try runProcess(TestPaths.executable, ["merge"] + shards + ["--out", directory.path + "/merged", "--quiet"])
+        #expect(merged.status == 0, "\(merged.stderr)")
+        #expect(try read(directory.path + "/merged/summary.json") == read(directory.path + "/whole/summary.json"))
+    }
+
+    @Test func latinHypercubeFillsEveryStratum() throws {
+        let plan = SweepPlan(
+            scenarioPath: "", replications: 1, design: .latinHypercube,
+            parameters: [
+                .init(name: "a", values: [], range: 0...1, location: SourceLocation(file: "p", line: 1, column: 1)),
+                .init(name: "b", values: [], range: 0...1, location: SourceLocation(file: "p", line: 2, column: 1)),
+            ],
+            points: 20, trajectories: 4, levels: 4, outcome: nil, outcomeLocation: nil,
+            source: ScenarioSource(path: "p", bytes: []))
+        let samples = Sweep.samples(plan, seed: 9)
+        #expect(samples.count == 20)
+        for j in 0..<2 {
+            #expect(Set(samples.map { Int($0[j] * 20) }) == Set(0..<20))
+        }
+    }
+
+    @Test func morrisAndSobolRecoverAKnownFunction() throws {
+        func plan(_ design: SweepPlan.Design, points: Int) -> SweepPlan {
+            SweepPlan(
+                scenarioPath: "", replications: 1, design: design,
+                parameters: ["x1", "x2", "x3"].enumerated().map {
+                    .init(name: $0.element, values: [], range: 0...1, location: SourceLocation(file: "p", line: $0.offset + 1, column: 1))
+                },
+                points: points, trajectories: 20, levels: 4, outcome: "y", outcomeLocation: nil,
+                source: ScenarioSource(path: "p", bytes: []))
+        }
+        // y = 4·x1 + 2·x2 (x3 does nothing): elementary effects are 4, 2 and 0 everywhere.
+        let morrisPlan = plan(.morris, points: 0)
+        let morrisSamples = Sweep.samples(morrisPlan, seed: 3)
+        let morris = Sensitivity.morris(morrisPlan, samples: morrisSamples, responses: morrisSamples.map { 4 * $0[0] + 2 * $0[1] })
+        func value(_ s: Sensitivity, _ parameter: String, _ key: String) -> Double {
+            s.indices.first { $0.parameter == parameter }!.values.first { $0.0 == key }!.1
+        }
+        #expect(abs(value(morris, "x1", "mu_star") - 4) < 1e-9)
+        #expect(abs(value(morris, "x2", "mu_star") - 2) < 1e-9)
+        #expect(value(morris, "x3", "mu_star") == 0)
+        // Sobol: Var(4·x1 + 2·x2) = (16 + 4)/12; first-order shares 0.8 and 0.2, x3 none.
+        let sobolPlan = plan(.sobol, points: 4000)
+        let sobolSamples = Sweep.samples(sobolPlan, seed: 3)
+        let sobol = Sensitivity.sobol(sobolPlan, responses: sobolSamples.map { 4 * $0[0] + 2 * $0[1] }, n: 4000)
+        #expect(abs(value(sobol, "x1", "first_order") - 0.8) < 0.05)
+        #expect(abs(value(sobol, "x2", "first_order") - 0.2) < 0.05)
+        #expect(abs(value(sobol, "x3", "total")) < 0.01)
+        #expect(abs(value(sobol, "x1", "total") - 0.8) < 0.05)
+    }
+
+    @Test func variantErrorsAreLocated() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("v.yaml", """
+            groups:
+              - {name: control, students: 10, levels: {intermediate: 1}, model: traditional}
+            variants:
+              - {name: a}
+              - {name: b, groups: {contrl: {online_share: 0.2}}}
+              - {name: c, online_shar: 0.2}
+            """)
+        let messages = ScenarioLoader.validate(path: path).diagnostics.map(\.headline)
+        #expect(messages.count == 2)
+        #expect(messages.contains("\(path):5:24: error: variant 'b' overrides unknown group 'contrl'; did you mean 'control'?"))
+        #expect(messages.contains("\(path):6:15: error: unknown key 'online_shar' in a variant; did you mean 'online_share'?"))
+        let single = directory.file("one.yaml", """
+            groups:
+              - {name: control, students: 10, levels: {intermediate: 1}, model: traditional}
+            """)
+        let output = try blendsim("compare", single)
+        #expect(output.status == 1)
+        #expect(output.stderr.contains("declares no variant; a comparison needs at least two under 'variants:'"))
+    }
+
+    @Test func slurmScriptsRunEveryShardThenTheMerge() throws {
+        let directory = TemporaryDirectory()
+        let output = try blendsim("sweep", Self.sweep, "--emit-slurm", directory.path + "/slurm", "--shards", "6", "--out", directory.path + "/results")
+        #expect(output.status == 0, "\(output.stderr)")
+        let array = try read(directory.path + "/slurm/array.sh")
+        #expect(array.contains("#SBATCH --array=1-6"))
+        #expect(array.contains("--shard \"${SLURM_ARRAY_TASK_ID}/6\""))
+        let merge = try read(directory.path + "/slurm/merge.sh")
+        #expect(merge.contains(" merge "))
+        #expect(merge.contains("/results/shards/6"))
+        let submit = try read(directory.path + "/slurm/submit.sh")
+        #expect(submit.contains("--dependency=afterok:"))
+    }
+}
