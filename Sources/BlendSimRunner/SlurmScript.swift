@@ -1,6 +1,27 @@
+import BlendSimPluginHost
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// `blendsim sweep --emit-slurm`: a Slurm job array with one task per shard, and a merge job that
 /// runs when every task has succeeded.
 public enum SlurmScript {
+    /// A path made absolute against the current directory, so jobs find it from anywhere.
+    public static func absolute(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getcwd(&buffer, buffer.count) != nil else { return path }
+        let cwd = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return cwd + "/" + (path.hasPrefix("./") ? String(path.dropFirst(2)) : path)
+    }
+
+    /// The running blendsim executable's absolute path.
+    public static func executable() -> String {
+        PluginHost.executableDirectory().map { $0 + "/blendsim" } ?? "blendsim"
+    }
+
     public static func files(
         plan: String, shards: Int, out: String, executable: String, pluginDirectories: [String], seed: UInt64?,
         replications: Int?

@@ -31,6 +31,8 @@ struct Sweep: ParsableCommand {
     @Option(help: "Replications per point instead of the plan's.")
     var replications: Int?
 
+    var replicationCount: Int? { replications }
+
     @Option(help: ArgumentHelp("Run only slice K of N of the runs (merge the slices with `blendsim merge`).", valueName: "K/N"))
     var shard: String?
 
@@ -65,8 +67,9 @@ struct Sweep: ParsableCommand {
         do throws(Diagnostic) {
             if let emitSlurm {
                 let files = SlurmScript.files(
-                    plan: plan, shards: shards, out: out!, executable: CommandLine.arguments[0],
-                    pluginDirectories: plugins.directories, seed: seed, replications: replications)
+                    plan: SlurmScript.absolute(plan), shards: shards, out: SlurmScript.absolute(out!),
+                    executable: SlurmScript.executable(), pluginDirectories: plugins.directories.map(SlurmScript.absolute),
+                    seed: seed, replications: replicationCount)
                 for file in files { try Runner.writeFile(emitSlurm + "/" + file.name, file.contents) }
                 StandardOutput.write("Slurm scripts written to \(emitSlurm)/: sbatch \(emitSlurm)/submit.sh\n")
                 return
