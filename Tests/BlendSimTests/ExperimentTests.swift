@@ -173,6 +173,23 @@ struct ExperimentTests {
         #expect(abs(value(sobol, "x1", "total") - 0.8) < 0.05)
     }
 
+    @Test func shippedMorrisPlanRanksItsParameters() throws {
+        let directory = TemporaryDirectory()
+        let output = try blendsim(
+            "sweep", TestPaths.scenarios + "/sensitivity-morris.yaml", "--replications", "2", "--out", directory.path + "/m")
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdout.contains("morris sensitivity of groups.experimental.overall.after, ranked by mu_star"))
+        let sensitivity = try JSONValue.parse(try read(directory.path + "/m/sensitivity.json"))
+        guard case .array(let indices)? = sensitivity["indices"] else {
+            Issue.record("no indices")
+            return
+        }
+        #expect(indices.count == 4)
+        let stars = indices.compactMap { $0["mu_star"]?.doubleValue }
+        #expect(stars == stars.sorted(by: >))
+        #expect(indices.allSatisfy { $0["effects"]?.doubleValue == 8 })
+    }
+
     @Test func variantErrorsAreLocated() throws {
         let directory = TemporaryDirectory()
         let path = directory.file("v.yaml", """
