@@ -304,6 +304,30 @@ public enum Runner {
         }
     }
 
+    /// Writes `DIR/report.html` from the results files in `DIR` (summary.json; weekly.csv and
+    /// manifest.json when present). Returns the report's path.
+    @discardableResult
+    public static func writeReport(directory: String) throws(Diagnostic) -> String {
+        func text(_ name: String) -> String? {
+            guard case .success(let bytes) = ScenarioLoader.readFile(directory + "/" + name, limit: 1 << 30) else { return nil }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        guard let summaryText = text("summary.json") else {
+            throw Diagnostic("\(directory) holds no summary.json; run `blendsim run … --out \(directory)` first")
+        }
+        let summary: JSONValue
+        do {
+            summary = try JSONValue.parse(summaryText)
+        } catch {
+            throw Diagnostic("\(directory)/summary.json is not valid JSON (\(error))")
+        }
+        let manifest = text("manifest.json").flatMap { try? JSONValue.parse($0) }
+        let html = HTMLReport.render(summary: summary, weekly: text("weekly.csv").map(HTMLReport.Weekly.init(csv:)), manifest: manifest)
+        let path = directory + "/report.html"
+        try writeFile(path, html)
+        return path
+    }
+
     /// Writes one file atomically (a temporary file renamed into place).
     public static func writeFile(_ path: String, _ contents: String) throws(Diagnostic) {
         let slash = path.lastIndex(of: "/")

@@ -39,6 +39,9 @@ struct Compare: ParsableCommand {
     @Flag(help: "Print neither progress nor the table.")
     var quiet = false
 
+    @Flag(help: "Also write report.html into the --out directory.")
+    var report = false
+
     @OptionGroup var plugins: PluginOptions
 
     func validate() throws {
@@ -67,6 +70,7 @@ struct Compare: ParsableCommand {
                     try Runner.writeResults(
                         [("summary.json", report.document.serialized(pretty: true))], to: out, scenarioPath: scenario,
                         invocation: CommandLine.arguments)
+                    if self.report { try Runner.writeReport(directory: out) }
                 }
                 if !quiet { StandardOutput.write(report.table) }
             }

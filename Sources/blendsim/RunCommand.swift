@@ -40,12 +40,16 @@ struct Run: ParsableCommand {
         valueName: "file"))
     var trace: String?
 
+    @Flag(help: "Also write report.html into the --out directory.")
+    var report = false
+
     @OptionGroup var plugins: PluginOptions
 
     func validate() throws {
         try replicationOptions.check(minimum: 1)
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
         if let chunkSize, chunkSize < 1 { throw ValidationError("--chunk-size must be at least 1") }
+        if report && out == nil { throw ValidationError("--report needs --out") }
     }
 
     func run() throws {
@@ -60,6 +64,7 @@ struct Run: ParsableCommand {
             if let out {
                 try Runner.write(
                     report, to: out, force: force, invocation: CommandLine.arguments, threads: engine.threads)
+                if self.report { try Runner.writeReport(directory: out) }
             }
             if !quiet {
                 StandardOutput.write(report.terminal)

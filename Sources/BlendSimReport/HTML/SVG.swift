@@ -1,0 +1,185 @@
+/// Small SVG charts for report.html: line charts with confidence bands, stacked bars, and
+/// whisker plots. Every chart has a title, labelled axes with units and a legend.
+enum SVG {
+    /// The Okabe–Ito palette: distinguishable with every common colour-vision deficiency.
+    static let palette = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+
+    static func color(_ index: Int) -> String { palette[index % palette.count] }
+
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    static func number(_ value: Double) -> String {
+        guard value.isFinite else { return "0" }
+        return String((value * 100).rounded() / 100)
+    }
+
+    /// Round tick values spanning [low, high].
+    static func ticks(_ low: Double, _ high: Double, count: Int = 5) -> [Double] {
+        guard high > low else { return [low] }
+        let raw = (high - low) / Double(count)
+        var step = 1.0
+        while step > raw { step /= 10 }
+        while step * 10 <= raw { step *= 10 }
+        for factor in [1.0, 2.0, 5.0, 10.0] where step * factor >= raw {
+            step *= factor
+            break
+        }
+        var tick = (low / step).rounded(.up) * step
+        var result: [Double] = []
+        while tick <= high + step * 1e-9 {
+            result.append(tick)
+            tick += step
+        }
+        return result
+    }
+
+    static func label(_ value: Double) -> String {
+        let rounded = (value * 1000).rounded() / 1000
+        return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+    }
+
+    struct Series {
+        var name: String
+        var means: [Double]
+        var lower: [Double]
+        var upper: [Double]
+    }
+
+    /// A line per series over weeks 0…n, with its 95% band shaded.
+    static func lineChart(title: String, yLabel: String, series: [Series]) -> String {
+        let width = 420.0, height = 260.0, left = 56.0, right = 12.0, top = 30.0, bottom = 64.0
+        let plotWidth = width - left - right, plotHeight = height - top - bottom
+        let weeks = max(series.map { $0.means.count }.max() ?? 1, 2) - 1
+        let values = series.flatMap { $0.lower + $0.upper + $0.means }.filter(\.isFinite)
+        var low = values.min() ?? 0, high = values.max() ?? 1
+        if high - low < 1e-9 { low -= 0.5; high += 0.5 }
+        let pad = (high - low) * 0.08
+        low -= pad
+        high += pad
+        func x(_ week: Int) -> Double { left + plotWidth * Double(week) / Double(weeks) }
+        func y(_ value: Double) -> Double { top + plotHeight * (1 - (value - low) / (high - low)) }
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\">"
+        svg += "<title>\(escape(title))</title>"
+        svg += "<text x=\"\(number(width / 2))\" y=\"18\" class=\"chart-title\" text-anchor=\"middle\">\(escape(title))</text>"
+        for tick in ticks(low, high) {
+            svg += "<line x1=\"\(number(left))\" x2=\"\(number(left + plotWidth))\" y1=\"\(number(y(tick)))\" y2=\"\(number(y(tick)))\" class=\"grid\"/>"
+            svg += "<text x=\"\(number(left - 6))\" y=\"\(number(y(tick) + 4))\" text-anchor=\"end\" class=\"tick\">\(label(tick))</text>"
+        }
+        let step = max(1, weeks / 8)
+        for week in stride(from: 0, through: weeks, by: step) {
+            svg += "<text x=\"\(number(x(week)))\" y=\"\(number(top + plotHeight + 16))\" text-anchor=\"middle\" class=\"tick\">\(week)</text>"
+        }
+        svg += "<line x1=\"\(number(left))\" x2=\"\(number(left + plotWidth))\" y1=\"\(number(top + plotHeight))\" y2=\"\(number(top + plotHeight))\" class=\"axis\"/>"
+        svg += "<line x1=\"\(number(left))\" x2=\"\(number(left))\" y1=\"\(number(top))\" y2=\"\(number(top + plotHeight))\" class=\"axis\"/>"
+        svg += "<text x=\"\(number(left + plotWidth / 2))\" y=\"\(number(top + plotHeight + 32))\" text-anchor=\"middle\" class=\"axis-label\">week of the semester</text>"
+        svg += "<text transform=\"translate(14 \(number(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\" class=\"axis-label\">\(escape(yLabel))</text>"
+        for (index, s) in series.enumerated() {
+            let upper = s.upper.enumerated().map { "\(number(x($0.offset))),\(number(y($0.element.isFinite ? $0.element : s.means[$0.offset])))" }
+            let lower = s.lower.enumerated().reversed().map { "\(number(x($0.offset))),\(number(y($0.element.isFinite ? $0.element : s.means[$0.offset])))" }
+            svg += "<polygon points=\"\((upper + lower).joined(separator: " "))\" fill=\"\(color(index))\" fill-opacity=\"0.18\" stroke=\"none\"/>"
+            let line = s.means.enumerated().map { "\(number(x($0.offset))),\(number(y($0.element)))" }.joined(separator: " ")
+            svg += "<polyline points=\"\(line)\" fill=\"none\" stroke=\"\(color(index))\" stroke-width=\"2\"/>"
+        }
+        svg += legend(series.map(\.name), x: left, y: height - 14, marker: "line")
+        return svg + "</svg>"
+    }
+
+    static func legend(_ names: [String], x: Double, y: Double, marker: String) -> String {
+        var svg = ""
+        var position = x
+        for (index, name) in names.enumerated() {
+            if marker == "line" {
+                svg += "<line x1=\"\(number(position))\" x2=\"\(number(position + 16))\" y1=\"\(number(y - 4))\" y2=\"\(number(y - 4))\" stroke=\"\(color(index))\" stroke-width=\"3\"/>"
+            } else {
+                svg += "<rect x=\"\(number(position))\" y=\"\(number(y - 10))\" width=\"12\" height=\"12\" fill=\"\(color(index))\"/>"
+            }
+            svg += "<text x=\"\(number(position + 20))\" y=\"\(number(y))\" class=\"legend\">\(escape(name))</text>"
+            position += 28 + Double(name.count) * 6.5
+        }
+        return svg
+    }
+
+    /// Stacked 100% bars: one per (label, shares), the shares in `categories` order.
+    static func stackedBars(title: String, bars: [(label: String, shares: [Double])], categories: [String]) -> String {
+        let barWidth = 54.0, gap = 40.0, left = 48.0, top = 30.0, plotHeight = 170.0
+        let bottom = 48.0 + 18.0 * Double(categories.count)
+        let width = max(400, left + Double(bars.count) * (barWidth + gap) + 20)
+        let height = top + plotHeight + bottom
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\">"
+        svg += "<title>\(escape(title))</title>"
+        svg += "<text x=\"\(number(width / 2))\" y=\"18\" class=\"chart-title\" text-anchor=\"middle\">\(escape(title))</text>"
+        for tick in [0.0, 0.25, 0.5, 0.75, 1.0] {
+            let y = top + plotHeight * (1 - tick)
+            svg += "<line x1=\"\(number(left))\" x2=\"\(number(width - 10))\" y1=\"\(number(y))\" y2=\"\(number(y))\" class=\"grid\"/>"
+            svg += "<text x=\"\(number(left - 6))\" y=\"\(number(y + 4))\" text-anchor=\"end\" class=\"tick\">\(Int(tick * 100))%</text>"
+        }
+        svg += "<text transform=\"translate(12 \(number(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\" class=\"axis-label\">share of students</text>"
+        for (index, bar) in bars.enumerated() {
+            let x = left + 10 + Double(index) * (barWidth + gap)
+            var base = top + plotHeight
+            for (c, share) in bar.shares.enumerated() {
+                let h = plotHeight * max(0, share)
+                svg += "<rect x=\"\(number(x))\" y=\"\(number(base - h))\" width=\"\(number(barWidth))\" height=\"\(number(h))\" fill=\"\(color(c))\"><title>\(escape(bar.label)): \(escape(categories[c])) \(label(share * 100))%</title></rect>"
+                if h > 14 {
+                    svg += "<text x=\"\(number(x + barWidth / 2))\" y=\"\(number(base - h / 2 + 4))\" text-anchor=\"middle\" class=\"bar-label\">\(Int((share * 100).rounded()))%</text>"
+                }
+                base -= h
+            }
+            // Labels in two lines: "group" over "moment".
+            let words = bar.label.split(separator: " ")
+            let first = words.dropLast().joined(separator: " "), last = words.last.map(String.init) ?? ""
+            svg += "<text x=\"\(number(x + barWidth / 2))\" y=\"\(number(top + plotHeight + 16))\" text-anchor=\"middle\" class=\"tick\">\(escape(first))</text>"
+            svg += "<text x=\"\(number(x + barWidth / 2))\" y=\"\(number(top + plotHeight + 29))\" text-anchor=\"middle\" class=\"tick\">\(escape(last))</text>"
+        }
+        for (index, category) in categories.enumerated() {
+            let y = top + plotHeight + 50 + 18 * Double(index)
+            svg += "<rect x=\"\(number(left))\" y=\"\(number(y - 10))\" width=\"12\" height=\"12\" fill=\"\(color(index))\"/>"
+            svg += "<text x=\"\(number(left + 18))\" y=\"\(number(y))\" class=\"legend\">\(escape(category))</text>"
+        }
+        return svg + "</svg>"
+    }
+
+    /// One dot with a 95% whisker per (label, mean, lower, upper).
+    static func whiskers(title: String, xLabel: String, items: [(label: String, mean: Double, lower: Double, upper: Double)]) -> String {
+        let rowHeight = 26.0, left = 150.0, right = 20.0, top = 34.0, width = 460.0
+        let height = top + Double(items.count) * rowHeight + 46
+        let values = items.flatMap { [$0.mean, $0.lower, $0.upper] }.filter(\.isFinite)
+        var low = values.min() ?? 0, high = values.max() ?? 1
+        if high - low < 1e-9 { low -= 0.5; high += 0.5 }
+        let pad = (high - low) * 0.1
+        low -= pad
+        high += pad
+        func x(_ value: Double) -> Double { left + (width - left - right) * (value - low) / (high - low) }
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\">"
+        svg += "<title>\(escape(title))</title>"
+        svg += "<text x=\"\(number(width / 2))\" y=\"18\" class=\"chart-title\" text-anchor=\"middle\">\(escape(title))</text>"
+        let bottom = top + Double(items.count) * rowHeight
+        for tick in ticks(low, high, count: 4) {
+            svg += "<line x1=\"\(number(x(tick)))\" x2=\"\(number(x(tick)))\" y1=\"\(number(top - 6))\" y2=\"\(number(bottom))\" class=\"grid\"/>"
+            svg += "<text x=\"\(number(x(tick)))\" y=\"\(number(bottom + 16))\" text-anchor=\"middle\" class=\"tick\">\(label(tick))</text>"
+        }
+        svg += "<text x=\"\(number((left + width - right) / 2))\" y=\"\(number(bottom + 34))\" text-anchor=\"middle\" class=\"axis-label\">\(escape(xLabel))</text>"
+        for (index, item) in items.enumerated() {
+            let y = top + Double(index) * rowHeight + rowHeight / 2
+            svg += "<text x=\"\(number(left - 8))\" y=\"\(number(y + 4))\" text-anchor=\"end\" class=\"tick\">\(escape(item.label))</text>"
+            if item.lower.isFinite && item.upper.isFinite {
+                svg += "<line x1=\"\(number(x(item.lower)))\" x2=\"\(number(x(item.upper)))\" y1=\"\(number(y))\" y2=\"\(number(y))\" stroke=\"\(color(index))\" stroke-width=\"2\"/>"
+            }
+            svg += "<circle cx=\"\(number(x(item.mean)))\" cy=\"\(number(y))\" r=\"4.5\" fill=\"\(color(index))\"/>"
+        }
+        return svg + "</svg>"
+    }
+}
