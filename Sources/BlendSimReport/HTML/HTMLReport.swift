@@ -223,6 +223,17 @@ public enum HTMLReport {
             }
             html += "</div>"
         }
+        html += "<h3>End of the semester per variant</h3><table><tr><th class=\"name\">variant</th><th class=\"name\">group</th><th>overall</th><th>listening</th><th>reading</th><th>writing</th><th>speaking</th><th>motivation</th></tr>"
+        for variant in variants {
+            guard case .array(let groups)? = variant["groups"] else { continue }
+            for group in groups {
+                html += "<tr><td class=\"name\">\(SVG.escape(variant["name"]?.stringValue ?? ""))</td><td class=\"name\">\(SVG.escape(group["name"]?.stringValue ?? ""))</td>"
+                html += statCell(group["overall"]?["after"], digits: 1)
+                for skill in ["listening", "reading", "writing", "speaking"] { html += statCell(group["skills"]?[skill]?["after"], digits: 1) }
+                html += statCell(group["motivation"]?["after"], digits: 3) + "</tr>"
+            }
+        }
+        html += "</table>"
         html += "<h3>Differences from the first variant (paired)</h3><table><tr><th class=\"name\">variant</th><th class=\"name\">group</th><th class=\"name\">outcome</th><th>difference [95% CI]</th><th>Hedges' g [95% CI]</th></tr>"
         if case .array(let comparisons)? = summary["comparisons"] {
             for c in comparisons {

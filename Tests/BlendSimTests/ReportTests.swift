@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+
+@Suite("Report", .serialized)
+struct ReportTests {
+    static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+        .first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let checker = TestPaths.fixtures + "/tools/check_report.py"
+
+    func check(_ directory: String, png: String? = nil) throws -> ProcessOutput {
+        let python = try #require(Self.python, "python3 checks the report")
+        return try runProcess(
+            python, [Self.checker, directory + "/report.html", directory + "/summary.json"] + (png.map { ["--png", $0] } ?? []))
+    }
+
+    @Test func runReportIsSelfContainedAndMatchesTheSummary() throws {
+        let directory = TemporaryDirectory()
+        let out = directory.path + "/r"
+        let run = try blendsim("run", TestPaths.scenarios + "/paper-experiment.yaml", "--replications", "5", "--out", out, "--report", "--quiet")
+        #expect(run.status == 0, "\(run.stderr)")
+        let result = try check(out)
+        #expect(result.stdout == "ok\n", "\(result.stdout)\(result.stderr)")
+        let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+        for heading in ["Over the semester", "Levels before and after", "End of the semester", "Gains over the baseline", "Incidents over the semester", "Runtime"] {
+            #expect(html.contains(heading), "\(heading)")
+        }
+        #expect(html.contains("<svg"))
+        #expect(html.contains("week of the semester"))
+        #expect(html.contains("#0072B2"))
+    }
+
+    @Test func compareReportShowsVariantsAndEffects() throws {
+        let directory = TemporaryDirectory()
+        let out = directory.path + "/c"
+        let run = try blendsim("compare", TestPaths.scenarios + "/compare-ratios.yaml", "--replications", "4", "--out", out, "--report", "--quiet")
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try check(out).stdout == "ok\n")
+        let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+        #expect(html.contains("Variants compared"))
+        #expect(html.contains("Hedges"))
+    }
+
+    @Test func reportNeedsAResultsDirectory() throws {
+        let directory = TemporaryDirectory()
+        let output = try blendsim("report", directory.path)
+        #expect(output.status == 1)
+        #expect(output.stderr.hasPrefix("error: \(directory.path) holds no summary.json"))
+    }
+
+    /// Renders report.html in headless Chromium and checks the picture is not blank. `.ci/run`
+    /// installs Chromium, so in CI this test always runs.
+    @Test(.enabled(if: chromium != nil || ProcessInfo.processInfo.environment["CI"] != nil))
+    func chromiumRendersTheReport() throws {
+        let chromium = try #require(Self.chromium, "Chromium is needed (apt-get install chromium)")
+        let directory = TemporaryDirectory()
+        let out = directory.path + "/r"
+        #expect(try blendsim("run", TestPaths.scenarios + "/paper-experiment.yaml", "--replications", "3", "--out", out, "--report", "--quiet").status == 0)
+        let png = directory.path + "/report.png"
+        let render = try runProcess(chromium, [
+            "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1200,2000",
+            "--user-data-dir=\(directory.path)/profile", "--screenshot=\(png)", "file://\(out)/report.html",
+        ])
+        #expect(FileManager.default.fileExists(atPath: png), "Chromium wrote no screenshot: \(render.stderr.suffix(500))")
+        let result = try check(out, png: png)
+        #expect(result.stdout == "ok\n", "\(result.stdout)")
+    }
+}
