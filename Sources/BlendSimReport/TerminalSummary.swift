@@ -3,7 +3,27 @@ public import BlendSimCore
 /// The summary a planner reads on the terminal: level shares before and after, outcomes with
 /// their 95% intervals, incidents. Every number is the mean over replications.
 public enum TerminalSummary {
-    public static func render(_ run: RunDescription, _ result: SimulationResult) -> String {
+    /// The summary as CSV: one row per group and outcome of `Outcomes.catalog`, over replications.
+    public static func csv(_ run: RunDescription, _ result: SimulationResult) -> String {
+        var lines = ["group,outcome,mean,sd,ci95_lo,ci95_hi,n"]
+        for (index, group) in run.groups.enumerated() {
+            for outcome in Outcomes.catalog {
+                let s = Statistic(result.replications.map { outcome.read($0.groups[index], group.students) })
+                lines.append([
+                    WeeklyTable.quote(group.name), outcome.name, WeeklyTable.number(s.mean), s.sd.map(WeeklyTable.number) ?? "",
+                    s.ci95.map { WeeklyTable.number($0.lower) } ?? "", s.ci95.map { WeeklyTable.number($0.upper) } ?? "", "\(s.n)",
+                ].joined(separator: ","))
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Section titles in bold, for terminals that show it.
+    static func heading(_ text: String, color: Bool) -> String {
+        color ? "\u{1B}[1m" + text + "\u{1B}[0m" : text
+    }
+
+    public static func render(_ run: RunDescription, _ result: SimulationResult, color: Bool = false) -> String {
         let outcomes = run.groups.indices.map { index in result.replications.map { $0.groups[index] } }
         var out = "blendsim · \(run.scenario) · seed \(run.seed) · \(run.replications) replication\(run.replications == 1 ? "" : "s") · \(run.weeks) weeks\n"
 
@@ -13,7 +33,7 @@ public enum TerminalSummary {
                 reps.contains { $0.before.bandShares[band.rawValue] > 0 || $0.after.bandShares[band.rawValue] > 0 }
             }
         }
-        out += "\nLevels: share of students, start → end of semester\n"
+        out += "\n" + heading("Levels: share of students, start → end of semester", color: color) + "\n"
         var levelRows = [["group", "model", "online", "students"] + bands.map { $0.key }]
         for (index, group) in run.groups.enumerated() {
             var row = [group.name, group.model, percent(group.onlineShare, digits: 0), "\(group.students)"]
@@ -26,7 +46,7 @@ public enum TerminalSummary {
         }
         out += table(levelRows, rightAligned: [2, 3])
 
-        out += "\nEnd of semester: mean [95% CI] (Cambridge English Scale; motivation 0–1)\n"
+        out += "\n" + heading("End of semester: mean [95% CI] (Cambridge English Scale; motivation 0–1)", color: color) + "\n"
         var outcomeRows = [["group", "overall", "listening", "reading", "writing", "speaking", "motivation"]]
         for (index, group) in run.groups.enumerated() {
             var row = [group.name, interval(Statistic(outcomes[index].map { $0.after.overall }), digits: 1)]
@@ -38,7 +58,7 @@ public enum TerminalSummary {
         }
         out += table(outcomeRows, rightAligned: [])
 
-        out += "\nOver the semester: change and incidents per group (means)\n"
+        out += "\n" + heading("Over the semester: change and incidents per group (means)", color: color) + "\n"
         var incidentRows = [["group", "Δ overall", "Δ motivation", "cheating", "late", "dropouts"]]
         for (index, group) in run.groups.enumerated() {
             let reps = outcomes[index]

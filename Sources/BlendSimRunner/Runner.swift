@@ -69,8 +69,10 @@ public struct RunReport: Sendable {
     public var summary: JSONValue { Summary.document(description, result) }
     /// weekly.csv's text.
     public var weeklyCSV: String { WeeklyTable.csv(description, result) }
-    /// The summary table for the terminal.
-    public var terminal: String { TerminalSummary.render(description, result) }
+    /// The summary table for the terminal; bold headings when `color`.
+    public func terminal(color: Bool) -> String { TerminalSummary.render(description, result, color: color) }
+    /// The summary's outcomes as CSV.
+    public var csv: String { TerminalSummary.csv(description, result) }
 }
 
 /// The operations behind the commands: load a scenario, resolve its plugins, run it, write the

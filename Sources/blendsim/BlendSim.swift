@@ -15,7 +15,7 @@ struct BlendSim: ParsableCommand {
               blendsim run scenarios/paper-experiment.yaml --out results/paper
             """,
         version: BlendSimVersion.current,
-        subcommands: [Run.self, Compare.self, Sweep.self, Merge.self, Report.self, Validate.self, Plugins.self, Plugin.self, Calibrate.self, Bench.self]
+        subcommands: [Run.self, Compare.self, Sweep.self, Merge.self, Report.self, Init.self, Schema.self, Validate.self, Plugins.self, Plugin.self, Calibrate.self, Bench.self]
     )
 }
 
@@ -63,4 +63,9 @@ struct ReplicationOptions: ParsableArguments {
         guard halfWidth > 0, halfWidth.isFinite else { throw ValidationError("--half-width must be positive") }
         guard (2...100_000).contains(maxReplications) else { throw ValidationError("--max-replications must be between 2 and 100000") }
     }
+}
+
+/// The summary's form on standard output.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json, csv
 }

@@ -43,6 +43,9 @@ struct Run: ParsableCommand {
     @Flag(help: "Also write report.html into the --out directory.")
     var report = false
 
+    @Option(help: "How to print the summary on stdout: table, json (summary.json) or csv (one row per group and outcome).")
+    var format: OutputFormat = .table
+
     @OptionGroup var plugins: PluginOptions
 
     func validate() throws {
@@ -67,8 +70,13 @@ struct Run: ParsableCommand {
                 if self.report { try Runner.writeReport(directory: out) }
             }
             if !quiet {
-                StandardOutput.write(report.terminal)
-                if let out { StandardOutput.write("\nResults written to \(out)/ (summary.json, weekly.csv, manifest.json)\n") }
+                switch format {
+                case .table:
+                    StandardOutput.write(report.terminal(color: StandardOutput.wantsColor))
+                    if let out { StandardOutput.write("\nResults written to \(out)/ (summary.json, weekly.csv, manifest.json)\n") }
+                case .json: StandardOutput.write(report.summary.serialized(pretty: true))
+                case .csv: StandardOutput.write(report.csv)
+                }
             }
         } catch {
             throw fail(error)

@@ -13,6 +13,9 @@ enum StandardError {
 }
 
 enum StandardOutput {
+    /// Colour only on a terminal, and never when NO_COLOR is set (no-color.org).
+    static var wantsColor: Bool { isatty(1) != 0 && getenv("NO_COLOR") == nil }
+
     static func write(_ text: String) {
         let bytes = Array(text.utf8)
         var offset = 0
