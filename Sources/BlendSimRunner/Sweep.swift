@@ -113,7 +113,18 @@ public enum Sweep {
             SweepPlanLoader.overrides(name: point.name, settings: Array(zip(plan.parameters, point.values)))
         }
         let decoded = ScenarioLoader.points(scenarioPath: plan.scenarioPath, overrides: overrides)
-        if let first = decoded.diagnostics.first { throw first }
+        if let first = decoded.diagnostics.first {
+            // An override carries its parameter's place in the plan: report it there.
+            if let location = first.location, location.file == plan.scenarioPath,
+                let parameter = plan.parameters.first(where: { $0.location.line == location.line && $0.location.column == location.column }) {
+                let marker = " (in variant 'point-"
+                var message = first.message
+                if let index = message.indices.first(where: { message[$0...].hasPrefix(marker) }) { message = String(message[..<index]) }
+                throw plan.source.diagnostic(
+                    "\(message) (parameter '\(parameter.name)')", line: location.line, column: location.column)
+            }
+            throw first
+        }
         let scenarios = decoded.scenarios.map { variant -> Scenario in
             var s = variant.scenario
             s.replications = base.replications

@@ -147,7 +147,7 @@ struct ScenarioDecoder {
                     }
                 }
             } else {
-                error("'groups' must be a non-empty list of groups, found \(node.kindName)", at: node)
+                error("'groups' must be a non-empty list of groups, found \(node.items != nil ? "an empty list" : node.kindName)", at: node)
             }
         } else {
             error("missing key 'groups': a scenario needs at least one group", at: root)
