@@ -17,6 +17,12 @@ public struct OutputDirectory: Sendable {
 
     public init(path: String) { self.path = path }
 
+    /// The temporary name a file is written under before it is renamed into place: hidden, and
+    /// unique to this process (the interruption handler removes exactly these).
+    public static func temporaryName(directory: String, name: String) -> String {
+        (directory.isEmpty ? "" : directory + "/") + ".\(name).tmp-\(getpid())"
+    }
+
     /// Whether the directory already holds results of an earlier run.
     public var holdsResults: Bool {
         Self.resultFiles.contains { access(path + "/" + $0, F_OK) == 0 }
@@ -29,7 +35,7 @@ public struct OutputDirectory: Sendable {
         var staged: [(temporary: String, final: String)] = []
         for file in files {
             let final = path + "/" + file.name
-            let temporary = path + "/.\(file.name).tmp-\(getpid())"
+            let temporary = Self.temporaryName(directory: path, name: file.name)
             do {
                 try Self.writeFile(temporary, Array(file.contents.utf8))
             } catch {

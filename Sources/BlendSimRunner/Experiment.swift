@@ -65,7 +65,7 @@ public enum Experiment {
     /// Runs `units`, concurrently over units when cohorts are small and over chunks otherwise.
     public static func run(
         arms: [Arm], units: [(arm: Int, replication: Int)], options: EngineOptions,
-        progress: (@Sendable (Int, Int) -> Void)? = nil
+        progress: (@Sendable (Int, Int) -> Void)? = nil, finished: (@Sendable (UnitResult) -> Void)? = nil
     ) throws(Diagnostic) -> [UnitResult] {
         let engines = arms.map { Engine(spec: $0.spec, options: options) }
         let students = arms.map { $0.spec.groups.reduce(0) { $0 + $1.students } }.max() ?? 0
@@ -78,9 +78,11 @@ public enum Experiment {
             let unit = units[index]
             do {
                 let outcome = try engines[unit.arm].runReplication(unit.replication, threads: threads)
-                let finished = done.wrappingAdd(1, ordering: .relaxed).newValue
-                progress?(finished, total)
-                return .success(UnitResult(arm: unit.arm, replication: unit.replication, groups: outcome.groups))
+                let result = UnitResult(arm: unit.arm, replication: unit.replication, groups: outcome.groups)
+                finished?(result)
+                let count = done.wrappingAdd(1, ordering: .relaxed).newValue
+                progress?(count, total)
+                return .success(result)
             } catch {
                 return .failure(error)
             }

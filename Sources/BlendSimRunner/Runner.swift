@@ -342,6 +342,9 @@ public enum Runner {
         }
     }
 
+    /// Removes a finished sweep's checkpoint.
+    public static func removeCheckpoint(out: String) { Checkpoint.remove(out: out) }
+
     /// Refuses an output directory that already holds results unless `force` is set.
     public static func checkOutput(_ directory: String, force: Bool) throws(Diagnostic) {
         if OutputDirectory(path: directory).holdsResults && !force {

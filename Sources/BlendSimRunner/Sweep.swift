@@ -139,16 +139,38 @@ public enum Sweep {
             fileBytes: plan.source.bytes + base.source.bytes, replications: base.replications, seed: base.seed, extra: "sweep")
     }
 
+    /// Runs the plan (or one shard of it). With `checkpoint` (the --out directory), finished runs
+    /// are saved as they complete; with `resume`, runs a previous attempt saved are not run again.
     public static func run(
-        planPath: String, settings: RunSettings, shard: Shard?, progress: (@Sendable (Int, Int) -> Void)? = nil
+        planPath: String, settings: RunSettings, shard: Shard?, checkpoint out: String? = nil, resume: Bool = false,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws(Diagnostic) -> Outcome {
         let plan = try SweepPlanLoader.load(path: planPath)
         let (base, points, scenarios) = try scenarios(plan, settings: settings)
         let host = try Runner.loadPlugins(settings.pluginDirectories)
         let arms = try Experiment.arms(
             zip(points, scenarios).map { ($0.name, $1, []) }, host: host)
-        let units = Experiment.units(arms: arms.count, replications: base.replications, shard: shard)
-        let results = try Experiment.run(arms: arms, units: units, options: settings.engine, progress: progress)
+        var units = Experiment.units(arms: arms.count, replications: base.replications, shard: shard)
+        var completed: [UnitResult] = []
+        var checkpoint: Checkpoint?
+        if let out, shard == nil {
+            let planHash = hash(plan, base: base)
+            if resume {
+                completed = try Checkpoint.load(out: out, planHash: planHash)
+                let done = Set(completed.map { $0.arm * base.replications + $0.replication })
+                units = units.filter { !done.contains($0.arm * base.replications + $0.replication) }
+            }
+            checkpoint = Checkpoint(
+                out: out,
+                template: ShardFile(
+                    kind: "sweep", planPath: planPath, planHash: planHash, replications: base.replications, seed: base.seed,
+                    shard: Shard(index: 1, count: 1), units: []),
+                completed: completed)
+        }
+        var finished: (@Sendable (UnitResult) -> Void)?
+        if let saver = checkpoint { finished = { unit in saver.add(unit) } }
+        let fresh = try Experiment.run(arms: arms, units: units, options: settings.engine, progress: progress, finished: finished)
+        let results = completed + fresh
         if let shard {
             return .shard(ShardFile(
                 kind: "sweep", planPath: planPath, planHash: hash(plan, base: base), replications: base.replications,

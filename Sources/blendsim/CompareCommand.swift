@@ -58,7 +58,12 @@ struct Compare: ParsableCommand {
         var progress: (@Sendable (Int, Int) -> Void)?
         if let reporter { progress = { done, total in reporter.update(done, total) } }
         do throws(Diagnostic) {
-            if let out { try Runner.checkOutput(out, force: force) }
+            if let out {
+                try Runner.checkOutput(out, force: force)
+                Interruption.protect(temporaryFiles: ["summary.json", "manifest.json", "report.html", "shard.json"].map {
+                    Interruption.temporaryName(directory: out, name: $0)
+                })
+            }
             let outcome = try BlendSimRunner.Compare.run(
                 path: scenario, settings: settings, shard: shard.flatMap { Shard($0) }, progress: progress)
             switch outcome {

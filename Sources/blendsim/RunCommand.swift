@@ -63,6 +63,18 @@ struct Run: ParsableCommand {
             automaticReplications: replicationOptions.automatic)
         do {
             if let out { try Runner.checkOutput(out, force: force) }
+            var temporary: [String] = []
+            if let out {
+                temporary += ["summary.json", "weekly.csv", "manifest.json", "report.html"].map {
+                    Interruption.temporaryName(directory: out, name: $0)
+                }
+            }
+            if let trace {
+                let slash = trace.lastIndex(of: "/")
+                temporary.append(Interruption.temporaryName(
+                    directory: slash.map { String(trace[..<$0]) } ?? "", name: slash.map { String(trace[trace.index(after: $0)...]) } ?? trace))
+            }
+            Interruption.protect(temporaryFiles: temporary)
             let report = try Runner.run(path: scenario, settings: settings, tracePath: trace)
             if let out {
                 try Runner.write(

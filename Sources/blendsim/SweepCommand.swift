@@ -48,6 +48,9 @@ struct Sweep: ParsableCommand {
     @Flag(help: "Print neither progress nor the table.")
     var quiet = false
 
+    @Flag(help: "Continue an interrupted sweep in --out: runs it already finished are not run again.")
+    var resume = false
+
     @OptionGroup var plugins: PluginOptions
 
     func validate() throws {
@@ -55,6 +58,7 @@ struct Sweep: ParsableCommand {
         if let shard, Shard(shard) == nil { throw ValidationError("--shard takes K/N with 1 ≤ K ≤ N, e.g. 2/4") }
         if (shard != nil || emitSlurm != nil) && out == nil { throw ValidationError("--shard and --emit-slurm need --out") }
         if !(1...10_000).contains(shards) { throw ValidationError("--shards must be between 1 and 10000") }
+        if resume && out == nil { throw ValidationError("--resume needs the --out directory of the interrupted sweep") }
     }
 
     func run() throws {
@@ -74,13 +78,25 @@ struct Sweep: ParsableCommand {
                 StandardOutput.write("Slurm scripts written to \(emitSlurm)/: sbatch \(emitSlurm)/submit.sh\n")
                 return
             }
-            if let out { try Runner.checkOutput(out, force: force) }
-            switch try BlendSimRunner.Sweep.run(planPath: plan, settings: settings, shard: shard.flatMap { Shard($0) }, progress: progress) {
+            if let out {
+                try Runner.checkOutput(out, force: force)
+                Interruption.protect(temporaryFiles:
+                    ["summary.json", "runs.csv", "sensitivity.json", "manifest.json", "shard.json"].map {
+                        Interruption.temporaryName(directory: out, name: $0)
+                    } + [Interruption.temporaryName(directory: out + "/.checkpoint", name: "shard.json")])
+            }
+            switch try BlendSimRunner.Sweep.run(
+                planPath: plan, settings: settings, shard: shard.flatMap { Shard($0) }, checkpoint: out, resume: resume,
+                progress: progress)
+            {
             case .shard(let file):
                 try Runner.writeFile(out! + "/" + ShardFile.fileName, file.json.serialized() + "\n")
                 if !quiet { StandardOutput.write("Shard \(file.shard.index)/\(file.shard.count) written to \(out!)/\(ShardFile.fileName)\n") }
             case .complete(let report):
-                if let out { try Runner.writeResults(report.files, to: out, scenarioPath: plan, invocation: CommandLine.arguments) }
+                if let out {
+                    try Runner.writeResults(report.files, to: out, scenarioPath: plan, invocation: CommandLine.arguments)
+                    Runner.removeCheckpoint(out: out)
+                }
                 if !quiet { StandardOutput.write(report.table) }
             }
         } catch {

@@ -27,4 +27,95 @@ struct ReliabilityTests {
             #expect(!FileManager.default.fileExists(atPath: out), "\(file) left an output directory")
         }
     }
+
+    func start(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestPaths.executable)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    func files(_ directory: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
+    }
+
+    @Test(arguments: [(Int32(SIGINT), Int32(130)), (Int32(SIGTERM), Int32(143))])
+    func interruptedRunsLeaveThePreviousResults(signal: Int32, status: Int32) throws {
+        let directory = TemporaryDirectory()
+        let out = directory.path + "/r"
+        let paper = TestPaths.scenarios + "/paper-experiment.yaml"
+        #expect(try blendsim("run", paper, "--replications", "2", "--out", out, "--quiet").status == 0)
+        let before = try String(contentsOfFile: out + "/summary.json", encoding: .utf8)
+        let process = try start(["run", paper, "--replications", "3000", "--out", out, "--force", "--quiet"])
+        Thread.sleep(forTimeInterval: 1.0)
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == status)
+        #expect(try String(contentsOfFile: out + "/summary.json", encoding: .utf8) == before)
+        #expect(files(out) == ["manifest.json", "summary.json", "weekly.csv"])
+
+        // Without earlier results, nothing at all.
+        let fresh = directory.path + "/fresh"
+        let second = try start(["run", paper, "--replications", "3000", "--out", fresh, "--quiet"])
+        Thread.sleep(forTimeInterval: 1.0)
+        kill(second.processIdentifier, signal)
+        second.waitUntilExit()
+        #expect(second.terminationStatus == status)
+        #expect(files(fresh).isEmpty)
+    }
+
+    @Test func aResumedSweepEqualsAnUninterruptedOne() throws {
+        let directory = TemporaryDirectory()
+        let plan = TestPaths.scenarios + "/sweep-online-share.yaml"
+        let whole = try blendsim("sweep", plan, "--replications", "12", "--quiet", "--out", directory.path + "/whole")
+        #expect(whole.status == 0, "\(whole.stderr)")
+
+        let out = directory.path + "/interrupted"
+        let process = try start(["sweep", plan, "--replications", "12", "--quiet", "--out", out, "--threads", "1"])
+        let checkpoint = out + "/.checkpoint/shard.json"
+        var waited = 0.0
+        while !FileManager.default.fileExists(atPath: checkpoint) && waited < 60 {
+            Thread.sleep(forTimeInterval: 0.05)
+            waited += 0.05
+        }
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 143, "the sweep finished before it could be interrupted")
+        #expect(FileManager.default.fileExists(atPath: checkpoint))
+        #expect(!FileManager.default.fileExists(atPath: out + "/summary.json"))
+
+        let resumed = try blendsim("sweep", plan, "--replications", "12", "--quiet", "--out", out, "--resume")
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        for file in ["summary.json", "runs.csv"] {
+            #expect(try String(contentsOfFile: out + "/" + file, encoding: .utf8)
+                == String(contentsOfFile: directory.path + "/whole/" + file, encoding: .utf8), "\(file)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: checkpoint), "the checkpoint is removed once the results are written")
+
+        let other = try blendsim("sweep", plan, "--replications", "13", "--quiet", "--out", directory.path + "/whole", "--force", "--resume")
+        #expect(other.status == 1)
+    }
+
+    @Test func rerunReproducesARunAndNoticesAChangedScenario() throws {
+        let directory = TemporaryDirectory()
+        let scenario = directory.file("s.yaml", """
+            seed: 4
+            replications: 3
+            groups:
+              - {name: g, students: 40, levels: {intermediate: 1}, model: face-to-face-driver, online_share: 0.3}
+            """)
+        let out = directory.path + "/r"
+        #expect(try blendsim("run", scenario, "--out", out, "--quiet", "--threads", "2").status == 0)
+        let rerun = try blendsim("rerun", out)
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(rerun.stdout == "identical: summary.json, weekly.csv in \(out)/rerun match \(out)\n")
+        _ = directory.file("s.yaml", "seed: 5\n" + (try String(contentsOfFile: scenario, encoding: .utf8)).split(separator: "\n").dropFirst().joined(separator: "\n"))
+        let changed = try blendsim("rerun", out, "--out", directory.path + "/again")
+        #expect(changed.status == 1)
+        #expect(changed.stderr.contains("has changed since"))
+    }
 }
