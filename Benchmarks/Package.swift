@@ -1,5 +1,9 @@
 // swift-tools-version: 6.2
+import Foundation
 import PackageDescription
+
+// The repository's package identity is its directory's name, whatever the clone is called.
+let root = URL(fileURLWithPath: Context.packageDirectory).deletingLastPathComponent().lastPathComponent.lowercased()
 
 // Performance benchmarks for blendsim, with package-benchmark. Not part of the unit tests:
 //   swift build -c release                     # in the repository root: builds the plugins
@@ -14,7 +18,7 @@ let package = Package(
         .executableTarget(
             name: "BlendSimBenchmarks",
             dependencies: [
-                .product(name: "BlendSim", package: "main"),
+                .product(name: "BlendSim", package: root),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/BlendSimBenchmarks",

@@ -164,6 +164,7 @@ public enum Runner {
         var scenario = try ScenarioLoader.load(path: path)
         if let seed = settings.seed { scenario.seed = seed }
         if let replications = settings.replications { scenario.replications = replications }
+        try ResourceCheck.check(scenario, threads: settings.engine.threads)
         let host = try loadPlugins(settings.pluginDirectories)
         let resolved = resolve(scenario, host: host)
         guard let spec = resolved.spec else { throw resolved.diagnostics[0] }

@@ -1,0 +1,45 @@
+public import BlendSimCore
+public import BlendSimScenario
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Refuses, before anything runs, a scenario whose cohorts and results would not fit in memory,
+/// with the estimate — rather than letting the operating system kill the run halfway.
+public enum ResourceCheck {
+    /// Bytes a run of `scenario` needs at its peak, roughly: the cohorts of the replications that
+    /// run at once, plus every replication's weekly results.
+    public static func estimate(_ scenario: Scenario, threads: Int) -> Double {
+        let students = Double(scenario.groups.reduce(0) { $0 + $1.students })
+        let concurrent = Double(min(max(threads, 1), scenario.replications))
+        let cohorts = students * Double(Cohort.bytesPerStudent) * (students <= 32_768 ? concurrent : 1)
+        let weekly = Double(scenario.replications) * Double(scenario.groups.count) * Double(scenario.weeks + 1) * 512
+        return cohorts + weekly + 64 * 1_048_576
+    }
+
+    /// Memory the system can give: MemAvailable, or the physical memory.
+    static func available() -> Double {
+        if case .success(let bytes) = ScenarioLoader.readFile("/proc/meminfo", limit: 1 << 20) {
+            for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where line.hasPrefix("MemAvailable:") {
+                if let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) { return kilobytes * 1024 }
+            }
+        }
+        return Double(sysconf(Int32(_SC_PHYS_PAGES))) * Double(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    public static func check(_ scenario: Scenario, threads: Int) throws(Diagnostic) {
+        let needed = estimate(scenario, threads: threads)
+        let limit = available() * 0.8
+        guard needed <= limit else {
+            let students = scenario.groups.reduce(0) { $0 + $1.students }
+            throw scenario.source.diagnostic(
+                "this run needs about \(gib(needed)) of memory (\(students) students × \(Cohort.bytesPerStudent) bytes, \(scenario.replications) replications × \(scenario.weeks) weeks of results) but \(gib(available())) is available; use fewer students or replications, or a larger machine", line: 1, column: 1)
+        }
+    }
+
+    static func gib(_ bytes: Double) -> String {
+        "\(((bytes / 1_073_741_824) * 10).rounded() / 10) GiB"
+    }
+}
