@@ -11,23 +11,11 @@ public struct ModelComponent: Sendable {
 
     init(_ pointer: UnsafePointer<bs_model_descriptor>, plugin: LoadedPlugin) throws(PluginHostError) {
         let d = pointer.pointee
-        let name = d.name.map { String(cString: $0) } ?? ""
-        guard PluginLibrary.isValidName(name) else {
-            throw PluginHostError("\(plugin.path): model name '\(name)' is not valid (lowercase letters, digits and '-')")
-        }
-        guard d.struct_size >= UInt32(MemoryLayout<bs_model_descriptor>.size) else {
-            throw PluginHostError("\(plugin.path): model '\(name)' has a descriptor of \(d.struct_size) bytes, fewer than ABI 1 requires")
-        }
-        guard d.create != nil, d.destroy != nil, d.plan_week != nil else {
-            throw PluginHostError("\(plugin.path): model '\(name)' lacks create, destroy or plan_week")
-        }
-        do {
-            schema = try ParameterSchema(json: d.parameter_schema.map { String(cString: $0) } ?? "")
-        } catch {
-            throw PluginHostError("\(plugin.path): model '\(name)': \(error.message)")
-        }
-        self.name = name
-        self.summary = d.summary.map { String(cString: $0) } ?? ""
+        (name, summary, schema) = try DescriptorCheck.check(
+            kind: "model", name: d.name, summary: d.summary, schema: d.parameter_schema, structSize: d.struct_size,
+            requiredSize: MemoryLayout<bs_model_descriptor>.size,
+            hasFunctions: d.create != nil && d.destroy != nil && d.plan_week != nil, functions: "create, destroy or plan_week",
+            plugin: plugin)
         self.plugin = plugin
         self.descriptor = SendablePointer(pointer)
     }
@@ -49,23 +37,11 @@ public struct PolicyComponent: Sendable {
 
     init(_ pointer: UnsafePointer<bs_policy_descriptor>, plugin: LoadedPlugin) throws(PluginHostError) {
         let d = pointer.pointee
-        let name = d.name.map { String(cString: $0) } ?? ""
-        guard PluginLibrary.isValidName(name) else {
-            throw PluginHostError("\(plugin.path): policy name '\(name)' is not valid (lowercase letters, digits and '-')")
-        }
-        guard d.struct_size >= UInt32(MemoryLayout<bs_policy_descriptor>.size) else {
-            throw PluginHostError("\(plugin.path): policy '\(name)' has a descriptor of \(d.struct_size) bytes, fewer than ABI 1 requires")
-        }
-        guard d.create != nil, d.destroy != nil, d.begin_week != nil else {
-            throw PluginHostError("\(plugin.path): policy '\(name)' lacks create, destroy or begin_week")
-        }
-        do {
-            schema = try ParameterSchema(json: d.parameter_schema.map { String(cString: $0) } ?? "")
-        } catch {
-            throw PluginHostError("\(plugin.path): policy '\(name)': \(error.message)")
-        }
-        self.name = name
-        self.summary = d.summary.map { String(cString: $0) } ?? ""
+        (name, summary, schema) = try DescriptorCheck.check(
+            kind: "policy", name: d.name, summary: d.summary, schema: d.parameter_schema, structSize: d.struct_size,
+            requiredSize: MemoryLayout<bs_policy_descriptor>.size,
+            hasFunctions: d.create != nil && d.destroy != nil && d.begin_week != nil, functions: "create, destroy or begin_week",
+            plugin: plugin)
         self.plugin = plugin
         self.descriptor = SendablePointer(pointer)
     }
@@ -73,6 +49,29 @@ public struct PolicyComponent: Sendable {
     public func factory(parameters: [(String, JSONValue)]) throws(ParameterSchema.Problem) -> any PolicyFactory {
         let resolved = try schema.resolve(parameters)
         return PluginPolicyFactory(component: self, json: resolved.serialized())
+    }
+}
+
+/// The checks every model and policy descriptor must pass, with errors naming the file.
+enum DescriptorCheck {
+    static func check(
+        kind: String, name: UnsafePointer<CChar>?, summary: UnsafePointer<CChar>?, schema: UnsafePointer<CChar>?,
+        structSize: UInt32, requiredSize: Int, hasFunctions: Bool, functions: String, plugin: LoadedPlugin
+    ) throws(PluginHostError) -> (String, String, ParameterSchema) {
+        let name = name.map { String(cString: $0) } ?? ""
+        guard PluginLibrary.isValidName(name) else {
+            throw PluginHostError("\(plugin.path): \(kind) name '\(name)' is not valid (lowercase letters, digits and '-')")
+        }
+        guard structSize >= UInt32(requiredSize) else {
+            throw PluginHostError("\(plugin.path): \(kind) '\(name)' has a descriptor of \(structSize) bytes, fewer than ABI 1 requires")
+        }
+        guard hasFunctions else { throw PluginHostError("\(plugin.path): \(kind) '\(name)' lacks \(functions)") }
+        do {
+            let parsed = try ParameterSchema(json: schema.map { String(cString: $0) } ?? "")
+            return (name, summary.map { String(cString: $0) } ?? "", parsed)
+        } catch {
+            throw PluginHostError("\(plugin.path): \(kind) '\(name)': \(error.message)")
+        }
     }
 }
 

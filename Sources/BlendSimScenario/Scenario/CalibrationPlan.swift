@@ -52,23 +52,7 @@ public enum CalibrationPlanLoader {
     static let optimizerKeys = ["max_evaluations", "restarts"]
 
     public static func load(path: String) throws(Diagnostic) -> CalibrationPlan {
-        let bytes: [UInt8]
-        switch ScenarioLoader.readFile(path) {
-        case .failure(let diagnostic): throw diagnostic
-        case .success(let read): bytes = read
-        }
-        let source = ScenarioSource(path: path, bytes: bytes)
-        let root: YAMLNode?
-        do {
-            root = try YAMLReader().parse(bytes)
-        } catch {
-            throw source.diagnostic(error.message, line: error.line, column: error.column)
-        }
-        guard let root else { throw Diagnostic("the calibration plan is empty", at: SourceLocation(file: path, line: 1, column: 1)) }
-        var decoder = ScenarioDecoder(source: source)
-        let plan = decoder.calibrationPlan(root)
-        if let first = decoder.diagnostics.first { throw first }
-        return plan!
+        try ScenarioLoader.decodeDocument(path: path, what: "calibration plan") { decoder, root in decoder.calibrationPlan(root) }
     }
 
     /// Resolves a path relative to the directory of `base`.

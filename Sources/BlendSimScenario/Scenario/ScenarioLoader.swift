@@ -48,6 +48,30 @@ public enum ScenarioLoader {
         return (decoder.diagnostics.isEmpty ? scenario : nil, decoder.diagnostics)
     }
 
+    /// Reads a YAML document at `path` and decodes it with `decode`, throwing the first
+    /// diagnostic: the common path of scenarios' companions (calibration and sweep plans).
+    static func decodeDocument<T>(
+        path: String, what: String, _ decode: (inout ScenarioDecoder, YAMLNode) -> T?
+    ) throws(Diagnostic) -> T {
+        let bytes: [UInt8]
+        switch readFile(path) {
+        case .failure(let diagnostic): throw diagnostic
+        case .success(let read): bytes = read
+        }
+        let source = ScenarioSource(path: path, bytes: bytes)
+        let root: YAMLNode?
+        do {
+            root = try YAMLReader().parse(bytes)
+        } catch {
+            throw source.diagnostic(error.message, line: error.line, column: error.column)
+        }
+        guard let root else { throw Diagnostic("the \(what) is empty", at: SourceLocation(file: path, line: 1, column: 1)) }
+        var decoder = ScenarioDecoder(source: source)
+        let value = decode(&decoder, root)
+        if let first = decoder.diagnostics.first { throw first }
+        return value!
+    }
+
     /// A file's bytes, refusing files over `limit` bytes.
     public static func readFile(_ path: String, limit: Int = maximumFileBytes) -> Result<[UInt8], Diagnostic> {
         guard let file = fopen(path, "rb") else {

@@ -41,23 +41,7 @@ public enum SweepPlanLoader {
     static let parameterKeys = ["name", "values", "min", "max"]
 
     public static func load(path: String) throws(Diagnostic) -> SweepPlan {
-        let bytes: [UInt8]
-        switch ScenarioLoader.readFile(path) {
-        case .failure(let diagnostic): throw diagnostic
-        case .success(let read): bytes = read
-        }
-        let source = ScenarioSource(path: path, bytes: bytes)
-        let root: YAMLNode?
-        do {
-            root = try YAMLReader().parse(bytes)
-        } catch {
-            throw source.diagnostic(error.message, line: error.line, column: error.column)
-        }
-        guard let root else { throw Diagnostic("the sweep plan is empty", at: SourceLocation(file: path, line: 1, column: 1)) }
-        var decoder = ScenarioDecoder(source: source)
-        let plan = decoder.sweepPlan(root)
-        if let first = decoder.diagnostics.first { throw first }
-        return plan!
+        try ScenarioLoader.decodeDocument(path: path, what: "sweep plan") { decoder, root in decoder.sweepPlan(root) }
     }
 
     /// The points of a plan as named override mappings for `ScenarioLoader.points`, with each
