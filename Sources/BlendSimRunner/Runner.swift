@@ -155,6 +155,13 @@ public enum Runner {
         let spec = SimulationSpec(
             seed: scenario.seed, replications: scenario.replications, weeks: scenario.weeks,
             controlPoints: scenario.controlPoints, groups: groups, kernel: scenario.kernel)
+        // A model that refuses its group's settings (traditional with online time, say) is
+        // reported at the group's model, before anything runs.
+        if let failure = Engine(spec: spec, options: EngineOptions(threads: 1)).preflight() {
+            let group = scenario.groups[failure.group]
+            let location = failure.error.message.hasPrefix("model") ? group.model.location : group.location
+            return (nil, [located(failure.error.message, location)])
+        }
         return (spec, [])
     }
 

@@ -32,6 +32,28 @@ public final class Engine: Sendable {
         return spec.replications > 1 && students <= options.chunkSize * 8 && options.trace == nil
     }
 
+    /// Plans and runs the first week of every group for a single student, so a model or policy
+    /// that refuses its group's settings is reported before a run starts rather than in the middle
+    /// of it. Returns the first group that fails, with the error.
+    public func preflight() -> (group: Int, error: SimulationError)? {
+        for (index, group) in spec.groups.enumerated() {
+            var single = group
+            single.students = 1
+            let initializer = CohortInitializer(population: group.population, levelShares: group.levelShares, students: 1)
+            do throws(SimulationError) {
+                let run = try GroupRun(
+                    index: index, spec: single, initializer: initializer, replication: 0,
+                    groupKey: StreamKeys(seed: spec.seed).group(0, index), options: options, threads: 1)
+                try run.step(
+                    week: 1, weeks: spec.weeks, isControlPoint: spec.controlPoints.contains(1),
+                    controlPointCount: spec.controlPoints.count, kernel: kernel, threads: 1)
+            } catch {
+                return (index, error)
+            }
+        }
+        return nil
+    }
+
     /// Runs every replication.
     public func run() throws(SimulationError) -> SimulationResult {
         let count = spec.replications
