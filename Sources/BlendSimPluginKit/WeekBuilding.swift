@@ -18,6 +18,18 @@ extension Week {
         return blocks
     }
 
+    /// `minutes` of online teaching: `liveShare` of it in live sessions, the rest self-paced and
+    /// handed in. Blocks of zero minutes are left out.
+    public func onlineBlocks(minutes: Double, liveShare: Double, effectiveness: Double, feedback: Double) -> [Activity] {
+        let live = minutes * liveShare
+        var blocks: [Activity] = []
+        if live > 0 { blocks.append(Activity(.onlineSync, minutes: live, effectiveness: effectiveness, feedback: feedback)) }
+        if minutes - live > 0 {
+            blocks.append(Activity(.onlineAsync, minutes: minutes - live, effectiveness: effectiveness, feedback: feedback, submitted: true))
+        }
+        return blocks
+    }
+
     /// The control-point test, in weeks that end with one; nothing otherwise.
     public func controlPointAssessment(minutes: Double, online: Bool = false) -> [Activity] {
         guard isControlPoint, minutes > 0 else { return [] }

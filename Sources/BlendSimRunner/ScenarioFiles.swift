@@ -8,5 +8,4 @@ import Darwin
 enum ScenarioFiles {
     static func remove(_ path: String) -> Bool { unlink(path) == 0 }
     static func removeDirectory(_ path: String) -> Bool { rmdir(path) == 0 }
-    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 }

@@ -31,12 +31,8 @@ struct EnrichedVirtual: BlendedModel {
 
     func planWeek(_ week: Week) throws -> [Activity] {
         let p = parameters
-        var plan: [Activity] = []
-        let live = week.onlineMinutes * p.liveShare
-        if live > 0 { plan.append(Activity(.onlineSync, minutes: live, effectiveness: p.onlineEffectiveness, feedback: p.onlineFeedback)) }
-        if week.onlineMinutes - live > 0 {
-            plan.append(Activity(.onlineAsync, minutes: week.onlineMinutes - live, effectiveness: p.onlineEffectiveness, feedback: p.onlineFeedback, submitted: true))
-        }
+        var plan = week.onlineBlocks(
+            minutes: week.onlineMinutes, liveShare: p.liveShare, effectiveness: p.onlineEffectiveness, feedback: p.onlineFeedback)
         if week.classroomMinutes > 0 && week.number % p.sessionInterval == 0 {
             plan.append(Activity(
                 .classroom, minutes: min(week.classroomMinutes * Double(p.sessionInterval), 3000),

@@ -27,13 +27,9 @@ struct FullyOnline: BlendedModel {
             throw PluginError("fully online teaching has no classroom time, but online_share is \(week.group.onlineShare); set it to 1")
         }
         let p = parameters
-        let live = week.group.contactMinutes * p.liveShare
-        var plan: [Activity] = []
-        if live > 0 { plan.append(Activity(.onlineSync, minutes: live, effectiveness: p.onlineEffectiveness, feedback: p.onlineFeedback)) }
-        if week.group.contactMinutes - live > 0 {
-            plan.append(Activity(.onlineAsync, minutes: week.group.contactMinutes - live, effectiveness: p.onlineEffectiveness, feedback: p.onlineFeedback, submitted: true))
-        }
-        return plan + week.independentWork() + week.controlPointAssessment(minutes: p.assessmentMinutes, online: true)
+        return week.onlineBlocks(
+            minutes: week.group.contactMinutes, liveShare: p.liveShare, effectiveness: p.onlineEffectiveness,
+            feedback: p.onlineFeedback) + week.independentWork() + week.controlPointAssessment(minutes: p.assessmentMinutes, online: true)
     }
 }
 

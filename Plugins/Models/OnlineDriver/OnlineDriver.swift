@@ -29,12 +29,8 @@ struct OnlineDriver: BlendedModel {
 
     func planWeek(_ week: Week) throws -> [Activity] {
         let p = parameters
-        var plan: [Activity] = []
-        let live = week.onlineMinutes * p.liveShare
-        if live > 0 { plan.append(Activity(.onlineSync, minutes: live, effectiveness: p.onlineEffectiveness, feedback: p.onlineFeedback)) }
-        if week.onlineMinutes - live > 0 {
-            plan.append(Activity(.onlineAsync, minutes: week.onlineMinutes - live, effectiveness: p.onlineEffectiveness, feedback: p.onlineFeedback, submitted: true))
-        }
+        var plan = week.onlineBlocks(
+            minutes: week.onlineMinutes, liveShare: p.liveShare, effectiveness: p.onlineEffectiveness, feedback: p.onlineFeedback)
         if week.isControlPoint && week.classroomMinutes > 0 {
             let perCheckpoint = week.classroomMinutes * Double(week.weeks) / Double(max(week.controlPointCount, 1))
             plan.append(Activity(.classroom, minutes: min(perCheckpoint, 3000), effectiveness: p.checkpointEffectiveness, feedback: p.checkpointFeedback))

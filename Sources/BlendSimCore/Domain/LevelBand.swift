@@ -34,13 +34,7 @@ public enum LevelBand: Int, CaseIterable, Sendable {
         self = band
     }
 
-    /// The band a score falls in. Scores below A1 count as elementary.
-    @inline(__always)
-    public static func of(score: Float) -> LevelBand {
-        LevelBand(rawValue: index(of: score))!
-    }
-
-    /// The band's `rawValue` for a score: five comparisons, no division, no conversion, no
+    /// The band's `rawValue` for a score (below A1 counts as elementary): five comparisons, no division, no conversion, no
     /// branch — this runs several times per student-week.
     @inline(__always)
     public static func index(of score: Float) -> Int {

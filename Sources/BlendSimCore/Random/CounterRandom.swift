@@ -26,12 +26,6 @@ public enum CounterRandom {
         return Double(bits >> 11) * 0x1.0p-53
     }
 
-    /// A uniform float in [0, 1) — 24 bits are all a Float can hold.
-    @inline(__always)
-    public static func uniformFloat(_ stream: UInt64, _ counter: UInt64) -> Float {
-        let bits = mix(stream &+ (counter &+ 1) &* 0x9E37_79B9_7F4A_7C15)
-        return Float(bits >> 40) * 0x1.0p-24
-    }
 
     /// A key derived from a parent key and one more coordinate.
     @inline(__always)
@@ -65,12 +59,6 @@ public enum CounterRandom {
         Float((word >> (32 &* half &+ 8)) & 0xFF_FFFF) * 0x1.0p-24
     }
 
-    /// A standard normal deviate by the Box–Muller transform from counters `2k` and `2k + 1`.
-    public static func normal(_ stream: UInt64, _ k: UInt64) -> Double {
-        let u1 = 1.0 - uniform(stream, 2 &* k)  // (0, 1]: log is finite
-        let u2 = uniform(stream, 2 &* k &+ 1)
-        return (-2.0 * log(u1)).squareRoot() * cos(2.0 * Double.pi * u2)
-    }
 }
 
 /// The random streams of one run, one key per level of the hierarchy
