@@ -1,8 +1,8 @@
 public import BlendSimCore
 
 /// The results of a comparison: every variant's groups as in summary.json, and each outcome's
-/// paired difference from the first variant with its 95% CI and, for the overall score, Hedges'
-/// g. docs/RESULTS.md gives the formulas.
+/// paired difference from the first variant with its 95% CI and, for the overall score and
+/// course achievement, Hedges' g. docs/RESULTS.md gives the formulas.
 public enum Comparison {
     public struct Arm: Sendable {
         public var name: String
@@ -31,8 +31,11 @@ public enum Comparison {
                 let pairs = zip(arm.result.replications, first.result.replications).map { ($0.groups[index], $1.groups[baseIndex]) }
                 for outcome in Outcomes.catalog {
                     let differences = pairs.map { outcome.read($0.0, group.students) - outcome.read($0.1, group.students) }
-                    let g: JSONValue = outcome.name == "overall"
-                        ? Summary.json(Statistic(pairs.map { Outcomes.hedgesG($0.0, $0.1) })) : .null
+                    let g: JSONValue = switch outcome.name {
+                    case "overall": Summary.json(Statistic(pairs.map { Outcomes.hedgesG($0.0, $0.1) }))
+                    case "course_achievement": Summary.json(Statistic(pairs.map { Outcomes.courseHedgesG($0.0, $0.1) }))
+                    default: .null
+                    }
                     comparisons.append(.object([
                         ("variant", .string(arm.name)),
                         ("baseline", .string(first.name)),
@@ -56,7 +59,8 @@ public enum Comparison {
     }
 
     /// The side-by-side table: per group, each outcome's mean [95% CI] per variant, then the
-    /// difference from the first variant [95% CI] and, for the overall score, Hedges' g.
+    /// difference from the first variant [95% CI] and, for the overall score and course
+    /// achievement, Hedges' g.
     public static func table(_ arms: [Arm]) -> String {
         let first = arms[0]
         var out = "blendsim compare · \(first.description.scenario) · seed \(first.description.seed) · "
@@ -87,6 +91,8 @@ public enum Comparison {
                         Statistic(pairs.map { outcome.read($0.0, group.students) - outcome.read($0.1, group.students) }), digits: digits)
                     if outcome.name == "overall" {
                         cell += "  g = " + TerminalSummary.interval(Statistic(pairs.map { Outcomes.hedgesG($0.0, $0.1) }), digits: 2)
+                    } else if outcome.name == "course_achievement" {
+                        cell += "  g = " + TerminalSummary.interval(Statistic(pairs.map { Outcomes.courseHedgesG($0.0, $0.1) }), digits: 2)
                     }
                     row.append(cell)
                 }

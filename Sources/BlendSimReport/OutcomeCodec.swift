@@ -32,17 +32,19 @@ public enum OutcomeCodec {
         values += [w.onlineMinutes, Double(w.cheating), Double(w.late), Double(w.dropouts), w.measured, w.digitalCompetence,
                    w.withoutDeviceShare, w.poorConnectionShare, w.lowMotivationShare, w.teacherLoad]
         values += w.levelUpShares
+        values += [w.course, w.courseSD, w.cheaterShare, w.regulationCourseCorrelation]
         return .array(values.map(number))
     }
 
     static func decodeWeek(_ value: JSONValue) -> WeekMetrics? {
-        guard case .array(let items) = value, items.count == 31 else { return nil }
+        guard case .array(let items) = value, items.count == 35 else { return nil }
         let v = items.map(double)
         return WeekMetrics(
             week: Int(v[0]), active: Int(v[1]), activeShare: v[2], skills: Array(v[3..<7]), overall: v[7], overallSD: v[8],
             motivation: v[9], bandShares: Array(v[10..<16]), onlineMinutes: v[16], cheating: Int(v[17]), late: Int(v[18]),
             dropouts: Int(v[19]), measured: v[20], digitalCompetence: v[21], withoutDeviceShare: v[22],
-            poorConnectionShare: v[23], lowMotivationShare: v[24], teacherLoad: v[25], levelUpShares: Array(v[26..<31]))
+            poorConnectionShare: v[23], lowMotivationShare: v[24], teacherLoad: v[25], levelUpShares: Array(v[26..<31]),
+            course: v[31], courseSD: v[32], cheaterShare: v[33], regulationCourseCorrelation: v[34])
     }
 }
 
@@ -63,6 +65,8 @@ public enum Outcomes {
             list.append(("\(name)_share", { o, _ in Summary.paperShare(o.after, bands) }))
         }
         list.append(("level_up_share", { o, _ in o.after.levelUpShares[4] }))
+        list.append(("course_achievement", { o, _ in o.after.course }))
+        list.append(("cheater_share", { o, _ in o.after.cheaterShare }))
         list.append(("cheating", { o, _ in Double(o.cheating) }))
         list.append(("late_submissions", { o, _ in Double(o.lateSubmissions) }))
         list.append(("dropouts", { o, _ in Double(o.dropouts) }))
@@ -70,15 +74,24 @@ public enum Outcomes {
         return list
     }()
 
+    /// Hedges' g of the students' end-of-semester course achievement, group a against group b, in
+    /// one replication: the effect size education studies report on a course post-test.
+    public static func courseHedgesG(_ a: GroupOutcome, _ b: GroupOutcome) -> Double {
+        standardized(a.after.course - b.after.course, a.after.active, a.after.courseSD, b.after.active, b.after.courseSD)
+    }
+
+    /// (difference / pooled sd) × the small-sample correction 1 − 3/(4(n₁ + n₂) − 9).
+    static func standardized(_ difference: Double, _ a: Int, _ s1: Double, _ b: Int, _ s2: Double) -> Double {
+        let n1 = Double(a), n2 = Double(b)
+        guard n1 > 1, n2 > 1 else { return .nan }
+        let pooled = (((n1 - 1) * s1 * s1 + (n2 - 1) * s2 * s2) / (n1 + n2 - 2)).squareRoot()
+        guard pooled > 0 else { return .nan }
+        return (1 - 3 / (4 * (n1 + n2) - 9)) * difference / pooled
+    }
+
     /// Hedges' g of the students' end-of-semester overall scores, group a against group b, in one
     /// replication: the pooled-sd standardised difference with the small-sample correction.
     public static func hedgesG(_ a: GroupOutcome, _ b: GroupOutcome) -> Double {
-        let n1 = Double(a.after.active), n2 = Double(b.after.active)
-        guard n1 > 1, n2 > 1 else { return .nan }
-        let s1 = a.after.overallSD, s2 = b.after.overallSD
-        let pooled = (((n1 - 1) * s1 * s1 + (n2 - 1) * s2 * s2) / (n1 + n2 - 2)).squareRoot()
-        guard pooled > 0 else { return .nan }
-        let correction = 1 - 3 / (4 * (n1 + n2) - 9)
-        return correction * (a.after.overall - b.after.overall) / pooled
+        standardized(a.after.overall - b.after.overall, a.after.active, a.after.overallSD, b.after.active, b.after.overallSD)
     }
 }

@@ -108,6 +108,11 @@ public enum Summary {
             ("motivation", .object(beforeAfter(outcomes) { $0.motivation })),
             ("overall", .object(overall)),
             ("digital_competence", .object(beforeAfter(outcomes) { $0.digitalCompetence })),
+            ("course_achievement", .object([
+                ("mean", stat(outcomes.map { $0.after.course })),
+                ("sd_students", stat(outcomes.map { $0.after.courseSD })),
+                ("self_regulation_correlation", stat(outcomes.map { $0.after.regulationCourseCorrelation })),
+            ])),
             ("assessments", assessments),
             ("incidents", .object([
                 ("cheating", stat(outcomes.map { Double($0.cheating) })),
@@ -118,6 +123,7 @@ public enum Summary {
                 ("cheating_per_student", stat(outcomes.map { Double($0.cheating) / students })),
                 ("late_submissions_per_student", stat(outcomes.map { Double($0.lateSubmissions) / students })),
                 ("dropout_share", stat(outcomes.map { Double($0.dropouts) / students })),
+                ("cheater_share", stat(outcomes.map { $0.after.cheaterShare })),
                 ("low_motivation_share", .object(beforeAfter(outcomes) { $0.lowMotivationShare })),
                 ("without_device_share", semesterMean { $0.withoutDeviceShare }),
                 ("poor_connection_share", semesterMean { $0.poorConnectionShare }),
@@ -154,6 +160,17 @@ public enum Summary {
             })),
             ("overall_score", stat(pairs.map { group, base in
                 (group.after.overall - group.before.overall) - (base.after.overall - base.before.overall)
+            })),
+            ("course_achievement", .object([
+                ("difference", stat(pairs.map { $0.after.course - $1.after.course })),
+                ("hedges_g", stat(pairs.map { Outcomes.courseHedgesG($0, $1) })),
+            ])),
+            ("dropout_share", stat(pairs.map { group, base in
+                Double(group.dropouts) / Double(max(group.enrolled, 1)) - Double(base.dropouts) / Double(max(base.enrolled, 1))
+            })),
+            ("cheater_share", stat(pairs.map { $0.after.cheaterShare - $1.after.cheaterShare })),
+            ("cheating_ratio", stat(pairs.map { group, base in
+                base.cheating > 0 ? Double(group.cheating) / Double(base.cheating) : .nan
             })),
         ])
     }

@@ -15,7 +15,7 @@ struct BlendSim: ParsableCommand {
               blendsim run scenarios/paper-experiment.yaml --out results/paper
             """,
         version: BlendSimVersion.current,
-        subcommands: [Run.self, Compare.self, Sweep.self, Merge.self, Report.self, Rerun.self, Init.self, Schema.self, Validate.self, Plugins.self, Plugin.self, Calibrate.self, Bench.self]
+        subcommands: [Run.self, Compare.self, Sweep.self, Merge.self, Report.self, Rerun.self, Init.self, Schema.self, Validate.self, Plugins.self, Plugin.self, Calibrate.self, Evidence.self, Bench.self]
     )
 }
 

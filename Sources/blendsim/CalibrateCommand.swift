@@ -24,6 +24,11 @@ struct Calibrate: ParsableCommand {
     @Option(help: "Use at most this many threads (default: all processors). Results do not depend on it.")
     var threads: Int?
 
+    @Option(help: ArgumentHelp(
+        "Parameter recovery: replace every target with the statistic the scenarios give with their current parameters, simulated with the seed offset by this number, then fit from the plan's starts.",
+        valueName: "offset"))
+    var synthetic: UInt64?
+
     @Flag(help: "Do not print progress.")
     var quiet = false
 
@@ -35,13 +40,13 @@ struct Calibrate: ParsableCommand {
             let settings = RunSettings(
                 pluginDirectories: plugins.directories, engine: EngineOptions(threads: threads ?? ProcessorCount.active))
             let quiet = self.quiet
-            let report = try Calibrator.run(loaded, settings: settings) { count, value in
+            let report = try Calibrator.run(loaded, settings: settings, synthetic: synthetic) { count, value in
                 if !quiet && (count == 1 || count % 25 == 0) {
                     StandardError.write("evaluation \(count): objective \(CalibrationTable.number(value))\n")
                 }
             }
             StandardOutput.write(CalibrationTable.render(report))
-            if let path = output ?? loaded.output {
+            if let path = output ?? (synthetic == nil ? loaded.output : nil) {
                 try Runner.writeFile(path, report.fragment(command: "blendsim calibrate \(plan)"))
                 StandardOutput.write("\nFitted parameters written to \(path)\n")
             }
@@ -54,20 +59,33 @@ struct Calibrate: ParsableCommand {
 /// The fit, as a planner reads it: parameters, then each target against its simulated value.
 enum CalibrationTable {
     static func render(_ report: CalibrationReport) -> String {
-        var out = "Calibration of \(report.plan.scenarioPath): objective \(number(report.objective)) after \(report.evaluations) evaluations\n\n"
-        out += "Fitted parameters\n"
+        var out = "Calibration: objective \(number(report.objective)) after \(report.evaluations) evaluations\n\n"
+        out += "Fitted parameters (± approximate standard error from the targets' curvature)\n"
         let width = report.plan.parameters.map(\.name.count).max() ?? 0
-        for (parameter, value) in zip(report.plan.parameters, report.fitted) {
+        var warnings: [String] = []
+        for (index, (parameter, value)) in zip(report.plan.parameters, report.fitted).enumerated() {
+            let u = report.uncertainty[index]
             out += "  " + parameter.name.padding(width) + "  " + number(value)
-                + "   (bounds \(number(parameter.lower)) … \(number(parameter.upper)))\n"
+                + (u.standardError.isFinite ? " ± " + number(u.standardError) : " ± ∞")
+                + "   (bounds \(number(parameter.lower)) … \(number(parameter.upper)))"
+            if let truth = report.syntheticTruth {
+                let recovered = abs(value - truth[index]) <= 1.96 * u.standardError
+                out += "  true \(number(truth[index])): " + (u.informed ? (recovered ? "recovered" : "NOT RECOVERED") : "not informed")
+            }
+            out += "\n"
+            if u.atBound { warnings.append("warning: \(parameter.name) ended on a bound of its range (\(number(value)))") }
+            if !u.informed { warnings.append("warning: the targets do not inform \(parameter.name): its 95% interval is wider than its bounds") }
         }
+        if !warnings.isEmpty { out += "\n" + warnings.joined(separator: "\n") + "\n" }
         out += "\nTargets\n"
-        let statWidth = report.rows.map(\.target.statistic.count).max() ?? 0
-        for row in report.rows {
+        let labels = report.rows.map { $0.target.finding ?? $0.target.statistic }
+        let statWidth = labels.map(\.count).max() ?? 0
+        for (label, row) in zip(labels, report.rows) {
             var simulated = number(row.simulated.mean)
             if let ci = row.simulated.ci95 { simulated += " [\(number(ci.lower)), \(number(ci.upper))]" }
-            out += "  " + row.target.statistic.padding(statWidth) + "  target \(number(row.target.value)) ± \(number(row.target.tolerance))"
-                + "  simulated \(simulated)  " + (row.withinTolerance ? "ok" : "OUTSIDE") + "\n"
+            let target = row.target.interval.map { "target \(number(row.target.value)) [\(number($0.lower)), \(number($0.upper))]" }
+                ?? "target \(number(row.target.value)) ± \(number(row.target.tolerance))"
+            out += "  " + label.padding(statWidth) + "  " + target + "  simulated \(simulated)  " + (row.withinTolerance ? "ok" : "OUTSIDE") + "\n"
         }
         return out
     }

@@ -25,6 +25,9 @@ public final class Cohort: @unchecked Sendable {
     public let deviceAccess: UnsafeMutablePointer<UInt8>
     /// 1 while the student is enrolled, 0 once dropped out.
     public let active: UnsafeMutablePointer<UInt8>
+    /// Course achievement: points of the course's content learned this semester (100 = the
+    /// expected effective hours every week at aptitude 1).
+    public let course: UnsafeMutablePointer<Float>
     /// Counters over the semester.
     public let onlineMinutes: UnsafeMutablePointer<Float>
     public let cheatingIncidents: UnsafeMutablePointer<UInt16>
@@ -36,7 +39,7 @@ public final class Cohort: @unchecked Sendable {
 
     /// Bytes of state held per student (the sum of the column widths).
     public static let bytesPerStudent =
-        11 * MemoryLayout<Float>.stride + 2 * MemoryLayout<UInt8>.stride
+        12 * MemoryLayout<Float>.stride + 2 * MemoryLayout<UInt8>.stride
         + 3 * MemoryLayout<UInt16>.stride
 
     /// Allocates zeroed columns for `count` students.
@@ -69,6 +72,7 @@ public final class Cohort: @unchecked Sendable {
         integrity = floats()
         aptitude = floats()
         onlineMinutes = floats()
+        course = floats()
         deviceAccess = bytes()
         active = bytes()
         cheatingIncidents = counters()
@@ -80,7 +84,7 @@ public final class Cohort: @unchecked Sendable {
     deinit {
         for column in [
             listening, reading, writing, speaking, motivation, selfRegulation, digitalCompetence,
-            connectivity, integrity, aptitude, onlineMinutes,
+            connectivity, integrity, aptitude, onlineMinutes, course,
         ] {
             column.deallocate()
         }

@@ -22,9 +22,13 @@ public struct CohortInitializer: Sendable {
     let digitalCompetence: BetaQuantileTable
     let connectivity: BetaQuantileTable
     let integrity: BetaQuantileTable
+    /// Standard deviation of what a student's end-of-course test owes to things other than this
+    /// course's learning (prior knowledge of the content, the test's error), in course points.
+    public let coursePriorSD: Double
 
-    public init(population: PopulationSpec, levelShares: [Double], students: Int) {
+    public init(population: PopulationSpec, levelShares: [Double], students: Int, coursePriorSD: Double = 0) {
         self.population = population
+        self.coursePriorSD = coursePriorSD
         let counts = Self.apportion(shares: levelShares, total: students)
         var starts = [0]
         for count in counts { starts.append(starts.last! + count) }
@@ -76,6 +80,7 @@ public struct CohortInitializer: Sendable {
         static let integrity: UInt64 = 9
         static let device: UInt64 = 10
         static let aptitude: UInt64 = 11
+        static let coursePrior: UInt64 = 12
     }
 
     /// Initialises students `range` and adds their starting state to `metrics`.
@@ -115,6 +120,7 @@ public struct CohortInitializer: Sendable {
             cohort.deviceAccess[i] = CounterRandom.uniform(key, Draw.device) < p.deviceAccess ? 1 : 0
             let z = Quantiles.normal(draw(Draw.aptitude))
             cohort.aptitude[i] = Float(exp(aptitudeSigma * z - aptitudeSigma * aptitudeSigma / 2))
+            cohort.course[i] = Float(coursePriorSD * Quantiles.normal(draw(Draw.coursePrior)))
             cohort.active[i] = 1
             cohort.onlineMinutes[i] = 0
             cohort.cheatingIncidents[i] = 0
@@ -123,6 +129,7 @@ public struct CohortInitializer: Sendable {
                 listening: cohort.listening[i], reading: cohort.reading[i], writing: cohort.writing[i],
                 speaking: cohort.speaking[i], motivation: cohort.motivation[i], onlineMinutes: 0,
                 digitalCompetence: cohort.digitalCompetence[i])
+            metrics.addCourse(cohort.course[i], cheated: false)
         }
     }
 }

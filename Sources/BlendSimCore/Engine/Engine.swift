@@ -22,7 +22,9 @@ public final class Engine: Sendable {
         self.options = options
         self.kernel = LearningKernel(parameters: spec.kernel)
         self.initializers = spec.groups.map {
-            CohortInitializer(population: $0.population, levelShares: $0.levelShares, students: $0.students)
+            CohortInitializer(
+                population: $0.population, levelShares: $0.levelShares, students: $0.students,
+                coursePriorSD: spec.kernel.coursePriorSD)
         }
     }
 
@@ -39,7 +41,9 @@ public final class Engine: Sendable {
         for (index, group) in spec.groups.enumerated() {
             var single = group
             single.students = 1
-            let initializer = CohortInitializer(population: group.population, levelShares: group.levelShares, students: 1)
+            let initializer = CohortInitializer(
+                population: group.population, levelShares: group.levelShares, students: 1,
+                coursePriorSD: spec.kernel.coursePriorSD)
             do throws(SimulationError) {
                 let run = try GroupRun(
                     index: index, spec: single, initializer: initializer, replication: 0,
@@ -274,7 +278,7 @@ final class GroupRun {
         let weekPlan = WeekPlan(
             week: week, isControlPoint: isControlPoint, activities: plan, conditions: conditions,
             motivationTarget: spec.population.motivation.mean, kernel: kernel.parameters,
-            studentsPerTeacher: spec.studentsPerTeacher, activeShare: last.activeShare)
+            studentsPerTeacher: spec.studentsPerTeacher, activeShare: last.activeShare, weeks: weeks)
 
         // Phases 3–5: per-student hooks, the kernel, assessments, metrics — chunk by chunk.
         let hookModel = self.model

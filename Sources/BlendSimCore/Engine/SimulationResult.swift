@@ -15,6 +15,8 @@ public struct GroupOutcome: Sendable {
     public var cheating: Int { weekly.reduce(0) { $0 + $1.cheating } }
     public var lateSubmissions: Int { weekly.reduce(0) { $0 + $1.late } }
     public var dropouts: Int { weekly.reduce(0) { $0 + $1.dropouts } }
+    /// Students enrolled at the start.
+    public var enrolled: Int { weekly[0].active }
 }
 
 /// One replication of the whole scenario.

@@ -22,6 +22,12 @@ public struct KernelParameters: Sendable, Hashable {
     public var assessmentWeight = 0.3
     /// How much feedback raises the value of an hour: × (1 + gain × feedback).
     public var feedbackGain = 1.41486
+    /// Standard deviation of the part of a student's end-of-course test score that is not this
+    /// course's learning (prior knowledge of the content, test error), in course points.
+    public var coursePriorSD = 0.0
+    /// Extra value of every teaching hour in a week that blends classroom and online teaching:
+    /// × (1 + complementarity · 4ρ(1 − ρ)), ρ the online share of the week's teaching minutes.
+    public var blendComplementarity = 0.0
 
     // Engagement
     /// Engagement of the least motivated student in class.
@@ -68,8 +74,17 @@ public struct KernelParameters: Sendable, Hashable {
     public var latenessPropensity = 0.25
     /// Share of feedback lost on late work.
     public var lateFeedbackLoss = 0.5
-    /// Weekly dropout hazard at zero motivation.
+    /// Weekly withdrawal hazard at zero motivation in a classroom course.
     public var dropoutHazard = 0.01
+    /// Relative rise of the withdrawal hazard per unit of isolated study (share of the week's
+    /// minutes spent online at home), at self-regulation 0.5.
+    public var isolationHazard = 0.0
+    /// How much of a live online minute counts as isolated (a self-paced minute counts fully).
+    public var liveIsolation = 0.5
+    /// Relative rise of the withdrawal hazard per unit of lost access to online work at home.
+    public var accessHazard = 0.0
+    /// Share of copy attempts that detection deters: attempts × (1 − deterrence × enforcement).
+    public var detectionDeterrence = 0.0
     /// Measurement error of an assessment (standard deviation, scale points).
     public var assessmentNoise = 3.0
     /// Teacher minutes of marking per student-minute of asynchronous work with full feedback.
@@ -106,6 +121,8 @@ extension KernelParameters {
         .init(key: "siwt_weight", keyPath: \.siwtWeight, range: 0...3, unit: "1", summary: "value of an hour of independent work with a teacher"),
         .init(key: "assessment_weight", keyPath: \.assessmentWeight, range: 0...3, unit: "1", summary: "value of an hour of assessment"),
         .init(key: "feedback_gain", keyPath: \.feedbackGain, range: 0...3, unit: "1", summary: "extra value of an hour with full feedback"),
+        .init(key: "course_prior_sd", keyPath: \.coursePriorSD, range: 0...500, unit: "course points", summary: "sd of the end-of-course test score not owed to the course's learning"),
+        .init(key: "blend_complementarity", keyPath: \.blendComplementarity, range: 0...2, unit: "1", summary: "extra value of teaching hours in a week that blends classroom and online teaching"),
         .init(key: "classroom_engagement_floor", keyPath: \.classroomEngagementFloor, range: 0...1, unit: "1", summary: "classroom engagement at zero motivation"),
         .init(key: "self_paced_engagement_floor", keyPath: \.selfPacedEngagementFloor, range: 0...1, unit: "1", summary: "self-paced online engagement at zero motivation and self-regulation"),
         .init(key: "siw_engagement_floor", keyPath: \.siwEngagementFloor, range: 0...1, unit: "1", summary: "independent-work engagement at zero motivation and self-regulation"),
@@ -127,7 +144,11 @@ extension KernelParameters {
         .init(key: "cheating_score_inflation", keyPath: \.cheatingScoreInflation, range: 0...50, unit: "points", summary: "measured-score gain from a copied online assessment"),
         .init(key: "lateness_propensity", keyPath: \.latenessPropensity, range: 0...1, unit: "1/week", summary: "weekly late-submission chance at zero self-regulation and motivation"),
         .init(key: "late_feedback_loss", keyPath: \.lateFeedbackLoss, range: 0...1, unit: "1", summary: "feedback lost on late work"),
-        .init(key: "dropout_hazard", keyPath: \.dropoutHazard, range: 0...1, unit: "1/week", summary: "weekly dropout chance at zero motivation"),
+        .init(key: "dropout_hazard", keyPath: \.dropoutHazard, range: 0...1, unit: "1/week", summary: "weekly withdrawal chance at zero motivation in a classroom course"),
+        .init(key: "isolation_hazard", keyPath: \.isolationHazard, range: 0...20, unit: "1", summary: "relative rise of the withdrawal hazard with isolated online study"),
+        .init(key: "live_isolation", keyPath: \.liveIsolation, range: 0...1, unit: "1", summary: "share of a live online minute that counts as isolated"),
+        .init(key: "access_hazard", keyPath: \.accessHazard, range: 0...20, unit: "1", summary: "relative rise of the withdrawal hazard with lost access to online work"),
+        .init(key: "detection_deterrence", keyPath: \.detectionDeterrence, range: 0...1, unit: "1", summary: "share of copy attempts deterred per unit of integrity enforcement"),
         .init(key: "assessment_noise", keyPath: \.assessmentNoise, range: 0...30, unit: "points", summary: "sd of an assessment's measurement error"),
         .init(key: "marking_minutes_per_minute", keyPath: \.markingMinutesPerMinute, range: 0...2, unit: "min/min", summary: "teacher marking time per student-minute of asynchronous work with feedback"),
         .init(key: "teacher_feedback_hours", keyPath: \.teacherFeedbackHours, range: 0.1...60, unit: "h/week", summary: "a teacher's weekly hours for feedback on asynchronous work"),

@@ -47,12 +47,17 @@ public struct LearningKernel: Sendable {
         let overloadPenalty = Float(k.motivationOverloadPenalty)
         let reversion = Float(k.motivationReversion)
         let dropoutHazard = Float(k.dropoutHazard)
+        let isolationHazard = Float(k.isolationHazard)
+        let accessHazard = Float(k.accessHazard)
+        let coursePerHour = plan.coursePointsPerHour * 0.25
+        let isFinalWeek = plan.isFinalWeek
         let inflation = Float(k.cheatingScoreInflation)
         let digitalRate = Float(k.digitalLearningRate)
         let conditions = plan.conditions
         let connectivityFloor = Float(conditions.connectivity_floor)
         let loanShare = conditions.device_loan_share
         let integrityEnforcement = Float(conditions.integrity_enforcement)
+        let deterred = Float(1 - k.detectionDeterrence * conditions.integrity_enforcement)
         let deadlineFactor = Float(1 - conditions.deadline_enforcement)
         let support = Float(conditions.motivation_support * k.motivationSupportGain)
         let target = plan.motivationTarget
@@ -77,6 +82,7 @@ public struct LearningKernel: Sendable {
         let deviceColumn = cohort.deviceAccess
         let activeColumn = cohort.active
         let onlineColumn = cohort.onlineMinutes
+        let courseColumn = cohort.course
         let cheatingColumn = cohort.cheatingIncidents
         let lateColumn = cohort.lateSubmissions
         let startBands = cohort.startBands
@@ -117,9 +123,10 @@ public struct LearningKernel: Sendable {
                 }
                 let access: Float = hasDevice ? 1 : noDevice
                 let connectivity = max(connectivityColumn[i], connectivityFloor)
+                let homeReach = access * (asyncFloor + (1 - asyncFloor) * connectivity)
                 let digitalBefore = digitalColumn[i]
                 let digital = digitalFloor + (1 - digitalFloor) * digitalBefore
-                let asyncAvailability = access * (asyncFloor + (1 - asyncFloor) * connectivity) * digital
+                let asyncAvailability = homeReach * digital
                 let syncAvailability = access * (syncFloor + (1 - syncFloor) * connectivity) * digital
 
                 // (2) Engagement per activity kind; slots 6 and 7 are online work on campus,
@@ -142,7 +149,7 @@ public struct LearningKernel: Sendable {
                 var copied = false
                 var late = false
                 if hasSubmittedWork {
-                    let copyChance = cheatingPropensity * (1 - g) * (1 - 0.5 * m)
+                    let copyChance = cheatingPropensity * (1 - g) * (1 - 0.5 * m) * deterred
                     if CounterRandom.unit24(cheatingAndDropout, 0) < copyChance {
                         local.cheating &+= 1
                         cheatingColumn[i] &+= 1
@@ -160,6 +167,7 @@ public struct LearningKernel: Sendable {
                 var minutes: Float = 0
                 var onlineMinutes: Float = 0
                 var homeOnlineMinutes: Float = 0
+                var isolatedMinutes: Float = 0
                 var h0: Float = 0, h1: Float = 0, h2: Float = 0, h3: Float = 0
                 var feedbackMinutes: Float = 0
                 for a in 0..<activityCount {
@@ -169,6 +177,7 @@ public struct LearningKernel: Sendable {
                     minutes += t
                     onlineMinutes += activity.pointee.online * t
                     homeOnlineMinutes += activity.pointee.homeOnline * t
+                    isolatedMinutes += activity.pointee.isolation * t
                     let isLate = late && activity.pointee.submitted
                     var value = (isLate ? activity.pointee.valueLate : activity.pointee.valueOnTime) * share
                         * engagementSlots[activity.pointee.engagementSlot]
@@ -204,6 +213,8 @@ public struct LearningKernel: Sendable {
                 let w = grow(writingColumn, h2, 2)
                 let sp = grow(speakingColumn, h3, 3)
                 let gained = (l + rd + w + sp) - before
+                let courseAfter = courseColumn[i] + coursePerHour * aptitudeColumn[i] * (h0 + h1 + h2 + h3)
+                courseColumn[i] = courseAfter
 
                 // (7) Motivation.
                 let progress = expectedGain > 0 ? gained / expectedGain : 1
@@ -219,8 +230,12 @@ public struct LearningKernel: Sendable {
                 next = min(max(next, 0), 1)
                 motivationColumn[i] = next
 
-                // (8) Dropout.
+                // (8) Withdrawal: motivation, isolated online study (worse with low
+                // self-regulation) and lost access to online work at home.
+                let isolation = minutes > 0 ? isolatedMinutes / minutes : 0
+                let lostAccess = minutes > 0 ? (1 - homeReach) * homeOnlineMinutes / minutes : 0
                 let quit = dropoutHazard * (1 - next) * (1 - next)
+                    * (1 + isolationHazard * isolation * 2 * (1 - r)) * (1 + accessHazard * lostAccess)
                 if CounterRandom.unit24(cheatingAndDropout, 1) < quit {
                     activeColumn[i] = 0
                     local.dropouts &+= 1
@@ -250,7 +265,7 @@ public struct LearningKernel: Sendable {
                         + CounterRandom.unit16(noiseWord, 2) + CounterRandom.unit16(noiseWord, 3) - 2
                     var measured = overall + assessmentNoise * z
                     if hasOnlineAssessment {
-                        let copyChance = cheatingPropensity * (1 - g) * (1 - 0.5 * next)
+                        let copyChance = cheatingPropensity * (1 - g) * (1 - 0.5 * next) * deterred
                         if CounterRandom.unit24(CounterRandom.word(weekKey, DrawPurpose.assessmentCheating), 0) < copyChance {
                             local.cheating &+= 1
                             cheatingColumn[i] &+= 1
@@ -261,6 +276,10 @@ public struct LearningKernel: Sendable {
                     }
                     local.addMeasured(measured)
                 }
+                // Course achievement and whether the student has ever tried to copy, after the
+                // week's assessment; the end-of-course statistics in the last week.
+                local.addCourse(courseAfter, cheated: cheatingColumn[i] > 0)
+                if isFinalWeek { local.addFinal(course: courseAfter, selfRegulation: r) }
             }
             }
           }

@@ -22,6 +22,9 @@ struct PreparedActivity: Sendable {
     var online: Float
     /// 1 for online work at home (not on campus), else 0.
     var homeOnline: Float
+    /// How much a minute of the activity counts as isolated study: 1 for self-paced online work
+    /// at home, `live_isolation` for live online work at home, else 0.
+    var isolation: Float
     /// Per-minute factors the kernel multiplies by a student's share and engagement:
     /// hourValue · (1 + feedback gain · feedback), for work on time and for late work.
     var valueOnTime: Float
@@ -40,6 +43,13 @@ struct PreparedActivity: Sendable {
 public struct WeekPlan: Sendable {
     public let week: Int
     public let isControlPoint: Bool
+    /// The semester's last week: the end-of-course test is taken and its statistics gathered.
+    public let isFinalWeek: Bool
+    /// Course-achievement points per effective hour, before aptitude: 100 / (expected effective
+    /// hours per week × weeks), so a student who gets the expected hours every week ends at 100.
+    let coursePointsPerHour: Float
+    /// Blend complementarity multiplier on every teaching hour this week (1 when not blended).
+    public let blendFactor: Double
     public let conditions: bs_conditions
     let activities: [PreparedActivity]
     let hasSubmittedWork: Bool
@@ -53,10 +63,12 @@ public struct WeekPlan: Sendable {
     public init(
         week: Int, isControlPoint: Bool, activities: [bs_activity], conditions: bs_conditions,
         motivationTarget: Double, kernel: KernelParameters, studentsPerTeacher: Double = 25,
-        activeShare: Double = 1
+        activeShare: Double = 1, weeks: Int = 15
     ) {
         self.week = week
         self.isControlPoint = isControlPoint
+        isFinalWeek = week == weeks
+        coursePointsPerHour = Float(100 / (kernel.expectedEffectiveHours * Double(max(weeks, 1))))
         self.conditions = conditions
         self.motivationTarget = Float(motivationTarget)
         var planned: [PreparedActivity] = []
@@ -78,6 +90,16 @@ public struct WeekPlan: Sendable {
         let load = markingMinutes / (60 * kernel.teacherFeedbackHours)
         teacherLoad = load
         let markingFactor = load > 1 ? 1 / load : 1
+        // Blend complementarity: ρ is the online share of the week's teaching minutes (classroom
+        // and online activities); 4ρ(1 − ρ) is 0 for a pure form and 1 for an even blend.
+        var classroomMinutes = 0.0, onlineTeachingMinutes = 0.0
+        for activity in all {
+            if activity.kind == ActivityKind.classroom.rawValue { classroomMinutes += activity.minutes }
+            if ActivityKind(rawValue: activity.kind)?.isOnline == true { onlineTeachingMinutes += activity.minutes }
+        }
+        let teaching = classroomMinutes + onlineTeachingMinutes
+        let rho = teaching > 0 ? onlineTeachingMinutes / teaching : 0
+        blendFactor = 1 + kernel.blendComplementarity * 4 * rho * (1 - rho)
         for activity in all {
             let kind = ActivityKind(rawValue: activity.kind)!
             let weight: Double
@@ -116,7 +138,8 @@ public struct WeekPlan: Sendable {
             let submitted = unsupervised && activity.flags & UInt32(BS_FLAG_SUBMITTED) != 0
             let clampedFeedback = Float(min(1, max(0, feedback)))
             let lateFeedback = submitted ? clampedFeedback * Float(1 - kernel.lateFeedbackLoss) : clampedFeedback
-            let hourValue = Float(activity.minutes / 60 * weight * activity.effectiveness * conditionFactor)
+            let teachingFactor = kind == .classroom || kind.isOnline ? blendFactor : 1
+            let hourValue = Float(activity.minutes / 60 * weight * activity.effectiveness * conditionFactor * teachingFactor)
             let gain = Float(kernel.feedbackGain)
             let onCampus = kind.isOnline && activity.flags & UInt32(BS_FLAG_ON_CAMPUS) != 0
             planned.append(
@@ -130,6 +153,7 @@ public struct WeekPlan: Sendable {
                     onlineAssessment: kind == .assessment && activity.flags & UInt32(BS_FLAG_ONLINE) != 0,
                     engagementSlot: onCampus ? (kind == .onlineSync ? 6 : 7) : Int(kind.rawValue),
                     online: kind.isOnline ? 1 : 0, homeOnline: kind.isOnline && !onCampus ? 1 : 0,
+                    isolation: kind.isOnline && !onCampus ? (kind == .onlineSync ? Float(kernel.liveIsolation) : 1) : 0,
                     valueOnTime: hourValue * (1 + gain * clampedFeedback),
                     valueLate: hourValue * (1 + gain * lateFeedback),
                     feedbackMinutesOnTime: clampedFeedback * Float(activity.minutes),

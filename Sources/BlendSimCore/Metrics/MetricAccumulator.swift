@@ -28,6 +28,19 @@ public struct MetricAccumulator: Sendable {
     var lowMotivation: Int64 = 0
     /// Students above their starting band: per skill (`Skill` order), then the overall score.
     public var levelUps = InlineArray<5, Int64>(repeating: 0)
+    /// Course achievement: sum (fine scale) and sum and sum of squares (coarse scale, 2⁻⁴).
+    var courseSum: Int64 = 0
+    var courseCoarseSum: Int64 = 0
+    var courseCoarseSquares: Int64 = 0
+    /// Students who have made at least one copy attempt this semester.
+    var cheaters: Int64 = 0
+    /// Final week only: self-regulation r (2⁻¹⁶), r² (2⁻¹⁶) and r × course (2⁻⁸), for the
+    /// correlation of self-regulation with course achievement.
+    var regulationSum: Int64 = 0
+    var regulationSquares: Int64 = 0
+    var regulationCourse: Int64 = 0
+    var finalCount: Int64 = 0
+    static let courseCoarseScale: Double = 16
 
     /// Motivation below this counts as low.
     public static let lowMotivationThreshold: Float = 0.3
@@ -92,6 +105,25 @@ public struct MetricAccumulator: Sendable {
         onlineMinutesSum &+= Self.round(Double(onlineMinutes) * 256)
     }
 
+    /// Adds one active student's course achievement, and whether they have ever copied.
+    @inline(__always)
+    mutating func addCourse(_ course: Float, cheated: Bool) {
+        courseSum &+= Self.fixed(course)
+        let coarse = Self.round(Double(course) * Self.courseCoarseScale)
+        courseCoarseSum &+= coarse
+        courseCoarseSquares &+= coarse &* coarse
+        cheaters &+= cheated ? 1 : 0
+    }
+
+    /// Adds one active student's end-of-course values (the last week only).
+    @inline(__always)
+    mutating func addFinal(course: Float, selfRegulation r: Float) {
+        finalCount &+= 1
+        regulationSum &+= Self.round(Double(r) * 65_536)
+        regulationSquares &+= Self.round(Double(r * r) * 65_536)
+        regulationCourse &+= Self.round(Double(r * course) * 256)
+    }
+
     @inline(__always)
     mutating func addMeasured(_ score: Float) { measuredSum &+= Self.fixed(score) }
 
@@ -114,6 +146,14 @@ public struct MetricAccumulator: Sendable {
         poorConnection &+= other.poorConnection
         lowMotivation &+= other.lowMotivation
         for k in 0..<5 { levelUps[k] &+= other.levelUps[k] }
+        courseSum &+= other.courseSum
+        courseCoarseSum &+= other.courseCoarseSum
+        courseCoarseSquares &+= other.courseCoarseSquares
+        cheaters &+= other.cheaters
+        regulationSum &+= other.regulationSum
+        regulationSquares &+= other.regulationSquares
+        regulationCourse &+= other.regulationCourse
+        finalCount &+= other.finalCount
     }
 
     /// The means and shares these sums stand for, for a group that enrolled `enrolled` students.
@@ -126,6 +166,20 @@ public struct MetricAccumulator: Sendable {
             let ss = Double(overallCoarseSquares)
             let variance = max(0, (ss - s * s / n) / (n - 1)) / (Self.squareScale * Self.squareScale)
             sd = variance.squareRoot()
+        }
+        var courseSD = 0.0
+        var correlation = Double.nan
+        if active > 1 {
+            let s = Double(courseCoarseSum), ss = Double(courseCoarseSquares)
+            let scale = Self.courseCoarseScale
+            courseSD = (max(0, (ss - s * s / n) / (n - 1)) / (scale * scale)).squareRoot()
+            if finalCount == active {
+                let sr = Double(regulationSum) / 65_536, srr = Double(regulationSquares) / 65_536
+                let sy = s / scale, syy = ss / (scale * scale), sry = Double(regulationCourse) / 256
+                let covariance = n * sry - sr * sy
+                let spread = (max(0, n * srr - sr * sr) * max(0, n * syy - sy * sy)).squareRoot()
+                if spread > 0 { correlation = max(-1, min(1, covariance / spread)) }
+            }
         }
         return WeekMetrics(
             week: week,
@@ -146,7 +200,10 @@ public struct MetricAccumulator: Sendable {
             poorConnectionShare: active > 0 ? Double(poorConnection) / n : 0,
             lowMotivationShare: active > 0 ? Double(lowMotivation) / n : 0,
             teacherLoad: 0,
-            levelUpShares: (0..<5).map { active > 0 ? Double(levelUps[$0]) / n : 0 })
+            levelUpShares: (0..<5).map { active > 0 ? Double(levelUps[$0]) / n : 0 },
+            course: mean(courseSum), courseSD: courseSD,
+            cheaterShare: active > 0 ? Double(cheaters) / n : 0,
+            regulationCourseCorrelation: correlation)
     }
 }
 
@@ -186,12 +243,23 @@ public struct WeekMetrics: Sendable, Equatable {
     /// Share of enrolled students above their starting band, per skill (`Skill` order), then for
     /// the overall score.
     public var levelUpShares: [Double]
+    /// Mean course achievement (points of the course's content; docs/MODEL.md 3.3 (6)).
+    public var course: Double
+    /// Standard deviation of course achievement across students.
+    public var courseSD: Double
+    /// Share of enrolled students who have made at least one copy attempt this semester.
+    public var cheaterShare: Double
+    /// Correlation of self-regulation with course achievement across students (the last week
+    /// only; NaN otherwise).
+    public var regulationCourseCorrelation: Double
 
     public init(
         week: Int, active: Int, activeShare: Double, skills: [Double], overall: Double, overallSD: Double,
         motivation: Double, bandShares: [Double], onlineMinutes: Double, cheating: Int, late: Int, dropouts: Int,
         measured: Double, digitalCompetence: Double, withoutDeviceShare: Double, poorConnectionShare: Double,
-        lowMotivationShare: Double, teacherLoad: Double, levelUpShares: [Double]
+        lowMotivationShare: Double, teacherLoad: Double, levelUpShares: [Double],
+        course: Double = 0, courseSD: Double = 0, cheaterShare: Double = 0,
+        regulationCourseCorrelation: Double = .nan
     ) {
         self.week = week
         self.active = active
@@ -212,5 +280,9 @@ public struct WeekMetrics: Sendable, Equatable {
         self.lowMotivationShare = lowMotivationShare
         self.teacherLoad = teacherLoad
         self.levelUpShares = levelUpShares
+        self.course = course
+        self.courseSD = courseSD
+        self.cheaterShare = cheaterShare
+        self.regulationCourseCorrelation = regulationCourseCorrelation
     }
 }

@@ -26,11 +26,19 @@ public struct CalibrationPlan: Sendable {
         /// A path into summary.json, e.g. `groups.control.paper_levels.after.pre_intermediate`.
         public var statistic: String
         public var value: Double
-        /// The error that counts as one unit in the objective (and as "within tolerance").
+        /// The error that counts as one unit in the objective (and as "within tolerance"): for
+        /// evidence, the standard error its reported interval implies.
         public var tolerance: Double
         public var location: SourceLocation
+        /// The scenario that produces the statistic.
+        public var scenarioPath: String
+        /// The evidence finding the target comes from, if any.
+        public var finding: String? = nil
+        /// The finding's reported 95% interval, if any.
+        public var interval: (lower: Double, upper: Double)? = nil
     }
 
+    /// The plan's own scenario (for `targets:`); evidence targets carry their own.
     public var scenarioPath: String
     public var replications: Int?
     public var seed: UInt64?
@@ -46,7 +54,7 @@ public struct CalibrationPlan: Sendable {
 
 /// Reads calibration plans with the same located diagnostics as scenarios.
 public enum CalibrationPlanLoader {
-    static let keys = ["scenario", "replications", "seed", "parameters", "targets", "optimizer", "output"]
+    static let keys = ["scenario", "replications", "seed", "parameters", "targets", "evidence", "optimizer", "output"]
     static let parameterKeys = ["name", "min", "max", "start"]
     static let targetKeys = ["statistic", "value", "tolerance"]
     static let optimizerKeys = ["max_evaluations", "restarts"]
@@ -68,8 +76,8 @@ extension ScenarioDecoder {
         var scenarioPath = ""
         if let node = top["scenario"], let value = string(node, "scenario") {
             scenarioPath = CalibrationPlanLoader.resolve(value, relativeTo: source.path)
-        } else if top["scenario"] == nil {
-            error("a calibration plan needs 'scenario' (the scenario file to fit)", at: root)
+        } else if top["scenario"] == nil && top["targets"] != nil {
+            error("a calibration plan with 'targets' needs 'scenario' (the scenario file they come from)", at: root)
         }
         let replications = top["replications"].flatMap { integer($0, "replications", 1...100_000) }
         let seed = top["seed"].flatMap { integer($0, "seed", 0...Int.max) }.map { UInt64($0) }
@@ -104,6 +112,28 @@ extension ScenarioDecoder {
         }
 
         var targets: [CalibrationPlan.Target] = []
+        if let node = top["evidence"] {
+            var paths: [String] = []
+            if let items = node.items {
+                paths = items.compactMap { string($0, "evidence") }
+            } else if let path = string(node, "evidence") {
+                paths = [path]
+            }
+            if paths.isEmpty { error("'evidence' must name evidence files or folders", at: node) }
+            let expanded = EvidenceLoader.expand(paths.map { CalibrationPlanLoader.resolve($0, relativeTo: source.path) })
+            switch expanded {
+            case .failure(let problem): error(problem.message, at: node)
+            case .success(let files):
+                let (findings, problems) = EvidenceLoader.loadAll(paths: files)
+                diagnostics += problems
+                targets += findings.map { finding in
+                    CalibrationPlan.Target(
+                        statistic: finding.summaryPath, value: finding.value, tolerance: finding.standardError,
+                        location: source.location(of: node), scenarioPath: finding.scenarioPath, finding: finding.id,
+                        interval: finding.interval)
+                }
+            }
+        }
         if let node = top["targets"], let items = node.items, !items.isEmpty {
             for item in items {
                 guard let entries = mapping(item, "a target", allowed: CalibrationPlanLoader.targetKeys) else { continue }
@@ -115,10 +145,12 @@ extension ScenarioDecoder {
                 }
                 var tolerance = max(abs(value) * 0.05, 1e-6)
                 if let node = entries["tolerance"], let given = number(node, "tolerance", 1e-12...1e12) { tolerance = given }
-                targets.append(.init(statistic: statistic, value: value, tolerance: tolerance, location: source.location(of: statisticNode)))
+                targets.append(.init(
+                    statistic: statistic, value: value, tolerance: tolerance, location: source.location(of: statisticNode),
+                    scenarioPath: scenarioPath))
             }
-        } else {
-            error("a calibration plan needs a non-empty 'targets' list", at: top["targets"] ?? root)
+        } else if top["evidence"] == nil {
+            error("a calibration plan needs a non-empty 'targets' list or 'evidence'", at: top["targets"] ?? root)
         }
 
         var maximumEvaluations = 300

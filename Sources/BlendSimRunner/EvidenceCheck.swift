@@ -1,0 +1,105 @@
+public import BlendSimCore
+import BlendSimReport
+public import BlendSimScenario
+
+/// `blendsim evidence check`: runs every finding's experiment with the current defaults and sets
+/// the simulated statistic beside the reported one (docs/EVIDENCE.md).
+public enum EvidenceCheck {
+    public struct Row: Sendable {
+        public var finding: EvidenceFinding
+        /// The statistic over replications: mean with its 95% CI.
+        public var simulated: Statistic
+        /// Whether the simulated mean lies inside the finding's reported interval.
+        public var reproduced: Bool { simulated.mean >= finding.interval.lower && simulated.mean <= finding.interval.upper }
+    }
+
+    /// Loads the findings at `paths` (files or folders) and runs their experiments; each
+    /// scenario runs once however many findings read it.
+    public static func run(paths: [String], settings: RunSettings) throws(Diagnostic) -> [Row] {
+        let files: [String]
+        switch EvidenceLoader.expand(paths) {
+        case .failure(let diagnostic): throw diagnostic
+        case .success(let found): files = found
+        }
+        guard !files.isEmpty else { throw Diagnostic("no evidence files (*.yaml) in \(paths.joined(separator: ", "))") }
+        let (findings, diagnostics) = EvidenceLoader.loadAll(paths: files)
+        if let first = diagnostics.first { throw first }
+        let host = try Runner.loadPlugins(settings.pluginDirectories)
+        var summaries: [String: JSONValue] = [:]
+        var rows: [Row] = []
+        for finding in findings {
+            if summaries[finding.scenarioPath] == nil {
+                var scenario = try ScenarioLoader.load(path: finding.scenarioPath)
+                if let seed = settings.seed { scenario.seed = seed }
+                if let replications = settings.replications { scenario.replications = replications }
+                let resolved = Runner.resolve(scenario, host: host)
+                guard let spec = resolved.spec else { throw resolved.diagnostics[0] }
+                do {
+                    let result = try Engine(spec: spec, options: settings.engine).run()
+                    summaries[finding.scenarioPath] = Summary.document(Runner.describe(scenario), result)
+                } catch {
+                    throw Diagnostic("\(finding.scenarioPath): \(error.message)")
+                }
+            }
+            guard let statistic = Calibrator.statistic(finding.summaryPath, in: summaries[finding.scenarioPath]!) else {
+                throw finding.source.diagnostic(
+                    "the experiment's summary has no statistic '\(finding.summaryPath)'", line: finding.experimentLocation.line,
+                    column: finding.experimentLocation.column)
+            }
+            rows.append(Row(finding: finding, simulated: statistic))
+        }
+        return rows
+    }
+
+    /// The validation table as plain text, Markdown or JSON.
+    public static func render(_ rows: [Row], format: String) -> String {
+        func number(_ value: Double) -> String {
+            guard value.isFinite else { return "–" }
+            let magnitude = abs(value)
+            let digits = magnitude >= 10 ? 1 : magnitude >= 1 ? 2 : 3
+            var scale = 1.0
+            for _ in 0..<digits { scale *= 10 }
+            return JSONValue.number((value * scale).rounded() / scale).serialized()
+        }
+        func interval(_ lower: Double, _ upper: Double) -> String { "[\(number(lower)), \(number(upper))]" }
+        func simulated(_ s: Statistic) -> String {
+            number(s.mean) + (s.ci95.map { " " + interval($0.lower, $0.upper) } ?? "")
+        }
+        let inside = rows.filter(\.reproduced).count
+        switch format {
+        case "json":
+            return JSONValue.array(rows.map { row in
+                .object([
+                    ("finding", .string(row.finding.id)),
+                    ("outcome", .string(row.finding.outcome.rawValue)),
+                    ("statistic", .string(row.finding.statistic)),
+                    ("summary_path", .string(row.finding.summaryPath)),
+                    ("reported", .finite(row.finding.value)),
+                    ("reported_ci95", .array([.finite(row.finding.interval.lower), .finite(row.finding.interval.upper)])),
+                    ("simulated", Summary.json(row.simulated)),
+                    ("reproduced", .bool(row.reproduced)),
+                ])
+            }).serialized() + "\n"
+        case "markdown":
+            var out = "| finding | outcome | reported [95% interval] | simulated [95% CI] | inside |\n|---|---|---|---|---|\n"
+            for row in rows {
+                let f = row.finding
+                out += "| \(f.id) | \(f.outcome.rawValue) (\(f.statistic)\(f.detail.map { ", " + $0 } ?? "")) | \(number(f.value)) \(interval(f.interval.lower, f.interval.upper)) | \(simulated(row.simulated)) | \(row.reproduced ? "yes" : "**no**") |\n"
+            }
+            out += "\n\(inside) of \(rows.count) findings reproduced within their reported uncertainty.\n"
+            return out
+        default:
+            var table = [["finding", "outcome", "reported [95% interval]", "simulated [95% CI]", "inside"]]
+            for row in rows {
+                let f = row.finding
+                table.append([
+                    f.id, "\(f.outcome.rawValue) (\(f.statistic)\(f.detail.map { ", " + $0 } ?? ""))",
+                    "\(number(f.value)) \(interval(f.interval.lower, f.interval.upper))", simulated(row.simulated),
+                    row.reproduced ? "yes" : "NO",
+                ])
+            }
+            return TerminalSummary.table(table, rightAligned: [])
+                + "\n\(inside) of \(rows.count) findings reproduced within their reported uncertainty.\n"
+        }
+    }
+}
