@@ -7,11 +7,13 @@ struct Calibrate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fit scenario parameters to target statistics and write them as a scenario fragment.",
         discussion: """
-            The plan names a scenario, the parameters to fit with their bounds, and the target \
-            statistics (paths into summary.json) with tolerances; see docs/CALIBRATION.md.
+            The plan names the parameters to fit with their bounds and what to fit them to: an \
+            evidence set (findings with their reported intervals, docs/EVIDENCE.md) or target \
+            statistics of one scenario (paths into summary.json) with tolerances; see \
+            docs/CALIBRATION.md.
 
             Example:
-              blendsim calibrate scenarios/paper-calibration.yaml
+              blendsim calibrate scenarios/evidence-calibration.yaml
             """
     )
 

@@ -15,9 +15,9 @@ struct FlippedClassroom: BlendedModel {
     static let name = "flipped-classroom"
     static let summary = "content online before class, class time for active practice and feedback"
     static let parameters: [ParameterSpec] = [
-        .number("content_effectiveness", default: 2.98395, range: 0...3, help: "quality of the self-paced pre-class content (receptive skills)"),
+        .number("content_effectiveness", default: 1.30484, range: 0...3, help: "quality of the self-paced pre-class content (receptive skills)"),
         .number("content_feedback", default: 0.3, range: 0...1, help: "share of pre-class work checked by quizzes"),
-        .number("practice_effectiveness", default: 2.42541, range: 0...3, help: "quality of in-class active practice relative to a lecture-style lesson"),
+        .number("practice_effectiveness", default: 0.7125, range: 0...3, help: "quality of in-class active practice relative to a lecture-style lesson"),
         .number("practice_feedback", default: 0.6, range: 0...1, help: "share of in-class practice that gets the teacher's feedback"),
         .number("assessment_minutes", default: 60, range: 0...600, unit: "min", help: "length of a control-point test"),
     ]

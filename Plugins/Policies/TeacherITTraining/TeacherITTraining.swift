@@ -17,7 +17,7 @@ struct TeacherITTraining: Policy {
     static let name = "teacher-it-training"
     static let summary = "professional development that raises the quality of online teaching over the weeks"
     static let parameters: [ParameterSpec] = [
-        .number("gain", default: 0.3, range: 0...2, help: "full rise in the quality of online activities"),
+        .number("gain", default: 0.450859, range: 0...2, help: "full rise in the quality of online activities"),
         .number("weeks_to_effect", default: 4, range: 0.1...52, unit: "weeks", help: "time constant of the rise"),
     ]
 

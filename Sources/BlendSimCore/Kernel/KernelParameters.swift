@@ -3,10 +3,10 @@
 public struct KernelParameters: Sendable, Hashable {
     // Skill growth
     /// Scale points gained per effective hour. The ~200 guided hours per CEFR band suggest 0.1;
-    /// fitted to the paper's Table 1 (scenarios/paper-calibration.yaml).
-    public var pointsPerHour = 0.0287878
+    /// fitted to the evidence base (scenarios/evidence-calibration.yaml).
+    public var pointsPerHour = 0.0394228
     /// Share of a skill-focused hour that also benefits the other skills.
-    public var transferShare = 0.104221
+    public var transferShare = 0.101754
     /// Score at which the diminishing-returns factor is 1.
     public var referenceScore = 140.0
     /// Score at which growth stops (the top of the scale).
@@ -15,19 +15,19 @@ public struct KernelParameters: Sendable, Hashable {
     public var learningNoise = 0.3
     /// Value of an hour of each activity kind relative to a classroom hour.
     public var classroomWeight = 1.0
-    public var onlineSyncWeight = 0.85
-    public var onlineAsyncWeight = 0.8
+    public var onlineSyncWeight = 1.26828
+    public var onlineAsyncWeight = 1.40808
     public var siwWeight = 0.35
     public var siwtWeight = 0.7
     public var assessmentWeight = 0.3
     /// How much feedback raises the value of an hour: × (1 + gain × feedback).
-    public var feedbackGain = 1.41486
+    public var feedbackGain = 1.7701
     /// Standard deviation of the part of a student's end-of-course test score that is not this
     /// course's learning (prior knowledge of the content, test error), in course points.
-    public var coursePriorSD = 0.0
+    public var coursePriorSD = 77.1581
     /// Extra value of every teaching hour in a week that blends classroom and online teaching:
     /// × (1 + complementarity · 4ρ(1 − ρ)), ρ the online share of the week's teaching minutes.
-    public var blendComplementarity = 0.0
+    public var blendComplementarity = 0.475144
 
     // Engagement
     /// Engagement of the least motivated student in class.
@@ -46,9 +46,9 @@ public struct KernelParameters: Sendable, Hashable {
 
     // Motivation
     /// Weekly motivation change per unit of progress above the expected.
-    public var motivationProgressGain = 0.0105222
+    public var motivationProgressGain = 0.00974299
     /// Weekly motivation change per unit of feedback above `feedbackReference`.
-    public var motivationFeedbackGain = 0.0149624
+    public var motivationFeedbackGain = 0.070537
     public var feedbackReference = 0.3
     /// Weekly motivation loss per unit of overload.
     public var motivationOverloadPenalty = 0.03
@@ -65,7 +65,7 @@ public struct KernelParameters: Sendable, Hashable {
 
     // Difficulties
     /// Weekly chance that a student with zero integrity and zero motivation copies submitted work.
-    public var cheatingPropensity = 0.3
+    public var cheatingPropensity = 0.179272
     /// Share of the learning from copied work that is lost.
     public var cheatingLearningLoss = 0.8
     /// Points a copied online assessment adds to the measured score.
@@ -75,16 +75,16 @@ public struct KernelParameters: Sendable, Hashable {
     /// Share of feedback lost on late work.
     public var lateFeedbackLoss = 0.5
     /// Weekly withdrawal hazard at zero motivation in a classroom course.
-    public var dropoutHazard = 0.01
+    public var dropoutHazard = 0.0340991
     /// Relative rise of the withdrawal hazard per unit of isolated study (share of the week's
     /// minutes spent online at home), at self-regulation 0.5.
-    public var isolationHazard = 0.0
+    public var isolationHazard = 1.09524
     /// How much of a live online minute counts as isolated (a self-paced minute counts fully).
     public var liveIsolation = 0.5
     /// Relative rise of the withdrawal hazard per unit of lost access to online work at home.
-    public var accessHazard = 0.0
+    public var accessHazard = 1.64679
     /// Share of copy attempts that detection deters: attempts × (1 − deterrence × enforcement).
-    public var detectionDeterrence = 0.0
+    public var detectionDeterrence = 0.865009
     /// Measurement error of an assessment (standard deviation, scale points).
     public var assessmentNoise = 3.0
     /// Teacher minutes of marking per student-minute of asynchronous work with full feedback.

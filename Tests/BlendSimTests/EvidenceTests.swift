@@ -1,0 +1,163 @@
+import BlendSimCore
+import BlendSimPluginHost
+import BlendSimRunner
+import BlendSimScenario
+import Foundation
+import Testing
+
+@Suite("Evidence", .serialized)
+struct EvidenceTests {
+    static let settings = RunSettings(pluginDirectories: [TestPaths.products], engine: EngineOptions(threads: 2))
+    static let evidence = TestPaths.root + "/evidence"
+
+    /// A valid finding whose lines the refusal cases below change one at a time.
+    static func finding(scenario: String, replacing: [String: String] = [:]) -> String {
+        var lines: [(String, String)] = [
+            ("id", "id: test-finding"),
+            ("citation", "citation:\n  authors: \"A, B.\"\n  year: 2020\n  title: \"T\"\n  venue: \"V\"\n  doi: \"10.1/x\""),
+            ("design", "design: meta-analysis"),
+            ("population", "population: \"students\""),
+            ("contrast", "contrast: \"blended against classroom\""),
+            ("experiment", "experiment:\n  scenario: \(scenario)\n  group: blended"),
+            ("outcome", "outcome: course_achievement"),
+            ("statistic", "statistic: hedges_g"),
+            ("reported", "reported:\n  value: 0.3\n  ci95: [0.1, 0.5]"),
+            ("quote", "quote: \"g = 0.3\""),
+        ]
+        for (key, text) in replacing {
+            if let index = lines.firstIndex(where: { $0.0 == key }) { lines[index].1 = text } else { lines.append((key, text)) }
+        }
+        return lines.map(\.1).filter { !$0.isEmpty }.joined(separator: "\n") + "\n"
+    }
+
+    static let scenario = """
+        replications: 2
+        baseline: classroom
+        groups:
+          - {name: classroom, students: 20, levels: {pre_intermediate: 1}, model: traditional}
+          - {name: blended, students: 20, levels: {pre_intermediate: 1}, model: face-to-face-driver, online_share: 0.3}
+        """
+
+    @Test func theShippedEvidenceBaseLoadsAndCoversEveryLever() throws {
+        guard case .success(let files) = EvidenceLoader.expand([Self.evidence]) else { Issue.record("evidence/ unreadable"); return }
+        let (findings, diagnostics) = EvidenceLoader.loadAll(paths: files)
+        #expect(diagnostics.isEmpty, "\(diagnostics.map(\.rendered))")
+        #expect(findings.count >= 12)
+        let outcomes = Set(findings.map(\.outcome))
+        for outcome in EvidenceFinding.Outcome.allCases { #expect(outcomes.contains(outcome), "no finding on \(outcome.rawValue)") }
+        for finding in findings {
+            #expect(finding.interval.lower <= finding.value && finding.value <= finding.interval.upper, "\(finding.id)")
+            #expect(!finding.quote.isEmpty && !finding.link.isEmpty, "\(finding.id)")
+        }
+        // Meta-analyses and large datasets first: most non-seed findings are one of the two.
+        let published = findings.filter { !$0.id.hasPrefix("seed-") }
+        #expect(published.filter { $0.design == "meta-analysis" || $0.design == "dataset" }.count * 2 > published.count)
+    }
+
+    @Test func badFindingsAreRefusedWithLocatedErrors() throws {
+        let directory = TemporaryDirectory()
+        let scenario = directory.file("experiment.yaml", Self.scenario)
+        func headline(_ name: String, _ replacing: [String: String]) -> String? {
+            let path = directory.file(name, Self.finding(scenario: scenario, replacing: replacing))
+            do {
+                _ = try EvidenceLoader.load(path: path)
+                return nil
+            } catch {
+                return error.headline.replacingOccurrences(of: directory.path + "/", with: "")
+            }
+        }
+        #expect(headline("source.yaml", ["citation": ""]) == "source.yaml:1:1: error: an evidence file (its source) needs 'citation'")
+        #expect(headline("link.yaml", ["citation": "citation:\n  authors: \"A\"\n  year: 2020\n  title: \"T\"\n  venue: \"V\""])
+            == "source.yaml:2:3: error: 'citation' needs a 'doi' or a stable 'url'".replacingOccurrences(of: "source", with: "link"))
+        #expect(headline("outcome.yaml", ["outcome": "outcome: course_achievment"])
+            == "outcome.yaml:14:10: error: unknown outcome 'course_achievment'; one of course_achievement, withdrawal, cheater_share, cheating_attempts, self_regulation_correlation, level_share, level_up_gain, motivation_gain; did you mean 'course_achievement'?")
+        #expect(headline("statistic.yaml", ["statistic": "statistic: share"])
+            == "statistic.yaml:15:12: error: course_achievement is reported as hedges_g or difference, not 'share'")
+        #expect(headline("interval.yaml", ["reported": "reported:\n  value: 0.7\n  ci95: [0.1, 0.5]"])
+            == "interval.yaml:18:9: error: the interval [0.1, 0.5] does not contain the value 0.7")
+        #expect(headline("derived.yaml", ["reported": "reported:\n  value: 0.3\n  ci95: [0.1, 0.5]\n  basis: derived"])
+            == "derived.yaml:16:3: error: a derived interval needs 'derivation': how it was derived from the source")
+        #expect(headline("group.yaml", ["experiment": "experiment:\n  scenario: experiment.yaml\n  group: flipped"])
+            == "group.yaml:13:10: error: the experiment's scenario \(scenario) has no group 'flipped'")
+        #expect(headline("baseline.yaml", ["experiment": "experiment:\n  scenario: experiment.yaml\n  group: classroom"])
+            == "baseline.yaml:13:10: error: group 'classroom' is the scenario's baseline; name the group compared with it")
+        let broken = directory.file("broken.yaml", "groups:\n  - {name: blended, students: -1, levels: {pre_intermediate: 1}, model: traditional}\n")
+        #expect(headline("experiment.yaml.finding", ["experiment": "experiment:\n  scenario: broken.yaml\n  group: blended"])?
+            .hasPrefix("broken.yaml:2:36: error: 'students' must be between 1 and") == true, "\(broken)")
+    }
+
+    @Test func checkRunsEveryFindingsExperimentAndComparesWithTheInterval() throws {
+        let directory = TemporaryDirectory()
+        _ = directory.file("experiment.yaml", Self.scenario)
+        _ = directory.file("a.yaml", Self.finding(scenario: "experiment.yaml"))
+        _ = directory.file("b.yaml", Self.finding(scenario: "experiment.yaml", replacing: [
+            "id": "id: impossible", "reported": "reported:\n  value: 40\n  ci95: [39, 41]",
+        ]))
+        let rows = try EvidenceCheck.run(paths: [directory.path], settings: Self.settings)
+        #expect(rows.map(\.finding.id) == ["test-finding", "impossible"])
+        #expect(rows[1].reproduced == false)
+        #expect(rows[0].simulated.n == 2)
+        #expect(rows[0].simulated.mean == rows[1].simulated.mean)
+        let table = EvidenceCheck.render(rows, format: "markdown")
+        #expect(table.contains("| impossible | course_achievement (hedges_g) | 40 [39, 41] |"))
+    }
+
+    /// The mechanisms move outcomes the way the evidence says, at the shipped defaults.
+    @Test func leversMoveOutcomesInTheDirectionsTheEvidenceReports() throws {
+        let rows = try EvidenceCheck.run(paths: [Self.evidence], settings: Self.settings)
+        func simulated(_ id: String) throws -> Double { try #require(rows.first { $0.finding.id == id }).simulated.mean }
+        #expect(try simulated("xu-jaggars-2011-completion-gap") > 0.03)  // online courses lose more students
+        #expect(try simulated("xu-jaggars-2011-completion-gap-remedial") > simulated("xu-jaggars-2011-completion-gap"))
+        #expect(try simulated("corrigan-gibbs-2015-warning-deterrence") < 0.8)  // detection deters attempts
+        #expect(try simulated("wisniewski-2020-feedback") > 0.2)
+        #expect(try simulated("fairlie-london-2012-home-computers") > 0)
+        #expect(try simulated("vitta-alhoorie-2023-flipped-l2") > 0.2)
+        #expect(try simulated("kraft-2018-teacher-coaching") > 0.05)
+    }
+
+    /// scenarios/evidence-defaults.yaml is what `blendsim calibrate
+    /// scenarios/evidence-calibration.yaml` wrote; the compiled-in defaults must be it.
+    @Test func shippedDefaultsAreTheEvidenceCalibrationsOutput() throws {
+        let source = ScenarioSource(path: "fragment", bytes: Array(try String(contentsOfFile: TestPaths.scenarios + "/evidence-defaults.yaml", encoding: .utf8).utf8))
+        let fragment = try #require(try YAMLReaderFacade.parse(source))
+        let kernel = KernelParameters()
+        for pair in fragment["kernel"]?.pairs ?? [] {
+            let info = try #require(KernelParameters.catalog.first { $0.key == pair.key.scalar })
+            #expect(kernel[keyPath: info.keyPath] == Double(pair.value.scalar!), "kernel.\(info.key)")
+        }
+        let host = try Runner.loadPlugins([TestPaths.products])
+        for (table, lookup) in [("model_defaults", { host.model(named: $0)?.schema }), ("policy_defaults", { host.policy(named: $0)?.schema })] {
+            for component in fragment[table]?.pairs ?? [] {
+                let schema = try #require(lookup(component.key.scalar!))
+                for parameter in component.value.pairs ?? [] {
+                    let declared = try #require(schema.parameters.first { $0.name == parameter.key.scalar })
+                    #expect(declared.defaultValue.doubleValue == Double(parameter.value.scalar!), "\(component.key.scalar!).\(declared.name)")
+                }
+            }
+        }
+        #expect((fragment["kernel"]?.pairs?.count ?? 0) >= 10)
+    }
+
+    /// A small parameter recovery: two informed parameters, synthetic targets from the scenarios'
+    /// own values with other random numbers, fitted from elsewhere; each recovered within its
+    /// approximate 95% interval. The full study is scripts/recovery.sh.
+    @Test func recoversParametersFromSyntheticEvidence() throws {
+        let directory = TemporaryDirectory()
+        let plan = directory.file("plan.yaml", """
+            evidence: [\(Self.evidence)/xu-jaggars-2011-completion-classroom.yaml, \(Self.evidence)/xu-jaggars-2011-completion-gap.yaml, \(Self.evidence)/wisniewski-2020-feedback.yaml]
+            replications: 10
+            parameters:
+              - {name: kernel.dropout_hazard, min: 0.0, max: 0.2, start: 0.15}
+              - {name: kernel.feedback_gain, min: 0.0, max: 3.0, start: 2.0}
+            optimizer: {max_evaluations: 150, restarts: 1}
+            """)
+        let report = try Calibrator.run(try CalibrationPlanLoader.load(path: plan), settings: Self.settings, synthetic: 1000)
+        let truth = try #require(report.syntheticTruth)
+        for index in truth.indices {
+            let u = report.uncertainty[index]
+            #expect(u.informed)
+            #expect(abs(report.fitted[index] - truth[index]) <= 1.96 * u.standardError,
+                    "\(report.plan.parameters[index].name): fitted \(report.fitted[index]), true \(truth[index]) ± \(u.standardError)")
+        }
+    }
+}
