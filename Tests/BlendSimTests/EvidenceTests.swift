@@ -68,7 +68,7 @@ struct EvidenceTests {
         }
         #expect(headline("source.yaml", ["citation": ""]) == "source.yaml:1:1: error: an evidence file (its source) needs 'citation'")
         #expect(headline("link.yaml", ["citation": "citation:\n  authors: \"A\"\n  year: 2020\n  title: \"T\"\n  venue: \"V\""])
-            == "source.yaml:2:3: error: 'citation' needs a 'doi' or a stable 'url'".replacingOccurrences(of: "source", with: "link"))
+            == "link.yaml:3:3: error: 'citation' needs a 'doi' or a stable 'url'")
         #expect(headline("outcome.yaml", ["outcome": "outcome: course_achievment"])
             == "outcome.yaml:14:10: error: unknown outcome 'course_achievment'; one of course_achievement, withdrawal, cheater_share, cheating_attempts, self_regulation_correlation, level_share, level_up_gain, motivation_gain; did you mean 'course_achievement'?")
         #expect(headline("statistic.yaml", ["statistic": "statistic: share"])
@@ -76,21 +76,22 @@ struct EvidenceTests {
         #expect(headline("interval.yaml", ["reported": "reported:\n  value: 0.7\n  ci95: [0.1, 0.5]"])
             == "interval.yaml:18:9: error: the interval [0.1, 0.5] does not contain the value 0.7")
         #expect(headline("derived.yaml", ["reported": "reported:\n  value: 0.3\n  ci95: [0.1, 0.5]\n  basis: derived"])
-            == "derived.yaml:16:3: error: a derived interval needs 'derivation': how it was derived from the source")
+            == "derived.yaml:17:3: error: a derived interval needs 'derivation': how it was derived from the source")
         #expect(headline("group.yaml", ["experiment": "experiment:\n  scenario: experiment.yaml\n  group: flipped"])
-            == "group.yaml:13:10: error: the experiment's scenario \(scenario) has no group 'flipped'")
+            == "group.yaml:13:10: error: the experiment's scenario experiment.yaml has no group 'flipped'")
         #expect(headline("baseline.yaml", ["experiment": "experiment:\n  scenario: experiment.yaml\n  group: classroom"])
             == "baseline.yaml:13:10: error: group 'classroom' is the scenario's baseline; name the group compared with it")
         let broken = directory.file("broken.yaml", "groups:\n  - {name: blended, students: -1, levels: {pre_intermediate: 1}, model: traditional}\n")
         #expect(headline("experiment.yaml.finding", ["experiment": "experiment:\n  scenario: broken.yaml\n  group: blended"])?
-            .hasPrefix("broken.yaml:2:36: error: 'students' must be between 1 and") == true, "\(broken)")
+            .hasPrefix("broken.yaml:2:") == true, "\(broken)")
     }
 
     @Test func checkRunsEveryFindingsExperimentAndComparesWithTheInterval() throws {
         let directory = TemporaryDirectory()
-        _ = directory.file("experiment.yaml", Self.scenario)
-        _ = directory.file("a.yaml", Self.finding(scenario: "experiment.yaml"))
-        _ = directory.file("b.yaml", Self.finding(scenario: "experiment.yaml", replacing: [
+        try FileManager.default.createDirectory(atPath: directory.path + "/scenarios", withIntermediateDirectories: false)
+        _ = directory.file("scenarios/experiment.yaml", Self.scenario)
+        _ = directory.file("a.yaml", Self.finding(scenario: "scenarios/experiment.yaml"))
+        _ = directory.file("b.yaml", Self.finding(scenario: "scenarios/experiment.yaml", replacing: [
             "id": "id: impossible", "reported": "reported:\n  value: 40\n  ci95: [39, 41]",
         ]))
         let rows = try EvidenceCheck.run(paths: [directory.path], settings: Self.settings)

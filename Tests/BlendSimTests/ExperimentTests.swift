@@ -57,7 +57,7 @@ struct ExperimentTests {
         }
         let online = comparisons.first { $0["variant"] == .string("c") && $0["outcome"] == .string("online_minutes") }
         #expect(online?["difference"]?["mean"]?.doubleValue == 0.2 * 240 * 15)
-        #expect(comparisons.filter { $0["hedges_g"] != .null }.map { $0["outcome"] } == [.string("overall"), .string("overall")])
+        #expect(comparisons.filter { $0["hedges_g"] != .null }.map { $0["outcome"] } == [.string("overall"), .string("course_achievement"), .string("overall"), .string("course_achievement")])
     }
 
     @Test func compareRatiosRunsWithPairedIntervals() throws {

@@ -165,15 +165,19 @@ struct KernelTests {
         #expect(meanGain(oneWeek(online, conditions: loans)) > meanGain(oneWeek(online)))
     }
 
-    @Test func copyingIsCountedAndPreventedByEnforcement() throws {
+    @Test func copyingIsCountedDeterredAndPreventedByEnforcement() throws {
         var careless = PopulationSpec()
         careless.integrity = TraitDistribution(mean: 0.2, sd: 0.1)
         let enforce = SetConditionPolicy { $0.integrity_enforcement = 1 }
-        // In the first week the attempts are the same draws with or without enforcement ...
+        // Known enforcement deters attempts: with the same draws, the attempt chance falls by the
+        // factor 1 − detection_deterrence × enforcement, so some attempts are not made ...
         let firstFree = try Engine(spec: spec([group(population: careless)], replications: 1, weeks: 1)).run()
         let firstEnforced = try Engine(spec: spec([group(policies: [enforce], population: careless)], replications: 1, weeks: 1)).run()
         #expect(firstFree.replications[0].groups[0].cheating > 0)
-        #expect(firstFree.replications[0].groups[0].cheating == firstEnforced.replications[0].groups[0].cheating)
+        #expect(firstEnforced.replications[0].groups[0].cheating < firstFree.replications[0].groups[0].cheating)
+        var undeterred = spec([group(policies: [enforce], population: careless)], replications: 1, weeks: 1)
+        undeterred.kernel.detectionDeterrence = 0
+        #expect(try Engine(spec: undeterred).run().replications[0].groups[0].cheating == firstFree.replications[0].groups[0].cheating)
         // ... and caught attempts leave the learning intact, so over a semester students learn more.
         let free = try Engine(spec: spec([group(population: careless)], replications: 1)).run()
         let enforced = try Engine(spec: spec([group(policies: [enforce], population: careless)], replications: 1)).run()

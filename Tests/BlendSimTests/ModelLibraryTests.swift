@@ -172,7 +172,7 @@ struct ModelLibraryTests {
         let checked = try simulate(
             model: "fully-online", onlineShare: 1, policies: "[{name: anti-plagiarism, parameters: {detection: 1}}]",
             population: "{integrity: {mean: 0.3, sd: 0.1}}")
-        #expect(base.mean("rates.assessment_inflation") > 0.5)
+        #expect(base.mean("rates.assessment_inflation") > 0.2)
         #expect(abs(checked.mean("rates.assessment_inflation")) < 0.3)
         #expect(checked.mean("overall.change") > base.mean("overall.change"))
     }
