@@ -97,14 +97,7 @@ public enum Calibrator {
             for (path, scenario) in scenarios {
                 var candidate = Calibrator.applied(plan, values, to: scenario, host: host)
                 candidate.seed = scenario.seed &+ seedOffset
-                let resolved = Runner.resolve(candidate, host: host)
-                guard let spec = resolved.spec else { throw resolved.diagnostics[0] }
-                do {
-                    let result = try Engine(spec: spec, options: settings.engine).run()
-                    summaries[path] = Summary.document(Runner.describe(candidate), result)
-                } catch {
-                    throw Diagnostic("\(path): \(error.message)")
-                }
+                summaries[path] = try Runner.summary(of: candidate, host: host, options: settings.engine)
             }
             return summaries
         }
@@ -132,6 +125,7 @@ public enum Calibrator {
             if let replications = plan.replications { scenario.replications = replications }
             if let seed = settings.seed { scenario.seed = seed }
             if let replications = settings.replications { scenario.replications = replications }
+            try ResourceCheck.check(scenario, threads: settings.engine.threads)
             scenarios.append((target.scenarioPath, scenario))
         }
         let host = try Runner.loadPlugins(settings.pluginDirectories)

@@ -15,7 +15,9 @@ public enum EvidenceCheck {
 
     /// Loads the findings at `paths` (files or folders) and runs their experiments; each
     /// scenario runs once however many findings read it.
-    public static func run(paths: [String], settings: RunSettings) throws(Diagnostic) -> [Row] {
+    /// - Parameter kernel: kernel parameters set in every experiment (`--set`), for sensitivity
+    ///   analyses of assumptions.
+    public static func run(paths: [String], settings: RunSettings, kernel: [(String, Double)] = []) throws(Diagnostic) -> [Row] {
         let files: [String]
         switch EvidenceLoader.expand(paths) {
         case .failure(let diagnostic): throw diagnostic
@@ -32,14 +34,14 @@ public enum EvidenceCheck {
                 var scenario = try ScenarioLoader.load(path: finding.scenarioPath)
                 if let seed = settings.seed { scenario.seed = seed }
                 if let replications = settings.replications { scenario.replications = replications }
-                let resolved = Runner.resolve(scenario, host: host)
-                guard let spec = resolved.spec else { throw resolved.diagnostics[0] }
-                do {
-                    let result = try Engine(spec: spec, options: settings.engine).run()
-                    summaries[finding.scenarioPath] = Summary.document(Runner.describe(scenario), result)
-                } catch {
-                    throw Diagnostic("\(finding.scenarioPath): \(error.message)")
+                for (key, value) in kernel {
+                    guard let info = KernelParameters.catalog.first(where: { $0.key == key }), info.range.contains(value) else {
+                        throw Diagnostic("kernel parameter '\(key)' is unknown or \(value) is outside its range")
+                    }
+                    scenario.kernel[keyPath: info.keyPath] = value
                 }
+                try ResourceCheck.check(scenario, threads: settings.engine.threads)
+                summaries[finding.scenarioPath] = try Runner.summary(of: scenario, host: host, options: settings.engine)
             }
             guard let statistic = Calibrator.statistic(finding.summaryPath, in: summaries[finding.scenarioPath]!) else {
                 throw finding.source.diagnostic(
@@ -50,6 +52,26 @@ public enum EvidenceCheck {
         }
         return rows
     }
+
+    /// One object per finding: what `--format json` prints and the report page reads.
+    public static func document(_ rows: [Row]) -> JSONValue {
+        .array(rows.map { row in
+            .object([
+                ("finding", .string(row.finding.id)),
+                ("source", .string("\(row.finding.authors) (\(row.finding.year)), \(row.finding.venue)")),
+                ("outcome", .string(row.finding.outcome.rawValue)),
+                ("statistic", .string(row.finding.statistic)),
+                ("summary_path", .string(row.finding.summaryPath)),
+                ("reported", .finite(row.finding.value)),
+                ("reported_ci95", .array([.finite(row.finding.interval.lower), .finite(row.finding.interval.upper)])),
+                ("simulated", Summary.json(row.simulated)),
+                ("reproduced", .bool(row.reproduced)),
+            ])
+        })
+    }
+
+    /// The validation page (report.html form) of the rows.
+    public static func report(_ rows: [Row]) -> String { EvidenceReport.render(document(rows)) }
 
     /// The validation table as plain text, Markdown or JSON.
     public static func render(_ rows: [Row], format: String) -> String {
@@ -68,18 +90,7 @@ public enum EvidenceCheck {
         let inside = rows.filter(\.reproduced).count
         switch format {
         case "json":
-            return JSONValue.array(rows.map { row in
-                .object([
-                    ("finding", .string(row.finding.id)),
-                    ("outcome", .string(row.finding.outcome.rawValue)),
-                    ("statistic", .string(row.finding.statistic)),
-                    ("summary_path", .string(row.finding.summaryPath)),
-                    ("reported", .finite(row.finding.value)),
-                    ("reported_ci95", .array([.finite(row.finding.interval.lower), .finite(row.finding.interval.upper)])),
-                    ("simulated", Summary.json(row.simulated)),
-                    ("reproduced", .bool(row.reproduced)),
-                ])
-            }).serialized() + "\n"
+            return document(rows).serialized() + "\n"
         case "markdown":
             var out = "| finding | outcome | reported [95% interval] | simulated [95% CI] | inside |\n|---|---|---|---|---|\n"
             for row in rows {

@@ -339,6 +339,18 @@ public enum Runner {
     }
 
     /// Writes one file atomically (a temporary file renamed into place).
+    /// Resolves and runs a loaded scenario and returns its summary.json document: the one path
+    /// calibration and the evidence check take to a scenario's statistics.
+    static func summary(of scenario: Scenario, host: PluginHost, options: EngineOptions) throws(Diagnostic) -> JSONValue {
+        let resolved = resolve(scenario, host: host)
+        guard let spec = resolved.spec else { throw resolved.diagnostics[0] }
+        do {
+            return Summary.document(describe(scenario), try Engine(spec: spec, options: options).run())
+        } catch {
+            throw Diagnostic("\(scenario.source.path): \(error.message)")
+        }
+    }
+
     public static func writeFile(_ path: String, _ contents: String) throws(Diagnostic) {
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[..<$0]) } ?? "."

@@ -29,6 +29,14 @@ struct EvidenceCheckCommand: ParsableCommand {
     @Option(help: "Output format: table, markdown or json.")
     var format: String = "table"
 
+    @Option(help: ArgumentHelp("Also write the validation page (self-contained HTML) to this file.", valueName: "file.html"))
+    var report: String?
+
+    @Option(
+        name: .customLong("set"),
+        help: ArgumentHelp("Set a kernel parameter in every experiment, e.g. kernel.live_isolation=0.25 (repeatable): a sensitivity analysis of an assumption.", valueName: "kernel.key=value"))
+    var settings: [String] = []
+
     @Option(help: "Replications instead of each experiment's own.")
     var replications: Int?
 
@@ -41,14 +49,35 @@ struct EvidenceCheckCommand: ParsableCommand {
         guard ["table", "markdown", "json"].contains(format) else { throw ValidationError("--format must be table, markdown or json") }
         if let replications, replications < 2 { throw ValidationError("--replications must be at least 2") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        _ = try kernelSettings()
+    }
+
+    /// `--set kernel.key=value` pairs, checked against the kernel's parameters and ranges.
+    func kernelSettings() throws -> [(String, Double)] {
+        try settings.map { text in
+            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, parts[0].hasPrefix("kernel."), let value = Double(parts[1]), value.isFinite else {
+                throw ValidationError("--set takes kernel.<key>=<number>, found '\(text)'")
+            }
+            let key = String(parts[0].dropFirst("kernel.".count))
+            guard let info = KernelParameters.catalog.first(where: { $0.key == key }) else {
+                throw ValidationError("--set: unknown kernel parameter '\(key)' (docs/MODEL.md 3.7)")
+            }
+            guard info.range.contains(value) else {
+                throw ValidationError("--set: \(key) must lie in [\(info.range.lowerBound), \(info.range.upperBound)], found \(parts[1])")
+            }
+            return (key, value)
+        }
     }
 
     func run() throws {
+        let kernel = try kernelSettings()
         do {
-            let settings = RunSettings(
+            let runSettings = RunSettings(
                 pluginDirectories: plugins.directories, replications: replications,
                 engine: EngineOptions(threads: threads ?? ProcessorCount.active))
-            let rows = try EvidenceCheck.run(paths: paths.isEmpty ? ["evidence"] : paths, settings: settings)
+            let rows = try EvidenceCheck.run(paths: paths.isEmpty ? ["evidence"] : paths, settings: runSettings, kernel: kernel)
+            if let report { try Runner.writeFile(report, EvidenceCheck.report(rows)) }
             StandardOutput.write(EvidenceCheck.render(rows, format: format))
         } catch {
             throw fail(error)

@@ -300,7 +300,14 @@ extension ScenarioDecoder {
         let quote = text("quote", in: top, of: root, "an evidence file (the source's words with the figure)")
         var informs: [String] = []
         if let node = top["informs"] {
-            if let items = node.items { informs = items.compactMap { string($0, "informs") } } else { error("'informs' must be a list of parameter names", at: node) }
+            if let items = node.items {
+                for item in items {
+                    guard let name = string(item, "informs"), setting(name, at: item) != nil else { continue }
+                    informs.append(name)
+                }
+            } else {
+                error("'informs' must be a list of parameter names", at: node)
+            }
         }
         let notes = top["notes"].flatMap { string($0, "notes") }
 

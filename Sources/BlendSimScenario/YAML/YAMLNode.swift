@@ -26,7 +26,8 @@ public struct YAMLNode: Sendable {
         case .scalar(let text, let plain):
             if !plain { return "a string" }
             if text.isEmpty || text == "~" || text == "null" { return "null" }
-            if Int(text) != nil || Double(text) != nil { return "a number" }
+            if Int(text) != nil { return "a number" }
+            if let value = Double(text) { return value.isFinite ? "a number" : "a number that is not finite" }
             if text == "true" || text == "false" { return "a boolean" }
             return "a string"
         case .sequence: return "a list"
