@@ -111,6 +111,11 @@ struct EvidenceTests {
         #expect(rows[0].simulated.mean == rows[1].simulated.mean)
         let table = EvidenceCheck.render(rows, format: "markdown")
         #expect(table.contains("| impossible | course_achievement (hedges_g) | 40 [39, 41] |"))
+        let page = EvidenceCheck.report(rows)
+        #expect(page.contains("1 of 2 published findings are reproduced"))
+        #expect(page.components(separatedBy: "<svg").count - 1 == 2)
+        #expect(page.contains("<td class=\"name\">A, B. (2020), V</td>"))
+        #expect(!page.contains("<table></table>"))
     }
 
     /// The mechanisms move outcomes the way the evidence says, at the shipped defaults.
