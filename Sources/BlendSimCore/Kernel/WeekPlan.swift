@@ -54,7 +54,7 @@ public struct WeekPlan: Sendable {
     let activities: [PreparedActivity]
     let hasSubmittedWork: Bool
     let hasOnlineAssessment: Bool
-    /// The group's starting mean motivation, which motivation reverts to.
+    /// The mean of the group's population motivation distribution, which motivation reverts to.
     let motivationTarget: Float
     /// Teachers' marking load for the week: demanded over available feedback time (1 = full).
     public let teacherLoad: Double
