@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Fuzzes the YAML reader and the scenario loader with libFuzzer for a bounded time (default 60 s),
-# seeded from scenarios/ and the bad-input corpus. Fails on any crash, leak or timeout; the
-# input that caused it is left in .build-fuzz/crashes/ (make it a corpus entry).
+# Fuzzes the YAML reader, the scenario loader and the evidence-file decoder with libFuzzer for a
+# bounded time (default 60 s), seeded from scenarios/, evidence/ and the bad-input corpus. Fails
+# on any crash, leak or timeout; the input that caused it is left in .build-fuzz/crashes/ (make
+# it a corpus entry).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
@@ -9,7 +10,7 @@ swift build --package-path Fuzz --scratch-path .build-fuzz -c debug -Xswiftc -sa
     --product FuzzScenario 2>&1 | tail -1
 corpus=.build-fuzz/corpus
 mkdir -p "$corpus" .build-fuzz/crashes
-cp scenarios/*.yaml Tests/Fixtures/bad-scenarios/*.yaml Tests/Fixtures/scenarios/*.yaml "$corpus"/ 2>/dev/null || true
+cp scenarios/*.yaml evidence/*.yaml Tests/Fixtures/bad-scenarios/*.yaml Tests/Fixtures/scenarios/*.yaml "$corpus"/ 2>/dev/null || true
 .build-fuzz/debug/FuzzScenario "$corpus" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
     -artifact_prefix=.build-fuzz/crashes/ -print_final_stats=1 2>&1 | tail -15
 echo "fuzz: 1 passed, 0 failed"

@@ -11,7 +11,13 @@ public enum Reproduction {
 
     static let resultFiles = ["summary.json", "weekly.csv", "runs.csv", "sensitivity.json"]
 
-    public static func plan(directory: String, out: String) throws(Diagnostic) -> Plan {
+    /// The command to run again. A results directory is data from anyone: plugins come only
+    /// from `pluginDirectories` (the caller's plugin path, never the manifest's), the manifest
+    /// must fingerprint its scenario or plan, and `out` is not replaced without `force`.
+    public static func plan(
+        directory: String, out: String, pluginDirectories: [String] = [], force: Bool = false
+    ) throws(Diagnostic) -> Plan {
+        try Runner.checkOutput(out, force: force)
         guard case .success(let bytes) = ScenarioLoader.readFile(directory + "/manifest.json", limit: 1 << 24) else {
             throw Diagnostic("\(directory) holds no manifest.json to rerun")
         }
@@ -30,31 +36,34 @@ public enum Reproduction {
         }
         // The recorded input must be unchanged.
         let recorded = manifest["scenario"] ?? manifest["plan"]
-        if let path = recorded?["path"]?.stringValue, let sha = recorded?["sha256"]?.stringValue {
-            guard case .success(let input) = ScenarioLoader.readFile(path, limit: 1 << 30) else {
-                throw Diagnostic("\(path), which \(directory) was made from, cannot be read")
-            }
-            guard SHA256.hex(input) == sha else {
-                throw Diagnostic("\(path) has changed since \(directory) was made (SHA-256 differs); rerun would not reproduce it")
-            }
+        guard let path = recorded?["path"]?.stringValue, let sha = recorded?["sha256"]?.stringValue else {
+            throw Diagnostic("\(directory)/manifest.json does not fingerprint its scenario or plan (path and sha256); rerun cannot tell it is the same input")
+        }
+        guard case .success(let input) = ScenarioLoader.readFile(path, limit: 1 << 30) else {
+            throw Diagnostic("\(path), which \(directory) was made from, cannot be read")
+        }
+        guard SHA256.hex(input) == sha else {
+            throw Diagnostic("\(path) has changed since \(directory) was made (SHA-256 differs); rerun would not reproduce it")
         }
         // Same command, new directory, no report or trace, quietly.
         var cleaned: [String] = []
         var index = 0
         while index < arguments.count {
             let word = arguments[index]
-            if ["--out", "--trace", "--emit-slurm"].contains(word) {
+            if ["--out", "--trace", "--emit-slurm", "--plugin-dir"].contains(word) {
                 index += 2
                 continue
             }
-            if ["--force", "--report", "--quiet", "--resume"].contains(word) || word.hasPrefix("--out=") || word.hasPrefix("--trace=") {
+            if ["--force", "--report", "--quiet", "--resume"].contains(word) || word.hasPrefix("--out=") || word.hasPrefix("--trace=")
+                || word.hasPrefix("--plugin-dir=") || word.hasPrefix("--emit-slurm=")
+            {
                 index += 1
                 continue
             }
             cleaned.append(word)
             index += 1
         }
-        arguments = cleaned + ["--out", out, "--force", "--quiet"]
+        arguments = cleaned + pluginDirectories.flatMap { ["--plugin-dir", $0] } + ["--out", out, "--force", "--quiet"]
         let compared = resultFiles.filter {
             if case .success = ScenarioLoader.readFile(directory + "/" + $0, limit: 1 << 30) { return true }
             return false

@@ -7,7 +7,8 @@ struct Rerun: ParsableCommand {
         abstract: "Re-execute the run recorded in a results directory's manifest.json and say whether the result is identical.",
         discussion: """
             The scenario must be the one the manifest records (same SHA-256). The new results go to \
-            a directory of their own; summary.json (and weekly.csv or runs.csv) are compared byte for byte.
+            a directory of their own; summary.json (and weekly.csv or runs.csv) are compared byte for byte. \
+            Plugins come from this command's plugin path only, never from the manifest.
 
             Example:
               blendsim rerun results/paper
@@ -20,10 +21,16 @@ struct Rerun: ParsableCommand {
     @Option(help: ArgumentHelp("Where to put the new results (default: DIR/rerun).", valueName: "dir"))
     var out: String?
 
+    @Flag(help: "Replace results already in the new directory.")
+    var force = false
+
+    @OptionGroup var plugins: PluginOptions
+
     func run() throws {
         let plan: Reproduction.Plan
         do {
-            plan = try Reproduction.plan(directory: directory, out: out ?? directory + "/rerun")
+            plan = try Reproduction.plan(
+                directory: directory, out: out ?? directory + "/rerun", pluginDirectories: plugins.directories, force: force)
         } catch {
             throw fail(error)
         }

@@ -1,4 +1,5 @@
 import BlendSimCore
+import BlendSimRunner
 import Foundation
 import Testing
 
@@ -117,5 +118,42 @@ struct ReliabilityTests {
         let changed = try blendsim("rerun", out, "--out", directory.path + "/again")
         #expect(changed.status == 1)
         #expect(changed.stderr.contains("has changed since"))
+    }
+
+    /// A results directory is data: a manifest naming its own plugin directory does not make
+    /// rerun load from it; a manifest without fingerprints is refused; results are not replaced
+    /// without --force.
+    @Test func rerunTrustsNothingInAResultsDirectory() throws {
+        let directory = TemporaryDirectory()
+        let scenario = directory.file("s.yaml", """
+            seed: 4
+            replications: 2
+            groups:
+              - {name: g, students: 20, levels: {intermediate: 1}, model: traditional}
+            """)
+        let out = directory.path + "/r"
+        #expect(try blendsim("run", scenario, "--out", out, "--quiet").status == 0)
+        let manifestPath = out + "/manifest.json"
+        let manifest = try String(contentsOfFile: manifestPath, encoding: .utf8)
+        let planted = directory.path + "/planted"
+        try FileManager.default.createDirectory(atPath: planted, withIntermediateDirectories: false)
+        _ = directory.file("planted/libblendsim-traditional.so", "not a library")
+        let tampered = manifest.replacingOccurrences(of: "\"run\",", with: "\"run\",\"--plugin-dir\",\"\(planted)\",")
+        #expect(tampered != manifest)
+        try tampered.write(toFile: manifestPath, atomically: true, encoding: .utf8)
+        let plan = try Reproduction.plan(directory: out, out: directory.path + "/again")
+        #expect(!plan.arguments.contains(planted))
+        let rerun = try blendsim("rerun", out, "--out", directory.path + "/again")
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        let again = try blendsim("rerun", out, "--out", directory.path + "/again")
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("already holds results"))
+        #expect(try blendsim("rerun", out, "--out", directory.path + "/again", "--force").status == 0)
+        var document = try JSONValue.parse(manifest)
+        if case .object(let members) = document { document = .object(members.filter { $0.0 != "scenario" }) }
+        try document.serialized().write(toFile: manifestPath, atomically: true, encoding: .utf8)
+        let unfingerprinted = try blendsim("rerun", out, "--out", directory.path + "/third")
+        #expect(unfingerprinted.status == 1)
+        #expect(unfingerprinted.stderr.contains("does not fingerprint its scenario or plan"))
     }
 }

@@ -41,6 +41,27 @@ struct ReportTests {
         #expect(html.contains("Hedges"))
     }
 
+    /// A tampered summary.json or manifest.json is data: markup in any field is shown as text,
+    /// and extreme numbers are shown, not trapped on.
+    @Test func tamperedSummaryRendersAsText() throws {
+        let directory = TemporaryDirectory()
+        let out = directory.path + "/r"
+        #expect(try blendsim("run", TestPaths.scenarios + "/ratio-40-60.yaml", "--replications", "2", "--out", out, "--quiet").status == 0)
+        var summary = try String(contentsOfFile: out + "/summary.json", encoding: .utf8)
+        summary = summary.replacingOccurrences(of: "\"weeks\": 15", with: "\"weeks\": \"<script>alert(1)</script>\"")
+        summary = summary.replacingOccurrences(of: "\"seed\": ", with: "\"seed\": \"<img src=x onerror=alert(1)>\",\"was\":")
+        #expect(summary.contains("<script>"))
+        try summary.write(toFile: out + "/summary.json", atomically: true, encoding: .utf8)
+        var manifest = try String(contentsOfFile: out + "/manifest.json", encoding: .utf8)
+        manifest = manifest.replacingOccurrences(of: "\"student_weeks\": ", with: "\"student_weeks\": 1e300, \"was\": ")
+        try manifest.write(toFile: out + "/manifest.json", atomically: true, encoding: .utf8)
+        let report = try blendsim("report", out)
+        #expect(report.status == 0, "\(report.stderr)")
+        let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+        #expect(!html.contains("<script>") && !html.contains("<img"))
+        #expect(html.contains("&lt;script&gt;"))
+    }
+
     @Test func reportNeedsAResultsDirectory() throws {
         let directory = TemporaryDirectory()
         let output = try blendsim("report", directory.path)

@@ -1,8 +1,8 @@
 import BlendSimCore
 import BlendSimScenario
 
-/// libFuzzer's entry point: any bytes, as a scenario file. The loader must answer every input
-/// with a scenario or diagnostics — never crash, hang or run out of memory.
+/// libFuzzer's entry point: any bytes, as a scenario file and as an evidence file. The loaders
+/// must answer every input with a result or diagnostics — never crash, hang or run out of memory.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzScenario(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
@@ -12,6 +12,9 @@ public func fuzzScenario(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         _ = scenario.groups.count
         for variant in scenario.variants { _ = variant.scenario.groups.count }
     }
+    let evidence = EvidenceLoader.decode(ScenarioSource(path: "fuzz-evidence.yaml", bytes: bytes))
+    for diagnostic in evidence.diagnostics { _ = diagnostic.rendered }
+    if let finding = evidence.finding { _ = finding.summaryPath }
     return 0
 }
 

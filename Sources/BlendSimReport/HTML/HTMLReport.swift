@@ -75,7 +75,8 @@ public enum HTMLReport {
             body += comparisonSections(variants: variants, summary: summary)
         }
         if let seconds = manifest?["elapsed_seconds"]?.doubleValue {
-            body += "<h2>Runtime</h2><p>Simulation: \(SVG.label(seconds)) s for \(Int(manifest?["student_weeks"]?.doubleValue ?? 0)) student-weeks.</p>"
+            let studentWeeks = manifest?["student_weeks"]?.doubleValue ?? 0
+            body += "<h2>Runtime</h2><p>Simulation: \(SVG.label(seconds)) s for \(SVG.label(studentWeeks)) student-weeks.</p>"
         }
         body += "<p class=\"note\">Every figure is a mean over replications with its 95% confidence interval (Student's t). Colours follow the Okabe–Ito palette.</p>"
         return """
@@ -89,23 +90,25 @@ public enum HTMLReport {
     static func cell(_ value: JSONValue?, digits: Int, percent: Bool = false) -> String {
         guard let number = value?.doubleValue else { return "<td>–</td>" }
         let shown = percent ? TerminalSummary.fixed(number * 100, digits: digits) + "%" : TerminalSummary.fixed(number, digits: digits)
-        return "<td data-value=\"\(value!.serialized())\">\(shown)</td>"
+        return "<td data-value=\"\(JSONValue.finite(number).serialized())\">\(shown)</td>"
     }
 
     /// A STAT as "mean [lo, hi]" with the exact mean in `data-value`.
     static func statCell(_ stat: JSONValue?, digits: Int) -> String {
-        guard let mean = stat?["mean"] else { return "<td>–</td>" }
-        var text = TerminalSummary.fixed(mean.doubleValue ?? .nan, digits: digits)
+        guard let mean = stat?["mean"]?.doubleValue else { return "<td>–</td>" }
+        var text = TerminalSummary.fixed(mean, digits: digits)
         if case .array(let ci)? = stat?["ci95"], ci.count == 2, let lo = ci[0].doubleValue, let hi = ci[1].doubleValue {
             text += " [\(TerminalSummary.fixed(lo, digits: digits)), \(TerminalSummary.fixed(hi, digits: digits))]"
         }
-        return "<td data-value=\"\(mean.serialized())\">\(text)</td>"
+        return "<td data-value=\"\(JSONValue.finite(mean).serialized())\">\(text)</td>"
     }
 
     static func brief(_ summary: JSONValue, manifest: JSONValue?) -> String {
         var html = "<h2>Scenario</h2><p>"
-        html += "Seed \(summary["seed"]?.serialized() ?? "–"), \(summary["replications"]?.serialized() ?? "–") replications, "
-        html += "\(summary["weeks"]?.serialized() ?? "–") weeks, control points in weeks \(summary["control_points"]?.serialized() ?? "–")."
+        // Values read back from a results directory are data: escaped whatever their type.
+        func field(_ key: String) -> String { SVG.escape(summary[key]?.serialized() ?? "–") }
+        html += "Seed \(field("seed")), \(field("replications")) replications, "
+        html += "\(field("weeks")) weeks, control points in weeks \(field("control_points"))."
         if let version = manifest?["blendsim_version"]?.stringValue { html += " blendsim \(SVG.escape(version))." }
         html += "</p>"
         var groups: [JSONValue] = []

@@ -47,6 +47,8 @@ enum SVG {
     }
 
     static func label(_ value: Double) -> String {
+        // Beyond 2⁵³ (or not finite) a value has no exact integer form: shown as it is.
+        guard value.isFinite, abs(value) < 0x1p53 / 1000 else { return escape("\(value)") }
         let rounded = (value * 1000).rounded() / 1000
         return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
     }
