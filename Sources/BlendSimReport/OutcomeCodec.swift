@@ -36,9 +36,20 @@ public enum OutcomeCodec {
         return .array(values.map(number))
     }
 
+    /// A week's row, or nil when it is not one blendsim writes: counts must be whole numbers in
+    /// [0, 2⁵³], shares in [0, 1]; means may be missing (null) only where a run leaves them so.
     static func decodeWeek(_ value: JSONValue) -> WeekMetrics? {
         guard case .array(let items) = value, items.count == 35 else { return nil }
         let v = items.map(double)
+        for index in [0, 1, 17, 18, 19] {
+            guard v[index].isFinite, v[index] >= 0, v[index] <= 0x1p53, v[index] == v[index].rounded() else { return nil }
+        }
+        for index in [2] + Array(10..<16) + [22, 23, 24] + Array(26..<31) + [33] {
+            guard v[index].isFinite, v[index] >= 0, v[index] <= 1 else { return nil }
+        }
+        for index in Array(3..<10) + [16, 21, 25, 31, 32] {
+            guard v[index].isFinite || (v[1] == 0 && v[index].isNaN) else { return nil }
+        }
         return WeekMetrics(
             week: Int(v[0]), active: Int(v[1]), activeShare: v[2], skills: Array(v[3..<7]), overall: v[7], overallSD: v[8],
             motivation: v[9], bandShares: Array(v[10..<16]), onlineMinutes: v[16], cheating: Int(v[17]), late: Int(v[18]),

@@ -103,6 +103,7 @@ public enum Compare {
         guard ShardFile.planHash(fileBytes: scenario.source.bytes, replications: first.replications, seed: first.seed) == first.planHash else {
             throw Diagnostic("\(first.planPath) has changed since the shards ran; refusing to merge")
         }
+        try ShardFile.check(units, arms: variants.map { ($0.1.groups.count, $0.1.weeks) }, replications: first.replications)
         return report(arms: variants, replications: first.replications, units: units)
     }
 }

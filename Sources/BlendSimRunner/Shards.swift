@@ -46,26 +46,40 @@ public struct ShardFile: Sendable {
         } catch {
             throw Diagnostic("\(path): not a shard file (\(error))")
         }
+        // Whole numbers only, exactly as written, within the ranges blendsim writes.
+        func whole(_ value: JSONValue?, _ range: ClosedRange<Int>) -> Int? {
+            guard case .integer(let number)? = value, range.contains(number) else { return nil }
+            return number
+        }
         guard let kind = document["kind"]?.stringValue, let plan = document["plan"]?.stringValue,
-            let hash = document["plan_sha256"]?.stringValue, let replications = document["replications"]?.doubleValue,
-            let seed = document["seed"]?.doubleValue, let index = document["shard"]?.doubleValue,
-            let count = document["of"]?.doubleValue, case .array(let items)? = document["units"]
+            let hash = document["plan_sha256"]?.stringValue, case .integer(let seed)? = document["seed"],
+            case .array(let items)? = document["units"]
         else { throw Diagnostic("\(path): not a shard file (fields missing)") }
+        guard let replications = whole(document["replications"], 1...100_000) else {
+            throw Diagnostic("\(path): 'replications' must be a whole number from 1 to 100000")
+        }
+        guard let count = whole(document["of"], 1...100_000), let index = whole(document["shard"], 1...count) else {
+            throw Diagnostic("\(path): 'shard' and 'of' must be whole numbers with 1 ≤ shard ≤ of ≤ 100000")
+        }
         var units: [UnitResult] = []
-        for item in items {
-            guard let arm = item["arm"]?.doubleValue, let replication = item["replication"]?.doubleValue,
-                case .array(let groups)? = item["groups"]
-            else { throw Diagnostic("\(path): a unit is incomplete") }
+        for (number, item) in items.enumerated() {
+            guard let arm = whole(item["arm"], 0...10_000_000), let replication = whole(item["replication"], 0...(replications - 1)),
+                case .array(let groups)? = item["groups"], !groups.isEmpty
+            else {
+                throw Diagnostic("\(path): unit \(number + 1) is incomplete or out of range (arm ≥ 0, 0 ≤ replication < \(replications), at least one group)")
+            }
             var outcomes: [GroupOutcome] = []
             for group in groups {
-                guard let outcome = OutcomeCodec.decode(group) else { throw Diagnostic("\(path): a unit's outcome is unreadable") }
+                guard let outcome = OutcomeCodec.decode(group), !outcome.weekly.isEmpty else {
+                    throw Diagnostic("\(path): unit \(number + 1) has an unreadable or out-of-range outcome")
+                }
                 outcomes.append(outcome)
             }
-            units.append(UnitResult(arm: Int(arm), replication: Int(replication), groups: outcomes))
+            units.append(UnitResult(arm: arm, replication: replication, groups: outcomes))
         }
         return ShardFile(
-            kind: kind, planPath: plan, planHash: hash, replications: Int(replications), seed: UInt64(Int(seed)),
-            shard: Shard(index: Int(index), count: Int(count)), units: units)
+            kind: kind, planPath: plan, planHash: hash, replications: replications, seed: UInt64(bitPattern: Int64(seed)),
+            shard: Shard(index: index, count: count), units: units)
     }
 
     /// Checks that `shards` are all the slices of one plan, and returns their units in order.
@@ -91,6 +105,27 @@ public struct ShardFile: Sendable {
         }
         let units = shards.flatMap(\.units).sorted { ($0.arm, $0.replication) < ($1.arm, $1.replication) }
         return (first, units)
+    }
+
+    /// Checks merged units against the plan they claim: every (arm, replication) exactly once,
+    /// each with the arm's groups and weeks. Anything else is a tampered or foreign shard.
+    static func check(_ units: [UnitResult], arms: [(groups: Int, weeks: Int)], replications: Int) throws(Diagnostic) {
+        var seen = Set<Int>()
+        for unit in units {
+            guard unit.arm < arms.count, unit.replication < replications else {
+                throw Diagnostic("a shard holds arm \(unit.arm), replication \(unit.replication + 1), which the plan does not have; refusing to merge")
+            }
+            guard seen.insert(unit.arm * replications + unit.replication).inserted else {
+                throw Diagnostic("the shards hold arm \(unit.arm), replication \(unit.replication + 1) twice; refusing to merge")
+            }
+            let expected = arms[unit.arm]
+            guard unit.groups.count == expected.groups, unit.groups.allSatisfy({ $0.weekly.count == expected.weeks + 1 }) else {
+                throw Diagnostic("a shard's arm \(unit.arm), replication \(unit.replication + 1) does not have the plan's groups and weeks; refusing to merge")
+            }
+        }
+        guard seen.count == arms.count * replications else {
+            throw Diagnostic("the shards hold \(seen.count) of the plan's \(arms.count * replications) runs; refusing to merge")
+        }
     }
 
     /// The hash that ties shards to one plan: the file's SHA-256 with the settings that change results.

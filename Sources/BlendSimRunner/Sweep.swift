@@ -185,12 +185,13 @@ public enum Sweep {
         guard hash(plan, base: base) == first.planHash else {
             throw Diagnostic("\(first.planPath) or its scenario has changed since the shards ran; refusing to merge")
         }
+        try ShardFile.check(units, arms: scenarios.map { ($0.groups.count, $0.weeks) }, replications: first.replications)
         return try report(plan, base: base, points: points, scenarios: scenarios, units: units)
     }
 
     static func text(_ node: YAMLNode) -> JSONValue {
         guard case .scalar(let text, let plain) = node.content else { return .string("") }
-        if plain, let value = Double(text), value.isFinite { return .number(value) }
+        if plain, let value = YAMLNode.number(text), value.isFinite { return .number(value) }
         return .string(text)
     }
 

@@ -127,6 +127,61 @@ struct ExperimentTests {
         #expect(try read(directory.path + "/merged/summary.json") == read(directory.path + "/whole/summary.json"))
     }
 
+    /// Shards are data from anywhere: every tampered or foreign shard.json is refused with a
+    /// sentence, exit status 1 and no output — never a crash.
+    @Test func tamperedShardsAreRefusedNotTrappedOn() throws {
+        let directory = TemporaryDirectory()
+        let good = directory.path + "/good"
+        #expect(try blendsim("compare", Self.ratios, "--replications", "2", "--shard", "1/1", "--quiet", "--out", good).status == 0)
+        let original = try JSONValue.parse(try String(contentsOfFile: good + "/shard.json", encoding: .utf8))
+        func set(_ value: JSONValue, _ key: String, _ new: JSONValue) -> JSONValue {
+            guard case .object(let members) = value else { return value }
+            return .object(members.map { $0.0 == key ? ($0.0, new) : $0 })
+        }
+        func units(_ edit: ([JSONValue]) -> [JSONValue]) -> JSONValue {
+            guard case .array(let list)? = original["units"] else { return original }
+            return set(original, "units", .array(edit(list)))
+        }
+        func firstUnit(_ edit: (JSONValue) -> JSONValue) -> JSONValue { units { [edit($0[0])] + $0.dropFirst() } }
+        func firstWeek(_ edit: ([JSONValue]) -> [JSONValue]) -> JSONValue {
+            firstUnit { unit in
+                guard case .array(let groups)? = unit["groups"], case .array(let weeks)? = groups[0]["weekly"], case .array(let row) = weeks[1] else { return unit }
+                let group = set(groups[0], "weekly", .array([weeks[0], .array(edit(row))] + weeks.dropFirst(2)))
+                return set(unit, "groups", .array([group] + groups.dropFirst()))
+            }
+        }
+        let cases: [(String, JSONValue, String)] = [
+            ("arm-99", firstUnit { set($0, "arm", .integer(99)) }, "error: a shard holds arm 99, replication 1, which the plan does not have; refusing to merge"),
+            ("arm-huge", firstUnit { set($0, "arm", .number(1e300)) }, "unit 1 is incomplete or out of range"),
+            ("replication-negative", firstUnit { set($0, "replication", .integer(-1)) }, "unit 1 is incomplete or out of range"),
+            ("of-zero", set(original, "of", .integer(0)), "'shard' and 'of' must be whole numbers"),
+            ("shard-above-of", set(original, "shard", .integer(3)), "'shard' and 'of' must be whole numbers"),
+            ("replications-huge", set(original, "replications", .number(1e300)), "'replications' must be a whole number"),
+            ("seed-float", set(original, "seed", .number(9.3e18)), "not a shard file (fields missing)"),
+            ("no-units", units { _ in [] }, "error: the shards hold 0 of the plan's 4 runs; refusing to merge"),
+            ("duplicate-unit", units { [$0[0]] + $0 }, "error: the shards hold arm 0, replication 1 twice; refusing to merge"),
+            ("no-groups", firstUnit { set($0, "groups", .array([])) }, "unit 1 is incomplete or out of range"),
+            ("null-in-week", firstWeek { [.null] + $0.dropFirst() }, "unit 1 has an unreadable or out-of-range outcome"),
+            ("huge-active", firstWeek { [$0[0], .number(1e300)] + $0.dropFirst(2) }, "unit 1 has an unreadable or out-of-range outcome"),
+            ("share-above-one", firstWeek { Array($0[0..<10]) + [.number(5)] + $0.dropFirst(11) }, "unit 1 has an unreadable or out-of-range outcome"),
+            ("string-in-week", firstWeek { [.string("1")] + $0.dropFirst() }, "unit 1 has an unreadable or out-of-range outcome"),
+            ("short-row", firstWeek { Array($0.dropLast()) }, "unit 1 has an unreadable or out-of-range outcome"),
+            ("weeks-missing", firstUnit { unit in
+                guard case .array(let groups)? = unit["groups"], case .array(let weeks)? = groups[0]["weekly"] else { return unit }
+                return set(unit, "groups", .array([set(groups[0], "weekly", .array(Array(weeks.prefix(3))))] + groups.dropFirst()))
+            }, "does not have the plan's groups and weeks"),
+        ]
+        for (name, document, message) in cases {
+            let shard = directory.path + "/" + name
+            try FileManager.default.createDirectory(atPath: shard, withIntermediateDirectories: false)
+            try document.serialized().write(toFile: shard + "/shard.json", atomically: true, encoding: .utf8)
+            let merged = try runProcess(TestPaths.executable, ["merge", shard, "--out", shard + "/merged", "--quiet"])
+            #expect(merged.status == 1, "\(name): \(merged.stderr)")
+            #expect(merged.stderr.contains(message), "\(name): \(merged.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: shard + "/merged"), "\(name)")
+        }
+    }
+
     @Test func latinHypercubeFillsEveryStratum() throws {
         let plan = SweepPlan(
             scenarioPath: "", replications: 1, design: .latinHypercube,

@@ -99,6 +99,46 @@ struct YAMLReaderTests {
         #expect(e.message == "nesting deeper than 64 levels")
     }
 
+    /// Only plain YAML (the core schema): tags and %TAG directives would be ignored or change
+    /// what a value means, so each is a located error.
+    @Test func tagsAreRefused() throws {
+        for (text, found, line, column) in [
+            ("a: !!str 5\n", "!!str", 1, 4),
+            ("a: !!binary aGVsbG8=\n", "!!binary", 1, 4),
+            ("a: !!python/object/apply:os.system [ls]\n", "!!python/object/apply:os.system", 1, 4),
+            ("a: !custom {b: 1}\n", "!custom", 1, 4),
+            ("- !!seq [1]\n", "!!seq", 1, 3),
+        ] {
+            let problem = try #require(error(text), "\(text)")
+            #expect(problem.message == "YAML tags are not accepted (found '\(found)'); write plain values", "\(text)")
+            #expect(problem.line == line && problem.column == column, "\(text)")
+        }
+        let directive = try #require(error("%TAG ! tag:example.com,2000:\n---\na: 1\n"))
+        #expect(directive.message == "%TAG directives are not accepted; write plain values")
+    }
+
+    /// Numbers are decimal, as YAML's core schema writes them; other forms Swift would read are not.
+    @Test func onlyCoreSchemaNumbersAreNumbers() {
+        #expect(YAMLNode.number("0.4") == 0.4 && YAMLNode.number("-1e3") == -1000 && YAMLNode.number(".5") == 0.5 && YAMLNode.number("7") == 7)
+        #expect(YAMLNode.number("0x1p4") == nil && YAMLNode.number("0x10") == nil && YAMLNode.number("1_000") == nil)
+        #expect(YAMLNode.number("1e") == nil && YAMLNode.number(".") == nil && YAMLNode.number("5 ") == nil)
+        #expect(YAMLNode.number(".nan")?.isNaN == true && YAMLNode.number("-.inf") == -.infinity)
+    }
+
+    /// Mappings and lists of many entries are read in time linear in their size (keys are checked
+    /// against a set; open collections are appended to in place): 60,000 keys and 200,000 items
+    /// are read, and a duplicate among them is still found.
+    @Test func largeCollectionsAreReadAndCheckedWhole() throws {
+        var keys = ""
+        for k in 0..<60_000 { keys += "k\(k): \(k)\n" }
+        #expect(try parse(keys).pairs?.count == 60_000)
+        let duplicated = try #require(error(keys + "k17: 1\n"))
+        #expect(duplicated.message == "duplicate key 'k17' (first defined at line 18)")
+        #expect(duplicated.line == 60_001)
+        let list = "[" + (0..<200_000).map(String.init).joined(separator: ", ") + "]\n"
+        #expect(try parse(list).items?.count == 200_000)
+    }
+
     @Test func nonScalarKeysAreRefused() throws {
         let e = try #require(error("? [a, b]\n: 1\n"))
         #expect(e.message.contains("a mapping key must be a scalar"))

@@ -86,7 +86,7 @@ extension ScenarioDecoder {
         if let node = top["parameters"], let items = node.items, !items.isEmpty {
             for item in items {
                 guard let entries = mapping(item, "a parameter", allowed: CalibrationPlanLoader.parameterKeys) else { continue }
-                guard let nameNode = entries["name"], let name = string(nameNode, "name") else {
+                guard let nameNode = entries["name"], let name = self.name(nameNode, "name") else {
                     error("a parameter needs a 'name'", at: item)
                     continue
                 }

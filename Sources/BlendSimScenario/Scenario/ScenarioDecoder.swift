@@ -59,7 +59,7 @@ struct ScenarioDecoder {
     // MARK: - Scalars
 
     mutating func number(_ node: YAMLNode, _ key: String, _ range: ClosedRange<Double>) -> Double? {
-        guard case .scalar(let text, plain: true) = node.content, let value = Double(text), value.isFinite else {
+        guard case .scalar(let text, plain: true) = node.content, let value = YAMLNode.number(text), value.isFinite else {
             error("'\(key)' must be a number, found \(node.kindName)", at: node)
             return nil
         }
@@ -72,7 +72,7 @@ struct ScenarioDecoder {
 
     mutating func integer(_ node: YAMLNode, _ key: String, _ range: ClosedRange<Int>) -> Int? {
         guard case .scalar(let text, plain: true) = node.content, let value = Int(text) else {
-            if case .scalar(let text, plain: true) = node.content, Double(text) != nil {
+            if case .scalar(let text, plain: true) = node.content, YAMLNode.number(text) != nil {
                 error("'\(key)' must be a whole number, found \(text)", at: node)
             } else {
                 error("'\(key)' must be a whole number, found \(node.kindName)", at: node)
@@ -89,6 +89,22 @@ struct ScenarioDecoder {
     mutating func string(_ node: YAMLNode, _ key: String) -> String? {
         guard case .scalar(let text, _) = node.content, !text.isEmpty else {
             error("'\(key)' must be a non-empty string, found \(node.kindName)", at: node)
+            return nil
+        }
+        return text
+    }
+
+    /// A name that ends up in results, tables and file rows: printable characters only (no
+    /// control characters, which would corrupt a terminal, a CSV row or a log) and at most 200 of
+    /// them.
+    mutating func name(_ node: YAMLNode, _ key: String) -> String? {
+        guard let text = string(node, key) else { return nil }
+        if let bad = text.unicodeScalars.first(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
+            error("'\(key)' must be printable; it holds the control character U+\(String(bad.value, radix: 16, uppercase: true).leftPadded(4))", at: node)
+            return nil
+        }
+        guard text.count <= 200 else {
+            error("'\(key)' is \(text.count) characters long; at most 200", at: node)
             return nil
         }
         return text
@@ -112,7 +128,7 @@ struct ScenarioDecoder {
             }
         }
         var name = Self.stem(of: source.path)
-        if let node = top["name"], let value = string(node, "name") { name = value }
+        if let node = top["name"], let value = self.name(node, "name") { name = value }
         let description = top["description"].flatMap { string($0, "description") }
         var seed: UInt64 = 1
         if let node = top["seed"], let value = integer(node, "seed", 0...Int.max) { seed = UInt64(value) }
@@ -342,7 +358,7 @@ struct ScenarioDecoder {
         let before = diagnostics.count
         var name = ""
         if let node = entries["name"] {
-            name = string(node, "name") ?? ""
+            name = self.name(node, "name") ?? ""
         } else {
             error("a group needs a 'name'", at: node)
         }
@@ -438,7 +454,7 @@ struct ScenarioDecoder {
             error("a \(kind) needs a 'name'", at: node)
             return nil
         }
-        guard let name = string(nameNode, "name") else { return nil }
+        guard let name = self.name(nameNode, "name") else { return nil }
         var parameters: [(String, JSONValue)] = []
         var locations: [String: SourceLocation] = [:]
         if let parametersNode = entries["parameters"] {
@@ -466,7 +482,7 @@ struct ScenarioDecoder {
             if text == "true" { return .bool(true) }
             if text == "false" { return .bool(false) }
             if let value = Int(text) { return .integer(value) }
-            if let value = Double(text), value.isFinite { return .number(value) }
+            if let value = YAMLNode.number(text), value.isFinite { return .number(value) }
             return .string(text)
         case .sequence(let items):
             return .array(items.map(json))
@@ -474,4 +490,9 @@ struct ScenarioDecoder {
             return .object(pairs.map { ($0.key.scalar ?? "", json($0.value)) })
         }
     }
+}
+
+extension String {
+    /// The string with leading zeros up to `width` characters.
+    fileprivate func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

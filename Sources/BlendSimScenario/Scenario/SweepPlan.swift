@@ -112,7 +112,7 @@ extension ScenarioDecoder {
         if let node = top["parameters"], let items = node.items, !items.isEmpty {
             for item in items {
                 guard let entries = mapping(item, "a parameter", allowed: SweepPlanLoader.parameterKeys) else { continue }
-                guard let nameNode = entries["name"], let name = string(nameNode, "name") else {
+                guard let nameNode = entries["name"], let name = self.name(nameNode, "name") else {
                     if entries["name"] == nil { error("a parameter needs a 'name'", at: item) }
                     continue
                 }

@@ -67,7 +67,7 @@ extension ScenarioDecoder {
         var variants: [ScenarioVariant] = []
         for item in items {
             guard let entries = mapping(item, "a variant", allowed: VariantBuilder.variantKeys) else { continue }
-            guard let nameNode = entries["name"], let name = string(nameNode, "name") else {
+            guard let nameNode = entries["name"], let name = self.name(nameNode, "name") else {
                 if entries["name"] == nil { error("a variant needs a 'name'", at: item) }
                 continue
             }

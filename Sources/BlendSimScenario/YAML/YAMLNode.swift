@@ -21,13 +21,48 @@ public struct YAMLNode: Sendable {
     }
 
     /// A short name for the node's kind, for error messages.
+    /// The value of a plain scalar written as a YAML 1.2 core-schema number in decimal —
+    /// `[-+]?(.digits | digits[.digits])([eE][-+]?digits)?`, or `.inf`/`.nan` forms, which give
+    /// non-finite values — else nil. Hexadecimal floats and other forms Swift would read are not
+    /// numbers here.
+    public static func number(_ text: String) -> Double? {
+        let lowered = text.lowercased()
+        if [".inf", "+.inf", "-.inf", ".nan", "inf", "+inf", "-inf", "nan", "infinity", "-infinity", "+infinity"].contains(lowered) {
+            return Double(String(lowered.filter { $0 != "." }))
+        }
+        var bytes = Array(text.utf8)[...]
+        if let sign = bytes.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
+        func digits() -> Int {
+            var count = 0
+            while let byte = bytes.first, byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
+                bytes = bytes.dropFirst()
+                count += 1
+            }
+            return count
+        }
+        var mantissa = digits()
+        if bytes.first == UInt8(ascii: ".") {
+            bytes = bytes.dropFirst()
+            mantissa += digits()
+        }
+        guard mantissa > 0 else { return nil }
+        if let e = bytes.first, e == UInt8(ascii: "e") || e == UInt8(ascii: "E") {
+            bytes = bytes.dropFirst()
+            if let sign = bytes.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
+            guard digits() > 0 else { return nil }
+        }
+        guard bytes.isEmpty else { return nil }
+        return Double(text)
+    }
+
     public var kindName: String {
         switch content {
         case .scalar(let text, let plain):
             if !plain { return "a string" }
             if text.isEmpty || text == "~" || text == "null" { return "null" }
             if Int(text) != nil { return "a number" }
-            if let value = Double(text) { return value.isFinite ? "a number" : "a number that is not finite" }
+            if let value = Self.number(text) { return value.isFinite ? "a number" : "a number that is not finite" }
+            if Double(text) != nil { return "a number in a form YAML's core schema does not have (write it in decimal)" }
             if text == "true" || text == "false" { return "a boolean" }
             return "a string"
         case .sequence: return "a list"

@@ -73,11 +73,19 @@ public struct YAMLReader: Sendable {
     }
 }
 
-/// Builds the tree from libyaml's events with an explicit stack.
+/// Builds the tree from libyaml's events with an explicit stack. Each frame is mutated in place
+/// (appending to the open collection never copies it) and mapping keys are checked against a
+/// set, so building is linear in the input.
 private struct TreeBuilder {
-    enum Frame {
-        case sequence(YAMLNode, anchor: String?, items: [YAMLNode], weight: Int)
-        case mapping(YAMLNode, anchor: String?, pairs: [YAMLPair], pendingKey: YAMLNode?, weight: Int)
+    struct Frame {
+        var node: YAMLNode
+        var anchor: String?
+        var isMapping: Bool
+        var items: [YAMLNode] = []
+        var pairs: [YAMLPair] = []
+        var keys: [String: Int] = [:]
+        var pendingKey: YAMLNode?
+        var weight = 1
     }
 
     let reader: YAMLReader
@@ -94,6 +102,14 @@ private struct TreeBuilder {
         return String(cString: UnsafeRawPointer(pointer).assumingMemoryBound(to: CChar.self))
     }
 
+    /// blendsim reads plain YAML (the core schema): an explicit tag would either be ignored or
+    /// change what a value means, so it is refused.
+    static func refuseTag(_ tag: UnsafeMutablePointer<yaml_char_t>?, line: Int, column: Int) throws(YAMLError) {
+        guard let tag = string(tag) else { return }
+        let shown = tag.hasPrefix("tag:yaml.org,2002:") ? "!!" + tag.dropFirst("tag:yaml.org,2002:".count) : tag
+        throw YAMLError(message: "YAML tags are not accepted (found '\(shown.prefix(40))'); write plain values", line: line, column: column)
+    }
+
     /// Handles one event; returns true at the end of the stream.
     mutating func consume(_ event: inout yaml_event_t) throws(YAMLError) -> Bool {
         let line = Int(event.start_mark.line) + 1
@@ -105,6 +121,10 @@ private struct TreeBuilder {
             documents += 1
             if documents > 1 {
                 throw YAMLError(message: "a scenario is one YAML document; found a second one", line: line, column: column)
+            }
+            let directives = event.data.document_start.tag_directives
+            if directives.start != directives.end {
+                throw YAMLError(message: "%TAG directives are not accepted; write plain values", line: line, column: column)
             }
         case YAML_ALIAS_EVENT:
             let name = Self.string(event.data.alias.anchor) ?? ""
@@ -123,6 +143,7 @@ private struct TreeBuilder {
             try add(node, anchor: nil)
         case YAML_SCALAR_EVENT:
             let scalar = event.data.scalar
+            try Self.refuseTag(scalar.tag, line: line, column: column)
             let text: String
             if let value = scalar.value {
                 text = String(decoding: UnsafeBufferPointer(start: value, count: scalar.length), as: UTF8.self)
@@ -133,24 +154,20 @@ private struct TreeBuilder {
             let node = YAMLNode(content: .scalar(text, plain: plain), line: line, column: column)
             try add(node, anchor: Self.string(scalar.anchor))
         case YAML_SEQUENCE_START_EVENT:
+            try Self.refuseTag(event.data.sequence_start.tag, line: line, column: column)
             try checkDepth(line: line, column: column)
             let node = YAMLNode(content: .sequence([]), line: line, column: column)
-            stack.append(.sequence(node, anchor: Self.string(event.data.sequence_start.anchor), items: [], weight: 1))
+            stack.append(Frame(node: node, anchor: Self.string(event.data.sequence_start.anchor), isMapping: false))
         case YAML_MAPPING_START_EVENT:
+            try Self.refuseTag(event.data.mapping_start.tag, line: line, column: column)
             try checkDepth(line: line, column: column)
             let node = YAMLNode(content: .mapping([]), line: line, column: column)
-            stack.append(
-                .mapping(node, anchor: Self.string(event.data.mapping_start.anchor), pairs: [], pendingKey: nil, weight: 1))
-        case YAML_SEQUENCE_END_EVENT:
-            guard case .sequence(var node, let anchor, let items, let weight) = stack.removeLast() else { break }
-            node.content = .sequence(items)
-            node.weight = weight
-            try add(node, anchor: anchor)
-        case YAML_MAPPING_END_EVENT:
-            guard case .mapping(var node, let anchor, let pairs, _, let weight) = stack.removeLast() else { break }
-            node.content = .mapping(pairs)
-            node.weight = weight
-            try add(node, anchor: anchor)
+            stack.append(Frame(node: node, anchor: Self.string(event.data.mapping_start.anchor), isMapping: true))
+        case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+            guard var frame = stack.popLast() else { break }
+            frame.node.content = frame.isMapping ? .mapping(frame.pairs) : .sequence(frame.items)
+            frame.node.weight = frame.weight
+            try add(frame.node, anchor: frame.anchor)
         default:
             break
         }
@@ -165,29 +182,28 @@ private struct TreeBuilder {
 
     mutating func add(_ node: YAMLNode, anchor: String?) throws(YAMLError) {
         if let anchor { anchors[anchor] = node }
-        guard let top = stack.popLast() else {
+        guard !stack.isEmpty else {
             root = node
             return
         }
-        switch top {
-        case .sequence(let parent, let parentAnchor, var items, let weight):
-            items.append(node)
-            stack.append(.sequence(parent, anchor: parentAnchor, items: items, weight: weight + node.weight))
-        case .mapping(let parent, let parentAnchor, var pairs, let pendingKey, let weight):
-            if let key = pendingKey {
-                pairs.append(YAMLPair(key: key, value: node))
-                stack.append(.mapping(parent, anchor: parentAnchor, pairs: pairs, pendingKey: nil, weight: weight + node.weight))
-            } else {
-                guard let name = node.scalar else {
-                    throw YAMLError(message: "a mapping key must be a scalar, not \(node.kindName)", line: node.line, column: node.column)
-                }
-                if let first = pairs.first(where: { $0.key.scalar == name }) {
-                    throw YAMLError(
-                        message: "duplicate key '\(name)' (first defined at line \(first.key.line))",
-                        line: node.line, column: node.column)
-                }
-                stack.append(.mapping(parent, anchor: parentAnchor, pairs: pairs, pendingKey: node, weight: weight + 1))
-            }
+        let top = stack.count - 1
+        stack[top].weight += stack[top].isMapping && stack[top].pendingKey == nil ? 1 : node.weight
+        guard stack[top].isMapping else {
+            stack[top].items.append(node)
+            return
         }
+        if let key = stack[top].pendingKey {
+            stack[top].pairs.append(YAMLPair(key: key, value: node))
+            stack[top].pendingKey = nil
+            return
+        }
+        guard let name = node.scalar else {
+            throw YAMLError(message: "a mapping key must be a scalar, not \(node.kindName)", line: node.line, column: node.column)
+        }
+        if let firstLine = stack[top].keys[name] {
+            throw YAMLError(message: "duplicate key '\(name)' (first defined at line \(firstLine))", line: node.line, column: node.column)
+        }
+        stack[top].keys[name] = node.line
+        stack[top].pendingKey = node
     }
 }
