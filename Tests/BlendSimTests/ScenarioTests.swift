@@ -229,4 +229,20 @@ struct ScenarioIncludeTests {
             try ScenarioLoader.load(path: path)
         }
     }
+
+    /// A file of thousands of mistakes gets its first 100 errors and one line saying the rest
+    /// were not listed; a long line is shown as 120 characters around the column, not whole.
+    @Test func errorsAreCappedAndLongLinesWindowed() throws {
+        let text = "groups: [" + (0..<5_000).map(String.init).joined(separator: ", ") + "]\n"
+        let (scenario, diagnostics) = ScenarioLoader.decode(ScenarioSource(path: "s.yaml", bytes: Array(text.utf8)))
+        #expect(scenario == nil)
+        #expect(diagnostics.count == 101)
+        #expect(diagnostics.last?.message == "more than 100 errors; stopping here (fix these first)")
+        let lines = (diagnostics.first?.rendered ?? "").split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines[1].count <= 122 && lines[1].hasSuffix("…"))
+        let caret = try #require(diagnostics[50].rendered.split(separator: "\n").last)
+        let shown = try #require(diagnostics[50].rendered.split(separator: "\n").dropFirst().first)
+        #expect(shown.hasPrefix("…") && caret.count <= 122)
+    }
 }

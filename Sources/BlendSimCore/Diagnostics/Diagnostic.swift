@@ -37,9 +37,22 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
     public var rendered: String {
         var text = headline
         if let location, let sourceLine {
-            let visible = sourceLine.replacingTabs()
+            // At most `window` characters of the line around the column, so a long line (a
+            // whole list on one line) is shown as the part that matters, not repeated whole.
+            // Only the characters up to the window's end are walked.
+            let window = 120
+            let caret = max(location.column - 1, 0)
+            let start = max(0, caret - window / 2)
+            let tail = sourceLine.dropFirst(start)
+            var visible = String(tail.prefix(window)).replacingTabs()
+            var offset = caret - start
+            if start > 0 {
+                visible = "…" + visible
+                offset += 1
+            }
+            if !tail.dropFirst(window).isEmpty { visible += "…" }
             text += "\n" + visible
-            text += "\n" + String(repeating: " ", count: max(location.column - 1, 0)) + "^"
+            text += "\n" + String(repeating: " ", count: max(offset, 0)) + "^"
         }
         return text
     }

@@ -34,7 +34,17 @@ struct ScenarioDecoder {
 
     // MARK: - Reporting
 
+    /// Errors reported per file at most: a file of thousands of repeated mistakes gets the
+    /// first of them and a last line saying the rest were not listed.
+    static let maximumDiagnostics = 100
+
     mutating func error(_ message: String, at node: YAMLNode) {
+        guard diagnostics.count <= Self.maximumDiagnostics else { return }
+        if diagnostics.count == Self.maximumDiagnostics {
+            diagnostics.append(source.diagnostic(
+                "more than \(Self.maximumDiagnostics) errors; stopping here (fix these first)", line: node.line, column: node.column))
+            return
+        }
         diagnostics.append(source.diagnostic(message, line: node.line, column: node.column))
     }
 
