@@ -46,6 +46,8 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
+        PluginGuard.begin()
+        defer { PluginGuard.end() }
         do {
             let m = try BlendSimRunner.Bench.run(
                 students: students, weeks: weeks, replications: replications, threads: threads ?? ProcessorCount.active,

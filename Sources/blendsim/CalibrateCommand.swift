@@ -37,6 +37,8 @@ struct Calibrate: ParsableCommand {
     @OptionGroup var plugins: PluginOptions
 
     func run() throws {
+        PluginGuard.begin()
+        defer { PluginGuard.end() }
         do {
             let loaded = try CalibrationPlanLoader.load(path: plan)
             let settings = RunSettings(

@@ -51,6 +51,8 @@ struct Compare: ParsableCommand {
     }
 
     func run() throws {
+        PluginGuard.begin()
+        defer { PluginGuard.end() }
         let settings = RunSettings(
             pluginDirectories: plugins.directories, seed: seed, replications: replicationOptions.count,
             engine: EngineOptions(threads: threads ?? ProcessorCount.active), automaticReplications: replicationOptions.automatic)

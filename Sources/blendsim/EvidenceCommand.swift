@@ -71,6 +71,8 @@ struct EvidenceCheckCommand: ParsableCommand {
     }
 
     func run() throws {
+        PluginGuard.begin()
+        defer { PluginGuard.end() }
         let kernel = try kernelSettings()
         do {
             let runSettings = RunSettings(

@@ -18,6 +18,8 @@ struct Plugins: ParsableCommand {
     @OptionGroup var plugins: PluginOptions
 
     func run() throws {
+        PluginGuard.begin()
+        defer { PluginGuard.end() }
         let host: PluginHost
         do {
             host = try Runner.loadPlugins(plugins.directories)

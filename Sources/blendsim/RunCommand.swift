@@ -56,6 +56,8 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
+        PluginGuard.begin()
+        defer { PluginGuard.end() }
         let engine = EngineOptions(
             threads: threads ?? ProcessorCount.active, chunkSize: chunkSize ?? EngineOptions().chunkSize)
         let settings = RunSettings(

@@ -13,16 +13,46 @@ enum StandardError {
 }
 
 enum StandardOutput {
+    /// Where blendsim's own output goes: standard output, or a copy of it once plugins may run
+    /// (`PluginGuard`), when descriptor 1 is pointed at standard error.
+    nonisolated(unsafe) static var descriptor: Int32 = 1
+
     /// Colour only on a terminal, and never when NO_COLOR is set (no-color.org).
-    static var wantsColor: Bool { isatty(1) != 0 && getenv("NO_COLOR") == nil }
+    static var wantsColor: Bool { isatty(descriptor) != 0 && getenv("NO_COLOR") == nil }
 
     static func write(_ text: String) {
         let bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.write(1, $0.baseAddress, $0.count) }
+            let written = bytes[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
             if written <= 0 { return }
             offset += written
         }
     }
+}
+
+/// What a command that runs plugin code does first: plugins are native code in the process, so
+/// their writes to standard output are sent to standard error (blendsim's own output keeps a copy
+/// of the original descriptor, so `--format json` stays clean and `--quiet` quiet), and a plugin
+/// that ends the process with `exit()` during the run makes it fail with a sentence instead of
+/// succeeding with no results.
+enum PluginGuard {
+    nonisolated(unsafe) static var running = false
+    nonisolated(unsafe) static var installed = false
+
+    static func begin() {
+        if !installed {
+            installed = true
+            let saved = dup(1)
+            if saved >= 0 && dup2(2, 1) >= 0 { StandardOutput.descriptor = saved }
+            atexit {
+                guard PluginGuard.running else { return }
+                StandardError.write("error: a plugin ended the process (exit) during the run; the run did not finish and nothing was written\n")
+                _exit(70)
+            }
+        }
+        running = true
+    }
+
+    static func end() { running = false }
 }

@@ -62,6 +62,8 @@ struct Sweep: ParsableCommand {
     }
 
     func run() throws {
+        PluginGuard.begin()
+        defer { PluginGuard.end() }
         let settings = RunSettings(
             pluginDirectories: plugins.directories, seed: seed, replications: replications,
             engine: EngineOptions(threads: threads ?? ProcessorCount.active))

@@ -18,6 +18,8 @@ struct Validate: ParsableCommand {
     @OptionGroup var plugins: PluginOptions
 
     func run() throws {
+        PluginGuard.begin()
+        defer { PluginGuard.end() }
         let checked = ScenarioLoader.validate(path: scenario)
         var diagnostics = checked.diagnostics
         if let scenario = checked.scenario {

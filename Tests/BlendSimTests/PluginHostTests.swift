@@ -134,4 +134,37 @@ struct PluginHostTests {
                 == "model 'faulty' (blendsim-faulty) could not be created for group 'g1': refusing to create on purpose"
         }
     }
+
+    /// Native plugin faults the engine can see are contained and named: writes to standard
+    /// output go to standard error, exit() during a run fails it, the conditions are the
+    /// policies' alone, and per-student hooks cannot write the students' state.
+    @Test func rogueModelsAreContained() throws {
+        let directory = TemporaryDirectory()
+        _ = try compileFixturePlugin("rogue_model.c", name: "rogue", into: directory.path)
+        func run(mode: Int, quiet: Bool = true) throws -> ProcessOutput {
+            let scenario = directory.file("s\(mode).yaml", """
+                replications: 2
+                groups:
+                  - {name: g, students: 30, levels: {intermediate: 1}, model: {name: rogue, parameters: {mode: \(mode)}}}
+                """)
+            return try runProcess(TestPaths.executable, ["run", scenario, "--plugin-dir", directory.path, "--format", "json"] + (quiet ? ["--quiet"] : []))
+        }
+        let quietly = try run(mode: 1)
+        #expect(quietly.status == 0 && quietly.stdout.isEmpty, "\(quietly.stdout)")
+        let noisy = try run(mode: 1, quiet: false)
+        #expect(noisy.status == 0, "\(noisy.stderr)")
+        #expect(noisy.stdout.hasPrefix("{") && !noisy.stdout.contains("rogue plugin says hello"))
+        #expect(noisy.stderr.contains("rogue plugin says hello in week 1"))
+        #expect(try JSONValue.parse(noisy.stdout)["replications"] == .integer(2))
+        let exiting = try run(mode: 2)
+        #expect(exiting.status == 70)
+        #expect(exiting.stderr.contains("error: a plugin ended the process (exit) during the run; the run did not finish and nothing was written"))
+        #expect(exiting.stdout.isEmpty)
+        let conditions = try run(mode: 3)
+        #expect(conditions.status == 1)
+        #expect(conditions.stderr.contains("model 'rogue' (blendsim-rogue) failed in group 'g', week 2, replication 1: wrote the week's conditions, which only policies may change (in begin_week)"), "\(conditions.stderr)")
+        let state = try run(mode: 4)
+        #expect(state.status == 1)
+        #expect(state.stderr.contains("model 'rogue' (blendsim-rogue) failed in group 'g', week 3, replication 1: wrote into the students' read-only state"), "\(state.stderr)")
+    }
 }

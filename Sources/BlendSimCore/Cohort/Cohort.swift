@@ -95,6 +95,20 @@ public final class Cohort: @unchecked Sendable {
         startBands.deallocate()
     }
 
+    /// A checksum of the columns plugins may read but not write (skills, motivation, traits,
+    /// device access, enrolment) over `range`: equal before and after a per-student hook unless
+    /// the hook wrote into them.
+    public func readOnlyChecksum(_ range: Range<Int>) -> UInt64 {
+        var sum: UInt64 = 0
+        for column in [listening, reading, writing, speaking, motivation, selfRegulation, digitalCompetence, connectivity, integrity] {
+            var h: UInt64 = 0x9E37_79B9_7F4A_7C15
+            for i in range { h = (h ^ UInt64(column[i].bitPattern)) &* 0x100_0000_01B3 }
+            sum = (sum &* 31) &+ h
+        }
+        for i in range { sum = (sum ^ (UInt64(deviceAccess[i]) << 1 | UInt64(active[i]))) &* 0x100_0000_01B3 }
+        return sum
+    }
+
     /// The column of one skill.
     @inline(__always)
     public func skill(_ skill: Skill) -> UnsafeMutablePointer<Float> {

@@ -25,6 +25,11 @@ public enum ActivityCheck {
 
 /// The contract the week's conditions must meet after each policy.
 public enum ConditionsCheck {
+    /// Whether two sets of conditions are the same bit for bit (NaN included).
+    public static func identical(_ a: bs_conditions, _ b: bs_conditions) -> Bool {
+        withUnsafeBytes(of: a) { x in withUnsafeBytes(of: b) { y in x.elementsEqual(y) } }
+    }
+
     public static func problem(in c: bs_conditions) -> String? {
         let fields: [(String, Double, ClosedRange<Double>)] = [
             ("online_quality", c.online_quality, 0...3),

@@ -252,7 +252,9 @@ final class GroupRun {
                 }
             }
 
-            // Phase 2: the model plans the week.
+            // Phase 2: the model plans the week. The conditions are the policies' alone: a model
+            // that writes them is stopped.
+            let settled = conditionsPointer.pointee
             context.stream = CounterRandom.derive(weekStream, 0)
             do throws(ComponentError) {
                 planned = try withUnsafePointer(to: &context) { (pointer) throws(ComponentError) in
@@ -262,6 +264,9 @@ final class GroupRun {
                 }
             } catch {
                 throw failure(modelLabel, error.message, week: week)
+            }
+            if !ConditionsCheck.identical(conditionsPointer.pointee, settled) {
+                throw failure(modelLabel, "wrote the week's conditions, which only policies may change (in begin_week)", week: week)
             }
         }
         context.conditions = nil
@@ -309,6 +314,16 @@ final class GroupRun {
                     try plan.withUnsafeBufferPointer { (planBuffer) throws(SimulationError) in
                         chunk.activities = planBuffer.baseAddress
                         chunk.activity_count = UInt32(plan.count)
+                        // Hooks may write participation only: the columns they see are read-only,
+                        // and a checksum of them before and after each hook holds them to it.
+                        var checksum = cohort.readOnlyChecksum(range)
+                        func verify(_ label: String) throws(SimulationError) {
+                            let after = cohort.readOnlyChecksum(range)
+                            guard after == checksum else {
+                                throw failure(label, "wrote into the students' read-only state (skills, motivation or traits) in its per-student hook", week: week)
+                            }
+                            checksum = after
+                        }
                         if hookModel.decidesPerStudent {
                             context.stream = CounterRandom.derive(weekStream, 0x100)
                             do throws(ComponentError) {
@@ -316,6 +331,7 @@ final class GroupRun {
                             } catch {
                                 throw failure(modelLabel, error.message, week: week)
                             }
+                            try verify(modelLabel)
                         }
                         for (p, policy) in hookPolicies.enumerated() where policy.adjustsPerStudent {
                             context.stream = CounterRandom.derive(weekStream, 0x100 + UInt64(p + 1))
@@ -324,6 +340,7 @@ final class GroupRun {
                             } catch {
                                 throw failure(policyNames[p], error.message, week: week)
                             }
+                            try verify(policyNames[p])
                         }
                     }
                     for index in 0..<(plan.count * range.count) {
