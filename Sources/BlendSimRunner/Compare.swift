@@ -37,6 +37,7 @@ public enum Compare {
         path: String, settings: RunSettings, shard: Shard?, progress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws(Diagnostic) -> Outcome {
         let (scenario, variants) = try variants(path: path, settings: settings)
+        try ResourceCheck.check(experiment: variants.map(\.1), threads: settings.engine.threads, source: scenario.source)
         let host = try Runner.loadPlugins(settings.pluginDirectories)
         let arms = try Experiment.arms(variants.map { ($0.0, $0.1, []) }, host: host)
         var replications = variants[0].1.replications

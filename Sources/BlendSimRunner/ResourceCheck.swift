@@ -39,6 +39,22 @@ public enum ResourceCheck {
         }
     }
 
+    /// An experiment (compare arms, sweep points): the largest arm's cohorts for the runs that go
+    /// at once, plus every run's weekly results, which are kept until the end.
+    public static func check(experiment scenarios: [Scenario], threads: Int, source: ScenarioSource) throws(Diagnostic) {
+        guard let largest = scenarios.max(by: { estimate($0, threads: threads) < estimate($1, threads: threads) }) else { return }
+        var results = 0.0
+        for scenario in scenarios {
+            results += Double(scenario.replications) * Double(scenario.groups.count) * Double(scenario.weeks + 1) * 512
+        }
+        let needed = estimate(largest, threads: threads) + results
+        let limit = available() * 0.8
+        guard needed <= limit else {
+            throw source.diagnostic(
+                "this experiment needs about \(gib(needed)) of memory (\(scenarios.count) arms or points × \(largest.replications) replications, the largest with \(largest.groups.reduce(0) { $0 + $1.students }) students) but \(gib(available())) is available; use fewer points, replications or students", line: 1, column: 1)
+        }
+    }
+
     static func gib(_ bytes: Double) -> String {
         "\(((bytes / 1_073_741_824) * 10).rounded() / 10) GiB"
     }

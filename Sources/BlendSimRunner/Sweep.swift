@@ -147,6 +147,7 @@ public enum Sweep {
     ) throws(Diagnostic) -> Outcome {
         let plan = try SweepPlanLoader.load(path: planPath)
         let (base, points, scenarios) = try scenarios(plan, settings: settings)
+        try ResourceCheck.check(experiment: scenarios, threads: settings.engine.threads, source: plan.source)
         let host = try Runner.loadPlugins(settings.pluginDirectories)
         let arms = try Experiment.arms(
             zip(points, scenarios).map { ($0.name, $1, []) }, host: host)

@@ -196,18 +196,31 @@ struct ScenarioDecoder {
             groups: groups, baseline: baseline, source: source, includes: includes, variants: [])
     }
 
+    /// Fragments one scenario may include, and their total size.
+    static let maximumIncludes = 64
+    static let maximumIncludedBytes = 16 << 20
+
     /// Reads an included fragment and applies it under the scenario's own values.
     mutating func include(
         _ path: String, at node: YAMLNode, kernel: inout KernelParameters, population: inout PopulationSpec
     ) {
         let directory = source.path.contains("/") ? String(source.path[..<source.path.lastIndex(of: "/")!]) : "."
         let resolved = path.hasPrefix("/") ? path : directory + "/" + path
+        guard includes.count < Self.maximumIncludes else {
+            error("more than \(Self.maximumIncludes) includes; a scenario needs a few fragments, not many", at: node)
+            return
+        }
         let bytes: [UInt8]
         switch ScenarioLoader.readFile(resolved) {
         case .failure(let problem):
             error("cannot include '\(path)': \(problem.message)", at: node)
             return
         case .success(let read): bytes = read
+        }
+        let total = includes.reduce(bytes.count) { $0 + $1.bytes.count }
+        guard total <= Self.maximumIncludedBytes else {
+            error("the included files add up to more than \(Self.maximumIncludedBytes >> 20) MiB; refusing to read further", at: node)
+            return
         }
         let included = ScenarioSource(path: resolved, bytes: bytes)
         includes.append(included)

@@ -29,6 +29,8 @@ public struct SweepPlan: Sendable {
     public var points: Int
     /// Morris trajectories and grid levels.
     public var trajectories: Int
+    /// Points a plan may make (each run `replications` times).
+    public static let maximumPoints = 100_000
     public var levels: Int
     /// The statistic the sensitivity analysis explains (a path into a point's summary).
     public var outcome: String?
@@ -156,6 +158,24 @@ extension ScenarioDecoder {
             outcomeLocation = source.location(of: node)
         } else if design == .morris || design == .sobol {
             error("the \(design.rawValue) design needs 'outcome' (the statistic to explain, e.g. groups.g.overall.after)", at: root)
+        }
+        // The plan's size, before any point is made: a few lines must not ask for billions of runs.
+        if diagnostics.isEmpty {
+            let k = parameters.count
+            var count = 1
+            switch design {
+            case .grid:
+                for parameter in parameters {
+                    let (product, overflow) = count.multipliedReportingOverflow(by: parameter.values.count)
+                    count = overflow ? Int.max : product
+                }
+            case .latinHypercube: count = points
+            case .morris: count = trajectories * (k + 1)
+            case .sobol: count = points * (k + 2)
+            }
+            if count > SweepPlan.maximumPoints {
+                error("this plan makes \(count == Int.max ? "more than \(Int.max)" : String(count)) points; at most \(SweepPlan.maximumPoints) (split it into several plans)", at: top["parameters"] ?? root)
+            }
         }
         guard diagnostics.isEmpty else { return nil }
         return SweepPlan(

@@ -52,11 +52,18 @@ struct VariantBuilder {
 }
 
 extension ScenarioDecoder {
+    /// Variants a scenario may declare for `compare`.
+    static let maximumVariants = 1_000
+
     /// The variants declared under `variants:`, each decoded as a full scenario.
     mutating func variants(_ root: YAMLNode) -> [ScenarioVariant] {
         guard let node = root["variants"] else { return [] }
         guard let items = node.items, !items.isEmpty else {
             error("'variants' must be a non-empty list of variants, found \(node.kindName)", at: node)
+            return []
+        }
+        guard items.count <= Self.maximumVariants else {
+            error("\(items.count) variants; a comparison takes at most \(Self.maximumVariants) (a sweep plan explores more)", at: node)
             return []
         }
         return variants(base: VariantBuilder.base(root), items: items)
@@ -65,13 +72,14 @@ extension ScenarioDecoder {
     /// Variants from explicit override mappings (each with a `name`) applied to `base`.
     mutating func variants(base: YAMLNode, items: [YAMLNode]) -> [ScenarioVariant] {
         var variants: [ScenarioVariant] = []
+        var names = Set<String>()
         for item in items {
             guard let entries = mapping(item, "a variant", allowed: VariantBuilder.variantKeys) else { continue }
             guard let nameNode = entries["name"], let name = self.name(nameNode, "name") else {
                 if entries["name"] == nil { error("a variant needs a 'name'", at: item) }
                 continue
             }
-            if variants.contains(where: { $0.name == name }) {
+            if !names.insert(name).inserted {
                 error("duplicate variant name '\(name)'", at: nameNode)
                 continue
             }
