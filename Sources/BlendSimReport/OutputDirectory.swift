@@ -32,6 +32,7 @@ public struct OutputDirectory: Sendable {
     /// - Throws: a message naming the file that could not be written; nothing is renamed then.
     public func write(_ files: [(name: String, contents: String)]) throws(OutputError) {
         try makeDirectory(path)
+        for file in files { try Self.checkReplaceable(path + "/" + file.name) }
         var staged: [(temporary: String, final: String)] = []
         for file in files {
             let final = path + "/" + file.name
@@ -66,8 +67,21 @@ public struct OutputDirectory: Sendable {
         }
     }
 
+    /// Outputs replace regular files only: a symlink, directory, FIFO or device at an output's
+    /// name is refused, never replaced or written through.
+    public static func checkReplaceable(_ path: String) throws(OutputError) {
+        var status = stat()
+        guard lstat(path, &status) == 0 else { return }
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            throw OutputError(message: "refusing to replace \(path): it is not a regular file (a symlink, directory, FIFO or device)")
+        }
+    }
+
+    /// Creates a file that did not exist (a stale one of this process's name is removed first),
+    /// without following a symlink at its name, and writes `bytes` to it.
     static func writeFile(_ path: String, _ bytes: [UInt8]) throws(OutputError) {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        unlink(path)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644)
         guard descriptor >= 0 else {
             throw OutputError(message: "cannot write \(path): \(String(cString: strerror(errno)))")
         }

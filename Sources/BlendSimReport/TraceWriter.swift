@@ -24,7 +24,9 @@ public final class TraceWriter: TraceSink, @unchecked Sendable {
         let directory = slash.map { String(path[..<$0]) } ?? "."
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
         temporary = OutputDirectory.temporaryName(directory: directory == "." && slash == nil ? "" : directory, name: name)
-        descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        try OutputDirectory.checkReplaceable(path)
+        unlink(temporary)
+        descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644)
         guard descriptor >= 0 else {
             throw OutputError(message: "cannot write trace \(path): \(String(cString: strerror(errno)))")
         }

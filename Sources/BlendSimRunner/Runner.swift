@@ -351,6 +351,12 @@ public enum Runner {
         }
     }
 
+    /// Whether anything (a file, directory or link) exists at `path`.
+    public static func exists(_ path: String) -> Bool {
+        var status = stat()
+        return lstat(path, &status) == 0
+    }
+
     public static func writeFile(_ path: String, _ contents: String) throws(Diagnostic) {
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[..<$0]) } ?? "."

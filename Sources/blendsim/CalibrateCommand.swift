@@ -23,6 +23,9 @@ struct Calibrate: ParsableCommand {
     @Option(help: ArgumentHelp("Write the fitted parameters here instead of the plan's 'output'.", valueName: "file"))
     var output: String?
 
+    @Flag(help: "Replace the output file if it exists.")
+    var force = false
+
     @Option(help: "Use at most this many threads (default: all processors). Results do not depend on it.")
     var threads: Int?
 
@@ -39,8 +42,18 @@ struct Calibrate: ParsableCommand {
     func run() throws {
         PluginGuard.begin()
         defer { PluginGuard.end() }
-        do {
+        do throws(Diagnostic) {
             let loaded = try CalibrationPlanLoader.load(path: plan)
+            let destination = output ?? (synthetic == nil ? loaded.output : nil)
+            if let destination {
+                if !force && Runner.exists(destination) {
+                    throw Diagnostic("\(destination) exists; pass --force to replace it with the new fit")
+                }
+                let slash = destination.lastIndex(of: "/")
+                Interruption.protect(temporaryFiles: [Interruption.temporaryName(
+                    directory: slash.map { String(destination[..<$0]) } ?? "",
+                    name: slash.map { String(destination[destination.index(after: $0)...]) } ?? destination)])
+            }
             let settings = RunSettings(
                 pluginDirectories: plugins.directories, engine: EngineOptions(threads: threads ?? ProcessorCount.active))
             let quiet = self.quiet
@@ -50,7 +63,7 @@ struct Calibrate: ParsableCommand {
                 }
             }
             StandardOutput.write(CalibrationTable.render(report))
-            if let path = output ?? (synthetic == nil ? loaded.output : nil) {
+            if let path = destination {
                 try Runner.writeFile(path, report.fragment(command: "blendsim calibrate \(plan)"))
                 StandardOutput.write("\nFitted parameters written to \(path)\n")
             }

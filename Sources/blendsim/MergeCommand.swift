@@ -29,6 +29,9 @@ struct Merge: ParsableCommand {
     func run() throws {
         do throws(Diagnostic) {
             try Runner.checkOutput(out, force: force)
+            Interruption.protect(temporaryFiles: ["summary.json", "weekly.csv", "manifest.json", "runs.csv", "sensitivity.json", "report.html"].map {
+                Interruption.temporaryName(directory: out, name: $0)
+            })
             let merged = try Merging.merge(directories: directories)
             try Runner.writeResults(merged.files, to: out, scenarioPath: merged.planPath, invocation: CommandLine.arguments)
             if !quiet { StandardOutput.write(merged.table) }

@@ -156,4 +156,49 @@ struct ReliabilityTests {
         #expect(unfingerprinted.status == 1)
         #expect(unfingerprinted.stderr.contains("does not fingerprint its scenario or plan"))
     }
+
+    /// Outputs replace regular files only: a trace or result file whose name holds a FIFO, a
+    /// symlink or a directory is refused and left as it was; a calibration's output is replaced
+    /// only with --force.
+    @Test func outputsReplaceOnlyRegularFiles() throws {
+        let directory = TemporaryDirectory()
+        let scenario = directory.file("s.yaml", """
+            replications: 1
+            groups:
+              - {name: g, students: 10, levels: {intermediate: 1}, model: traditional}
+            """)
+        let fifo = directory.path + "/fifo"
+        #expect(mkfifo(fifo, 0o644) == 0)
+        let target = directory.file("target.txt", "keep me\n")
+        let link = directory.path + "/link"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        for path in [fifo, link] {
+            let traced = try blendsim("run", scenario, "--trace", path, "--quiet")
+            #expect(traced.status == 1, "\(path)")
+            #expect(traced.stderr.contains("refusing to replace \(path): it is not a regular file"), "\(traced.stderr)")
+        }
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "keep me\n")
+        let out = directory.path + "/out"
+        try FileManager.default.createDirectory(atPath: out + "/summary.json", withIntermediateDirectories: true)
+        let written = try blendsim("run", scenario, "--out", out, "--force", "--quiet")
+        #expect(written.status == 1)
+        #expect(written.stderr.contains("refusing to replace \(out)/summary.json: it is not a regular file"), "\(written.stderr)")
+        let existing = directory.file("fit.yaml", "# an earlier fit\n")
+        let plan = directory.file("plan.yaml", """
+            scenario: s.yaml
+            parameters:
+              - {name: kernel.points_per_hour, min: 0.02, max: 0.05}
+            targets:
+              - {statistic: groups.g.overall.after, value: 150}
+            optimizer: {max_evaluations: 3}
+            output: fit.yaml
+            """)
+        let refused = try blendsim("calibrate", plan, "--quiet")
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("\(existing) exists; pass --force to replace it with the new fit"), "\(refused.stderr)")
+        #expect(try String(contentsOfFile: existing, encoding: .utf8) == "# an earlier fit\n")
+        #expect(try blendsim("calibrate", plan, "--quiet", "--force").status == 0)
+        #expect(try String(contentsOfFile: existing, encoding: .utf8).hasPrefix("# Fitted by"))
+    }
 }
+

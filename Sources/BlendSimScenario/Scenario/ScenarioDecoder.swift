@@ -206,6 +206,10 @@ struct ScenarioDecoder {
     ) {
         let directory = source.path.contains("/") ? String(source.path[..<source.path.lastIndex(of: "/")!]) : "."
         let resolved = path.hasPrefix("/") ? path : directory + "/" + path
+        guard path.hasSuffix(".yaml") || path.hasSuffix(".yml") else {
+            error("an included file must be a .yaml or .yml fragment, not '\(path)'", at: node)
+            return
+        }
         guard includes.count < Self.maximumIncludes else {
             error("more than \(Self.maximumIncludes) includes; a scenario needs a few fragments, not many", at: node)
             return

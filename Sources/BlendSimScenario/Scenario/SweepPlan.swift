@@ -118,6 +118,14 @@ extension ScenarioDecoder {
                     if entries["name"] == nil { error("a parameter needs a 'name'", at: item) }
                     continue
                 }
+                guard !name.split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty) else {
+                    error("parameter '\(name)' has an empty part; write scenario keys separated by single dots (e.g. groups.<name>.online_share)", at: nameNode)
+                    continue
+                }
+                guard !parameters.contains(where: { $0.name == name }) else {
+                    error("parameter '\(name)' is listed twice", at: nameNode)
+                    continue
+                }
                 var values: [YAMLNode] = []
                 var range: ClosedRange<Double>?
                 if let valuesNode = entries["values"] {
