@@ -40,6 +40,11 @@ public struct ShardFile: Sendable {
     public static func read(directory: String) throws(Diagnostic) -> ShardFile {
         let path = directory + "/" + fileName
         guard case .success(let bytes) = readBytes(path) else { throw Diagnostic("\(path): cannot read the shard") }
+        return try decode(bytes, path: path)
+    }
+
+    /// Decodes a shard file's bytes, checking every field a tampered file could break.
+    public static func decode(_ bytes: [UInt8], path: String) throws(Diagnostic) -> ShardFile {
         let document: JSONValue
         do {
             document = try JSONValue.parse(String(decoding: bytes, as: UTF8.self))

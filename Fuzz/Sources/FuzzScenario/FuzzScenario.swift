@@ -1,7 +1,11 @@
 import BlendSimCore
+import BlendSimReport
+import BlendSimRunner
 import BlendSimScenario
 
-/// libFuzzer's entry point: any bytes, as a scenario file and as an evidence file. The loaders
+/// libFuzzer's entry point: any bytes, as every file blendsim reads from a user or from another
+/// machine — a scenario, an evidence file, a sweep plan, a shard (shard.json), and a results
+/// directory's summary.json, weekly.csv and manifest.json rendered as report.html. Each reader
 /// must answer every input with a result or diagnostics — never crash, hang or run out of memory.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzScenario(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
@@ -15,6 +19,19 @@ public func fuzzScenario(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let evidence = EvidenceLoader.decode(ScenarioSource(path: "fuzz-evidence.yaml", bytes: bytes))
     for diagnostic in evidence.diagnostics { _ = diagnostic.rendered }
     if let finding = evidence.finding { _ = finding.summaryPath }
+    let sweep = SweepPlanLoader.decode(ScenarioSource(path: "fuzz-sweep.yaml", bytes: bytes))
+    for diagnostic in sweep.diagnostics { _ = diagnostic.rendered }
+    do {
+        let shard = try ShardFile.decode(bytes, path: "fuzz/shard.json")
+        _ = shard.units.count
+    } catch {
+        _ = error.rendered
+    }
+    let text = String(decoding: bytes, as: UTF8.self)
+    if let document = try? JSONValue.parse(text) {
+        _ = HTMLReport.render(summary: document, weekly: nil, manifest: document)
+    }
+    _ = HTMLReport.Weekly(csv: text)
     return 0
 }
 

@@ -136,16 +136,7 @@ public enum EvidenceLoader {
     /// Decodes an evidence file's bytes without loading its experiment: the finding, or every
     /// located problem.
     public static func decode(_ source: ScenarioSource) -> (finding: EvidenceFinding?, diagnostics: [Diagnostic]) {
-        let root: YAMLNode?
-        do {
-            root = try YAMLReader().parse(source.bytes)
-        } catch {
-            return (nil, [source.diagnostic(error.message, line: error.line, column: error.column)])
-        }
-        guard let root else { return (nil, [Diagnostic("the evidence file is empty", at: SourceLocation(file: source.path, line: 1, column: 1))]) }
-        var decoder = ScenarioDecoder(source: source)
-        let finding = decoder.evidence(root)
-        return (decoder.diagnostics.isEmpty ? finding : nil, decoder.diagnostics)
+        ScenarioLoader.decodeSource(source, what: "evidence file") { decoder, root in decoder.evidence(root) }
     }
 
     /// Files and folders to evidence files: a folder stands for its `*.yaml` files (not its

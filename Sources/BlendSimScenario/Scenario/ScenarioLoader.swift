@@ -58,18 +58,25 @@ public enum ScenarioLoader {
         case .failure(let diagnostic): throw diagnostic
         case .success(let read): bytes = read
         }
-        let source = ScenarioSource(path: path, bytes: bytes)
+        let (value, diagnostics) = decodeSource(ScenarioSource(path: path, bytes: bytes), what: what, decode)
+        if let first = diagnostics.first { throw first }
+        return value!
+    }
+
+    /// Decodes a companion document's bytes: the value, or every located problem.
+    static func decodeSource<T>(
+        _ source: ScenarioSource, what: String, _ decode: (inout ScenarioDecoder, YAMLNode) -> T?
+    ) -> (T?, [Diagnostic]) {
         let root: YAMLNode?
         do {
-            root = try YAMLReader().parse(bytes)
+            root = try YAMLReader().parse(source.bytes)
         } catch {
-            throw source.diagnostic(error.message, line: error.line, column: error.column)
+            return (nil, [source.diagnostic(error.message, line: error.line, column: error.column)])
         }
-        guard let root else { throw Diagnostic("the \(what) is empty", at: SourceLocation(file: path, line: 1, column: 1)) }
+        guard let root else { return (nil, [Diagnostic("the \(what) is empty", at: SourceLocation(file: source.path, line: 1, column: 1))]) }
         var decoder = ScenarioDecoder(source: source)
         let value = decode(&decoder, root)
-        if let first = decoder.diagnostics.first { throw first }
-        return value!
+        return (decoder.diagnostics.isEmpty ? value : nil, decoder.diagnostics)
     }
 
     /// A file's bytes, refusing files over `limit` bytes.

@@ -42,6 +42,11 @@ public enum SweepPlanLoader {
     static let keys = ["scenario", "replications", "design", "parameters", "points", "trajectories", "levels", "outcome"]
     static let parameterKeys = ["name", "values", "min", "max"]
 
+    /// Decodes a sweep plan's bytes without reading its scenario.
+    public static func decode(_ source: ScenarioSource) -> (plan: SweepPlan?, diagnostics: [Diagnostic]) {
+        ScenarioLoader.decodeSource(source, what: "sweep plan") { decoder, root in decoder.sweepPlan(root) }
+    }
+
     public static func load(path: String) throws(Diagnostic) -> SweepPlan {
         try ScenarioLoader.decodeDocument(path: path, what: "sweep plan") { decoder, root in decoder.sweepPlan(root) }
     }
