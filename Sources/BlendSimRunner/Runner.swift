@@ -331,14 +331,17 @@ public enum Runner {
         } catch {
             throw Diagnostic("\(directory)/summary.json is not valid JSON (\(error))")
         }
-        let manifest = text("manifest.json").flatMap { try? JSONValue.parse($0) }
+        if let problem = ResultsCheck.problem(in: summary) {
+            throw Diagnostic("\(directory)/summary.json: \(problem); it is not a file blendsim wrote, so no report is made")
+        }
+        var manifest = text("manifest.json").flatMap { try? JSONValue.parse($0) }
+        if let document = manifest, ResultsCheck.problem(in: document) != nil { manifest = nil }
         let html = HTMLReport.render(summary: summary, weekly: text("weekly.csv").map(HTMLReport.Weekly.init(csv:)), manifest: manifest)
         let path = directory + "/report.html"
         try writeFile(path, html)
         return path
     }
 
-    /// Writes one file atomically (a temporary file renamed into place).
     /// Resolves and runs a loaded scenario and returns its summary.json document: the one path
     /// calibration and the evidence check take to a scenario's statistics.
     static func summary(of scenario: Scenario, host: PluginHost, options: EngineOptions) throws(Diagnostic) -> JSONValue {
@@ -357,6 +360,7 @@ public enum Runner {
         return lstat(path, &status) == 0
     }
 
+    /// Writes one file atomically (a temporary file renamed into place).
     public static func writeFile(_ path: String, _ contents: String) throws(Diagnostic) {
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[..<$0]) } ?? "."

@@ -48,7 +48,7 @@ struct ReportTests {
         let out = directory.path + "/r"
         #expect(try blendsim("run", TestPaths.scenarios + "/ratio-40-60.yaml", "--replications", "2", "--out", out, "--quiet").status == 0)
         var summary = try String(contentsOfFile: out + "/summary.json", encoding: .utf8)
-        summary = summary.replacingOccurrences(of: "\"weeks\": 15", with: "\"weeks\": \"<script>alert(1)</script>\"")
+        summary = summary.replacingOccurrences(of: "\"name\": \"blended-40-60\"", with: "\"name\": \"<script>alert(1)</script>\"")
         summary = summary.replacingOccurrences(of: "\"seed\": ", with: "\"seed\": \"<img src=x onerror=alert(1)>\",\"was\":")
         #expect(summary.contains("<script>"))
         try summary.write(toFile: out + "/summary.json", atomically: true, encoding: .utf8)
@@ -60,6 +60,18 @@ struct ReportTests {
         let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
         #expect(!html.contains("<script>") && !html.contains("<img"))
         #expect(html.contains("&lt;script&gt;"))
+        // Numbers no run writes are refused, not drawn.
+        let valid = summary
+        summary = summary.replacingOccurrences(of: "\"weeks\": 15", with: "\"weeks\": 9223372036854775807")
+        try summary.write(toFile: out + "/summary.json", atomically: true, encoding: .utf8)
+        let huge = try blendsim("report", out)
+        #expect(huge.status == 1)
+        #expect(huge.stderr.contains("summary.json: 'weeks' must be a whole number from 1 to 52"), "\(huge.stderr)")
+        try valid.replacingOccurrences(of: "\"mean\": ", with: "\"mean\": 1e300, \"was\": ")
+            .write(toFile: out + "/summary.json", atomically: true, encoding: .utf8)
+        let outOfRange = try blendsim("report", out)
+        #expect(outOfRange.status == 1)
+        #expect(outOfRange.stderr.contains("is out of range; it is not a file blendsim wrote"), "\(outOfRange.stderr)")
     }
 
     @Test func reportNeedsAResultsDirectory() throws {

@@ -13,7 +13,8 @@ public enum HTMLReport {
         public init(csv: String) {
             for line in csv.split(separator: "\n").dropFirst() {
                 let fields = Self.fields(String(line))
-                guard fields.count == 5, let week = Int(fields[1]) else { continue }
+                // A semester has at most 52 weeks; a row claiming another is not one blendsim wrote.
+                guard fields.count == 5, let week = Int(fields[1]), (0...52).contains(week) else { continue }
                 values[fields[0], default: [:]][fields[2], default: [:]][fields[3], default: [:]][week] = Double(fields[4]) ?? .nan
                 weeks = max(weeks, week)
             }
@@ -45,7 +46,7 @@ public enum HTMLReport {
 
         func series(group: String, metric: String) -> SVG.Series? {
             guard let byStatistic = values[group]?[metric], let means = byStatistic["mean"] else { return nil }
-            let weeks = (0...self.weeks).filter { means[$0] != nil }
+            let weeks = means.keys.sorted()
             return SVG.Series(
                 name: group, means: weeks.map { means[$0]! },
                 lower: weeks.map { byStatistic["ci95_lo"]?[$0] ?? .nan }, upper: weeks.map { byStatistic["ci95_hi"]?[$0] ?? .nan })

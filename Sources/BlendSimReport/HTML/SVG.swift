@@ -132,7 +132,8 @@ enum SVG {
         for (index, bar) in bars.enumerated() {
             let x = left + 10 + Double(index) * (barWidth + gap)
             var base = top + plotHeight
-            for (c, share) in bar.shares.enumerated() {
+            for (c, raw) in bar.shares.enumerated() {
+                let share = raw.isFinite ? min(max(raw, 0), 1) : 0
                 let h = plotHeight * max(0, share)
                 svg += "<rect x=\"\(number(x))\" y=\"\(number(base - h))\" width=\"\(number(barWidth))\" height=\"\(number(h))\" fill=\"\(color(c))\"><title>\(escape(bar.label)): \(escape(categories[c])) \(label(share * 100))%</title></rect>"
                 if h > 14 {
