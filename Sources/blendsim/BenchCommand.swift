@@ -42,7 +42,9 @@ struct Bench: ParsableCommand {
         guard (1...100_000).contains(replications) else { throw ValidationError("--replications must be between 1 and 100000") }
         guard (1...100).contains(repeats) else { throw ValidationError("--repeats must be between 1 and 100") }
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
-        guard chunkSize >= 1 else { throw ValidationError("--chunk-size must be at least 1") }
+        guard (1...EngineOptions.maximumChunkSize).contains(chunkSize) else {
+            throw ValidationError("--chunk-size must be between 1 and \(EngineOptions.maximumChunkSize)")
+        }
     }
 
     func run() throws {

@@ -19,6 +19,19 @@ struct BlendSim: ParsableCommand {
     )
 }
 
+/// `--threads`, shared by every command that simulates and validated once.
+struct ThreadOptions: ParsableArguments {
+    @Option(help: "Use at most this many threads (default: all processors). Results do not depend on it.")
+    var threads: Int?
+
+    /// The threads to use.
+    var count: Int { threads ?? ProcessorCount.active }
+
+    func validate() throws {
+        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
+    }
+}
+
 /// Options shared by every command that loads plugins.
 struct PluginOptions: ParsableArguments {
     @Option(

@@ -26,8 +26,7 @@ struct Calibrate: ParsableCommand {
     @Flag(help: "Replace the output file if it exists.")
     var force = false
 
-    @Option(help: "Use at most this many threads (default: all processors). Results do not depend on it.")
-    var threads: Int?
+    @OptionGroup var threading: ThreadOptions
 
     @Option(help: ArgumentHelp(
         "Parameter recovery: replace every target with the statistic the scenarios give with their current parameters, simulated with the seed offset by this number, then fit from the plan's starts.",
@@ -55,7 +54,7 @@ struct Calibrate: ParsableCommand {
                     name: slash.map { String(destination[destination.index(after: $0)...]) } ?? destination)])
             }
             let settings = RunSettings(
-                pluginDirectories: plugins.directories, engine: EngineOptions(threads: threads ?? ProcessorCount.active))
+                pluginDirectories: plugins.directories, engine: EngineOptions(threads: threading.count))
             let quiet = self.quiet
             let report = try Calibrator.run(loaded, settings: settings, synthetic: synthetic) { count, value in
                 if !quiet && (count == 1 || count % 25 == 0) {

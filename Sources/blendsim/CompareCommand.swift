@@ -33,8 +33,7 @@ struct Compare: ParsableCommand {
     @Option(help: ArgumentHelp("Run only slice K of N of the runs (merge the slices with `blendsim merge`).", valueName: "K/N"))
     var shard: String?
 
-    @Option(help: "Use at most this many threads (default: all processors). Results do not depend on it.")
-    var threads: Int?
+    @OptionGroup var threading: ThreadOptions
 
     @Flag(help: "Print neither progress nor the table.")
     var quiet = false
@@ -55,7 +54,7 @@ struct Compare: ParsableCommand {
         defer { PluginGuard.end() }
         let settings = RunSettings(
             pluginDirectories: plugins.directories, seed: seed, replications: replicationOptions.count,
-            engine: EngineOptions(threads: threads ?? ProcessorCount.active), automaticReplications: replicationOptions.automatic)
+            engine: EngineOptions(threads: threading.count), automaticReplications: replicationOptions.automatic)
         let reporter: ProgressReporter? = quiet ? nil : ProgressReporter(label: "compare")
         var progress: (@Sendable (Int, Int) -> Void)?
         if let reporter { progress = { done, total in reporter.update(done, total) } }

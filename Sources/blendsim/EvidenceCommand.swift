@@ -40,15 +40,13 @@ struct EvidenceCheckCommand: ParsableCommand {
     @Option(help: "Replications instead of each experiment's own.")
     var replications: Int?
 
-    @Option(help: "Use at most this many threads (default: all processors). Results do not depend on it.")
-    var threads: Int?
+    @OptionGroup var threading: ThreadOptions
 
     @OptionGroup var plugins: PluginOptions
 
     func validate() throws {
         guard ["table", "markdown", "json"].contains(format) else { throw ValidationError("--format must be table, markdown or json") }
         if let replications, replications < 2 { throw ValidationError("--replications must be at least 2") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         _ = try kernelSettings()
     }
 
@@ -77,7 +75,7 @@ struct EvidenceCheckCommand: ParsableCommand {
         do {
             let runSettings = RunSettings(
                 pluginDirectories: plugins.directories, replications: replications,
-                engine: EngineOptions(threads: threads ?? ProcessorCount.active))
+                engine: EngineOptions(threads: threading.count))
             let rows = try EvidenceCheck.run(paths: paths.isEmpty ? ["evidence"] : paths, settings: runSettings, kernel: kernel)
             if let report { try Runner.writeFile(report, EvidenceCheck.report(rows)) }
             StandardOutput.write(EvidenceCheck.render(rows, format: format))

@@ -26,8 +26,7 @@ struct Run: ParsableCommand {
 
     @OptionGroup var replicationOptions: ReplicationOptions
 
-    @Option(help: "Use at most this many threads (default: all processors). Results do not depend on it.")
-    var threads: Int?
+    @OptionGroup var threading: ThreadOptions
 
     @Option(help: "Students per parallel chunk (default 4096). Results do not depend on it.")
     var chunkSize: Int?
@@ -50,8 +49,9 @@ struct Run: ParsableCommand {
 
     func validate() throws {
         try replicationOptions.check(minimum: 1)
-        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
-        if let chunkSize, chunkSize < 1 { throw ValidationError("--chunk-size must be at least 1") }
+        if let chunkSize, !(1...EngineOptions.maximumChunkSize).contains(chunkSize) {
+            throw ValidationError("--chunk-size must be between 1 and \(EngineOptions.maximumChunkSize)")
+        }
         if report && out == nil { throw ValidationError("--report needs --out") }
     }
 
@@ -59,7 +59,7 @@ struct Run: ParsableCommand {
         PluginGuard.begin()
         defer { PluginGuard.end() }
         let engine = EngineOptions(
-            threads: threads ?? ProcessorCount.active, chunkSize: chunkSize ?? EngineOptions().chunkSize)
+            threads: threading.count, chunkSize: chunkSize ?? EngineOptions().chunkSize)
         let settings = RunSettings(
             pluginDirectories: plugins.directories, seed: seed, replications: replicationOptions.count, engine: engine,
             automaticReplications: replicationOptions.automatic)

@@ -42,8 +42,7 @@ struct Sweep: ParsableCommand {
     @Option(help: "Shards (array tasks) for --emit-slurm.")
     var shards: Int = 4
 
-    @Option(help: "Use at most this many threads (default: all processors). Results do not depend on it.")
-    var threads: Int?
+    @OptionGroup var threading: ThreadOptions
 
     @Flag(help: "Print neither progress nor the table.")
     var quiet = false
@@ -66,7 +65,7 @@ struct Sweep: ParsableCommand {
         defer { PluginGuard.end() }
         let settings = RunSettings(
             pluginDirectories: plugins.directories, seed: seed, replications: replications,
-            engine: EngineOptions(threads: threads ?? ProcessorCount.active))
+            engine: EngineOptions(threads: threading.count))
         let reporter: ProgressReporter? = quiet ? nil : ProgressReporter(label: "sweep")
         var progress: (@Sendable (Int, Int) -> Void)?
         if let reporter { progress = { done, total in reporter.update(done, total) } }

@@ -200,5 +200,22 @@ struct ReliabilityTests {
         #expect(try blendsim("calibrate", plan, "--quiet", "--force").status == 0)
         #expect(try String(contentsOfFile: existing, encoding: .utf8).hasPrefix("# Fitted by"))
     }
+
+    /// Command-line numbers are checked the same way by every command that takes them.
+    @Test func extremeOptionsAreRefusedByEveryCommand() throws {
+        let scenario = TestPaths.scenarios + "/compare-ratios.yaml"
+        let plan = TestPaths.scenarios + "/sweep-online-share.yaml"
+        for arguments in [
+            ["run", scenario, "--threads", "0"], ["compare", scenario, "--threads", "0"], ["sweep", plan, "--threads", "0"],
+            ["evidence", "check", "--threads", "9223372036854775807"], ["calibrate", plan, "--threads", "2000"],
+        ] {
+            let output = try runProcess(TestPaths.executable, arguments)
+            #expect(output.status == 64, "\(arguments)")
+            #expect(output.stderr.contains("--threads must be between 1 and 1024"), "\(arguments): \(output.stderr)")
+        }
+        let chunk = try blendsim("run", scenario, "--chunk-size", "9223372036854775807")
+        #expect(chunk.status == 64)
+        #expect(chunk.stderr.contains("--chunk-size must be between 1 and 16777216"))
+    }
 }
 

@@ -69,9 +69,12 @@ public struct EngineOptions: Sendable {
     /// Where to send every student's weekly state, if anywhere (`--trace`).
     public var trace: (any TraceSink)?
 
+    /// The largest chunk: 2²⁴ students (larger values only make one chunk of any real cohort).
+    public static let maximumChunkSize = 1 << 24
+
     public init(threads: Int = ProcessorCount.active, chunkSize: Int = 4096, trace: (any TraceSink)? = nil) {
         self.threads = max(1, threads)
-        self.chunkSize = max(1, chunkSize)
+        self.chunkSize = min(max(1, chunkSize), EngineOptions.maximumChunkSize)
         self.trace = trace
     }
 }
