@@ -83,7 +83,8 @@ public final class PluginHost: Sendable {
                 let resolved = String(cString: real)
                 free(real)
                 guard seen.insert(resolved).inserted else { continue }
-                let library = try PluginLibrary(path: file)
+                try Self.checkAncestors(of: resolved, for: file)
+                let library = try PluginLibrary(path: file, resolved: resolved)
                 for model in library.models {
                     if let other = models.first(where: { $0.name == model.name }) {
                         throw PluginHostError(
@@ -120,6 +121,33 @@ public final class PluginHost: Sendable {
         return message
     }
 
+    /// Like `ssh` with its key files: code is loaded only through directories that nobody but
+    /// root and the current user can change. Every directory above the plugin's resolved path
+    /// (symlinks followed) must be owned by root or the user and not writable by others — unless
+    /// it is a sticky directory such as /tmp, where others cannot replace what is ours. (The
+    /// plugin's own directory and file must not be writable by the group either.)
+    static func checkAncestors(of resolved: String, for file: String) throws(PluginHostError) {
+        let user = geteuid()
+        var directory = resolved
+        while let slash = directory.lastIndex(of: "/") {
+            directory = slash == directory.startIndex ? "/" : String(directory[..<slash])
+            var status = stat()
+            guard stat(directory, &status) == 0 else {
+                throw PluginHostError("\(file): cannot inspect \(directory): \(String(cString: strerror(errno)))")
+            }
+            if status.st_uid != 0 && status.st_uid != user {
+                throw PluginHostError(
+                    "\(file): \(directory), on the plugin's path, belongs to another user (uid \(status.st_uid)); refusing to load code through it")
+            }
+            let sticky = status.st_mode & S_ISVTX != 0
+            if status.st_mode & S_IWOTH != 0 && !sticky {
+                throw PluginHostError(
+                    "\(file): \(directory), on the plugin's path, is writable by others; refusing to load code through it (chmod o-w '\(directory)')")
+            }
+            if directory == "/" { break }
+        }
+    }
+
     /// Plugin files in `directory`, sorted by name; none if it does not exist.
     static func candidates(in directory: String) throws(PluginHostError) -> [String] {
         var info = stat()
@@ -149,15 +177,20 @@ struct PluginLibrary {
     let models: [ModelComponent]
     let policies: [PolicyComponent]
 
-    init(path: String) throws(PluginHostError) {
+    /// Loads the library at `resolved` (its real path, symlinks followed), reporting as `path`.
+    init(path: String, resolved: String? = nil) throws(PluginHostError) {
+        let target = resolved ?? path
         var status = stat()
-        guard stat(path, &status) == 0 else {
+        guard stat(target, &status) == 0 else {
             throw PluginHostError("\(path): cannot read plugin: \(String(cString: strerror(errno)))")
         }
         if status.st_mode & (S_IWGRP | S_IWOTH) != 0 {
             throw PluginHostError("\(path): plugin file is writable by group or others; refusing to load it (chmod go-w '\(path)')")
         }
-        guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
+        if status.st_uid != 0 && status.st_uid != geteuid() {
+            throw PluginHostError("\(path): plugin file belongs to another user (uid \(status.st_uid)); refusing to load it")
+        }
+        guard let handle = dlopen(target, RTLD_NOW | RTLD_LOCAL) else {
             let reason = dlerror().map { String(cString: $0) } ?? "unknown dlopen error"
             throw PluginHostError("\(path): not a loadable plugin library: \(reason)")
         }

@@ -167,4 +167,39 @@ struct PluginHostTests {
         #expect(state.status == 1)
         #expect(state.stderr.contains("model 'rogue' (blendsim-rogue) failed in group 'g', week 3, replication 1: wrote into the students' read-only state"), "\(state.stderr)")
     }
+
+    /// The plugin path is trusted only if nobody else can change it: a symlink into a
+    /// world-writable directory, a safe directory inside a world-writable one, and a directory
+    /// of another user are each refused, with the place named.
+    @Test func pluginPathsAreCheckedUpToTheRoot() throws {
+        let directory = TemporaryDirectory()
+        let open = directory.path + "/open"
+        try FileManager.default.createDirectory(atPath: open + "/plugins", withIntermediateDirectories: true)
+        #expect(chmod(open, 0o777) == 0 && chmod(open + "/plugins", 0o755) == 0)
+        _ = try compileFixturePlugin("rogue_model.c", name: "rogue", into: open + "/plugins")
+        #expect {
+            try PluginHost(searchPath: [open + "/plugins"])
+        } throws: { error in
+            (error as? PluginHostError)?.message == "\(open)/plugins/libblendsim-rogue.so: \(open), on the plugin's path, is writable by others; refusing to load code through it (chmod o-w '\(open)')"
+        }
+        let linked = directory.path + "/linked"
+        try FileManager.default.createDirectory(atPath: linked, withIntermediateDirectories: false)
+        try FileManager.default.createSymbolicLink(atPath: linked + "/libblendsim-rogue.so", withDestinationPath: open + "/plugins/libblendsim-rogue.so")
+        #expect {
+            try PluginHost(searchPath: [linked])
+        } throws: { error in
+            (error as? PluginHostError)?.message.hasSuffix("\(open), on the plugin's path, is writable by others; refusing to load code through it (chmod o-w '\(open)')") == true
+        }
+        #expect(chmod(open, 0o755) == 0)
+        #expect(try PluginHost(searchPath: [linked]).model(named: "rogue") != nil)
+        if geteuid() == 0 {
+            #expect(chown(open + "/plugins", 65534, 65534) == 0)
+            #expect {
+                try PluginHost(searchPath: [open + "/plugins"])
+            } throws: { error in
+                (error as? PluginHostError)?.message == "\(open)/plugins/libblendsim-rogue.so: \(open)/plugins, on the plugin's path, belongs to another user (uid 65534); refusing to load code through it"
+            }
+        }
+    }
 }
+
