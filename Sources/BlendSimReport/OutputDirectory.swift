@@ -28,10 +28,21 @@ public struct OutputDirectory: Sendable {
         Self.resultFiles.contains { access(path + "/" + $0, F_OK) == 0 }
     }
 
-    /// Writes `files` (name → contents) atomically.
+    /// Writes `files` (name → contents) atomically. Writers of one directory take turns (an
+    /// exclusive lock on the directory), and unless `replacing`, a writer that finds results
+    /// another has written meanwhile is refused — two runs into one `--out` never both succeed.
     /// - Throws: a message naming the file that could not be written; nothing is renamed then.
-    public func write(_ files: [(name: String, contents: String)]) throws(OutputError) {
+    public func write(_ files: [(name: String, contents: String)], replacing: Bool = true) throws(OutputError) {
         try makeDirectory(path)
+        let lock = open(path, O_RDONLY | O_DIRECTORY)
+        guard lock >= 0, flock(lock, LOCK_EX) == 0 else {
+            if lock >= 0 { close(lock) }
+            throw OutputError(message: "cannot lock \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(lock) }
+        if !replacing && holdsResults {
+            throw OutputError(message: "\(path) already holds results (another run wrote them meanwhile); choose another --out or pass --force to replace them")
+        }
         for file in files { try Self.checkReplaceable(path + "/" + file.name) }
         var staged: [(temporary: String, final: String)] = []
         for file in files {

@@ -287,7 +287,7 @@ public enum Runner {
         ]
         files.append(("manifest.json", manifest(report, invocation: invocation, threads: threads, outputs: files).serialized(pretty: true)))
         do {
-            try output.write(files)
+            try output.write(files, replacing: force)
         } catch {
             throw Diagnostic(error.message)
         }
@@ -296,7 +296,8 @@ public enum Runner {
     /// Writes result files and a manifest for commands other than `run` (compare, sweep, merge),
     /// all or nothing.
     public static func writeResults(
-        _ files: [(name: String, contents: String)], to directory: String, scenarioPath: String, invocation: [String]
+        _ files: [(name: String, contents: String)], to directory: String, scenarioPath: String, invocation: [String],
+        force: Bool = true
     ) throws(Diagnostic) {
         let bytes = (try? ScenarioLoader.readFile(scenarioPath, limit: 1 << 30).get()) ?? []
         let manifest = JSONValue.object([
@@ -308,7 +309,7 @@ public enum Runner {
             ("outputs", .object(files.map { ($0.name, .string(SHA256.hex(Array($0.contents.utf8)))) })),
         ])
         do {
-            try OutputDirectory(path: directory).write(files + [("manifest.json", manifest.serialized(pretty: true))])
+            try OutputDirectory(path: directory).write(files + [("manifest.json", manifest.serialized(pretty: true))], replacing: force)
         } catch {
             throw Diagnostic(error.message)
         }

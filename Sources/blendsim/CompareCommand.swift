@@ -75,7 +75,7 @@ struct Compare: ParsableCommand {
                 if let out {
                     try Runner.writeResults(
                         [("summary.json", report.document.serialized(pretty: true))], to: out, scenarioPath: scenario,
-                        invocation: CommandLine.arguments)
+                        invocation: CommandLine.arguments, force: force)
                     if self.report { try Runner.writeReport(directory: out) }
                 }
                 if !quiet { StandardOutput.write(report.table) }

@@ -33,7 +33,7 @@ struct Merge: ParsableCommand {
                 Interruption.temporaryName(directory: out, name: $0)
             })
             let merged = try Merging.merge(directories: directories)
-            try Runner.writeResults(merged.files, to: out, scenarioPath: merged.planPath, invocation: CommandLine.arguments)
+            try Runner.writeResults(merged.files, to: out, scenarioPath: merged.planPath, invocation: CommandLine.arguments, force: force)
             if !quiet { StandardOutput.write(merged.table) }
         } catch {
             throw fail(error)

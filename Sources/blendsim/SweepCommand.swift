@@ -95,7 +95,7 @@ struct Sweep: ParsableCommand {
                 if !quiet { StandardOutput.write("Shard \(file.shard.index)/\(file.shard.count) written to \(out!)/\(ShardFile.fileName)\n") }
             case .complete(let report):
                 if let out {
-                    try Runner.writeResults(report.files, to: out, scenarioPath: plan, invocation: CommandLine.arguments)
+                    try Runner.writeResults(report.files, to: out, scenarioPath: plan, invocation: CommandLine.arguments, force: force)
                     Runner.removeCheckpoint(out: out)
                 }
                 if !quiet { StandardOutput.write(report.table) }

@@ -217,5 +217,24 @@ struct ReliabilityTests {
         #expect(chunk.status == 64)
         #expect(chunk.stderr.contains("--chunk-size must be between 1 and 16777216"))
     }
+
+    /// Two runs into one --out without --force: exactly one succeeds, whatever their timing (the
+    /// directory is locked while results are written, and checked again under the lock).
+    @Test func concurrentWritersOfOneDirectoryDoNotBothSucceed() throws {
+        let directory = TemporaryDirectory()
+        let scenario = directory.file("s.yaml", """
+            replications: 4
+            groups:
+              - {name: g, students: 20000, levels: {intermediate: 1}, model: traditional}
+            """)
+        let out = directory.path + "/out"
+        let first = try start(["run", scenario, "--out", out, "--quiet", "--threads", "1"])
+        let second = try start(["run", scenario, "--out", out, "--quiet", "--threads", "1", "--seed", "9"])
+        first.waitUntilExit()
+        second.waitUntilExit()
+        let statuses = [first.terminationStatus, second.terminationStatus].sorted()
+        #expect(statuses == [0, 1], "\(statuses)")
+        #expect(files(out) == ["manifest.json", "summary.json", "weekly.csv"])
+    }
 }
 
