@@ -57,6 +57,14 @@ public struct OutputDirectory: Sendable {
             }
             staged.append((temporary, final))
         }
+        // The renames are one step for signals: SIGINT and SIGTERM wait until all are done, so an
+        // interruption leaves the previous set or the new one, never a mix.
+        var blocked = sigset_t(), previous = sigset_t()
+        sigemptyset(&blocked)
+        sigaddset(&blocked, SIGINT)
+        sigaddset(&blocked, SIGTERM)
+        pthread_sigmask(SIG_BLOCK, &blocked, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
         for stage in staged {
             guard rename(stage.temporary, stage.final) == 0 else {
                 let reason = String(cString: strerror(errno))
