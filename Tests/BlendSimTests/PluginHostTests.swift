@@ -166,6 +166,16 @@ struct PluginHostTests {
         let state = try run(mode: 4)
         #expect(state.status == 1)
         #expect(state.stderr.contains("model 'rogue' (blendsim-rogue) failed in group 'g', week 3, replication 1: wrote into the students' read-only state"), "\(state.stderr)")
+        // A crash in plugin code on a worker thread names the plugin, group and week.
+        let scenario = directory.file("crash.yaml", """
+            replications: 1
+            groups:
+              - {name: big, students: 20000, levels: {intermediate: 1}, model: {name: rogue, parameters: {mode: 5}}}
+            """)
+        let crash = try runProcess(TestPaths.executable, ["run", scenario, "--plugin-dir", directory.path, "--threads", "2", "--out", directory.path + "/crashed"])
+        #expect(crash.status != 0)
+        #expect(crash.stderr.contains("error: model 'rogue' (blendsim-rogue) in group 'big' crashed (signal 11) in week 3; the run did not finish and nothing was written"), "\(crash.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/crashed"))
     }
 
     /// The plugin path is trusted only if nobody else can change it: a symlink into a

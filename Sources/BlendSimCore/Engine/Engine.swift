@@ -242,7 +242,9 @@ final class GroupRun {
                 context.stream = CounterRandom.derive(weekStream, UInt64(p + 1))
                 do throws(ComponentError) {
                     try withUnsafeMutablePointer(to: &context) { (pointer) throws(ComponentError) in
-                        try policy.beginWeek(pointer)
+                        try PluginCallSite.within("\(label) in group '\(spec.name)'", week: week) { () throws(ComponentError) in
+                            try policy.beginWeek(pointer)
+                        }
                     }
                 } catch {
                     throw failure(label, error.message, week: week)
@@ -259,7 +261,9 @@ final class GroupRun {
             do throws(ComponentError) {
                 planned = try withUnsafePointer(to: &context) { (pointer) throws(ComponentError) in
                     try activities.withUnsafeMutableBufferPointer { (buffer) throws(ComponentError) in
-                        try model.planWeek(pointer, into: buffer)
+                        try PluginCallSite.within("\(modelLabel) in group '\(spec.name)'", week: week) { () throws(ComponentError) in
+                            try model.planWeek(pointer, into: buffer)
+                        }
                     }
                 }
             } catch {
@@ -292,6 +296,7 @@ final class GroupRun {
         let rows = weekPlan.activityCount
         let cohort = self.cohort
         let policyNames = spec.policies.map { "policy '\($0.name)' (\($0.provider))" }
+        let groupName = spec.name
         var chunkErrors = [SimulationError?](repeating: nil, count: chunkCount)
         let frozenContext = context
         let total = chunkErrors.withUnsafeMutableBufferPointer { errorSlots in
@@ -327,7 +332,9 @@ final class GroupRun {
                         if hookModel.decidesPerStudent {
                             context.stream = CounterRandom.derive(weekStream, 0x100)
                             do throws(ComponentError) {
-                                try hookModel.decide(&context, chunk: &chunk)
+                                try PluginCallSite.within("\(modelLabel) in group '\(groupName)'", week: week) { () throws(ComponentError) in
+                                    try hookModel.decide(&context, chunk: &chunk)
+                                }
                             } catch {
                                 throw failure(modelLabel, error.message, week: week)
                             }
@@ -336,7 +343,9 @@ final class GroupRun {
                         for (p, policy) in hookPolicies.enumerated() where policy.adjustsPerStudent {
                             context.stream = CounterRandom.derive(weekStream, 0x100 + UInt64(p + 1))
                             do throws(ComponentError) {
-                                try policy.adjust(&context, chunk: &chunk)
+                                try PluginCallSite.within("\(policyNames[p]) in group '\(groupName)'", week: week) { () throws(ComponentError) in
+                                    try policy.adjust(&context, chunk: &chunk)
+                                }
                             } catch {
                                 throw failure(policyNames[p], error.message, week: week)
                             }

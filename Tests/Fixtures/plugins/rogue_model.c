@@ -1,7 +1,8 @@
 /* A model that misbehaves in the ways a native plugin can, one per value of its `mode`
  * parameter: 1 prints to standard output every week, 2 calls exit(0) in week 2, 3 writes NaN into
  * the week's conditions while planning, 4 writes into the read-only motivation column from its
- * per-student hook. Used to test that each is contained and named. */
+ * per-student hook, 5 dereferences a null pointer in its per-student hook in week 3 (a crash on
+ * a worker thread). Used to test that each is contained or named. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,12 +38,16 @@ static int32_t plan(void *instance, const bs_week_context *week, bs_activity *ac
 static int32_t decide(const void *instance, const bs_week_context *week, bs_chunk *chunk, char *error, size_t capacity) {
     (void)error; (void)capacity;
     if (mode_of(instance) == 4 && week->week == 3 && chunk->count > 0) ((float *)chunk->motivation)[0] = 2.18e10f;
+    if (mode_of(instance) == 5 && week->week == 3 && chunk->first_student > 0) {
+        volatile float *nothing = NULL;
+        *nothing = 1;
+    }
     return BS_OK;
 }
 
 static const bs_model_descriptor model = {
     .struct_size = sizeof(bs_model_descriptor), .name = "rogue", .summary = "misbehaves on purpose",
-    .parameter_schema = "{\"parameters\":[{\"name\":\"mode\",\"type\":\"integer\",\"default\":0,\"minimum\":0,\"maximum\":4}]}",
+    .parameter_schema = "{\"parameters\":[{\"name\":\"mode\",\"type\":\"integer\",\"default\":0,\"minimum\":0,\"maximum\":5}]}",
     .create = create, .destroy = destroy, .plan_week = plan, .decide_chunk = decide,
 };
 static const bs_model_descriptor *const models[] = {&model};
