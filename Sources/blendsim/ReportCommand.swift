@@ -20,6 +20,7 @@ struct Report: ParsableCommand {
 
     func run() throws {
         do throws(Diagnostic) {
+            Interruption.protect(temporaryFiles: [Interruption.temporaryName(directory: directory, name: "report.html")])
             let path = try Runner.writeReport(directory: directory)
             StandardOutput.write("Report written to \(path)\n")
         } catch {
