@@ -31,6 +31,7 @@ public enum Reproduction {
             throw Diagnostic("\(directory)/manifest.json records no command")
         }
         var arguments = Array(words.dropFirst().compactMap(\.stringValue))
+        try Runner.verifyComplete(directory: directory)
         guard let command = arguments.first, ["run", "compare", "sweep"].contains(command) else {
             throw Diagnostic("\(directory)/manifest.json records '\(arguments.first ?? "")', which rerun cannot repeat")
         }

@@ -9,6 +9,12 @@ import Darwin
 /// Refuses, before anything runs, a scenario whose cohorts and results would not fit in memory,
 /// with the estimate — rather than letting the operating system kill the run halfway.
 public enum ResourceCheck {
+    /// `--max-memory`: the budget in bytes instead of 80% of the memory available.
+    nonisolated(unsafe) public static var budget: Double?
+
+    /// The bytes a run may use.
+    static var limit: Double { budget ?? available() * 0.8 }
+
     /// Bytes a run of `scenario` needs at its peak, roughly: the cohorts of the replications that
     /// run at once, plus every replication's weekly results.
     public static func estimate(_ scenario: Scenario, threads: Int) -> Double {
@@ -31,11 +37,10 @@ public enum ResourceCheck {
 
     public static func check(_ scenario: Scenario, threads: Int) throws(Diagnostic) {
         let needed = estimate(scenario, threads: threads)
-        let limit = available() * 0.8
         guard needed <= limit else {
             let students = scenario.groups.reduce(0) { $0 + $1.students }
             throw scenario.source.diagnostic(
-                "this run needs about \(gib(needed)) of memory (\(students) students × \(Cohort.bytesPerStudent) bytes, \(scenario.replications) replications × \(scenario.weeks) weeks of results) but \(gib(available())) is available; use fewer students or replications, or a larger machine", line: 1, column: 1)
+                "this run needs about \(gib(needed)) of memory (\(students) students × \(Cohort.bytesPerStudent) bytes, \(scenario.replications) replications × \(scenario.weeks) weeks of results) but the budget is \(gib(limit)) (80% of the memory available unless --max-memory says otherwise); use fewer students or replications, a larger machine, or --max-memory", line: 1, column: 1)
         }
     }
 
@@ -48,10 +53,9 @@ public enum ResourceCheck {
             results += Double(scenario.replications) * Double(scenario.groups.count) * Double(scenario.weeks + 1) * 512
         }
         let needed = estimate(largest, threads: threads) + results
-        let limit = available() * 0.8
         guard needed <= limit else {
             throw source.diagnostic(
-                "this experiment needs about \(gib(needed)) of memory (\(scenarios.count) arms or points × \(largest.replications) replications, the largest with \(largest.groups.reduce(0) { $0 + $1.students }) students) but \(gib(available())) is available; use fewer points, replications or students", line: 1, column: 1)
+                "this experiment needs about \(gib(needed)) of memory (\(scenarios.count) arms or points × \(largest.replications) replications, the largest with \(largest.groups.reduce(0) { $0 + $1.students }) students) but the budget is \(gib(limit)) (80% of the memory available unless --max-memory says otherwise); use fewer points, replications or students, or --max-memory", line: 1, column: 1)
         }
     }
 

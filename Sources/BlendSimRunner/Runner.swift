@@ -332,6 +332,7 @@ public enum Runner {
         } catch {
             throw Diagnostic("\(directory)/summary.json is not valid JSON (\(error))")
         }
+        try verifyComplete(directory: directory)
         if let problem = ResultsCheck.problem(in: summary) {
             throw Diagnostic("\(directory)/summary.json: \(problem); it is not a file blendsim wrote, so no report is made")
         }
@@ -341,6 +342,25 @@ public enum Runner {
         let path = directory + "/report.html"
         try writeFile(path, html)
         return path
+    }
+
+    /// A results directory's manifest.json is written last and fingerprints the files written
+    /// before it: a directory whose files do not match it was interrupted between renames or
+    /// changed afterwards, and is not read. Directories without a manifest are read as they are.
+    public static func verifyComplete(directory: String) throws(Diagnostic) {
+        guard case .success(let bytes) = ScenarioLoader.readFile(directory + "/manifest.json", limit: 1 << 24),
+            let manifest = try? JSONValue.parse(String(decoding: bytes, as: UTF8.self)),
+            case .object(let outputs)? = manifest["outputs"]
+        else { return }
+        for (name, expected) in outputs {
+            guard !name.contains("/"), name != "..", let hash = expected.stringValue else {
+                throw Diagnostic("\(directory)/manifest.json lists an output it cannot have ('\(name)')")
+            }
+            guard case .success(let contents) = ScenarioLoader.readFile(directory + "/" + name, limit: 1 << 30), SHA256.hex(contents) == hash else {
+                throw Diagnostic(
+                    "\(directory)/\(name) does not match manifest.json: the results were interrupted while being written or changed afterwards; run again or remove manifest.json to read them as they are")
+            }
+        }
     }
 
     /// Resolves and runs a loaded scenario and returns its summary.json document: the one path

@@ -19,16 +19,25 @@ struct BlendSim: ParsableCommand {
     )
 }
 
-/// `--threads`, shared by every command that simulates and validated once.
+/// `--threads` and `--max-memory`, shared by every command that simulates and validated once.
 struct ThreadOptions: ParsableArguments {
     @Option(help: "Use at most this many threads (default: all processors). Results do not depend on it.")
     var threads: Int?
+
+    @Option(
+        name: .customLong("max-memory"),
+        help: ArgumentHelp("Memory budget in GiB for the estimate a run must pass before it starts (default: 80% of the memory available).", valueName: "GiB"))
+    var maxMemory: Double?
 
     /// The threads to use.
     var count: Int { threads ?? ProcessorCount.active }
 
     func validate() throws {
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
+        if let maxMemory {
+            guard maxMemory.isFinite, maxMemory > 0, maxMemory <= 1_048_576 else { throw ValidationError("--max-memory must be a number of GiB above 0 and at most 1048576") }
+            ResourceCheck.budget = maxMemory * 1_073_741_824
+        }
     }
 }
 

@@ -213,6 +213,13 @@ struct ReliabilityTests {
             #expect(output.status == 64, "\(arguments)")
             #expect(output.stderr.contains("--threads must be between 1 and 1024"), "\(arguments): \(output.stderr)")
         }
+        // --max-memory sets the budget every simulating command's estimate must pass.
+        for command in ["run", "compare"] {
+            let tight = try blendsim(command, scenario, "--max-memory", "0.001", "--quiet")
+            #expect(tight.status == 1, "\(command)")
+            #expect(tight.stderr.contains("but the budget is 0.0 GiB"), "\(command): \(tight.stderr)")
+        }
+        #expect(try blendsim("run", scenario, "--max-memory", "nan").status == 64)
         let chunk = try blendsim("run", scenario, "--chunk-size", "9223372036854775807")
         #expect(chunk.status == 64)
         #expect(chunk.stderr.contains("--chunk-size must be between 1 and 16777216"))

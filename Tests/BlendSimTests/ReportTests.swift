@@ -52,8 +52,14 @@ struct ReportTests {
         summary = summary.replacingOccurrences(of: "\"seed\": ", with: "\"seed\": \"<img src=x onerror=alert(1)>\",\"was\":")
         #expect(summary.contains("<script>"))
         try summary.write(toFile: out + "/summary.json", atomically: true, encoding: .utf8)
+        // manifest.json fingerprints summary.json: the changed file is refused as incomplete ...
+        let mismatched = try blendsim("report", out)
+        #expect(mismatched.status == 1)
+        #expect(mismatched.stderr.contains("\(out)/summary.json does not match manifest.json"), "\(mismatched.stderr)")
+        // ... and, read as it is without the manifest, shown as text.
         var manifest = try String(contentsOfFile: out + "/manifest.json", encoding: .utf8)
         manifest = manifest.replacingOccurrences(of: "\"student_weeks\": ", with: "\"student_weeks\": 1e300, \"was\": ")
+        manifest = manifest.replacingOccurrences(of: "\"outputs\"", with: "\"outputs_before\"")
         try manifest.write(toFile: out + "/manifest.json", atomically: true, encoding: .utf8)
         let report = try blendsim("report", out)
         #expect(report.status == 0, "\(report.stderr)")
