@@ -11,15 +11,19 @@ struct ReliabilityTests {
     /// crash and no output.
     @Test func badInputCorpus() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.corpus).filter { $0.hasSuffix(".yaml") }.sorted()
-        #expect(files.count >= 40)
+        #expect(files.count >= 100)
         for file in files {
             let path = Self.corpus + "/" + file
             let expected = try String(contentsOfFile: path.replacingOccurrences(of: ".yaml", with: ".expected"), encoding: .utf8)
                 .trimmingCharacters(in: .newlines)
             let directory = TemporaryDirectory()
             let out = directory.path + "/out"
-            let command = file.hasPrefix("sweep-") ? "sweep" : "run"
-            let output = try blendsim(command, path, "--out", out)
+            let arguments: [String] =
+                file.hasPrefix("sweep-") ? ["sweep", path, "--out", out]
+                : file.hasPrefix("calibrate-") ? ["calibrate", path, "--output", out]
+                : file.hasPrefix("evidence-") ? ["evidence", "check", path, "--report", out]
+                : ["run", path, "--out", out]
+            let output = try runProcess(TestPaths.executable, arguments)
             #expect(output.status == 1, "\(file): status \(output.status)")
             let first = output.stderr.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
             let wanted = expected.hasPrefix("error:") ? expected : path + ":" + expected
