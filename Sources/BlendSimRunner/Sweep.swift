@@ -1,6 +1,11 @@
 public import BlendSimCore
 import BlendSimReport
 import BlendSimScenario
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `blendsim sweep`: runs a plan's points (a grid, a Latin hypercube, Morris trajectories or
 /// Saltelli's Sobol samples) and reports one tidy row per run, each point's summary and, for the
@@ -177,7 +182,17 @@ public enum Sweep {
                 kind: "sweep", planPath: planPath, planHash: hash(plan, base: base), replications: base.replications,
                 seed: base.seed, shard: shard, units: results))
         }
-        return .complete(try report(plan, base: base, points: points, scenarios: scenarios, units: results))
+        // Every run is done: a refusal now (an outcome the runs do not produce) is the plan's, and
+        // resuming could not change it, so the checkpoint goes with it.
+        do {
+            return .complete(try report(plan, base: base, points: points, scenarios: scenarios, units: results))
+        } catch {
+            if let out {
+                Checkpoint.remove(out: out)
+                rmdir(out)  // only if the checkpoint was all it held
+            }
+            throw error
+        }
     }
 
     static func merge(_ first: ShardFile, units: [UnitResult]) throws(Diagnostic) -> Report {

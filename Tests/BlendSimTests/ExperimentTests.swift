@@ -182,6 +182,26 @@ struct ExperimentTests {
         }
     }
 
+    /// A sweep refused after its runs (an outcome they do not produce) leaves no checkpoint and
+    /// no results behind.
+    @Test func aSweepRefusedAfterRunningLeavesNothing() throws {
+        let directory = TemporaryDirectory()
+        let plan = directory.file("p.yaml", """
+            scenario: \(TestPaths.scenarios)/ratio-40-60.yaml
+            replications: 2
+            design: morris
+            trajectories: 2
+            outcome: groups.nobody.overall.after
+            parameters:
+              - {name: kernel.learning_noise, min: 0.1, max: 0.5}
+            """)
+        let out = directory.path + "/out"
+        let sweep = try blendsim("sweep", plan, "--out", out)
+        #expect(sweep.status == 1, "\(sweep.stderr)")
+        #expect(sweep.stderr.contains("8/8 runs"))  // refused after running
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
     @Test func latinHypercubeFillsEveryStratum() throws {
         let plan = SweepPlan(
             scenarioPath: "", replications: 1, design: .latinHypercube,
