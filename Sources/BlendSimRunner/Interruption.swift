@@ -40,6 +40,13 @@ public enum Interruption {
         sigaction(SIGTERM, &action, nil)
     }
 
+    /// The temporary name of one output file at `path` (directory and name split at the last `/`).
+    public static func temporaryName(of path: String) -> String {
+        let slash = path.lastIndex(of: "/")
+        return temporaryName(
+            directory: slash.map { String(path[..<$0]) } ?? "", name: slash.map { String(path[path.index(after: $0)...]) } ?? path)
+    }
+
     /// The temporary name `OutputDirectory` and `TraceWriter` use for `name` in `directory`.
     public static func temporaryName(directory: String, name: String) -> String {
         OutputDirectory.temporaryName(directory: directory, name: name)

@@ -48,10 +48,7 @@ struct Calibrate: ParsableCommand {
                 if !force && Runner.exists(destination) {
                     throw Diagnostic("\(destination) exists; pass --force to replace it with the new fit")
                 }
-                let slash = destination.lastIndex(of: "/")
-                Interruption.protect(temporaryFiles: [Interruption.temporaryName(
-                    directory: slash.map { String(destination[..<$0]) } ?? "",
-                    name: slash.map { String(destination[destination.index(after: $0)...]) } ?? destination)])
+                Interruption.protect(temporaryFiles: [Interruption.temporaryName(of: destination)])
             }
             let settings = RunSettings(
                 pluginDirectories: plugins.directories, engine: EngineOptions(threads: threading.count))

@@ -78,10 +78,7 @@ struct EvidenceCheckCommand: ParsableCommand {
                 engine: EngineOptions(threads: threading.count))
             let rows = try EvidenceCheck.run(paths: paths.isEmpty ? ["evidence"] : paths, settings: runSettings, kernel: kernel)
             if let report {
-                let slash = report.lastIndex(of: "/")
-                Interruption.protect(temporaryFiles: [Interruption.temporaryName(
-                    directory: slash.map { String(report[..<$0]) } ?? "",
-                    name: slash.map { String(report[report.index(after: $0)...]) } ?? report)])
+                Interruption.protect(temporaryFiles: [Interruption.temporaryName(of: report)])
                 try Runner.writeFile(report, EvidenceCheck.report(rows))
             }
             StandardOutput.write(EvidenceCheck.render(rows, format: format))

@@ -71,11 +71,7 @@ struct Run: ParsableCommand {
                     Interruption.temporaryName(directory: out, name: $0)
                 }
             }
-            if let trace {
-                let slash = trace.lastIndex(of: "/")
-                temporary.append(Interruption.temporaryName(
-                    directory: slash.map { String(trace[..<$0]) } ?? "", name: slash.map { String(trace[trace.index(after: $0)...]) } ?? trace))
-            }
+            if let trace { temporary.append(Interruption.temporaryName(of: trace)) }
             Interruption.protect(temporaryFiles: temporary)
             let report = try Runner.run(path: scenario, settings: settings, tracePath: trace)
             if let out {
