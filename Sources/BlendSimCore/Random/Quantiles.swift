@@ -1,4 +1,3 @@
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -47,7 +46,7 @@ public struct BetaQuantileTable: Sendable {
     let values: [Double]
     let constant: Double?
 
-    private static let cache = Mutex<[TraitDistribution: BetaQuantileTable]>([:])
+    private static let cache = LockedValue<[TraitDistribution: BetaQuantileTable]>([:])
 
     /// The table for `distribution`, computed once per process: runs, calibration evaluations
     /// and replications with the same population share it.
