@@ -8,7 +8,6 @@ public enum HTMLReport {
     /// Weekly statistics read back from weekly.csv: group → metric → statistic → week → value.
     public struct Weekly: Sendable {
         var values: [String: [String: [String: [Int: Double]]]] = [:]
-        var weeks = 0
 
         public init(csv: String) {
             for line in csv.split(separator: "\n").dropFirst() {
@@ -16,7 +15,6 @@ public enum HTMLReport {
                 // A semester has at most 52 weeks; a row claiming another is not one blendsim wrote.
                 guard fields.count == 5, let week = Int(fields[1]), (0...52).contains(week) else { continue }
                 values[fields[0], default: [:]][fields[2], default: [:]][fields[3], default: [:]][week] = Double(fields[4]) ?? .nan
-                weeks = max(weeks, week)
             }
         }
 
