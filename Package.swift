@@ -43,17 +43,23 @@ let cPlugins: [(product: String, target: String, path: String)] = [
     ("blendsim-example-microlearning", "MicrolearningExample", "Plugins/Examples/Microlearning"),
 ]
 
+/// The plugin ABI header and the plugin kit, from the SDK package.
+let abi: Target.Dependency = .product(name: "CBlendSimABI", package: "BlendSimSDK")
+let kit: Target.Dependency = .product(name: "BlendSimPluginKit", package: "BlendSimSDK")
+
 var package = Package(
     name: "blendsim",
     products: [
         .executable(name: "blendsim", targets: ["blendsim"]),
-        .library(name: "BlendSimPluginKit", targets: ["BlendSimPluginKit"]),
         .library(
             name: "BlendSim",
-            targets: ["BlendSimCore", "BlendSimScenario", "BlendSimPluginHost", "BlendSimReport", "BlendSimRunner"]
+            targets: ["BlendSimSystem", "BlendSimCore", "BlendSimScenario", "BlendSimPluginHost", "BlendSimReport", "BlendSimRunner"]
         ),
     ] + (standardPlugins + cPlugins).map { .library(name: $0.product, type: .dynamic, targets: [$0.target]) },
     dependencies: [
+        // The plugin SDK (ABI header and plugin kit) is a package of its own, so a plugin package
+        // depends on it without resolving the tool and its dependencies.
+        .package(path: "BlendSimSDK"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
@@ -62,20 +68,19 @@ var package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
-        .target(name: "CBlendSimABI"),
-        .target(name: "BlendSimCore", dependencies: ["CBlendSimABI"]),
-        .target(name: "BlendSimScenario", dependencies: ["CLibYAML", "BlendSimCore"]),
-        .target(name: "BlendSimPluginHost", dependencies: ["CBlendSimABI", "BlendSimCore"]),
-        .target(name: "BlendSimPluginKit", dependencies: ["CBlendSimABI"]),
-        .target(name: "BlendSimReport", dependencies: ["BlendSimCore"]),
+        .target(name: "BlendSimSystem"),
+        .target(name: "BlendSimCore", dependencies: [abi, "BlendSimSystem"]),
+        .target(name: "BlendSimScenario", dependencies: ["CLibYAML", "BlendSimCore", "BlendSimSystem"]),
+        .target(name: "BlendSimPluginHost", dependencies: [abi, "BlendSimCore", "BlendSimSystem"]),
+        .target(name: "BlendSimReport", dependencies: ["BlendSimCore", "BlendSimSystem"]),
         .target(
             name: "BlendSimRunner",
-            dependencies: ["BlendSimCore", "BlendSimScenario", "BlendSimPluginHost", "BlendSimReport"]
+            dependencies: ["BlendSimCore", "BlendSimScenario", "BlendSimPluginHost", "BlendSimReport", "BlendSimSystem"]
         ),
         .executableTarget(
             name: "blendsim",
             dependencies: [
-                "BlendSimCore", "BlendSimRunner",
+                "BlendSimCore", "BlendSimScenario", "BlendSimPluginHost", "BlendSimRunner", "BlendSimSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -83,18 +88,18 @@ var package = Package(
             name: "BlendSimTests",
             dependencies: [
                 "BlendSimCore", "BlendSimScenario", "BlendSimPluginHost", "BlendSimReport",
-                "BlendSimRunner", "CBlendSimABI", "blendsim",
+                "BlendSimRunner", "BlendSimSystem", abi, "blendsim",
             ],
             path: "Tests/BlendSimTests"
         ),
     ] + standardPlugins.map {
-        .target(name: $0.target, dependencies: ["BlendSimPluginKit"], path: $0.path)
+        .target(name: $0.target, dependencies: [kit], path: $0.path)
     } + cPlugins.map {
-        .target(name: $0.target, dependencies: ["CBlendSimABI"], path: $0.path, publicHeadersPath: ".")
+        .target(name: $0.target, dependencies: [abi], path: $0.path, publicHeadersPath: ".")
     }
 )
 
-let cTargets: Set<String> = Set(["CBlendSimABI"] + cPlugins.map(\.target))
+let cTargets: Set<String> = Set(cPlugins.map(\.target))
 for target in package.targets where target.type != .system && !cTargets.contains(target.name) {
     target.swiftSettings = (target.swiftSettings ?? []) + strictSwift
 }

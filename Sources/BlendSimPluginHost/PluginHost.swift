@@ -1,10 +1,6 @@
 import BlendSimCore
 import CBlendSimABI
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import BlendSimSystem
 
 /// A plugin library that was loaded: what the manifest records about it.
 public struct LoadedPlugin: Sendable, Hashable {
@@ -18,7 +14,17 @@ public struct LoadedPlugin: Sendable, Hashable {
 
     /// SHA-256 of the library file as it is now (read on demand: hashing every library on the
     /// path at every start would cost more than loading them).
-    public var sha256: String { SHA256.hex(PluginLibrary.read(path)) }
+    public var sha256: String { SHA256.hex(FileSystem.contents(path, limit: 1 << 32) ?? []) }
+
+    /// Whether the plugin was built against a newer minor ABI than this host's.
+    public var isNewerThanHost: Bool { abiMinor > Int(BLENDSIM_ABI_MINOR) }
+
+    /// "1.1", or "1.2 (newer than this blendsim's 1.1; what 1.2 adds is not used)".
+    public var abiDescription: String {
+        let version = "\(abiMajor).\(abiMinor)"
+        guard isNewerThanHost else { return version }
+        return version + " (newer than this blendsim's \(BLENDSIM_ABI_MAJOR).\(BLENDSIM_ABI_MINOR); what \(version) adds is not used)"
+    }
 }
 
 /// A refused plugin, or a name nobody provides. The message names the file.
@@ -32,15 +38,13 @@ public struct PluginHostError: Error, Sendable, CustomStringConvertible {
 /// policies by name.
 ///
 /// Libraries are loaded `RTLD_NOW | RTLD_LOCAL` (missing symbols fail at load, each plugin's
-/// symbols stay its own) and never closed: unloading Swift images leaves dangling metadata.
+/// symbols stay its own) and never closed (`DynamicLibrary`).
 public final class PluginHost: Sendable {
-    /// File names the host considers on the plugin path.
+    /// File names the host considers on the plugin path (Linux shared libraries).
     public static let filePrefix = "libblendsim-"
-    #if canImport(Darwin)
-    public static let fileSuffix = ".dylib"
-    #else
     public static let fileSuffix = ".so"
-    #endif
+    /// This host's ABI version, "major.minor".
+    public static let abiVersion = "\(BLENDSIM_ABI_MAJOR).\(BLENDSIM_ABI_MINOR)"
 
     /// The directories searched, in order.
     public let searchPath: [String]
@@ -52,8 +56,8 @@ public final class PluginHost: Sendable {
     /// (colon-separated), then the directory of the running executable.
     public static func standardSearchPath(pluginDirectories: [String]) -> [String] {
         var path = pluginDirectories
-        if let environment = getenv("BLENDSIM_PLUGIN_PATH") {
-            path += String(cString: environment).split(separator: ":").map(String.init)
+        if let environment = Process.environment("BLENDSIM_PLUGIN_PATH") {
+            path += environment.split(separator: ":").map(String.init)
         }
         if let executable = executableDirectory() { path.append(executable) }
         return path
@@ -61,11 +65,7 @@ public final class PluginHost: Sendable {
 
     /// The directory holding the running executable.
     public static func executableDirectory() -> String? {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        guard length > 0 else { return nil }
-        let path = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        guard let slash = path.lastIndex(of: "/") else { return nil }
+        guard let path = FileSystem.executablePath(), let slash = path.lastIndex(of: "/") else { return nil }
         return String(path[..<slash])
     }
 
@@ -79,9 +79,7 @@ public final class PluginHost: Sendable {
         var policies: [PolicyComponent] = []
         for directory in searchPath {
             for file in try Self.candidates(in: directory) {
-                guard let real = realpath(file, nil) else { continue }
-                let resolved = String(cString: real)
-                free(real)
+                guard let resolved = FileSystem.realPath(file) else { continue }
                 guard seen.insert(resolved).inserted else { continue }
                 try Self.checkAncestors(of: resolved, for: file)
                 let library = try PluginLibrary(path: file, resolved: resolved)
@@ -127,20 +125,18 @@ public final class PluginHost: Sendable {
     /// it is a sticky directory such as /tmp, where others cannot replace what is ours. (The
     /// plugin's own directory and file must not be writable by the group either.)
     static func checkAncestors(of resolved: String, for file: String) throws(PluginHostError) {
-        let user = geteuid()
+        let user = FileSystem.effectiveUser
         var directory = resolved
         while let slash = directory.lastIndex(of: "/") {
             directory = slash == directory.startIndex ? "/" : String(directory[..<slash])
-            var status = stat()
-            guard stat(directory, &status) == 0 else {
-                throw PluginHostError("\(file): cannot inspect \(directory): \(String(cString: strerror(errno)))")
+            guard let status = FileSystem.status(directory) else {
+                throw PluginHostError("\(file): cannot inspect \(directory): \(FileSystem.lastError)")
             }
-            if status.st_uid != 0 && status.st_uid != user {
+            if status.owner != 0 && status.owner != user {
                 throw PluginHostError(
-                    "\(file): \(directory), on the plugin's path, belongs to another user (uid \(status.st_uid)); refusing to load code through it")
+                    "\(file): \(directory), on the plugin's path, belongs to another user (uid \(status.owner)); refusing to load code through it")
             }
-            let sticky = status.st_mode & S_ISVTX != 0
-            if status.st_mode & S_IWOTH != 0 && !sticky {
+            if status.othersWritable && !status.sticky {
                 throw PluginHostError(
                     "\(file): \(directory), on the plugin's path, is writable by others; refusing to load code through it (chmod o-w '\(directory)')")
             }
@@ -150,19 +146,12 @@ public final class PluginHost: Sendable {
 
     /// Plugin files in `directory`, sorted by name; none if it does not exist.
     static func candidates(in directory: String) throws(PluginHostError) -> [String] {
-        var info = stat()
-        guard stat(directory, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else { return [] }
-        guard let handle = opendir(directory) else { return [] }
-        defer { closedir(handle) }
-        var names: [String] = []
-        while let entry = readdir(handle) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name.hasPrefix(filePrefix) && name.hasSuffix(fileSuffix) { names.append(name) }
-        }
+        guard let info = FileSystem.status(directory), info.kind == .directory,
+            let entries = FileSystem.entries(of: directory)
+        else { return [] }
+        let names = entries.filter { $0.hasPrefix(filePrefix) && $0.hasSuffix(fileSuffix) }
         guard !names.isEmpty else { return [] }
-        if info.st_mode & (S_IWGRP | S_IWOTH) != 0 {
+        if info.groupWritable || info.othersWritable {
             throw PluginHostError(
                 "\(directory): plugin directory is writable by group or others; refusing to load code from it (chmod go-w '\(directory)')")
         }
@@ -173,6 +162,8 @@ public final class PluginHost: Sendable {
 
 /// One dlopen'ed library and what it registered.
 struct PluginLibrary {
+    /// The open library; never closed (see `DynamicLibrary`).
+    let library: DynamicLibrary
     let info: LoadedPlugin
     let models: [ModelComponent]
     let policies: [PolicyComponent]
@@ -180,21 +171,21 @@ struct PluginLibrary {
     /// Loads the library at `resolved` (its real path, symlinks followed), reporting as `path`.
     init(path: String, resolved: String? = nil) throws(PluginHostError) {
         let target = resolved ?? path
-        var status = stat()
-        guard stat(target, &status) == 0 else {
-            throw PluginHostError("\(path): cannot read plugin: \(String(cString: strerror(errno)))")
+        guard let status = FileSystem.status(target) else {
+            throw PluginHostError("\(path): cannot read plugin: \(FileSystem.lastError)")
         }
-        if status.st_mode & (S_IWGRP | S_IWOTH) != 0 {
+        if status.groupWritable || status.othersWritable {
             throw PluginHostError("\(path): plugin file is writable by group or others; refusing to load it (chmod go-w '\(path)')")
         }
-        if status.st_uid != 0 && status.st_uid != geteuid() {
-            throw PluginHostError("\(path): plugin file belongs to another user (uid \(status.st_uid)); refusing to load it")
+        if status.owner != 0 && status.owner != FileSystem.effectiveUser {
+            throw PluginHostError("\(path): plugin file belongs to another user (uid \(status.owner)); refusing to load it")
         }
-        guard let handle = dlopen(target, RTLD_NOW | RTLD_LOCAL) else {
-            let reason = dlerror().map { String(cString: $0) } ?? "unknown dlopen error"
-            throw PluginHostError("\(path): not a loadable plugin library: \(reason)")
+        do {
+            library = try DynamicLibrary(path: target)
+        } catch {
+            throw PluginHostError("\(path): not a loadable plugin library: \(error.message)")
         }
-        guard let symbol = dlsym(handle, BLENDSIM_ENTRY_SYMBOL) else {
+        guard let symbol = library.symbol(BLENDSIM_ENTRY_SYMBOL) else {
             throw PluginHostError("\(path): no entry symbol '\(BLENDSIM_ENTRY_SYMBOL)'; is it a blendsim plugin?")
         }
         let entry = unsafeBitCast(symbol, to: bs_plugin_entry.self)
@@ -230,19 +221,6 @@ struct PluginLibrary {
         }
         self.models = models
         self.policies = policies
-    }
-
-    static func read(_ path: String) -> [UInt8] {
-        guard let file = fopen(path, "rb") else { return [] }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, 1 << 16, file) }
-            if count == 0 { break }
-            bytes.append(contentsOf: chunk[0..<count])
-        }
-        return bytes
     }
 
     /// Names are lowercase letters, digits and '-', starting with a letter.

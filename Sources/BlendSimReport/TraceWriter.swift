@@ -1,9 +1,5 @@
 public import BlendSimCore
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+public import BlendSimSystem
 
 /// Writes `--trace` files: one CSV row per student per week, streamed to a temporary file in
 /// blocks and renamed into place by `finish()` — never held in memory, never left half-written.
@@ -12,33 +8,22 @@ public final class TraceWriter: TraceSink, @unchecked Sendable {
         "replication,group,week,student,active,listening,reading,writing,speaking,motivation,digital_competence,online_minutes,cheating,late\n"
 
     let path: String
-    let temporary: String
-    var descriptor: Int32
+    let file: StagedFile
     var buffer: [UInt8] = []
     var failure: String?
 
     /// Opens `path`'s temporary file.
-    public init(path: String) throws(OutputError) {
+    public init(path: String) throws(FileSystemError) {
         self.path = path
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { String(path[..<$0]) } ?? "."
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        temporary = OutputDirectory.temporaryName(directory: directory == "." && slash == nil ? "" : directory, name: name)
-        try OutputDirectory.checkReplaceable(path)
-        unlink(temporary)
-        descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644)
-        guard descriptor >= 0 else {
-            throw OutputError(message: "cannot write trace \(path): \(String(cString: strerror(errno)))")
+        let (directory, name) = FileSystem.split(path)
+        try FileSystem.checkReplaceable(path)
+        do {
+            file = try StagedFile(FileSystem.temporaryName(directory: directory, name: name))
+        } catch {
+            throw FileSystemError("cannot write trace \(path): \(error.message)")
         }
         buffer.reserveCapacity(1 << 20)
         buffer.append(contentsOf: Self.header.utf8)
-    }
-
-    deinit {
-        if descriptor >= 0 {
-            close(descriptor)
-            unlink(temporary)
-        }
     }
 
     public func record(replication: Int, group: String, week: Int, cohort: Cohort) {
@@ -68,19 +53,19 @@ public final class TraceWriter: TraceSink, @unchecked Sendable {
     }
 
     /// Writes what is buffered, flushes the file to disk and moves it into place.
-    public func finish() throws(OutputError) {
+    public func finish() throws(FileSystemError) {
         flush()
-        if failure == nil && fsync(descriptor) != 0 { failure = String(cString: strerror(errno)) }
-        close(descriptor)
-        descriptor = -1
-        if let failure {
-            unlink(temporary)
-            throw OutputError(message: "cannot write trace \(path): \(failure)")
+        if failure == nil {
+            do { try file.flush() } catch { failure = error.message }
         }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw OutputError(message: "cannot move trace \(path) into place: \(reason)")
+        if let failure {
+            file.discard()
+            throw FileSystemError("cannot write trace \(path): \(failure)")
+        }
+        do {
+            try file.move(to: path)
+        } catch {
+            throw FileSystemError("cannot move trace \(path) into place: \(error.message)")
         }
     }
 
@@ -89,16 +74,7 @@ public final class TraceWriter: TraceSink, @unchecked Sendable {
             buffer.removeAll(keepingCapacity: true)
             return
         }
-        var offset = 0
-        while offset < buffer.count {
-            let written = buffer[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                failure = String(cString: strerror(errno))
-                break
-            }
-            offset += written
-        }
+        do { try file.append(buffer) } catch { failure = error.message }
         buffer.removeAll(keepingCapacity: true)
     }
 

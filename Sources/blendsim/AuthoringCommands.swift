@@ -2,49 +2,53 @@ import ArgumentParser
 import BlendSimCore
 import BlendSimRunner
 
-struct Init: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Print a commented starting scenario that runs as it is.",
-        discussion: """
-            Example:
-              blendsim init --model station-rotation > my.yaml
-              blendsim run my.yaml --out results/my --report
-            """
-    )
+extension BlendSim {
+    struct Init: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a commented starting scenario that runs as it is.",
+            discussion: """
+                Example:
+                  blendsim init --model station-rotation > my.yaml
+                  blendsim run my.yaml --out results/my --report
+                """
+        )
 
-    @Option(help: "The blended model of the second group (see `blendsim plugins`).")
-    var model = "flipped-classroom"
+        @Option(help: "The blended model of the second group (see `blendsim plugins`).")
+        var model = "flipped-classroom"
 
-    @OptionGroup var plugins: PluginOptions
+        @OptionGroup var plugins: PluginOptions
 
-    func run() throws {
-        do throws(Diagnostic) {
-            let host = try Runner.loadPlugins(plugins.directories)
-            StandardOutput.write(try ScenarioTemplate.text(model: model, host: host))
-        } catch {
-            throw fail(error)
+        func run() throws {
+            do throws(Diagnostic) {
+                let host = try PluginResolution.load(plugins.directories)
+                StandardOutput.write(try ScenarioTemplate.text(model: model, host: host))
+            } catch {
+                throw fail(error)
+            }
         }
     }
 }
 
-struct Schema: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Print a JSON Schema of scenario files, with every loaded plugin's parameters, for editors.",
-        discussion: """
-            Example (the YAML language server reads the comment):
-              blendsim schema > blendsim.schema.json
-              # in my.yaml:  # yaml-language-server: $schema=blendsim.schema.json
-            """
-    )
+extension BlendSim {
+    struct Schema: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a JSON Schema of scenario files, with every loaded plugin's parameters, for editors.",
+            discussion: """
+                Example (the YAML language server reads the comment):
+                  blendsim schema > blendsim.schema.json
+                  # in my.yaml:  # yaml-language-server: $schema=blendsim.schema.json
+                """
+        )
 
-    @OptionGroup var plugins: PluginOptions
+        @OptionGroup var plugins: PluginOptions
 
-    func run() throws {
-        do throws(Diagnostic) {
-            let host = try Runner.loadPlugins(plugins.directories)
-            StandardOutput.write(ScenarioSchema.document(host: host).serialized(pretty: true))
-        } catch {
-            throw fail(error)
+        func run() throws {
+            do throws(Diagnostic) {
+                let host = try PluginResolution.load(plugins.directories)
+                StandardOutput.write(ScenarioSchema.document(host: host).serialized(pretty: true))
+            } catch {
+                throw fail(error)
+            }
         }
     }
 }

@@ -1,83 +1,78 @@
 import ArgumentParser
 import BlendSimCore
 import BlendSimRunner
+import BlendSimSystem
 
-struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Measure simulation speed on this machine, in student-weeks per second.",
-        discussion: """
-            Runs the standard workload — a flipped classroom at 40% online with teacher IT \
-            training and chat-bot feedback — and prints the median of the repeats. Build with \
-            `swift build -c release` for meaningful figures.
+extension BlendSim {
+    struct Bench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Measure simulation speed on this machine, in student-weeks per second.",
+            discussion: """
+                Runs the standard workload — a flipped classroom at 40% online with teacher IT \
+                training and chat-bot feedback — and prints the median of the repeats. Build with \
+                `swift build -c release` for meaningful figures.
 
-            Examples:
-              blendsim bench --students 1000000
-              blendsim bench --students 1000 --replications 1000 --threads 2
-            """
-    )
+                Examples:
+                  blendsim bench --students 1000000
+                  blendsim bench --students 1000 --replications 1000 --threads 2
+                """
+        )
 
-    @Option(help: "Students in the cohort.")
-    var students = 1_000_000
+        @Option(help: "Students in the cohort.")
+        var students = 1_000_000
 
-    @Option(help: "Weeks in the semester.")
-    var weeks = 15
+        @Option(help: "Weeks in the semester.")
+        var weeks = 15
 
-    @Option(help: "Replications.")
-    var replications = 1
+        @Option(help: "Replications.")
+        var replications = 1
 
-    @Option(help: "Use at most this many threads (default: all processors).")
-    var threads: Int?
+        @OptionGroup var engine: EngineOptionGroup
 
-    @Option(help: "Students per parallel chunk.")
-    var chunkSize = EngineOptions().chunkSize
+        @Option(help: "Times to run; the median is reported.")
+        var repeats = 3
 
-    @Option(help: "Times to run; the median is reported.")
-    var repeats = 3
+        @OptionGroup var plugins: PluginOptions
 
-    @OptionGroup var plugins: PluginOptions
-
-    func validate() throws {
-        guard students >= 1, students <= 100_000_000 else { throw ValidationError("--students must be between 1 and 100000000") }
-        guard (1...52).contains(weeks) else { throw ValidationError("--weeks must be between 1 and 52") }
-        guard (1...100_000).contains(replications) else { throw ValidationError("--replications must be between 1 and 100000") }
-        guard (1...100).contains(repeats) else { throw ValidationError("--repeats must be between 1 and 100") }
-        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
-        guard (1...EngineOptions.maximumChunkSize).contains(chunkSize) else {
-            throw ValidationError("--chunk-size must be between 1 and \(EngineOptions.maximumChunkSize)")
+        func validate() throws {
+            guard students >= 1, students <= 100_000_000 else { throw ValidationError("--students must be between 1 and 100000000") }
+            guard (1...52).contains(weeks) else { throw ValidationError("--weeks must be between 1 and 52") }
+            guard (1...100_000).contains(replications) else { throw ValidationError("--replications must be between 1 and 100000") }
+            guard (1...100).contains(repeats) else { throw ValidationError("--repeats must be between 1 and 100") }
         }
-    }
 
-    func run() throws {
-        PluginGuard.begin()
-        defer { PluginGuard.end() }
-        do {
-            let m = try BlendSimRunner.Bench.run(
-                students: students, weeks: weeks, replications: replications, threads: threads ?? ProcessorCount.active,
-                repeats: repeats, chunkSize: chunkSize, pluginDirectories: plugins.directories)
-            let runs = m.runSeconds.map { seconds($0) }.joined(separator: ", ")
-            StandardOutput.write("""
-                workload      flipped-classroom, 40% online, teacher-it-training + chat-bot-feedback
-                cohort        \(m.students) students × \(m.weeks) weeks × \(m.replications) replication\(m.replications == 1 ? "" : "s") = \(m.studentWeeks) student-weeks
-                threads       \(m.threads) (of \(ProcessorCount.active) processors)
-                setup         \(seconds(m.setupSeconds)) (sampling tables)
-                runs          \(runs)
-                speed         \(scientific(m.studentWeeksPerSecond)) student-weeks/s (median)
-                memory        \(Cohort.bytesPerStudent) bytes of state per student
+        func run() throws {
+            PluginGuard.begin()
+            defer { PluginGuard.end() }
+            do {
+                let m = try BlendSimRunner.Bench.run(
+                    students: students, weeks: weeks, replications: replications, options: engine.engine,
+                    repeats: repeats, pluginDirectories: plugins.directories)
+                let runs = m.runSeconds.map { seconds($0) }.joined(separator: ", ")
+                StandardOutput.write("""
+                    workload      flipped-classroom, 40% online, teacher-it-training + chat-bot-feedback
+                    cohort        \(m.students) students × \(m.weeks) weeks × \(m.replications) replication\(m.replications == 1 ? "" : "s") = \(m.studentWeeks) student-weeks
+                    threads       \(m.threads) (of \(ProcessorCount.active) processors)
+                    setup         \(seconds(m.setupSeconds)) (sampling tables)
+                    runs          \(runs)
+                    speed         \(scientific(m.studentWeeksPerSecond)) student-weeks/s (median)
+                    memory        \(Cohort.bytesPerStudent) bytes of state per student
 
-                """)
-        } catch {
-            throw fail(error)
+                    """)
+            } catch {
+                throw fail(error)
+            }
         }
-    }
 
-    func seconds(_ value: Double) -> String { "\((value * 1000).rounded() / 1000) s" }
+        func seconds(_ value: Double) -> String { "\((value * 1000).rounded() / 1000) s" }
 
-    func scientific(_ value: Double) -> String {
-        guard value > 0 else { return "0" }
-        var exponent = 0
-        var mantissa = value
-        while mantissa >= 10 { mantissa /= 10; exponent += 1 }
-        while mantissa < 1 { mantissa *= 10; exponent -= 1 }
-        return "\((mantissa * 100).rounded() / 100)e\(exponent)"
+        func scientific(_ value: Double) -> String {
+            guard value > 0 else { return "0" }
+            var exponent = 0
+            var mantissa = value
+            while mantissa >= 10 { mantissa /= 10; exponent += 1 }
+            while mantissa < 1 { mantissa *= 10; exponent -= 1 }
+            return "\((mantissa * 100).rounded() / 100)e\(exponent)"
+        }
     }
 }

@@ -2,69 +2,71 @@ import ArgumentParser
 import BlendSimCore
 import BlendSimRunner
 import BlendSimScenario
+import BlendSimSystem
 
-struct Calibrate: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Fit scenario parameters to target statistics and write them as a scenario fragment.",
-        discussion: """
-            The plan names the parameters to fit with their bounds and what to fit them to: an \
-            evidence set (findings with their reported intervals, docs/EVIDENCE.md) or target \
-            statistics of one scenario (paths into summary.json) with tolerances; see \
-            docs/CALIBRATION.md.
+extension BlendSim {
+    struct Calibrate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fit scenario parameters to target statistics and write them as a scenario fragment.",
+            discussion: """
+                The plan names the parameters to fit with their bounds and what to fit them to: an \
+                evidence set (findings with their reported intervals, docs/EVIDENCE.md) or target \
+                statistics of one scenario (paths into summary.json) with tolerances; see \
+                docs/CALIBRATION.md.
 
-            Example:
-              blendsim calibrate scenarios/evidence-calibration.yaml
-            """
-    )
+                Example:
+                  blendsim calibrate scenarios/evidence-calibration.yaml
+                """
+        )
 
-    @Argument(help: ArgumentHelp("The calibration plan (YAML).", valueName: "plan.yaml"))
-    var plan: String
+        @Argument(help: ArgumentHelp("The calibration plan (YAML).", valueName: "plan.yaml"))
+        var plan: String
 
-    @Option(help: ArgumentHelp("Write the fitted parameters here instead of the plan's 'output'.", valueName: "file"))
-    var output: String?
+        @Option(help: ArgumentHelp("Write the fitted parameters here instead of the plan's 'output'.", valueName: "file"))
+        var output: String?
 
-    @Flag(help: "Replace the output file if it exists.")
-    var force = false
+        @Flag(help: "Replace the output file if it exists.")
+        var force = false
 
-    @OptionGroup var threading: ThreadOptions
+        @OptionGroup var engine: EngineOptionGroup
+        @OptionGroup var memory: MemoryOptions
 
-    @Option(help: ArgumentHelp(
-        "Parameter recovery: replace every target with the statistic the scenarios give with their current parameters, simulated with the seed offset by this number, then fit from the plan's starts.",
-        valueName: "offset"))
-    var synthetic: UInt64?
+        @Option(help: ArgumentHelp(
+            "Parameter recovery: replace every target with the statistic the scenarios give with their current parameters, simulated with the seed offset by this number, then fit from the plan's starts.",
+            valueName: "offset"))
+        var synthetic: UInt64?
 
-    @Flag(help: "Do not print progress.")
-    var quiet = false
+        @Flag(help: "Do not print progress.")
+        var quiet = false
 
-    @OptionGroup var plugins: PluginOptions
+        @OptionGroup var plugins: PluginOptions
 
-    func run() throws {
-        PluginGuard.begin()
-        defer { PluginGuard.end() }
-        do throws(Diagnostic) {
-            let loaded = try CalibrationPlanLoader.load(path: plan)
-            let destination = output ?? (synthetic == nil ? loaded.output : nil)
-            if let destination {
-                if !force && Runner.exists(destination) {
-                    throw Diagnostic("\(destination) exists; pass --force to replace it with the new fit")
+        func run() throws {
+            PluginGuard.begin()
+            defer { PluginGuard.end() }
+            do throws(Diagnostic) {
+                let loaded = try CalibrationPlanLoader.load(path: plan)
+                let destination = output ?? (synthetic == nil ? loaded.output : nil)
+                if let destination {
+                    if !force && FileSystem.exists(destination) {
+                        throw Diagnostic("\(destination) exists; pass --force to replace it with the new fit")
+                    }
                 }
-                Interruption.protect(temporaryFiles: [Interruption.temporaryName(of: destination)])
-            }
-            let settings = RunSettings(
-                pluginDirectories: plugins.directories, engine: EngineOptions(threads: threading.count))
-            let quiet = self.quiet
-            let report = try Calibrator.run(loaded, settings: settings, synthetic: synthetic) { count, value in
-                if !quiet && (count == 1 || count % 25 == 0) {
-                    StandardError.write("evaluation \(count): objective \(CalibrationTable.number(value))\n")
+                let settings = runSettings(plugins: plugins, engine: engine)
+                let quiet = self.quiet
+                let report = try Calibrator.run(loaded, settings: settings, synthetic: synthetic) { count, value in
+                    if !quiet && (count == 1 || count % 25 == 0) {
+                        StandardError.write("evaluation \(count): objective \(CalibrationTable.number(value))\n")
+                    }
                 }
+                StandardOutput.write(CalibrationTable.render(report))
+                if let path = destination {
+                    try ResultsDirectory.writeFile(path, report.fragment(command: "blendsim calibrate \(plan)"))
+                    StandardOutput.write("\nFitted parameters written to \(path)\n")
+                }
+            } catch {
+                throw fail(error)
             }
-            StandardOutput.write(CalibrationTable.render(report))
-            if let path = destination {
-                try Runner.writeFile(path, report.fragment(command: "blendsim calibrate \(plan)"))
-                StandardOutput.write("\nFitted parameters written to \(path)\n")
-            }
-        } catch {
-            throw fail(error)
         }
     }
 }

@@ -2,41 +2,41 @@ import ArgumentParser
 import BlendSimCore
 import BlendSimRunner
 
-struct Merge: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Combine the shards of a comparison or sweep into the result of an unsharded run.",
-        discussion: """
-            Each directory holds one shard.json. Shards from different plans or settings are \
-            refused; missing shards are named by number.
+extension BlendSim {
+    struct Merge: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Combine the shards of a comparison or sweep into the result of an unsharded run.",
+            discussion: """
+                Each directory holds one shard.json. Shards from different plans or settings are \
+                refused; missing shards are named by number.
 
-            Example:
-              blendsim merge results/shard-1 results/shard-2 results/shard-3 --out results/all
-            """
-    )
+                Example:
+                  blendsim merge results/shard-1 results/shard-2 results/shard-3 --out results/all
+                """
+        )
 
-    @Argument(help: ArgumentHelp("The shards' directories.", valueName: "dir"))
-    var directories: [String]
+        @Argument(help: ArgumentHelp("The shards' directories.", valueName: "dir"))
+        var directories: [String]
 
-    @Option(help: ArgumentHelp("Write the merged results here.", valueName: "dir"))
-    var out: String
+        @OptionGroup var output: OutputOptions
 
-    @Flag(help: "Replace results already in the --out directory.")
-    var force = false
+        @Flag(help: "Do not print the table.")
+        var quiet = false
 
-    @Flag(help: "Do not print the table.")
-    var quiet = false
+        func validate() throws {
+            if output.out == nil { throw ValidationError("merge needs --out for the merged results") }
+        }
 
-    func run() throws {
-        do throws(Diagnostic) {
-            try Runner.checkOutput(out, force: force)
-            Interruption.protect(temporaryFiles: ["summary.json", "weekly.csv", "manifest.json", "runs.csv", "sensitivity.json", "report.html"].map {
-                Interruption.temporaryName(directory: out, name: $0)
-            })
-            let merged = try Merging.merge(directories: directories)
-            try Runner.writeResults(merged.files, to: out, scenarioPath: merged.planPath, invocation: CommandLine.arguments, force: force)
-            if !quiet { StandardOutput.write(merged.table) }
-        } catch {
-            throw fail(error)
+        func run() throws {
+            do throws(Diagnostic) {
+                try output.check()
+                let merged = try ShardMerge.merge(directories: directories)
+                try ResultsDirectory.write(
+                    merged.files, to: output.out!, planPath: merged.planPath, invocation: CommandLine.arguments, force: output.force)
+                if !quiet { StandardOutput.write(merged.table) }
+            } catch {
+                throw fail(error)
+            }
         }
     }
 }

@@ -2,54 +2,58 @@ import ArgumentParser
 import BlendSimCore
 import BlendSimRunner
 
-struct Plugin: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Work on plugins of your own.",
-        subcommands: [New.self]
-    )
-
-    struct New: ParsableCommand {
+extension BlendSim {
+    struct Plugin: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create a SwiftPM package for a new model or policy plugin.",
-            discussion: """
-                The package depends on blendsim's BlendSimPluginKit by path, and holds the \
-                plugin's source, a test, a sample scenario and a README (docs/PLUGINS.md).
-
-                Example:
-                  blendsim plugin new peer-mentoring --kind policy --dir ~/plugins/peer-mentoring
-                """
+            abstract: "Work on plugins of your own.",
+            subcommands: [New.self]
         )
 
-        @Argument(help: ArgumentHelp("The model's or policy's name: lowercase letters, digits and '-'.", valueName: "name"))
-        var name: String
+        struct New: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Create a SwiftPM package for a new model or policy plugin.",
+                discussion: """
+                    The package depends on blendsim's plugin SDK (BlendSimSDK: the ABI header and \
+                    BlendSimPluginKit) by path and on nothing else, and holds the plugin's source, a \
+                    test, a sample scenario and a README (docs/PLUGINS.md).
 
-        @Option(help: "model or policy.")
-        var kind: String = "model"
+                    Example:
+                      blendsim plugin new peer-mentoring --kind policy --dir ~/plugins/peer-mentoring
+                    """
+            )
 
-        @Option(help: ArgumentHelp("Where to create the package (default: ./NAME).", valueName: "dir"))
-        var dir: String?
+            @Argument(help: ArgumentHelp("The model's or policy's name: lowercase letters, digits and '-'.", valueName: "name"))
+            var name: String
 
-        @Option(help: ArgumentHelp(
-            "The blendsim package to depend on (default: the one this executable was built from).", valueName: "path"))
-        var kitPath: String?
+            @Option(help: "model or policy.")
+            var kind: String = "model"
 
-        func run() throws {
-            do throws(Diagnostic) {
-                guard let kind = PluginScaffold.Kind(rawValue: kind) else {
-                    throw Diagnostic("--kind must be model or policy, not '\(kind)'")
+            @Option(help: ArgumentHelp("Where to create the package (default: ./NAME).", valueName: "dir"))
+            var dir: String?
+
+            @Option(help: ArgumentHelp(
+                "The plugin SDK package to depend on (default: BlendSimSDK in the blendsim package this executable was built from).",
+                valueName: "path"))
+            var sdkPath: String?
+
+            func run() throws {
+                do throws(Diagnostic) {
+                    guard let kind = PluginScaffold.Kind(rawValue: kind) else {
+                        throw Diagnostic("--kind must be model or policy, not '\(kind)'")
+                    }
+                    guard let sdk = sdkPath ?? PluginScaffold.sdkPackage() else {
+                        throw Diagnostic("cannot find the plugin SDK (BlendSimSDK) of the blendsim package this executable was built from; pass --sdk-path")
+                    }
+                    let directory = dir ?? name
+                    try PluginScaffold.create(name: name, kind: kind, in: directory, sdkPath: sdk)
+                    StandardOutput.write("""
+                        Created the \(kind.rawValue) '\(name)' in \(directory)/
+                          cd \(directory) && swift build && blendsim run scenario.yaml --plugin-dir .build/debug
+
+                        """)
+                } catch {
+                    throw fail(error)
                 }
-                guard let kit = kitPath ?? PluginScaffold.kitPackage() else {
-                    throw Diagnostic("cannot find the blendsim package this executable was built from; pass --kit-path")
-                }
-                let directory = dir ?? name
-                try PluginScaffold.create(name: name, kind: kind, in: directory, kitPath: kit)
-                StandardOutput.write("""
-                    Created the \(kind.rawValue) '\(name)' in \(directory)/
-                      cd \(directory) && swift build && blendsim run scenario.yaml --plugin-dir .build/debug
-
-                    """)
-            } catch {
-                throw fail(error)
             }
         }
     }

@@ -3,51 +3,52 @@ import BlendSimCore
 import BlendSimPluginHost
 import BlendSimRunner
 
-struct Plugins: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "List the models and policies found on the plugin path.",
-        discussion: """
-            Example:
-              blendsim plugins --verbose
-            """
-    )
+extension BlendSim {
+    struct Plugins: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the models and policies found on the plugin path.",
+            discussion: """
+                Example:
+                  blendsim plugins --verbose
+                """
+        )
 
-    @Flag(help: "Show each component's parameters with defaults, units and help.")
-    var verbose = false
+        @Flag(help: "Show each component's parameters with defaults, units and help.")
+        var verbose = false
 
-    @OptionGroup var plugins: PluginOptions
+        @OptionGroup var plugins: PluginOptions
 
-    func run() throws {
-        PluginGuard.begin()
-        defer { PluginGuard.end() }
-        let host: PluginHost
-        do {
-            host = try Runner.loadPlugins(plugins.directories)
-        } catch {
-            throw fail(error)
+        func run() throws {
+            PluginGuard.begin()
+            defer { PluginGuard.end() }
+            let host: PluginHost
+            do {
+                host = try PluginResolution.load(plugins.directories)
+            } catch {
+                throw fail(error)
+            }
+            StandardOutput.write(PluginListing.render(host, verbose: verbose))
         }
-        StandardOutput.write(PluginListing.render(host, verbose: verbose))
     }
 }
 
 /// The plugin table: name, kind, version, ABI, file.
 enum PluginListing {
     static func render(_ host: PluginHost, verbose: Bool) -> String {
-        var rows: [[String]] = [["name", "kind", "version", "abi", "file"]]
-        var details: [(String, String, ParameterSchema)] = []
-        for model in host.models {
-            rows.append([model.name, "model", model.plugin.version, "\(model.plugin.abiMajor).\(model.plugin.abiMinor)", model.plugin.path])
-            details.append((model.name, model.summary, model.schema))
+        struct Entry {
+            var name: String, kind: String, summary: String, evidence: String?, schema: ParameterSchema, plugin: LoadedPlugin
         }
-        for policy in host.policies {
-            rows.append([policy.name, "policy", policy.plugin.version, "\(policy.plugin.abiMajor).\(policy.plugin.abiMinor)", policy.plugin.path])
-            details.append((policy.name, policy.summary, policy.schema))
+        let entries = host.models.map {
+            Entry(name: $0.name, kind: "model", summary: $0.summary, evidence: $0.evidence, schema: $0.schema, plugin: $0.plugin)
+        } + host.policies.map {
+            Entry(name: $0.name, kind: "policy", summary: $0.summary, evidence: $0.evidence, schema: $0.schema, plugin: $0.plugin)
+        }
+        guard !entries.isEmpty else { return "no plugins found; searched: \(host.searchPath.joined(separator: ", "))\n" }
+        var rows: [[String]] = [["name", "kind", "version", "abi", "file"]]
+        for entry in entries {
+            rows.append([entry.name, entry.kind, entry.plugin.version, "\(entry.plugin.abiMajor).\(entry.plugin.abiMinor)", entry.plugin.path])
         }
         var out = ""
-        if rows.count == 1 {
-            out += "no plugins found; searched: \(host.searchPath.joined(separator: ", "))\n"
-            return out
-        }
         let widths = (0..<5).map { column in rows.map { $0[column].count }.max() ?? 0 }
         for row in rows {
             var line = ""
@@ -56,11 +57,16 @@ enum PluginListing {
             }
             out += line + "\n"
         }
+        // Plugins of a newer minor ABI load; say what that means.
+        for entry in entries where entry.plugin.isNewerThanHost {
+            out += "\(entry.name): ABI \(entry.plugin.abiDescription)\n"
+        }
         if verbose {
-            for (name, summary, schema) in details {
-                out += "\n\(name): \(summary)\n"
-                if schema.parameters.isEmpty { out += "  (no parameters)\n" }
-                for p in schema.parameters {
+            for entry in entries {
+                out += "\n\(entry.name): \(entry.summary)\n"
+                if let evidence = entry.evidence { out += "  evidence: \(evidence)\n" }
+                if entry.schema.parameters.isEmpty { out += "  (no parameters)\n" }
+                for p in entry.schema.parameters {
                     var range = ""
                     if let minimum = p.minimum, let maximum = p.maximum {
                         range = " in [\(format(minimum)), \(format(maximum))]"

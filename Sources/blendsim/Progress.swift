@@ -1,9 +1,5 @@
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import BlendSimSystem
 
 /// Progress of long runs on standard error: a live line on a terminal, a plain line every tenth
 /// of the way otherwise. Standard output stays clean for results.
@@ -15,16 +11,18 @@ final class ProgressReporter: Sendable {
 
     init(label: String) {
         self.label = label
-        self.terminal = isatty(2) != 0
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        start = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+        self.terminal = Process.isTerminal(2)
+        start = Clock.monotonicSeconds()
+    }
+
+    /// A progress callback for the experiment runners, reporting under `label`.
+    static func callback(label: String) -> @Sendable (Int, Int) -> Void {
+        let reporter = ProgressReporter(label: label)
+        return { done, total in reporter.update(done, total) }
     }
 
     func update(_ done: Int, _ total: Int) {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        let elapsed = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 - start
+        let elapsed = Clock.monotonicSeconds() - start
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
         let remaining = rate > 0 ? Double(total - done) / rate : 0
         let line = "\(label): \(done)/\(total) runs, \(Self.short(rate)) runs/s, ETA \(Self.short(remaining)) s"

@@ -2,94 +2,72 @@ import ArgumentParser
 import BlendSimCore
 import BlendSimRunner
 
-struct Run: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Run a scenario and print its summary; with --out, write summary.json, weekly.csv and manifest.json.",
-        discussion: """
-            Examples:
-              blendsim run scenarios/paper-experiment.yaml
-              blendsim run scenarios/ratio-40-60.yaml --replications 100 --out results/40-60
-            """
-    )
+extension BlendSim {
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a scenario and print its summary; with --out, write summary.json, weekly.csv and manifest.json.",
+            discussion: """
+                Examples:
+                  blendsim run scenarios/paper-experiment.yaml
+                  blendsim run scenarios/ratio-40-60.yaml --replications 100 --out results/40-60
+                """
+        )
 
-    @Argument(help: ArgumentHelp("The scenario file (YAML).", valueName: "scenario.yaml"))
-    var scenario: String
+        @Argument(help: ArgumentHelp("The scenario file (YAML).", valueName: "scenario.yaml"))
+        var scenario: String
 
-    @Option(help: ArgumentHelp("Write the results files into this directory.", valueName: "dir"))
-    var out: String?
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var seed: SeedOption
+        @OptionGroup var replications: ReplicationOptions
+        @OptionGroup var engine: EngineOptionGroup
+        @OptionGroup var memory: MemoryOptions
 
-    @Flag(help: "Replace results already in the --out directory.")
-    var force = false
+        @Flag(help: "Do not print the summary table.")
+        var quiet = false
 
-    @Option(help: "Use this seed instead of the scenario's.")
-    var seed: UInt64?
+        @Option(help: ArgumentHelp(
+            "Also write every student's state after every week to this CSV file (large: students × weeks × replications rows).",
+            valueName: "file"))
+        var trace: String?
 
-    @OptionGroup var replicationOptions: ReplicationOptions
+        @Flag(help: "Also write report.html into the --out directory.")
+        var report = false
 
-    @OptionGroup var threading: ThreadOptions
+        @Option(help: "How to print the summary on stdout: table, json (summary.json) or csv (one row per group and outcome).")
+        var format: OutputFormat = .table
 
-    @Option(help: "Students per parallel chunk (default 4096). Results do not depend on it.")
-    var chunkSize: Int?
+        @OptionGroup var plugins: PluginOptions
 
-    @Flag(help: "Do not print the summary table.")
-    var quiet = false
-
-    @Option(help: ArgumentHelp(
-        "Also write every student's state after every week to this CSV file (large: students × weeks × replications rows).",
-        valueName: "file"))
-    var trace: String?
-
-    @Flag(help: "Also write report.html into the --out directory.")
-    var report = false
-
-    @Option(help: "How to print the summary on stdout: table, json (summary.json) or csv (one row per group and outcome).")
-    var format: OutputFormat = .table
-
-    @OptionGroup var plugins: PluginOptions
-
-    func validate() throws {
-        try replicationOptions.check(minimum: 1)
-        if let chunkSize, !(1...EngineOptions.maximumChunkSize).contains(chunkSize) {
-            throw ValidationError("--chunk-size must be between 1 and \(EngineOptions.maximumChunkSize)")
+        func validate() throws {
+            if report && output.out == nil { throw ValidationError("--report needs --out") }
         }
-        if report && out == nil { throw ValidationError("--report needs --out") }
-    }
 
-    func run() throws {
-        PluginGuard.begin()
-        defer { PluginGuard.end() }
-        let engine = EngineOptions(
-            threads: threading.count, chunkSize: chunkSize ?? EngineOptions().chunkSize)
-        let settings = RunSettings(
-            pluginDirectories: plugins.directories, seed: seed, replications: replicationOptions.count, engine: engine,
-            automaticReplications: replicationOptions.automatic)
-        do {
-            if let out { try Runner.checkOutput(out, force: force) }
-            var temporary: [String] = []
-            if let out {
-                temporary += ["summary.json", "weekly.csv", "manifest.json", "report.html"].map {
-                    Interruption.temporaryName(directory: out, name: $0)
+        func run() throws {
+            PluginGuard.begin()
+            defer { PluginGuard.end() }
+            let settings = runSettings(
+                plugins: plugins, engine: engine, seed: seed.seed, replications: replications.count,
+                automatic: replications.automatic)
+            do {
+                try output.check()
+                let report = try ScenarioRun.execute(path: scenario, settings: settings, tracePath: trace)
+                if let out = output.out {
+                    try ResultsDirectory.write(
+                        report, to: out, force: output.force, invocation: CommandLine.arguments, threads: settings.engine.threads)
+                    if self.report { try ResultsDirectory.writeReport(directory: out) }
                 }
-            }
-            if let trace { temporary.append(Interruption.temporaryName(of: trace)) }
-            Interruption.protect(temporaryFiles: temporary)
-            let report = try Runner.run(path: scenario, settings: settings, tracePath: trace)
-            if let out {
-                try Runner.write(
-                    report, to: out, force: force, invocation: CommandLine.arguments, threads: engine.threads)
-                if self.report { try Runner.writeReport(directory: out) }
-            }
-            if !quiet {
-                switch format {
-                case .table:
-                    StandardOutput.write(report.terminal(color: StandardOutput.wantsColor))
-                    if let out { StandardOutput.write("\nResults written to \(out)/ (summary.json, weekly.csv, manifest.json)\n") }
-                case .json: StandardOutput.write(report.summary.serialized(pretty: true))
-                case .csv: StandardOutput.write(report.csv)
+                if !quiet {
+                    switch format {
+                    case .table:
+                        StandardOutput.write(report.terminal(color: StandardOutput.wantsColor))
+                        if let out = output.out { StandardOutput.write("\nResults written to \(out)/ (summary.json, weekly.csv, manifest.json)\n") }
+                    case .json: StandardOutput.write(report.summary.serialized(pretty: true))
+                    case .csv: StandardOutput.write(report.csv)
+                    }
                 }
+            } catch {
+                throw fail(error)
             }
-        } catch {
-            throw fail(error)
         }
     }
 }

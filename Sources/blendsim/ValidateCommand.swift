@@ -3,38 +3,40 @@ import BlendSimCore
 import BlendSimRunner
 import BlendSimScenario
 
-struct Validate: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Check a scenario and its plugins' parameters; report every error found.",
-        discussion: """
-            Example:
-              blendsim validate scenarios/ratio-40-60.yaml
-            """
-    )
+extension BlendSim {
+    struct Validate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a scenario and its plugins' parameters; report every error found.",
+            discussion: """
+                Example:
+                  blendsim validate scenarios/ratio-40-60.yaml
+                """
+        )
 
-    @Argument(help: ArgumentHelp("The scenario file (YAML).", valueName: "scenario.yaml"))
-    var scenario: String
+        @Argument(help: ArgumentHelp("The scenario file (YAML).", valueName: "scenario.yaml"))
+        var scenario: String
 
-    @OptionGroup var plugins: PluginOptions
+        @OptionGroup var plugins: PluginOptions
 
-    func run() throws {
-        PluginGuard.begin()
-        defer { PluginGuard.end() }
-        let checked = ScenarioLoader.validate(path: scenario)
-        var diagnostics = checked.diagnostics
-        if let scenario = checked.scenario {
-            do {
-                let host = try Runner.loadPlugins(plugins.directories)
-                diagnostics += Runner.resolve(scenario, host: host).diagnostics
-            } catch {
-                diagnostics.append(error)
+        func run() throws {
+            PluginGuard.begin()
+            defer { PluginGuard.end() }
+            let checked = ScenarioLoader.validate(path: scenario)
+            var diagnostics = checked.diagnostics
+            if let scenario = checked.scenario {
+                do {
+                    let host = try PluginResolution.load(plugins.directories)
+                    diagnostics += PluginResolution.resolve(scenario, host: host).diagnostics
+                } catch {
+                    diagnostics.append(error)
+                }
             }
+            guard diagnostics.isEmpty else {
+                for diagnostic in diagnostics { StandardError.write(diagnostic.rendered + "\n") }
+                StandardError.write("\(diagnostics.count) error\(diagnostics.count == 1 ? "" : "s")\n")
+                throw ExitCode(1)
+            }
+            StandardOutput.write("\(scenario): ok\n")
         }
-        guard diagnostics.isEmpty else {
-            for diagnostic in diagnostics { StandardError.write(diagnostic.rendered + "\n") }
-            StandardError.write("\(diagnostics.count) error\(diagnostics.count == 1 ? "" : "s")\n")
-            throw ExitCode(1)
-        }
-        StandardOutput.write("\(scenario): ok\n")
     }
 }

@@ -79,9 +79,18 @@ struct AuthoringTests {
     @Test func completionsAndHelpCarryExamples() throws {
         let bash = try blendsim("--generate-completion-script", "bash")
         #expect(bash.stdout.contains("_blendsim"))
-        for command in ["run", "compare", "sweep", "merge", "report", "init", "schema", "validate", "plugins", "calibrate", "bench"] {
+        // Every command's help shows at least one example invocation of that command — an indented
+        // line that starts with `blendsim <command>` under "Example" — not merely its usage line.
+        for command in ["run", "compare", "sweep", "merge", "report", "rerun", "init", "schema", "validate", "plugins", "calibrate", "bench"] {
             let help = try blendsim(command, "--help")
-            #expect(help.stdout.contains("blendsim \(command)") || help.stdout.contains("Example"), "\(command) --help has no example")
+            let lines = help.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            let examples = lines.drop { !$0.hasPrefix("Example") }.dropFirst()
+            #expect(examples.contains { $0.hasPrefix("blendsim \(command) ") || $0 == "blendsim \(command)" }, "\(command) --help has no example")
+        }
+        for command in [["evidence", "check"], ["plugin", "new"]] {
+            let help = try runProcess(TestPaths.executable, command + ["--help"])
+            let lines = help.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            #expect(lines.drop { !$0.hasPrefix("Example") }.contains { $0.hasPrefix("blendsim " + command.joined(separator: " ")) }, "\(command) --help has no example")
         }
     }
 }

@@ -25,7 +25,7 @@ struct CalibrationTests {
 
     @Test func recoversKnownParameters() throws {
         let scenario = TestPaths.fixtures + "/scenarios/recovery.yaml"
-        let truth = try Runner.run(path: scenario, settings: Self.settings).summary
+        let truth = try ScenarioRun.execute(path: scenario, settings: Self.settings).summary
         let statistics = ["groups.g.overall.after", "groups.g.motivation.after", "groups.g.skills.speaking.after", "groups.g.skills.listening.after"]
         let targets = statistics.map { path -> String in
             let value = Calibrator.statistic(path, in: truth)!.mean
@@ -90,7 +90,7 @@ struct CalibrationTests {
     /// skill gains inside the intervals of the evidence base (evidence/seed-gain-*.yaml), which
     /// weighs them against the meta-analyses of the flipped classroom (docs/MODEL.md 4).
     @Test func paperExperimentReproducesTable1AndTheGains() throws {
-        let summary = try Runner.run(path: TestPaths.scenarios + "/paper-experiment.yaml", settings: Self.settings).summary
+        let summary = try ScenarioRun.execute(path: TestPaths.scenarios + "/paper-experiment.yaml", settings: Self.settings).summary
         #expect(summary["replications"] == .integer(50))
         let expected: [(String, Double, Double)] = [
             ("groups.control.paper_levels.before.pre_intermediate", 0.68, 0.001),

@@ -25,7 +25,7 @@ struct EngineTests {
     @Test func replicationParallelismGivesTheSameResults() throws {
         let s = spec([group(students: 200)], replications: 6)
         let engine = Engine(spec: s, options: EngineOptions(threads: 4, chunkSize: 4096))
-        #expect(engine.parallelizesReplications)
+        #expect(Replications.acrossUnits(engines: [engine], units: s.replications))
         let serial = try summary(s, threads: 1, chunkSize: 4096)
         #expect(try summary(s, threads: 4, chunkSize: 4096) == serial)
         #expect(try summary(s, threads: 4, chunkSize: 50) == serial)

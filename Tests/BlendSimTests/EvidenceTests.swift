@@ -141,7 +141,7 @@ struct EvidenceTests {
             let info = try #require(KernelParameters.catalog.first { $0.key == pair.key.scalar })
             #expect(kernel[keyPath: info.keyPath] == Double(pair.value.scalar!), "kernel.\(info.key)")
         }
-        let host = try Runner.loadPlugins([TestPaths.products])
+        let host = try PluginResolution.load([TestPaths.products])
         for (table, lookup) in [("model_defaults", { host.model(named: $0)?.schema }), ("policy_defaults", { host.policy(named: $0)?.schema })] {
             for component in fragment[table]?.pairs ?? [] {
                 let schema = try #require(lookup(component.key.scalar!))

@@ -203,15 +203,7 @@ struct ExperimentTests {
     }
 
     @Test func latinHypercubeFillsEveryStratum() throws {
-        let plan = SweepPlan(
-            scenarioPath: "", replications: 1, design: .latinHypercube,
-            parameters: [
-                .init(name: "a", values: [], range: 0...1, location: SourceLocation(file: "p", line: 1, column: 1)),
-                .init(name: "b", values: [], range: 0...1, location: SourceLocation(file: "p", line: 2, column: 1)),
-            ],
-            points: 20, trajectories: 4, levels: 4, outcome: nil, outcomeLocation: nil,
-            source: ScenarioSource(path: "p", bytes: []))
-        let samples = Sweep.samples(plan, seed: 9)
+        let samples = SamplingDesign.latinHypercube(points: 20, dimensions: 2, seed: 9)
         #expect(samples.count == 20)
         for j in 0..<2 {
             #expect(Set(samples.map { Int($0[j] * 20) }) == Set(0..<20))
@@ -219,33 +211,27 @@ struct ExperimentTests {
     }
 
     @Test func morrisAndSobolRecoverAKnownFunction() throws {
-        func plan(_ design: SweepPlan.Design, points: Int) -> SweepPlan {
-            SweepPlan(
-                scenarioPath: "", replications: 1, design: design,
-                parameters: ["x1", "x2", "x3"].enumerated().map {
-                    .init(name: $0.element, values: [], range: 0...1, location: SourceLocation(file: "p", line: $0.offset + 1, column: 1))
-                },
-                points: points, trajectories: 20, levels: 4, outcome: "y", outcomeLocation: nil,
-                source: ScenarioSource(path: "p", bytes: []))
-        }
         // y = 4·x1 + 2·x2 (x3 does nothing): elementary effects are 4, 2 and 0 everywhere.
-        let morrisPlan = plan(.morris, points: 0)
-        let morrisSamples = Sweep.samples(morrisPlan, seed: 3)
-        let morris = Sensitivity.morris(morrisPlan, samples: morrisSamples, responses: morrisSamples.map { 4 * $0[0] + 2 * $0[1] })
-        func value(_ s: Sensitivity, _ parameter: String, _ key: String) -> Double {
-            s.indices.first { $0.parameter == parameter }!.values.first { $0.0 == key }!.1
-        }
-        #expect(abs(value(morris, "x1", "mu_star") - 4) < 1e-9)
-        #expect(abs(value(morris, "x2", "mu_star") - 2) < 1e-9)
-        #expect(value(morris, "x3", "mu_star") == 0)
+        func y(_ x: [Double]) -> Double { 4 * x[0] + 2 * x[1] }
+        let morrisSamples = SamplingDesign.morris(trajectories: 20, levels: 4, dimensions: 3, seed: 3)
+        #expect(morrisSamples.count == 20 * 4)
+        let morris = try #require(SensitivityAnalysis.morris(
+            samples: morrisSamples, responses: morrisSamples.map(y), trajectories: 20, dimensions: 3))
+        #expect(abs(morris[0].muStar - 4) < 1e-9)
+        #expect(abs(morris[1].muStar - 2) < 1e-9)
+        #expect(morris[2].muStar == 0)
+        #expect(morris.allSatisfy { $0.effects == 20 })
         // Sobol: Var(4·x1 + 2·x2) = (16 + 4)/12; first-order shares 0.8 and 0.2, x3 none.
-        let sobolPlan = plan(.sobol, points: 4000)
-        let sobolSamples = Sweep.samples(sobolPlan, seed: 3)
-        let sobol = Sensitivity.sobol(sobolPlan, responses: sobolSamples.map { 4 * $0[0] + 2 * $0[1] }, n: 4000)
-        #expect(abs(value(sobol, "x1", "first_order") - 0.8) < 0.05)
-        #expect(abs(value(sobol, "x2", "first_order") - 0.2) < 0.05)
-        #expect(abs(value(sobol, "x3", "total")) < 0.01)
-        #expect(abs(value(sobol, "x1", "total") - 0.8) < 0.05)
+        let sobolSamples = SamplingDesign.saltelli(points: 4000, dimensions: 3, seed: 3)
+        #expect(sobolSamples.count == 4000 * 5)
+        let sobol = try #require(SensitivityAnalysis.sobol(responses: sobolSamples.map(y), points: 4000, dimensions: 3))
+        #expect(abs(sobol[0].firstOrder - 0.8) < 0.05)
+        #expect(abs(sobol[1].firstOrder - 0.2) < 0.05)
+        #expect(abs(sobol[2].total) < 0.01)
+        #expect(abs(sobol[0].total - 0.8) < 0.05)
+        // Responses that do not match the design give no indices rather than wrong ones.
+        #expect(SensitivityAnalysis.sobol(responses: [1, 2, 3], points: 4000, dimensions: 3) == nil)
+        #expect(SensitivityAnalysis.morris(samples: morrisSamples, responses: [1], trajectories: 20, dimensions: 3) == nil)
     }
 
     @Test func shippedMorrisPlanRanksItsParameters() throws {

@@ -25,7 +25,7 @@ func simulate(
             students_per_teacher: \(studentsPerTeacher)
             policies: \(policies)
         """)
-    let report = try Runner.run(path: path, settings: RunSettings(pluginDirectories: [TestPaths.products], engine: EngineOptions(threads: 2)))
+    let report = try ScenarioRun.execute(path: path, settings: RunSettings(pluginDirectories: [TestPaths.products], engine: EngineOptions(threads: 2)))
     guard case .array(let groups)? = report.summary["groups"] else { throw Diagnostic("no groups") }
     return groups[0]
 }
@@ -74,8 +74,16 @@ struct ModelLibraryTests {
         }
     }
 
-    @Test func fullyOnlineRefusesClassroomTime() {
-        #expect(throws: Diagnostic.self) { try simulate(model: "fully-online", onlineShare: 0.6) }
+    /// The model's own refusal, reported at the group's model before anything runs — not any
+    /// error.
+    @Test func fullyOnlineRefusesClassroomTime() throws {
+        let error = try #require(throws: Diagnostic.self) { try simulate(model: "fully-online", onlineShare: 0.6) }
+        #expect(error.message.contains(
+            "model 'fully-online' (blendsim-fully-online) failed in group 'g', week 1, replication 1: fully online teaching has no classroom time, but online_share is 0.6; set it to 1"),
+            "\(error.message)")
+        #expect(error.location?.line == 8)
+        // With online_share 1 it runs.
+        #expect(try simulate(model: "fully-online", onlineShare: 1).mean("overall.change") > 0)
     }
 
     @Test func flippedClassroomFavoursReceptiveSkills() throws {
@@ -142,7 +150,7 @@ struct ModelLibraryTests {
     }
 
     @Test func sessionsAndCheckpointsShapeTheWeeks() throws {
-        let host = try Runner.loadPlugins([TestPaths.products])
+        let host = try PluginResolution.load([TestPaths.products])
         func plannedMinutes(_ model: String, onlineShare: Double) throws -> [Double] {
             let factory = try #require(host.model(named: model)).factory(parameters: [])
             let group = GroupSpec(

@@ -9,7 +9,7 @@ struct PluginSDKTests {
     func scaffoldBuildLoadRun(kind: String) throws {
         let directory = TemporaryDirectory()
         let package = directory.path + "/study-\(kind)"
-        let created = try blendsim("plugin", "new", "study-\(kind)", "--kind", kind, "--dir", package, "--kit-path", TestPaths.root)
+        let created = try blendsim("plugin", "new", "study-\(kind)", "--kind", kind, "--dir", package, "--sdk-path", TestPaths.root + "/BlendSimSDK")
         #expect(created.status == 0, "\(created.stderr)")
         for file in ["Package.swift", "README.md", "scenario.yaml", "Sources/Study\(kind.capitalized)/Study\(kind.capitalized).swift",
                      "Tests/Study\(kind.capitalized)Tests/Study\(kind.capitalized)Tests.swift"] {
@@ -20,20 +20,41 @@ struct PluginSDKTests {
         let arguments = executable == swift ? ["build", "--package-path", package] : ["swift", "build", "--package-path", package]
         let build = try runProcess(executable, arguments)
         #expect(build.status == 0, "building the scaffold failed: \(build.stdout)\(build.stderr)")
+        // The package resolves the SDK alone: no remote dependency, nothing fetched.
+        #expect(!FileManager.default.fileExists(atPath: package + "/Package.resolved"))
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: package + "/.build/checkouts")) ?? []).isEmpty)
         let products = package + "/.build/debug"
-        let listing = try blendsim("plugins", "--plugin-dir", products)
+        let listing = try blendsim("plugins", "--plugin-dir", products, "--verbose")
         #expect(listing.stdout.contains("study-\(kind) "))
-        let run = try blendsim("run", package + "/scenario.yaml", "--plugin-dir", products, "--replications", "2")
+        // The parameters declared once with @Parameter reach the schema with their names,
+        // defaults and ranges.
+        #expect(listing.stdout.contains(
+            kind == "model" ? "classroom_feedback (number in [0, 1]) = 0.4: share of classroom work that gets feedback"
+                : "support (number in [0, 1]) = 0.2: weekly motivation support and extra feedback"), "\(listing.stdout)")
+        let run = try blendsim("run", package + "/scenario.yaml", "--plugin-dir", products, "--replications", "3", "--format", "json")
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stdout.contains(kind == "model" ? "study-model" : "with"))
+        let summary = try JSONValue.parse(run.stdout)
+        func motivation(_ group: String) -> Double? {
+            guard case .array(let groups)? = summary["groups"] else { return nil }
+            return groups.first { $0["name"]?.stringValue == group }?["motivation"]?["after"]?["mean"]?.doubleValue
+        }
+        if kind == "model" {
+            // The new model's group ran: it has a final score beside the classroom group's.
+            #expect(motivation("study-model") != nil && motivation("classroom") != nil, "\(run.stdout)")
+        } else {
+            // The policy's motivation support works through the conditions: the group with it ends
+            // more motivated than the same course without it (common random numbers).
+            let with = try #require(motivation("with")), without = try #require(motivation("without"))
+            #expect(with > without + 0.01, "with \(with), without \(without)")
+        }
     }
 
     @Test func scaffoldRefusesBadNamesAndExistingDirectories() throws {
-        let bad = try blendsim("plugin", "new", "Bad_Name", "--kit-path", TestPaths.root)
+        let bad = try blendsim("plugin", "new", "Bad_Name", "--sdk-path", TestPaths.root + "/BlendSimSDK")
         #expect(bad.status == 1)
         #expect(bad.stderr == "error: 'Bad_Name' is not a valid plugin name: use lowercase letters, digits and '-', starting with a letter\n")
         let directory = TemporaryDirectory()
-        let existing = try blendsim("plugin", "new", "fine", "--dir", directory.path, "--kit-path", TestPaths.root)
+        let existing = try blendsim("plugin", "new", "fine", "--dir", directory.path, "--sdk-path", TestPaths.root + "/BlendSimSDK")
         #expect(existing.status == 1)
         #expect(existing.stderr == "error: \(directory.path) already exists; choose another --dir or remove it\n")
     }

@@ -17,7 +17,7 @@ enum TestPaths {
     static let executable = products + "/blendsim"
     static let fixtures = root + "/Tests/Fixtures"
     static let scenarios = root + "/scenarios"
-    static let abiInclude = root + "/Sources/CBlendSimABI/include"
+    static let abiInclude = root + "/BlendSimSDK/Sources/CBlendSimABI/include"
 }
 
 /// A fresh private directory, removed when the value goes away.
@@ -78,7 +78,7 @@ func compileFixturePlugin(_ source: String, name: String, into directory: String
     let cc = try #require(compiler, "a C compiler is needed to build fixture plugins")
     let output = directory + "/libblendsim-\(name).so"
     let result = try runProcess(
-        cc, ["-shared", "-fPIC", "-O1", "-I", TestPaths.abiInclude, TestPaths.fixtures + "/plugins/" + source, "-o", output, "-lm"])
+        cc, ["-shared", "-fPIC", "-O1", "-I", TestPaths.abiInclude, (source.hasPrefix("/") ? source : TestPaths.fixtures + "/plugins/" + source), "-o", output, "-lm"])
     #expect(result.status == 0, "compiling \(source) failed: \(result.stderr)")
     return output
 }

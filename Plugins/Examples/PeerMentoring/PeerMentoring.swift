@@ -7,23 +7,22 @@
 import BlendSimPluginKit
 
 struct PeerMentoring: Policy {
-    // 1. Parameters: a Decodable struct. blendsim checks the scenario's values against
-    //    `parameters` below (names, types, ranges) and fills in defaults before `init`, so the
-    //    decoding cannot fail on a valid scenario. snake_case keys map to camelCase properties.
-    struct Parameters: Decodable, Sendable {
-        var threshold: Double
-        var extraShare: Double
-        var support: Double
+    // 1. Parameters, each declared once: the property's name in snake_case is the scenario's key
+    //    (`extraShare` is `extra_share`), its initial value the default, and the range and help
+    //    are the schema blendsim checks scenarios against and `blendsim plugins` prints. blendsim
+    //    fills in defaults and checks every value before `init`.
+    struct Parameters: PluginParameters {
+        @Parameter(range: 0...1, help: "motivation below which a student gets a mentor")
+        var threshold: Double = 0.4
+        @Parameter(range: 0...3, help: "extra guided independent work for a mentored student, as a share of SIWT")
+        var extraShare: Double = 0.5
+        @Parameter(range: 0...1, help: "motivation support for everybody from the mentoring culture")
+        var support: Double = 0.05
     }
 
-    // 2. The name scenarios use, a one-line summary for `blendsim plugins`, and the schema.
+    // 2. The name scenarios use and a one-line summary for `blendsim plugins`.
     static let name = "peer-mentoring"
     static let summary = "peer mentors for students with low motivation (an annotated Swift example)"
-    static let parameters: [ParameterSpec] = [
-        .number("threshold", default: 0.4, range: 0...1, help: "motivation below which a student gets a mentor"),
-        .number("extra_share", default: 0.5, range: 0...3, help: "extra guided independent work for a mentored student, as a share of SIWT"),
-        .number("support", default: 0.05, range: 0...1, help: "motivation support for everybody from the mentoring culture"),
-    ]
 
     // 3. Ask for the per-student hook. Without it blendsim never calls `adjust`.
     static let adjustsPerStudent = true

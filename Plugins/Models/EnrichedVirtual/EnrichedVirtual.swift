@@ -4,27 +4,25 @@ import BlendSimPluginKit
 /// self-paced work — and meet the teacher in person in required sessions every few weeks. The
 /// classroom share of contact time is concentrated into those sessions.
 struct EnrichedVirtual: BlendedModel {
-    struct Parameters: Decodable, Sendable {
-        var sessionInterval: Int
-        var liveShare: Double
-        var onlineEffectiveness: Double
-        var onlineFeedback: Double
-        var sessionEffectiveness: Double
-        var sessionFeedback: Double
-        var assessmentMinutes: Double
+    struct Parameters: PluginParameters {
+        @Parameter(range: 1...8, unit: "weeks", help: "weeks between in-person sessions")
+        var sessionInterval: Int = 2
+        @Parameter(range: 0...1, help: "share of the online time in live sessions")
+        var liveShare: Double = 0.3
+        @Parameter(range: 0...3, help: "quality of the online course")
+        var onlineEffectiveness: Double = 1.0
+        @Parameter(range: 0...1, help: "share of online work with feedback")
+        var onlineFeedback: Double = 0.4
+        @Parameter(range: 0...3, help: "quality of the in-person sessions")
+        var sessionEffectiveness: Double = 1.3
+        @Parameter(range: 0...1, help: "share of session work that gets feedback")
+        var sessionFeedback: Double = 0.7
+        @Parameter(range: 0...600, unit: "min", help: "length of a control-point test")
+        var assessmentMinutes: Double = 60
     }
 
     static let name = "enriched-virtual"
     static let summary = "mostly remote study with required in-person sessions every few weeks"
-    static let parameters: [ParameterSpec] = [
-        .integer("session_interval", default: 2, range: 1...8, unit: "weeks", help: "weeks between in-person sessions"),
-        .number("live_share", default: 0.3, range: 0...1, help: "share of the online time in live sessions"),
-        .number("online_effectiveness", default: 1.0, range: 0...3, help: "quality of the online course"),
-        .number("online_feedback", default: 0.4, range: 0...1, help: "share of online work with feedback"),
-        .number("session_effectiveness", default: 1.3, range: 0...3, help: "quality of the in-person sessions"),
-        .number("session_feedback", default: 0.7, range: 0...1, help: "share of session work that gets feedback"),
-        .number("assessment_minutes", default: 60, range: 0...600, unit: "min", help: "length of a control-point test"),
-    ]
 
     let parameters: Parameters
     init(parameters: Parameters) { self.parameters = parameters }

@@ -3,21 +3,19 @@ import BlendSimPluginKit
 /// The face-to-face driver: classroom teaching leads, and the online share is used for
 /// recommendations, corrections and extra practice (the paper's most used model, 20.4%).
 struct FaceToFaceDriver: BlendedModel {
-    struct Parameters: Decodable, Sendable {
-        var classroomFeedback: Double
-        var onlineEffectiveness: Double
-        var onlineFeedback: Double
-        var assessmentMinutes: Double
+    struct Parameters: PluginParameters {
+        @Parameter(range: 0...1, help: "share of classroom work that gets the teacher's feedback")
+        var classroomFeedback: Double = 0.3
+        @Parameter(range: 0...3, help: "quality of the online practice relative to a classroom lesson")
+        var onlineEffectiveness: Double = 0.9
+        @Parameter(range: 0...1, help: "share of online practice that gets corrections")
+        var onlineFeedback: Double = 0.4
+        @Parameter(range: 0...600, unit: "min", help: "length of a control-point test")
+        var assessmentMinutes: Double = 60
     }
 
     static let name = "face-to-face-driver"
     static let summary = "classroom-led teaching; online work for recommendations, corrections and extra practice"
-    static let parameters: [ParameterSpec] = [
-        .number("classroom_feedback", default: 0.3, range: 0...1, help: "share of classroom work that gets the teacher's feedback"),
-        .number("online_effectiveness", default: 0.9, range: 0...3, help: "quality of the online practice relative to a classroom lesson"),
-        .number("online_feedback", default: 0.4, range: 0...1, help: "share of online practice that gets corrections"),
-        .number("assessment_minutes", default: 60, range: 0...600, unit: "min", help: "length of a control-point test"),
-    ]
 
     let parameters: Parameters
 

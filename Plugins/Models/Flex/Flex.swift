@@ -4,26 +4,24 @@ import BlendSimPluginKit
 /// teacher is on site for support, which students attend on demand. Each week a student comes to
 /// the on-site support with a probability that rises as their self-regulation and motivation fall.
 struct Flex: BlendedModel {
-    struct Parameters: Decodable, Sendable {
-        var platformEffectiveness: Double
-        var platformFeedback: Double
-        var supportEffectiveness: Double
-        var supportFeedback: Double
-        var supportUptake: Double
-        var assessmentMinutes: Double
+    struct Parameters: PluginParameters {
+        @Parameter(range: 0...3, help: "quality of the online platform's course")
+        var platformEffectiveness: Double = 1.0
+        @Parameter(range: 0...1, help: "share of platform work with feedback")
+        var platformFeedback: Double = 0.4
+        @Parameter(range: 0...3, help: "quality of on-site small-group support")
+        var supportEffectiveness: Double = 1.3
+        @Parameter(range: 0...1, help: "share of on-site support work that gets feedback")
+        var supportFeedback: Double = 0.8
+        @Parameter(range: 0...1, help: "weekly chance of attending support, scaled by need (2 − self-regulation − motivation)")
+        var supportUptake: Double = 0.6
+        @Parameter(range: 0...600, unit: "min", help: "length of a control-point test")
+        var assessmentMinutes: Double = 60
     }
 
     static let name = "flex"
     static let summary = "online platform backbone with on-site teacher support attended on demand"
     static let decidesPerStudent = true
-    static let parameters: [ParameterSpec] = [
-        .number("platform_effectiveness", default: 1.0, range: 0...3, help: "quality of the online platform's course"),
-        .number("platform_feedback", default: 0.4, range: 0...1, help: "share of platform work with feedback"),
-        .number("support_effectiveness", default: 1.3, range: 0...3, help: "quality of on-site small-group support"),
-        .number("support_feedback", default: 0.8, range: 0...1, help: "share of on-site support work that gets feedback"),
-        .number("support_uptake", default: 0.6, range: 0...1, help: "weekly chance of attending support, scaled by need (2 − self-regulation − motivation)"),
-        .number("assessment_minutes", default: 60, range: 0...600, unit: "min", help: "length of a control-point test"),
-    ]
 
     let parameters: Parameters
     init(parameters: Parameters) { self.parameters = parameters }

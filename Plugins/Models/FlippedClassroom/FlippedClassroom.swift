@@ -4,23 +4,21 @@ import BlendSimPluginKit
 /// presentations, listening and reading input) is studied online before class, at the student's
 /// own pace; class time goes to active practice with the teacher's feedback.
 struct FlippedClassroom: BlendedModel {
-    struct Parameters: Decodable, Sendable {
-        var contentEffectiveness: Double
-        var contentFeedback: Double
-        var practiceEffectiveness: Double
-        var practiceFeedback: Double
-        var assessmentMinutes: Double
+    struct Parameters: PluginParameters {
+        @Parameter(range: 0...3, help: "quality of the self-paced pre-class content (receptive skills)")
+        var contentEffectiveness: Double = 1.30484
+        @Parameter(range: 0...1, help: "share of pre-class work checked by quizzes")
+        var contentFeedback: Double = 0.3
+        @Parameter(range: 0...3, help: "quality of in-class active practice relative to a lecture-style lesson")
+        var practiceEffectiveness: Double = 0.7125
+        @Parameter(range: 0...1, help: "share of in-class practice that gets the teacher's feedback")
+        var practiceFeedback: Double = 0.6
+        @Parameter(range: 0...600, unit: "min", help: "length of a control-point test")
+        var assessmentMinutes: Double = 60
     }
 
     static let name = "flipped-classroom"
     static let summary = "content online before class, class time for active practice and feedback"
-    static let parameters: [ParameterSpec] = [
-        .number("content_effectiveness", default: 1.30484, range: 0...3, help: "quality of the self-paced pre-class content (receptive skills)"),
-        .number("content_feedback", default: 0.3, range: 0...1, help: "share of pre-class work checked by quizzes"),
-        .number("practice_effectiveness", default: 0.7125, range: 0...3, help: "quality of in-class active practice relative to a lecture-style lesson"),
-        .number("practice_feedback", default: 0.6, range: 0...1, help: "share of in-class practice that gets the teacher's feedback"),
-        .number("assessment_minutes", default: 60, range: 0...600, unit: "min", help: "length of a control-point test"),
-    ]
 
     let parameters: Parameters
 

@@ -4,26 +4,24 @@ import BlendSimPluginKit
 /// online stations on campus. Students who need more support — low self-regulation, low level —
 /// get more of the teacher's time; the others more online work. Total time stays the group's.
 struct IndividualRotation: BlendedModel {
-    struct Parameters: Decodable, Sendable {
-        var personalization: Double
-        var teacherEffectiveness: Double
-        var teacherFeedback: Double
-        var onlineEffectiveness: Double
-        var onlineFeedback: Double
-        var assessmentMinutes: Double
+    struct Parameters: PluginParameters {
+        @Parameter(range: 0...1, help: "how far schedules move towards a student's needs (0: everyone alike)")
+        var personalization: Double = 0.6
+        @Parameter(range: 0...3, help: "quality of teacher-led work")
+        var teacherEffectiveness: Double = 1.2
+        @Parameter(range: 0...1, help: "share of teacher-led work that gets feedback")
+        var teacherFeedback: Double = 0.6
+        @Parameter(range: 0...3, help: "quality of the online stations")
+        var onlineEffectiveness: Double = 1.0
+        @Parameter(range: 0...1, help: "share of online-station work with automatic feedback")
+        var onlineFeedback: Double = 0.5
+        @Parameter(range: 0...600, unit: "min", help: "length of a control-point test")
+        var assessmentMinutes: Double = 60
     }
 
     static let name = "individual-rotation"
     static let summary = "per-student schedules between teacher-led and online stations, set by each student's needs"
     static let decidesPerStudent = true
-    static let parameters: [ParameterSpec] = [
-        .number("personalization", default: 0.6, range: 0...1, help: "how far schedules move towards a student's needs (0: everyone alike)"),
-        .number("teacher_effectiveness", default: 1.2, range: 0...3, help: "quality of teacher-led work"),
-        .number("teacher_feedback", default: 0.6, range: 0...1, help: "share of teacher-led work that gets feedback"),
-        .number("online_effectiveness", default: 1.0, range: 0...3, help: "quality of the online stations"),
-        .number("online_feedback", default: 0.5, range: 0...1, help: "share of online-station work with automatic feedback"),
-        .number("assessment_minutes", default: 60, range: 0...600, unit: "min", help: "length of a control-point test"),
-    ]
 
     let parameters: Parameters
     init(parameters: Parameters) { self.parameters = parameters }

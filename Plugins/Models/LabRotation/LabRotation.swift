@@ -3,21 +3,19 @@ import BlendSimPluginKit
 /// Lab rotation: students rotate between the classroom and a computer lab on campus, where they
 /// work online under supervision on the institution's computers and network.
 struct LabRotation: BlendedModel {
-    struct Parameters: Decodable, Sendable {
-        var classroomFeedback: Double
-        var labEffectiveness: Double
-        var labFeedback: Double
-        var assessmentMinutes: Double
+    struct Parameters: PluginParameters {
+        @Parameter(range: 0...1, help: "share of classroom work that gets the teacher's feedback")
+        var classroomFeedback: Double = 0.3
+        @Parameter(range: 0...3, help: "quality of the lab's online exercises")
+        var labEffectiveness: Double = 1.0
+        @Parameter(range: 0...1, help: "share of lab work with automatic or supervisor feedback")
+        var labFeedback: Double = 0.5
+        @Parameter(range: 0...600, unit: "min", help: "length of a control-point test")
+        var assessmentMinutes: Double = 60
     }
 
     static let name = "lab-rotation"
     static let summary = "rotation between the classroom and supervised online work in a campus computer lab"
-    static let parameters: [ParameterSpec] = [
-        .number("classroom_feedback", default: 0.3, range: 0...1, help: "share of classroom work that gets the teacher's feedback"),
-        .number("lab_effectiveness", default: 1.0, range: 0...3, help: "quality of the lab's online exercises"),
-        .number("lab_feedback", default: 0.5, range: 0...1, help: "share of lab work with automatic or supervisor feedback"),
-        .number("assessment_minutes", default: 60, range: 0...600, unit: "min", help: "length of a control-point test"),
-    ]
 
     let parameters: Parameters
     init(parameters: Parameters) { self.parameters = parameters }

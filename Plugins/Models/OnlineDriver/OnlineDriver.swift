@@ -4,25 +4,23 @@ import BlendSimPluginKit
 /// online; additional, mandatory classroom classes are the regular delivery of control points.
 /// The classroom share of the semester's contact time is held in control-point weeks.
 struct OnlineDriver: BlendedModel {
-    struct Parameters: Decodable, Sendable {
-        var liveShare: Double
-        var onlineEffectiveness: Double
-        var onlineFeedback: Double
-        var checkpointEffectiveness: Double
-        var checkpointFeedback: Double
-        var assessmentMinutes: Double
+    struct Parameters: PluginParameters {
+        @Parameter(range: 0...1, help: "share of the online time in live classes")
+        var liveShare: Double = 0.5
+        @Parameter(range: 0...3, help: "quality of the online classes and course")
+        var onlineEffectiveness: Double = 1.0
+        @Parameter(range: 0...1, help: "share of online work with feedback")
+        var onlineFeedback: Double = 0.35
+        @Parameter(range: 0...3, help: "quality of the control-point classroom classes")
+        var checkpointEffectiveness: Double = 1.2
+        @Parameter(range: 0...1, help: "share of control-point class work that gets feedback")
+        var checkpointFeedback: Double = 0.7
+        @Parameter(range: 0...600, unit: "min", help: "length of a control-point test")
+        var assessmentMinutes: Double = 60
     }
 
     static let name = "online-driver"
     static let summary = "mostly online teaching; mandatory classroom classes at the control points"
-    static let parameters: [ParameterSpec] = [
-        .number("live_share", default: 0.5, range: 0...1, help: "share of the online time in live classes"),
-        .number("online_effectiveness", default: 1.0, range: 0...3, help: "quality of the online classes and course"),
-        .number("online_feedback", default: 0.35, range: 0...1, help: "share of online work with feedback"),
-        .number("checkpoint_effectiveness", default: 1.2, range: 0...3, help: "quality of the control-point classroom classes"),
-        .number("checkpoint_feedback", default: 0.7, range: 0...1, help: "share of control-point class work that gets feedback"),
-        .number("assessment_minutes", default: 60, range: 0...600, unit: "min", help: "length of a control-point test"),
-    ]
 
     let parameters: Parameters
     init(parameters: Parameters) { self.parameters = parameters }

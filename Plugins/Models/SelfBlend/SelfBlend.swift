@@ -5,24 +5,22 @@ import BlendSimPluginKit
 /// adds `online_share` × contact time. Each student decides once, at the start of the semester,
 /// with a probability that grows with motivation, digital competence and having a PC.
 struct SelfBlend: BlendedModel {
-    struct Parameters: Decodable, Sendable {
-        var uptake: Double
-        var courseEffectiveness: Double
-        var courseFeedback: Double
-        var classroomFeedback: Double
-        var assessmentMinutes: Double
+    struct Parameters: PluginParameters {
+        @Parameter(range: 0...1, help: "scales the chance of choosing the online course: uptake · (0.5·motivation + 0.3·digital competence + 0.2·PC)")
+        var uptake: Double = 0.8
+        @Parameter(range: 0...3, help: "quality of the optional online course")
+        var courseEffectiveness: Double = 1.0
+        @Parameter(range: 0...1, help: "share of the course work with feedback")
+        var courseFeedback: Double = 0.3
+        @Parameter(range: 0...1, help: "share of classroom work that gets the teacher's feedback")
+        var classroomFeedback: Double = 0.3
+        @Parameter(range: 0...600, unit: "min", help: "length of a control-point test")
+        var assessmentMinutes: Double = 60
     }
 
     static let name = "self-blend"
     static let summary = "classroom teaching plus optional online courses that students choose themselves"
     static let decidesPerStudent = true
-    static let parameters: [ParameterSpec] = [
-        .number("uptake", default: 0.8, range: 0...1, help: "scales the chance of choosing the online course: uptake · (0.5·motivation + 0.3·digital competence + 0.2·PC)"),
-        .number("course_effectiveness", default: 1.0, range: 0...3, help: "quality of the optional online course"),
-        .number("course_feedback", default: 0.3, range: 0...1, help: "share of the course work with feedback"),
-        .number("classroom_feedback", default: 0.3, range: 0...1, help: "share of classroom work that gets the teacher's feedback"),
-        .number("assessment_minutes", default: 60, range: 0...600, unit: "min", help: "length of a control-point test"),
-    ]
 
     let parameters: Parameters
     init(parameters: Parameters) { self.parameters = parameters }

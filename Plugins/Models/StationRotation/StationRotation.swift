@@ -4,27 +4,25 @@ import BlendSimPluginKit
 /// practice station and an online station on the classroom's computers. The online station's
 /// share of class time is the group's `online_share`.
 struct StationRotation: BlendedModel {
-    struct Parameters: Decodable, Sendable {
-        var teacherShare: Double
-        var teacherEffectiveness: Double
-        var teacherFeedback: Double
-        var peerEffectiveness: Double
-        var onlineEffectiveness: Double
-        var onlineFeedback: Double
-        var assessmentMinutes: Double
+    struct Parameters: PluginParameters {
+        @Parameter(range: 0...1, help: "share of the offline class time at the teacher-led station")
+        var teacherShare: Double = 0.5
+        @Parameter(range: 0...3, help: "quality of small-group teaching at the teacher station")
+        var teacherEffectiveness: Double = 1.3
+        @Parameter(range: 0...1, help: "share of teacher-station work that gets feedback")
+        var teacherFeedback: Double = 0.7
+        @Parameter(range: 0...3, help: "quality of peer practice (speaking and writing)")
+        var peerEffectiveness: Double = 0.9
+        @Parameter(range: 0...3, help: "quality of the online station's exercises")
+        var onlineEffectiveness: Double = 1.0
+        @Parameter(range: 0...1, help: "share of online-station work with automatic feedback")
+        var onlineFeedback: Double = 0.6
+        @Parameter(range: 0...600, unit: "min", help: "length of a control-point test")
+        var assessmentMinutes: Double = 60
     }
 
     static let name = "station-rotation"
     static let summary = "class time rotates between teacher-led, peer-practice and online stations"
-    static let parameters: [ParameterSpec] = [
-        .number("teacher_share", default: 0.5, range: 0...1, help: "share of the offline class time at the teacher-led station"),
-        .number("teacher_effectiveness", default: 1.3, range: 0...3, help: "quality of small-group teaching at the teacher station"),
-        .number("teacher_feedback", default: 0.7, range: 0...1, help: "share of teacher-station work that gets feedback"),
-        .number("peer_effectiveness", default: 0.9, range: 0...3, help: "quality of peer practice (speaking and writing)"),
-        .number("online_effectiveness", default: 1.0, range: 0...3, help: "quality of the online station's exercises"),
-        .number("online_feedback", default: 0.6, range: 0...1, help: "share of online-station work with automatic feedback"),
-        .number("assessment_minutes", default: 60, range: 0...600, unit: "min", help: "length of a control-point test"),
-    ]
 
     let parameters: Parameters
 

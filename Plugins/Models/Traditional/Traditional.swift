@@ -5,19 +5,17 @@ import BlendSimPluginKit
 /// Every teaching minute is a classroom lesson covering all four skills; independent work (SIWT,
 /// SIW) and control-point tests as the scenario's hours give them. See docs/MODEL.md.
 struct Traditional: BlendedModel {
-    struct Parameters: Decodable, Sendable {
-        var classroomFeedback: Double
-        var homeworkFeedback: Double
-        var assessmentMinutes: Double
+    struct Parameters: PluginParameters {
+        @Parameter(range: 0...1, help: "share of classroom work that gets the teacher's feedback")
+        var classroomFeedback: Double = 0.3
+        @Parameter(range: 0...1, help: "share of independent work (SIW) that gets feedback")
+        var homeworkFeedback: Double = 0.2
+        @Parameter(range: 0...600, unit: "min", help: "length of a control-point test")
+        var assessmentMinutes: Double = 60
     }
 
     static let name = "traditional"
     static let summary = "classroom teaching only (the paper's control group)"
-    static let parameters: [ParameterSpec] = [
-        .number("classroom_feedback", default: 0.3, range: 0...1, help: "share of classroom work that gets the teacher's feedback"),
-        .number("homework_feedback", default: 0.2, range: 0...1, help: "share of independent work (SIW) that gets feedback"),
-        .number("assessment_minutes", default: 60, range: 0...600, unit: "min", help: "length of a control-point test"),
-    ]
 
     let parameters: Parameters
 

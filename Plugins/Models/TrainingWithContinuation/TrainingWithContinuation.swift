@@ -3,23 +3,21 @@ import BlendSimPluginKit
 /// Training with continuation (the paper's second most used model, 12.2%): contact teaching
 /// begins in small groups with the teacher and continues independently on electronic resources.
 struct TrainingWithContinuation: BlendedModel {
-    struct Parameters: Decodable, Sendable {
-        var groupEffectiveness: Double
-        var groupFeedback: Double
-        var continuationEffectiveness: Double
-        var continuationFeedback: Double
-        var assessmentMinutes: Double
+    struct Parameters: PluginParameters {
+        @Parameter(range: 0...3, help: "quality of small-group contact teaching")
+        var groupEffectiveness: Double = 1.15
+        @Parameter(range: 0...1, help: "share of small-group work that gets the teacher's feedback")
+        var groupFeedback: Double = 0.5
+        @Parameter(range: 0...3, help: "quality of the independent continuation on e-resources")
+        var continuationEffectiveness: Double = 1.0
+        @Parameter(range: 0...1, help: "share of the continuation work that is checked")
+        var continuationFeedback: Double = 0.25
+        @Parameter(range: 0...600, unit: "min", help: "length of a control-point test")
+        var assessmentMinutes: Double = 60
     }
 
     static let name = "training-with-continuation"
     static let summary = "small-group contact teaching that continues independently on electronic resources"
-    static let parameters: [ParameterSpec] = [
-        .number("group_effectiveness", default: 1.15, range: 0...3, help: "quality of small-group contact teaching"),
-        .number("group_feedback", default: 0.5, range: 0...1, help: "share of small-group work that gets the teacher's feedback"),
-        .number("continuation_effectiveness", default: 1.0, range: 0...3, help: "quality of the independent continuation on e-resources"),
-        .number("continuation_feedback", default: 0.25, range: 0...1, help: "share of the continuation work that is checked"),
-        .number("assessment_minutes", default: 60, range: 0...600, unit: "min", help: "length of a control-point test"),
-    ]
 
     let parameters: Parameters
     init(parameters: Parameters) { self.parameters = parameters }

@@ -4,13 +4,13 @@ import BlendSimPluginKit
 /// online and independent work, available anywhere at any time, that does not cost teachers'
 /// marking time. Fills `coverage` of the feedback gap on that work.
 struct ChatBotFeedback: Policy {
-    struct Parameters: Decodable, Sendable { var coverage: Double }
+    struct Parameters: PluginParameters {
+        @Parameter(range: 0...1, help: "share of the remaining feedback gap on online and independent work it fills")
+        var coverage: Double = 0.4
+    }
 
     static let name = "chat-bot-feedback"
     static let summary = "chat-bot and messenger feedback on online and independent work"
-    static let parameters: [ParameterSpec] = [
-        .number("coverage", default: 0.4, range: 0...1, help: "share of the remaining feedback gap on online and independent work it fills"),
-    ]
 
     let parameters: Parameters
     init(parameters: Parameters) { self.parameters = parameters }

@@ -3,13 +3,13 @@ import BlendSimPluginKit
 /// Deadline enforcement: reminders and penalties that reduce the propensity to hand work in late
 /// by `strength`.
 struct DeadlineEnforcement: Policy {
-    struct Parameters: Decodable, Sendable { var strength: Double }
+    struct Parameters: PluginParameters {
+        @Parameter(range: 0...1, help: "reduction of the propensity to miss deadlines")
+        var strength: Double = 0.5
+    }
 
     static let name = "deadline-enforcement"
     static let summary = "reminders and penalties that reduce late submissions"
-    static let parameters: [ParameterSpec] = [
-        .number("strength", default: 0.5, range: 0...1, help: "reduction of the propensity to miss deadlines"),
-    ]
 
     let parameters: Parameters
     init(parameters: Parameters) { self.parameters = parameters }

@@ -3,13 +3,13 @@ import BlendSimPluginKit
 /// Device loans: the university lends a computer to a share of the students who have no
 /// personal PC (the same students all semester).
 struct DeviceLoans: Policy {
-    struct Parameters: Decodable, Sendable { var share: Double }
+    struct Parameters: PluginParameters {
+        @Parameter(range: 0...1, help: "share of students without a PC who get a loaned one")
+        var share: Double = 0.8
+    }
 
     static let name = "device-loans"
     static let summary = "loaned computers for students without a personal PC"
-    static let parameters: [ParameterSpec] = [
-        .number("share", default: 0.8, range: 0...1, help: "share of students without a PC who get a loaned one"),
-    ]
 
     let parameters: Parameters
     init(parameters: Parameters) { self.parameters = parameters }

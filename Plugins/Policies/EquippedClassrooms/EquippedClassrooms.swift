@@ -3,13 +3,13 @@ import BlendSimPluginKit
 /// Equipped classrooms: interactive whiteboards, audio and video equipment and computers in the
 /// department's classrooms make classroom activities more effective.
 struct EquippedClassrooms: Policy {
-    struct Parameters: Decodable, Sendable { var effect: Double }
+    struct Parameters: PluginParameters {
+        @Parameter(range: 0...1, help: "relative rise in the effectiveness of classroom activities")
+        var effect: Double = 0.1
+    }
 
     static let name = "equipped-classrooms"
     static let summary = "technical teaching aids in the classrooms"
-    static let parameters: [ParameterSpec] = [
-        .number("effect", default: 0.1, range: 0...1, help: "relative rise in the effectiveness of classroom activities"),
-    ]
 
     let parameters: Parameters
     init(parameters: Parameters) { self.parameters = parameters }

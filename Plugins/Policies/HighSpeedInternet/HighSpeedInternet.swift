@@ -3,13 +3,13 @@ import BlendSimPluginKit
 /// High-speed internet: campus Wi-Fi and subsidised connections raise every student's
 /// connectivity to at least `floor`.
 struct HighSpeedInternet: Policy {
-    struct Parameters: Decodable, Sendable { var floor: Double }
+    struct Parameters: PluginParameters {
+        @Parameter(range: 0...1, help: "connectivity every student has at least")
+        var floor: Double = 0.8
+    }
 
     static let name = "high-speed-internet"
     static let summary = "campus and subsidised internet that lifts poor connections"
-    static let parameters: [ParameterSpec] = [
-        .number("floor", default: 0.8, range: 0...1, help: "connectivity every student has at least"),
-    ]
 
     let parameters: Parameters
     init(parameters: Parameters) { self.parameters = parameters }

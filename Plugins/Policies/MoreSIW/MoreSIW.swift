@@ -3,13 +3,13 @@ import BlendSimPluginKit
 /// More hours of students' independent work: adds `minutes` of submitted independent work (SIW)
 /// to every week.
 struct MoreSIW: Policy {
-    struct Parameters: Decodable, Sendable { var minutes: Double }
+    struct Parameters: PluginParameters {
+        @Parameter(range: 0...1200, unit: "min/week", help: "independent work added per week")
+        var minutes: Double = 60
+    }
 
     static let name = "more-siw"
     static let summary = "more hours of students' independent work"
-    static let parameters: [ParameterSpec] = [
-        .number("minutes", default: 60, range: 0...1200, unit: "min/week", help: "independent work added per week"),
-    ]
 
     let parameters: Parameters
     init(parameters: Parameters) { self.parameters = parameters }

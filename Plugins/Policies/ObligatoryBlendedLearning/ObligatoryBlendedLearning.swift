@@ -5,19 +5,17 @@ import BlendSimPluginKit
 /// The standard raises the quality of online activities (`standardisation`); the regularity acts
 /// like a mild deadline discipline (`regularity`) and a steady pull on motivation (`routine`).
 struct ObligatoryBlendedLearning: Policy {
-    struct Parameters: Decodable, Sendable {
-        var standardisation: Double
-        var regularity: Double
-        var routine: Double
+    struct Parameters: PluginParameters {
+        @Parameter(range: 0...1, help: "relative rise in the quality of online activities from checked e-courses")
+        var standardisation: Double = 0.1
+        @Parameter(range: 0...1, help: "reduction of the propensity to miss deadlines from required, regular online work")
+        var regularity: Double = 0.2
+        @Parameter(range: 0...1, help: "motivation support from a familiar routine")
+        var routine: Double = 0.1
     }
 
     static let name = "obligatory-blended-learning"
     static let summary = "blended learning required university-wide, with standardised e-courses"
-    static let parameters: [ParameterSpec] = [
-        .number("standardisation", default: 0.1, range: 0...1, help: "relative rise in the quality of online activities from checked e-courses"),
-        .number("regularity", default: 0.2, range: 0...1, help: "reduction of the propensity to miss deadlines from required, regular online work"),
-        .number("routine", default: 0.1, range: 0...1, help: "motivation support from a familiar routine"),
-    ]
 
     let parameters: Parameters
     init(parameters: Parameters) { self.parameters = parameters }

@@ -9,17 +9,15 @@ import Darwin
 /// the quality of the teachers' online activities over the weeks of the semester:
 /// online_quality × (1 + gain · (1 − exp(−(week − 1) / weeks_to_effect))).
 struct TeacherITTraining: Policy {
-    struct Parameters: Decodable, Sendable {
-        var gain: Double
-        var weeksToEffect: Double
+    struct Parameters: PluginParameters {
+        @Parameter(range: 0...2, help: "full rise in the quality of online activities")
+        var gain: Double = 0.450859
+        @Parameter(range: 0.1...52, unit: "weeks", help: "time constant of the rise")
+        var weeksToEffect: Double = 4
     }
 
     static let name = "teacher-it-training"
     static let summary = "professional development that raises the quality of online teaching over the weeks"
-    static let parameters: [ParameterSpec] = [
-        .number("gain", default: 0.450859, range: 0...2, help: "full rise in the quality of online activities"),
-        .number("weeks_to_effect", default: 4, range: 0.1...52, unit: "weeks", help: "time constant of the rise"),
-    ]
 
     let parameters: Parameters
     init(parameters: Parameters) { self.parameters = parameters }

@@ -1,9 +1,4 @@
 public import CBlendSimABI
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// An error reported by a model or policy, in its own words.
 public struct ComponentError: Error, Sendable, Equatable {
@@ -53,10 +48,4 @@ public protocol PolicyInstance: AnyObject, Sendable {
     func adjust(
         _ week: UnsafePointer<bs_week_context>, chunk: UnsafeMutablePointer<bs_chunk>
     ) throws(ComponentError)
-}
-
-/// The machine's processors.
-public enum ProcessorCount {
-    /// Processors currently online.
-    public static var active: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 }

@@ -28,12 +28,6 @@ public final class Engine: Sendable {
         }
     }
 
-    /// Whether replications, rather than chunks, are spread over the threads.
-    public var parallelizesReplications: Bool {
-        let students = spec.groups.reduce(0) { $0 + $1.students }
-        return spec.replications > 1 && students <= options.chunkSize * 8 && options.trace == nil
-    }
-
     /// Plans and runs the first week of every group for a single student, so a model or policy
     /// that refuses its group's settings is reported before a run starts rather than in the middle
     /// of it. Returns the first group that fails, with the error.
@@ -58,38 +52,17 @@ public final class Engine: Sendable {
         return nil
     }
 
-    /// Runs every replication.
+    /// Runs every replication (`Replications.run` with this engine alone).
     public func run() throws(SimulationError) -> SimulationResult {
-        let count = spec.replications
-        var outcomes = [ReplicationOutcome?](repeating: nil, count: count)
-        var errors = [SimulationError?](repeating: nil, count: count)
-        if parallelizesReplications {
-            outcomes.withUnsafeMutableBufferPointer { outcomeSlots in
-                errors.withUnsafeMutableBufferPointer { errorSlots in
-                    let slots = UncheckedSendable((outcomeSlots, errorSlots))
-                    ParallelFor.run(iterations: count, threads: options.threads) { index, _ in
-                        do throws(SimulationError) {
-                            slots.value.0[index] = try runReplication(index, threads: 1)
-                        } catch {
-                            slots.value.1[index] = error
-                        }
-                    }
-                }
-            }
-        } else {
-            for index in 0..<count {
-                do {
-                    outcomes[index] = try runReplication(index, threads: options.threads)
-                } catch {
-                    errors[index] = error
-                    break
-                }
-            }
+        let units = (0..<spec.replications).map { Replications.Unit(arm: 0, replication: $0) }
+        let outcomes: [ReplicationOutcome]
+        do {
+            outcomes = try Replications.run(engines: [self], units: units)
+        } catch {
+            throw error.error
         }
-        if let error = errors.lazy.compactMap({ $0 }).first { throw error }
         let students = spec.groups.reduce(0) { $0 + $1.students }
-        return SimulationResult(
-            replications: outcomes.map { $0! }, studentWeeks: students * spec.weeks * count)
+        return SimulationResult(replications: outcomes, studentWeeks: students * spec.weeks * spec.replications)
     }
 
     /// Runs one replication, spreading chunks over `threads`.
@@ -234,7 +207,7 @@ final class GroupRun {
                 group_stream: CounterRandom.derive(groupKey, 0x6A0F), group: UnsafePointer(info),
                 conditions: conditionsPointer,
                 mean_motivation: last.motivation, mean_skill: last.overall, active_share: last.activeShare,
-                control_point_count: UInt32(controlPointCount), reserved: 0)
+                control_point_count: UInt32(controlPointCount), reserved: 0, mean_course: last.course)
 
             // Phase 1: policies set the week's conditions.
             for (p, policy) in policies.enumerated() {

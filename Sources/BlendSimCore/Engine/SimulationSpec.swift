@@ -1,3 +1,4 @@
+public import BlendSimSystem
 /// One group of students and how it is taught, resolved and ready to simulate.
 public struct GroupSpec: Sendable {
     public var name: String

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import BlendSimSystem
 
 /// Sampling by inverse transform: a value is the distribution's quantile at one uniform draw.
 ///

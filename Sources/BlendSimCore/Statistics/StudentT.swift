@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import BlendSimSystem
 
 /// Student's t distribution, for confidence intervals over few replications.
 public enum StudentT {

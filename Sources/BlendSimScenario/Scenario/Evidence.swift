@@ -1,9 +1,5 @@
 public import BlendSimCore
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import BlendSimSystem
 
 /// One published finding: its source, what it measured, the blendsim experiment that reproduces
 /// its contrast, and the reported value with its uncertainty (docs/EVIDENCE.md).
@@ -144,23 +140,17 @@ public enum EvidenceLoader {
     public static func expand(_ paths: [String]) -> Result<[String], Diagnostic> {
         var files: [String] = []
         for path in paths {
-            var status = stat()
-            guard stat(path, &status) == 0 else {
-                return .failure(Diagnostic("cannot read evidence '\(path)': \(String(cString: strerror(errno)))"))
+            guard let status = FileSystem.status(path) else {
+                return .failure(Diagnostic("cannot read evidence '\(path)': \(FileSystem.lastError)"))
             }
-            guard status.st_mode & S_IFMT == S_IFDIR else {
+            guard status.kind == .directory else {
                 files.append(path)
                 continue
             }
-            guard let directory = opendir(path) else {
-                return .failure(Diagnostic("cannot list evidence folder '\(path)': \(String(cString: strerror(errno)))"))
+            guard let entries = FileSystem.entries(of: path) else {
+                return .failure(Diagnostic("cannot list evidence folder '\(path)': \(FileSystem.lastError)"))
             }
-            var names: [String] = []
-            while let entry = readdir(directory) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                if name.hasSuffix(".yaml") && !name.hasPrefix(".") { names.append(name) }
-            }
-            closedir(directory)
+            let names = entries.filter { $0.hasSuffix(".yaml") && !$0.hasPrefix(".") }
             let base = path.hasSuffix("/") ? path : path + "/"
             files += names.sorted().map { base + $0 }
         }

@@ -1,9 +1,5 @@
 public import BlendSimCore
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import BlendSimSystem
 
 /// Reads scenario files: YAML → typed, validated `Scenario` with located diagnostics.
 ///
@@ -79,28 +75,16 @@ public enum ScenarioLoader {
         return (decoder.diagnostics.isEmpty ? value : nil, decoder.diagnostics)
     }
 
-    /// A file's bytes, refusing files over `limit` bytes.
-    public static func readFile(_ path: String, limit: Int = maximumFileBytes) -> Result<[UInt8], Diagnostic> {
-        guard let file = fopen(path, "rb") else {
-            return .failure(Diagnostic("cannot read scenario '\(path)': \(String(cString: strerror(errno)))"))
+    /// A scenario document's bytes, refusing files over `limit` bytes.
+    static func readFile(_ path: String, limit: Int = maximumFileBytes) -> Result<[UInt8], Diagnostic> {
+        switch FileSystem.read(path, limit: limit) {
+        case .bytes(let bytes): return .success(bytes)
+        case .failed(let reason): return .failure(Diagnostic("cannot read scenario '\(path)': \(reason)"))
+        case .tooLarge:
+            return .failure(
+                Diagnostic(
+                    "\(path) is larger than \(limit >> 20) MiB; a scenario describes groups, not students",
+                    at: SourceLocation(file: path, line: 1, column: 1)))
         }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let read = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, 65536, file) }
-            if read == 0 { break }
-            bytes.append(contentsOf: chunk[0..<read])
-            if bytes.count > limit {
-                return .failure(
-                    Diagnostic(
-                        "\(path) is larger than \(limit >> 20) MiB; a scenario describes groups, not students",
-                        at: SourceLocation(file: path, line: 1, column: 1)))
-            }
-        }
-        if ferror(file) != 0 {
-            return .failure(Diagnostic("cannot read scenario '\(path)': \(String(cString: strerror(errno)))"))
-        }
-        return .success(bytes)
     }
 }

@@ -1,0 +1,67 @@
+/// The sampling designs of sweeps, as points of the unit cube [0, 1]^k: pure functions of their
+/// sizes and a seed (docs/EXPERIMENTS.md). A sweep maps each coordinate onto its parameter's
+/// range.
+public enum SamplingDesign {
+    static func key(_ seed: UInt64) -> UInt64 { CounterRandom.derive(seed, 0x5EE9) }
+
+    /// A Latin hypercube of `points` points in `dimensions` dimensions: in every dimension each of
+    /// the `points` equal strata holds exactly one point, jittered uniformly within it.
+    public static func latinHypercube(points n: Int, dimensions k: Int, seed: UInt64) -> [[Double]] {
+        let key = key(seed)
+        var columns: [[Double]] = []
+        for j in 0..<k {
+            // A random permutation of the n strata (Fisher–Yates on counter draws), jittered.
+            var strata = Array(0..<n)
+            for i in stride(from: n - 1, to: 0, by: -1) {
+                let r = Int(CounterRandom.uniform(CounterRandom.derive(key, UInt64(j)), UInt64(i)) * Double(i + 1))
+                strata.swapAt(i, r)
+            }
+            columns.append((0..<n).map { (Double(strata[$0]) + CounterRandom.uniform(CounterRandom.derive(key, UInt64(1000 + j)), UInt64($0))) / Double(n) })
+        }
+        return (0..<n).map { i in (0..<k).map { columns[$0][i] } }
+    }
+
+    /// Morris trajectories on a grid of `levels` levels: each starts at a random grid point in
+    /// {0, 1/(p−1), …, 1 − Δ} with Δ = p / (2(p − 1)) and then moves one parameter at a time, in
+    /// a random order, by +Δ (or −Δ where +Δ would leave the cube). `trajectories × (k + 1)`
+    /// points.
+    public static func morris(trajectories: Int, levels: Int, dimensions k: Int, seed: UInt64) -> [[Double]] {
+        let key = key(seed)
+        let p = Double(levels)
+        let delta = p / (2 * (p - 1))
+        var points: [[Double]] = []
+        for t in 0..<trajectories {
+            let stream = CounterRandom.derive(key, UInt64(t))
+            let startLevels = Int((1 - delta) * (p - 1)) + 1
+            var x = (0..<k).map { Double(Int(CounterRandom.uniform(stream, UInt64($0)) * Double(startLevels))) / (p - 1) }
+            var order = Array(0..<k)
+            for i in stride(from: k - 1, to: 0, by: -1) {
+                order.swapAt(i, Int(CounterRandom.uniform(stream, UInt64(100 + i)) * Double(i + 1)))
+            }
+            points.append(x)
+            for j in order {
+                x[j] = x[j] + delta <= 1 + 1e-12 ? x[j] + delta : x[j] - delta
+                points.append(x)
+            }
+        }
+        return points
+    }
+
+    /// Saltelli's scheme for Sobol indices: `points` rows of A, then of B (independent uniform
+    /// matrices), then for each dimension i the rows of A with column i taken from B.
+    /// `points × (k + 2)` points.
+    public static func saltelli(points n: Int, dimensions k: Int, seed: UInt64) -> [[Double]] {
+        let key = key(seed)
+        let a = (0..<n).map { i in (0..<k).map { CounterRandom.uniform(CounterRandom.derive(key, 1), UInt64(i * k + $0)) } }
+        let b = (0..<n).map { i in (0..<k).map { CounterRandom.uniform(CounterRandom.derive(key, 2), UInt64(i * k + $0)) } }
+        var points = a + b
+        for j in 0..<k {
+            for i in 0..<n {
+                var row = a[i]
+                row[j] = b[i][j]
+                points.append(row)
+            }
+        }
+        return points
+    }
+}

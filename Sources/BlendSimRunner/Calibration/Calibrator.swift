@@ -1,0 +1,349 @@
+public import BlendSimCore
+import BlendSimPluginHost
+import BlendSimReport
+public import BlendSimScenario
+import BlendSimSystem
+
+/// The outcome of a calibration.
+public struct CalibrationReport: Sendable {
+    public struct Row: Sendable {
+        public var target: CalibrationPlan.Target
+        public var simulated: Statistic
+        public var withinTolerance: Bool {
+            if let interval = target.interval { return simulated.mean >= interval.lower && simulated.mean <= interval.upper }
+            return abs(simulated.mean - target.value) <= target.tolerance
+        }
+    }
+
+    /// What the targets say about one fitted parameter.
+    public struct Uncertainty: Sendable {
+        /// Approximate standard error from the curvature of the objective at the fit, (JᵀWJ)⁻¹;
+        /// infinite when the targets do not move the parameter.
+        public var standardError: Double
+        /// Whether the targets inform the parameter: its 95% interval is narrower than its bounds.
+        public var informed: Bool
+        /// Whether the fit ended within 1% of the range from a bound.
+        public var atBound: Bool
+    }
+
+    public var plan: CalibrationPlan
+    /// Fitted value of each parameter, in plan order.
+    public var fitted: [Double]
+    /// Sum over targets of ((simulated − target) / tolerance)².
+    public var objective: Double
+    public var evaluations: Int
+    public var rows: [Row]
+    /// Per parameter, in plan order.
+    public var uncertainty: [Uncertainty]
+    /// The target values the fit used when they were synthetic (`--synthetic`), else nil.
+    public var syntheticTruth: [Double]?
+
+    /// The fitted parameters as a scenario fragment for `include:`.
+    public func fragment(command: String) -> String {
+        var kernel: [(String, Double)] = []
+        var models: [(String, [(String, Double)])] = []
+        var policies: [(String, [(String, Double)])] = []
+        func add(_ table: inout [(String, [(String, Double)])], _ name: String, _ entry: (String, Double)) {
+            if let index = table.firstIndex(where: { $0.0 == name }) { table[index].1.append(entry) } else { table.append((name, [entry])) }
+        }
+        for (parameter, value) in zip(plan.parameters, fitted) {
+            switch parameter.setting {
+            case .kernel(let key): kernel.append((key, value))
+            case .modelDefault(let model, let name): add(&models, model, (name, value))
+            case .policyDefault(let policy, let name): add(&policies, policy, (name, value))
+            }
+        }
+        var text = "# Fitted by `\(command)`\n"
+        text += "# objective \(Calibrator.format(objective)) (sum of squared errors in tolerances) after \(evaluations) evaluations;\n"
+        text += "# \(rows.filter(\.withinTolerance).count) of \(rows.count) targets within tolerance.\n"
+        for (parameter, u) in zip(plan.parameters, uncertainty) where u.atBound || !u.informed {
+            text += "# warning: \(parameter.name) " + (u.atBound ? "ended on a bound of its range" : "is not informed by the targets") + "\n"
+        }
+        if !kernel.isEmpty {
+            text += "kernel:\n"
+            for (key, value) in kernel { text += "  \(key): \(Calibrator.format(value))\n" }
+        }
+        for (title, table) in [("model_defaults", models), ("policy_defaults", policies)] where !table.isEmpty {
+            text += "\(title):\n"
+            for (name, entries) in table {
+                text += "  \(name):\n"
+                for (key, value) in entries { text += "    \(key): \(Calibrator.format(value))\n" }
+            }
+        }
+        return text
+    }
+}
+
+/// Fits scenario parameters to target statistics with Nelder–Mead over common random numbers:
+/// every evaluation runs each scenario with the same seed, so the objective is a deterministic
+/// function of the parameters and differences between evaluations are the parameters' doing.
+/// Targets may come from several scenarios (an evidence set); each evaluation runs each scenario
+/// once.
+public enum Calibrator {
+    /// A calibration's scenarios, ready to run with candidate parameters.
+    struct Problem {
+        let plan: CalibrationPlan
+        let host: PluginHost
+        let scenarios: [(path: String, scenario: Scenario)]
+        let settings: RunSettings
+
+        /// summary.json of every scenario, by path, at `values`.
+        func simulate(_ values: [Double], seedOffset: UInt64 = 0) throws(Diagnostic) -> [String: JSONValue] {
+            var summaries: [String: JSONValue] = [:]
+            for (path, scenario) in scenarios {
+                var candidate = Calibrator.applied(plan, values, to: scenario, host: host)
+                candidate.seed = scenario.seed &+ seedOffset
+                summaries[path] = try ScenarioRun.summary(of: candidate, host: host, options: settings.engine)
+            }
+            return summaries
+        }
+
+        func value(_ target: CalibrationPlan.Target, in summaries: [String: JSONValue]) -> Statistic? {
+            summaries[target.scenarioPath].flatMap { Calibrator.statistic(target.statistic, in: $0) }
+        }
+
+        func objective(_ summaries: [String: JSONValue], targets: [CalibrationPlan.Target]) -> Double {
+            targets.reduce(0) { total, target in
+                let error = ((value(target, in: summaries)?.mean ?? .nan) - target.value) / target.tolerance
+                return total + error * error
+            }
+        }
+    }
+
+    public static func run(
+        _ plan: CalibrationPlan, settings: RunSettings, synthetic: UInt64? = nil,
+        progress: (@Sendable (Int, Double) -> Void)? = nil
+    ) throws(Diagnostic) -> CalibrationReport {
+        var scenarios: [(path: String, scenario: Scenario)] = []
+        for target in plan.targets where !scenarios.contains(where: { $0.path == target.scenarioPath }) {
+            var scenario = try ScenarioLoader.load(path: target.scenarioPath)
+            if let seed = plan.seed { scenario.seed = seed }
+            if let replications = plan.replications { scenario.replications = replications }
+            scenario = settings.apply(to: scenario)
+            try ResourceCheck.check(scenario, options: settings.engine)
+            scenarios.append((target.scenarioPath, scenario))
+        }
+        let host = try PluginResolution.load(settings.pluginDirectories)
+        try check(plan, scenarios: scenarios.map(\.scenario), host: host)
+        let problem = Problem(plan: plan, host: host, scenarios: scenarios, settings: settings)
+
+        // The targets must name statistics the scenarios produce.
+        let starts = plan.parameters.map { ($0.start - $0.lower) / ($0.upper - $0.lower) }
+        let first = try problem.simulate(values(plan, starts))
+        for target in plan.targets where problem.value(target, in: first) == nil {
+            throw plan.source.diagnostic(
+                "statistic '\(target.statistic)' is not in the summary.json of \(target.scenarioPath) (see docs/RESULTS.md)",
+                line: target.location.line, column: target.location.column)
+        }
+
+        // Synthetic targets: the statistics the scenarios produce with their own parameters (the
+        // truth), simulated with other random numbers; the fit then starts from the plan's starts.
+        var targets = plan.targets
+        var truth: [Double]?
+        if let synthetic {
+            truth = try current(plan, scenarios: scenarios.map(\.scenario), host: host)
+            let observed = try problem.simulate(truth!, seedOffset: synthetic)
+            for index in targets.indices { targets[index].value = problem.value(targets[index], in: observed)?.mean ?? .nan }
+        }
+
+        let optimizer = NelderMead(maximumEvaluations: plan.maximumEvaluations, restarts: plan.restarts)
+        var count = 0
+        let best = try optimizer.minimize(from: starts) { (point) throws(Diagnostic) -> Double in
+            let value = problem.objective(try problem.simulate(values(plan, point)), targets: targets)
+            count += 1
+            progress?(count, value)
+            return value
+        }
+        let fitted = values(plan, best.point)
+        let summaries = try problem.simulate(fitted)
+        let rows = targets.map { target in
+            CalibrationReport.Row(target: target, simulated: problem.value(target, in: summaries) ?? Statistic([]))
+        }
+        let uncertainty = try uncertainty(problem, fitted: fitted, at: summaries, targets: targets)
+        var fittedPlan = plan
+        fittedPlan.targets = targets
+        return CalibrationReport(
+            plan: fittedPlan, fitted: fitted, objective: problem.objective(summaries, targets: targets),
+            evaluations: best.evaluations, rows: rows, uncertainty: uncertainty, syntheticTruth: truth)
+    }
+
+    /// The parameters' values in the scenarios as they stand (kernel values, or the model or
+    /// policy parameter of the first group that uses it, or its schema default).
+    static func current(_ plan: CalibrationPlan, scenarios: [Scenario], host: PluginHost) throws(Diagnostic) -> [Double] {
+        var values: [Double] = []
+        for parameter in plan.parameters {
+            var value: Double?
+            switch parameter.setting {
+            case .kernel(let key):
+                value = KernelParameters.catalog.first { $0.key == key }.map { scenarios[0].kernel[keyPath: $0.keyPath] }
+            case .modelDefault(let model, let name):
+                for scenario in scenarios {
+                    for group in scenario.groups where group.model.name == model && value == nil {
+                        value = group.model.parameters.first { $0.0 == name }?.1.doubleValue
+                    }
+                }
+                if value == nil { value = host.model(named: model)?.schema.parameters.first { $0.name == name }?.defaultValue.doubleValue }
+            case .policyDefault(let policy, let name):
+                for scenario in scenarios {
+                    for group in scenario.groups {
+                        for reference in group.policies where reference.name == policy && value == nil {
+                            value = reference.parameters.first { $0.0 == name }?.1.doubleValue
+                        }
+                    }
+                }
+                if value == nil { value = host.policy(named: policy)?.schema.parameters.first { $0.name == name }?.defaultValue.doubleValue }
+            }
+            guard let value else { throw Diagnostic("cannot tell the current value of '\(parameter.name)'") }
+            values.append(value)
+        }
+        return values
+    }
+
+    /// Standard errors from the Gauss–Newton approximation: J is the targets' sensitivity to
+    /// each parameter (central differences over 2% of its range, common random numbers), W the
+    /// inverse squared tolerances; cov = (JᵀWJ)⁻¹.
+    static func uncertainty(
+        _ problem: Problem, fitted: [Double], at summaries: [String: JSONValue], targets: [CalibrationPlan.Target]
+    ) throws(Diagnostic) -> [CalibrationReport.Uncertainty] {
+        let parameters = problem.plan.parameters
+        var jacobian = [[Double]](repeating: [Double](repeating: 0, count: parameters.count), count: targets.count)
+        for (p, parameter) in parameters.enumerated() {
+            let width = parameter.upper - parameter.lower
+            let step = 0.02 * width
+            var up = fitted, down = fitted
+            up[p] = min(parameter.upper, fitted[p] + step)
+            down[p] = max(parameter.lower, fitted[p] - step)
+            let high = try problem.simulate(up), low = try problem.simulate(down)
+            for (t, target) in targets.enumerated() {
+                let a = problem.value(target, in: high)?.mean ?? .nan, b = problem.value(target, in: low)?.mean ?? .nan
+                jacobian[t][p] = (a - b) / (up[p] - down[p]) / target.tolerance
+            }
+        }
+        var information = [[Double]](repeating: [Double](repeating: 0, count: parameters.count), count: parameters.count)
+        for i in parameters.indices {
+            for j in parameters.indices {
+                information[i][j] = targets.indices.reduce(0) { $0 + (jacobian[$1][i].isFinite && jacobian[$1][j].isFinite ? jacobian[$1][i] * jacobian[$1][j] : 0) }
+            }
+        }
+        let covariance = LinearAlgebra.inverse(information)
+        return parameters.enumerated().map { p, parameter in
+            let width = parameter.upper - parameter.lower
+            let variance = covariance?[p][p] ?? .infinity
+            let se = variance.isFinite && variance >= 0 ? variance.squareRoot() : .infinity
+            let position = (fitted[p] - parameter.lower) / width
+            return CalibrationReport.Uncertainty(
+                standardError: se, informed: 2 * 1.96 * se < width, atBound: position < 0.01 || position > 0.99)
+        }
+    }
+
+    /// Unit-cube coordinates to parameter values (integer plugin parameters are rounded later).
+    static func values(_ plan: CalibrationPlan, _ point: [Double]) -> [Double] {
+        zip(plan.parameters, point).map { parameter, x in parameter.lower + x * (parameter.upper - parameter.lower) }
+    }
+
+    /// The scenario with the parameters set to `values`.
+    static func applied(_ plan: CalibrationPlan, _ values: [Double], to scenario: Scenario, host: PluginHost) -> Scenario {
+        var scenario = scenario
+        func set(_ reference: inout ComponentReference, _ name: String, _ value: Double, integer: Bool) {
+            let json: JSONValue = integer ? .integer(Int(value.rounded())) : .number(value)
+            if let index = reference.parameters.firstIndex(where: { $0.0 == name }) {
+                reference.parameters[index].1 = json
+            } else {
+                reference.parameters.append((name, json))
+            }
+        }
+        for (parameter, value) in zip(plan.parameters, values) {
+            switch parameter.setting {
+            case .kernel(let key):
+                if let info = KernelParameters.catalog.first(where: { $0.key == key }) { scenario.kernel[keyPath: info.keyPath] = value }
+            case .modelDefault(let model, let name):
+                let integer = host.model(named: model)?.schema.parameters.first { $0.name == name }?.type == "integer"
+                for index in scenario.groups.indices where scenario.groups[index].model.name == model {
+                    set(&scenario.groups[index].model, name, value, integer: integer)
+                }
+            case .policyDefault(let policy, let name):
+                let integer = host.policy(named: policy)?.schema.parameters.first { $0.name == name }?.type == "integer"
+                for group in scenario.groups.indices {
+                    for index in scenario.groups[group].policies.indices where scenario.groups[group].policies[index].name == policy {
+                        set(&scenario.groups[group].policies[index], name, value, integer: integer)
+                    }
+                }
+            }
+        }
+        return scenario
+    }
+
+    /// Every parameter must exist, be used by the scenario and have bounds within its range.
+    static func check(_ plan: CalibrationPlan, scenarios: [Scenario], host: PluginHost) throws(Diagnostic) {
+        for parameter in plan.parameters {
+            func fail(_ message: String) -> Diagnostic {
+                plan.source.diagnostic(message, line: parameter.location.line, column: parameter.location.column)
+            }
+            var range: ClosedRange<Double>?
+            switch parameter.setting {
+            case .kernel(let key):
+                range = KernelParameters.catalog.first { $0.key == key }?.range
+            case .modelDefault(let model, let name):
+                guard let component = host.model(named: model) else { throw fail(host.notFoundMessage(kind: "model", name: model)) }
+                guard scenarios.contains(where: { $0.groups.contains { $0.model.name == model } }) else {
+                    throw fail("no group of the calibration's scenarios uses model '\(model)'")
+                }
+                guard let spec = component.schema.parameters.first(where: { $0.name == name }), spec.type == "number" || spec.type == "integer" else {
+                    throw fail("model '\(model)' has no numeric parameter '\(name)'\(Suggestion.phrase(for: name, in: component.schema.parameters.map(\.name)))")
+                }
+                range = (spec.minimum ?? -.infinity)...(spec.maximum ?? .infinity)
+            case .policyDefault(let policy, let name):
+                guard let component = host.policy(named: policy) else { throw fail(host.notFoundMessage(kind: "policy", name: policy)) }
+                guard scenarios.contains(where: { $0.groups.contains { $0.policies.contains { $0.name == policy } } }) else {
+                    throw fail("no group of the calibration's scenarios uses policy '\(policy)'")
+                }
+                guard let spec = component.schema.parameters.first(where: { $0.name == name }), spec.type == "number" || spec.type == "integer" else {
+                    throw fail("policy '\(policy)' has no numeric parameter '\(name)'\(Suggestion.phrase(for: name, in: component.schema.parameters.map(\.name)))")
+                }
+                range = (spec.minimum ?? -.infinity)...(spec.maximum ?? .infinity)
+            }
+            if let range, parameter.lower < range.lowerBound || parameter.upper > range.upperBound {
+                throw fail("the bounds of '\(parameter.name)' must lie within [\(format(range.lowerBound)), \(format(range.upperBound))]")
+            }
+        }
+    }
+
+    /// The statistic at a dotted path of summary.json; list elements are chosen by their
+    /// `name` (groups) or `group` (gains).
+    public static func statistic(_ path: String, in summary: JSONValue) -> Statistic? {
+        var node = summary
+        for segment in path.split(separator: ".").map(String.init) {
+            switch node {
+            case .object:
+                guard let next = node[segment] else { return nil }
+                node = next
+            case .array(let items):
+                guard let next = items.first(where: { $0["name"]?.stringValue == segment || $0["group"]?.stringValue == segment }) else {
+                    return nil
+                }
+                node = next
+            default:
+                return nil
+            }
+        }
+        if let value = node.doubleValue { return Statistic([value]) }
+        guard case .object = node, let meanNode = node["mean"] else { return nil }
+        let mean = meanNode.doubleValue ?? .nan
+        let n = node["n"].flatMap { $0.doubleValue }.map { Int($0) } ?? 0
+        var ci: (Double, Double)?
+        if case .array(let bounds)? = node["ci95"], bounds.count == 2, let lower = bounds[0].doubleValue, let upper = bounds[1].doubleValue {
+            ci = (lower, upper)
+        }
+        return Statistic(mean: mean, sd: node["sd"]?.doubleValue, ci95: ci, n: n)
+    }
+
+    /// Six significant digits.
+    static func format(_ value: Double) -> String {
+        guard value.isFinite, value != 0 else { return value.isFinite ? "0" : "\(value)" }
+        let digits = 5 - Int(log10(abs(value)).rounded(.down))
+        var scale = 1.0
+        for _ in 0..<abs(digits) { scale *= 10 }
+        let rounded = digits >= 0 ? (value * scale).rounded() / scale : (value / scale).rounded() * scale
+        return JSONValue.number(rounded).serialized()
+    }
+}

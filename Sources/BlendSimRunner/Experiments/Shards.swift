@@ -1,0 +1,141 @@
+public import BlendSimCore
+import BlendSimReport
+import BlendSimSystem
+import BlendSimScenario
+
+/// The file a shard writes (`shard.json`): which plan it belongs to, which slice it ran, and the
+/// raw outcome of every unit, written losslessly so the merge reproduces an unsharded run to the
+/// byte.
+public struct ShardFile: Sendable {
+    public var kind: String
+    public var planPath: String
+    /// SHA-256 of the plan (or scenario) file with the settings that change results.
+    public var planHash: String
+    public var replications: Int
+    public var seed: UInt64
+    public var shard: Shard
+    public var units: [UnitResult]
+
+    public static let fileName = "shard.json"
+
+    public var json: JSONValue {
+        .object([
+            ("kind", .string(kind)),
+            ("plan", .string(planPath)),
+            ("plan_sha256", .string(planHash)),
+            ("replications", .integer(replications)),
+            ("seed", .integer(Int(truncatingIfNeeded: seed))),
+            ("shard", .integer(shard.index)),
+            ("of", .integer(shard.count)),
+            ("units", .array(units.map { unit in
+                .object([
+                    ("arm", .integer(unit.arm)),
+                    ("replication", .integer(unit.replication)),
+                    ("groups", .array(unit.groups.map(OutcomeCodec.encode))),
+                ])
+            })),
+        ])
+    }
+
+    /// Reads `DIR/shard.json`.
+    public static func read(directory: String) throws(Diagnostic) -> ShardFile {
+        let path = directory + "/" + fileName
+        guard let bytes = FileSystem.contents(path, limit: 1 << 30) else { throw Diagnostic("\(path): cannot read the shard") }
+        return try decode(bytes, path: path)
+    }
+
+    /// Decodes a shard file's bytes, checking every field a tampered file could break.
+    public static func decode(_ bytes: [UInt8], path: String) throws(Diagnostic) -> ShardFile {
+        let document: JSONValue
+        do {
+            document = try JSONValue.parse(String(decoding: bytes, as: UTF8.self))
+        } catch {
+            throw Diagnostic("\(path): not a shard file (\(error))")
+        }
+        // Whole numbers only, exactly as written, within the ranges blendsim writes.
+        func whole(_ value: JSONValue?, _ range: ClosedRange<Int>) -> Int? {
+            guard case .integer(let number)? = value, range.contains(number) else { return nil }
+            return number
+        }
+        guard let kind = document["kind"]?.stringValue, let plan = document["plan"]?.stringValue,
+            let hash = document["plan_sha256"]?.stringValue, case .integer(let seed)? = document["seed"],
+            case .array(let items)? = document["units"]
+        else { throw Diagnostic("\(path): not a shard file (fields missing)") }
+        guard let replications = whole(document["replications"], 1...100_000) else {
+            throw Diagnostic("\(path): 'replications' must be a whole number from 1 to 100000")
+        }
+        guard let count = whole(document["of"], 1...100_000), let index = whole(document["shard"], 1...count) else {
+            throw Diagnostic("\(path): 'shard' and 'of' must be whole numbers with 1 ≤ shard ≤ of ≤ 100000")
+        }
+        var units: [UnitResult] = []
+        for (number, item) in items.enumerated() {
+            guard let arm = whole(item["arm"], 0...10_000_000), let replication = whole(item["replication"], 0...(replications - 1)),
+                case .array(let groups)? = item["groups"], !groups.isEmpty
+            else {
+                throw Diagnostic("\(path): unit \(number + 1) is incomplete or out of range (arm ≥ 0, 0 ≤ replication < \(replications), at least one group)")
+            }
+            var outcomes: [GroupOutcome] = []
+            for group in groups {
+                guard let outcome = OutcomeCodec.decode(group), !outcome.weekly.isEmpty else {
+                    throw Diagnostic("\(path): unit \(number + 1) has an unreadable or out-of-range outcome")
+                }
+                outcomes.append(outcome)
+            }
+            units.append(UnitResult(arm: arm, replication: replication, groups: outcomes))
+        }
+        return ShardFile(
+            kind: kind, planPath: plan, planHash: hash, replications: replications, seed: UInt64(bitPattern: Int64(seed)),
+            shard: Shard(index: index, count: count), units: units)
+    }
+
+    /// Checks that `shards` are all the slices of one plan, and returns their units in order.
+    public static func combine(_ shards: [ShardFile], directories: [String]) throws(Diagnostic) -> (first: ShardFile, units: [UnitResult]) {
+        guard let first = shards.first else { throw Diagnostic("merge needs at least one shard directory") }
+        for (shard, directory) in zip(shards, directories) {
+            guard shard.kind == first.kind, shard.planHash == first.planHash, shard.replications == first.replications,
+                shard.seed == first.seed, shard.shard.count == first.shard.count
+            else {
+                throw Diagnostic("\(directory): this shard is from a different plan or settings than \(directories[0]) (plan hash \(shard.planHash.prefix(12)) vs \(first.planHash.prefix(12))); refusing to merge")
+            }
+        }
+        var seen: [Int: String] = [:]
+        for (shard, directory) in zip(shards, directories) {
+            if let other = seen[shard.shard.index] {
+                throw Diagnostic("\(directory): shard \(shard.shard.index)/\(shard.shard.count) is also in \(other)")
+            }
+            seen[shard.shard.index] = directory
+        }
+        let missing = (1...first.shard.count).filter { seen[$0] == nil }
+        guard missing.isEmpty else {
+            throw Diagnostic("missing shard\(missing.count == 1 ? "" : "s") \(missing.map(String.init).joined(separator: ", ")) of \(first.shard.count)")
+        }
+        let units = shards.flatMap(\.units).sorted { ($0.arm, $0.replication) < ($1.arm, $1.replication) }
+        return (first, units)
+    }
+
+    /// Checks merged units against the plan they claim: every (arm, replication) exactly once,
+    /// each with the arm's groups and weeks. Anything else is a tampered or foreign shard.
+    static func check(_ units: [UnitResult], arms: [(groups: Int, weeks: Int)], replications: Int) throws(Diagnostic) {
+        var seen = Set<Int>()
+        for unit in units {
+            guard unit.arm < arms.count, unit.replication < replications else {
+                throw Diagnostic("a shard holds arm \(unit.arm), replication \(unit.replication + 1), which the plan does not have; refusing to merge")
+            }
+            guard seen.insert(unit.arm * replications + unit.replication).inserted else {
+                throw Diagnostic("the shards hold arm \(unit.arm), replication \(unit.replication + 1) twice; refusing to merge")
+            }
+            let expected = arms[unit.arm]
+            guard unit.groups.count == expected.groups, unit.groups.allSatisfy({ $0.weekly.count == expected.weeks + 1 }) else {
+                throw Diagnostic("a shard's arm \(unit.arm), replication \(unit.replication + 1) does not have the plan's groups and weeks; refusing to merge")
+            }
+        }
+        guard seen.count == arms.count * replications else {
+            throw Diagnostic("the shards hold \(seen.count) of the plan's \(arms.count * replications) runs; refusing to merge")
+        }
+    }
+
+    /// The hash that ties shards to one plan: the file's SHA-256 with the settings that change results.
+    public static func planHash(fileBytes: [UInt8], replications: Int, seed: UInt64, extra: String = "") -> String {
+        SHA256.hex(fileBytes + Array("|replications=\(replications)|seed=\(seed)|\(extra)".utf8))
+    }
+}

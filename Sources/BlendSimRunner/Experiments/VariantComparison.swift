@@ -1,0 +1,79 @@
+public import BlendSimCore
+public import BlendSimReport
+import BlendSimScenario
+
+/// `blendsim compare`: runs every variant of a scenario with the same random numbers and
+/// reports each outcome side by side, with paired differences from the first variant.
+public enum VariantComparison {
+    public struct Report: Sendable {
+        public var arms: [Comparison.Arm]
+        public var document: JSONValue { Comparison.document(arms) }
+        public var table: String { Comparison.table(arms) }
+    }
+
+    /// What a run produced: the whole comparison, or one shard of it.
+    public enum Outcome: Sendable {
+        case complete(Report)
+        case shard(ShardFile)
+    }
+
+    /// The variants as named scenarios, with the command line's overrides applied.
+    static func variants(path: String, settings: RunSettings) throws(Diagnostic) -> (scenario: Scenario, variants: [(name: String?, scenario: Scenario)]) {
+        let scenario = try ScenarioLoader.load(path: path)
+        guard scenario.variants.count >= 2 else {
+            throw Diagnostic(
+                "\(path) declares \(scenario.variants.isEmpty ? "no" : "only one") variant; a comparison needs at least two under 'variants:' (docs/SCENARIO.md)")
+        }
+        return (scenario, scenario.variants.map { (name: $0.name, scenario: settings.apply(to: $0.scenario)) })
+    }
+
+    public static func run(
+        path: String, settings: RunSettings, shard: Shard?, progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws(Diagnostic) -> Outcome {
+        let (scenario, variants) = try variants(path: path, settings: settings)
+        try ResourceCheck.check(experiment: variants.map(\.scenario), options: settings.engine, source: scenario.source)
+        let host = try PluginResolution.load(settings.pluginDirectories)
+        let arms = try Experiment.arms(variants, host: host)
+        var replications = variants[0].scenario.replications
+        let seed = variants[0].scenario.seed
+        var results: [UnitResult]
+        if let rule = settings.automaticReplications, shard == nil {
+            (replications, results) = try Experiment.automatically(arms: arms, rule: rule, precision: .differences, options: settings.engine)
+        } else {
+            let units = Experiment.units(arms: arms.count, replications: replications, shard: shard)
+            results = try Experiment.run(arms: arms, units: units, options: settings.engine, progress: progress)
+        }
+        if let shard {
+            return .shard(ShardFile(
+                kind: "compare", planPath: path,
+                planHash: ShardFile.planHash(fileBytes: scenario.source.bytes, replications: replications, seed: seed),
+                replications: replications, seed: seed, shard: shard, units: results))
+        }
+        return .complete(report(variants, replications: replications, units: results))
+    }
+
+    static func report(_ variants: [(name: String?, scenario: Scenario)], replications: Int, units: [UnitResult]) -> Report {
+        let scenarios = variants.map { variant -> Scenario in
+            var scenario = variant.scenario
+            scenario.replications = replications
+            return scenario
+        }
+        let results = Experiment.results(arms: scenarios, replications: replications, units: units)
+        return Report(arms: variants.indices.map { index in
+            Comparison.Arm(
+                name: variants[index].name ?? "", description: ScenarioRun.describe(scenarios[index]), result: results[index])
+        })
+    }
+
+    /// Rebuilds the comparison from its shards: the scenario is read again (it must be the one
+    /// the shards ran) but nothing is simulated.
+    static func merge(_ first: ShardFile, units: [UnitResult]) throws(Diagnostic) -> Report {
+        let settings = RunSettings(seed: first.seed, replications: first.replications)
+        let (scenario, variants) = try variants(path: first.planPath, settings: settings)
+        guard ShardFile.planHash(fileBytes: scenario.source.bytes, replications: first.replications, seed: first.seed) == first.planHash else {
+            throw Diagnostic("\(first.planPath) has changed since the shards ran; refusing to merge")
+        }
+        try ShardFile.check(units, arms: variants.map { ($0.scenario.groups.count, $0.scenario.weeks) }, replications: first.replications)
+        return report(variants, replications: first.replications, units: units)
+    }
+}

@@ -1,0 +1,68 @@
+public import BlendSimCore
+import BlendSimScenario
+import BlendSimSystem
+
+/// `blendsim bench`: how fast this machine simulates the standard workload — a flipped
+/// classroom at 40% online with teacher IT training and chat-bot feedback, the paper's starting
+/// levels — so a user can size their own runs.
+public enum Bench {
+    public struct Measurement: Sendable {
+        public var students: Int
+        public var weeks: Int
+        public var replications: Int
+        public var threads: Int
+        /// Seconds to prepare the engine (sampling tables), median over the repeats.
+        public var setupSeconds: Double
+        /// Seconds of `Engine.run` (drawing the cohorts and simulating every week), per repeat.
+        public var runSeconds: [Double]
+
+        public var studentWeeks: Int { students * weeks * replications }
+        public var medianRunSeconds: Double { runSeconds.sorted()[runSeconds.count / 2] }
+        public var studentWeeksPerSecond: Double { Double(studentWeeks) / medianRunSeconds }
+    }
+
+    /// The benchmark scenario for `students` students.
+    public static func scenarioText(students: Int, weeks: Int, replications: Int) -> String {
+        """
+        name: bench
+        seed: 1
+        replications: \(replications)
+        semester: {weeks: \(weeks)}
+        groups:
+          - name: flipped
+            students: \(students)
+            levels: {pre_intermediate: 0.70, intermediate: 0.18, upper_intermediate: 0.12}
+            model: flipped-classroom
+            online_share: 0.4
+            policies: [teacher-it-training, chat-bot-feedback]
+        """
+    }
+
+    public static func run(
+        students: Int, weeks: Int, replications: Int, options: EngineOptions, repeats: Int, pluginDirectories: [String]
+    ) throws(Diagnostic) -> Measurement {
+        let text = scenarioText(students: students, weeks: weeks, replications: replications)
+        let decoded = ScenarioLoader.decode(ScenarioSource(path: "bench", bytes: Array(text.utf8)))
+        guard let scenario = decoded.scenario else { throw decoded.diagnostics[0] }
+        let host = try PluginResolution.load(pluginDirectories)
+        let resolved = PluginResolution.resolve(scenario, host: host)
+        guard let spec = resolved.spec else { throw resolved.diagnostics[0] }
+        var setups: [Double] = []
+        var runs: [Double] = []
+        for _ in 0..<max(repeats, 1) {
+            let start = Clock.monotonicSeconds()
+            let engine = Engine(spec: spec, options: options)
+            let prepared = Clock.monotonicSeconds()
+            do {
+                _ = try engine.run()
+            } catch {
+                throw Diagnostic(error.message)
+            }
+            runs.append(Clock.monotonicSeconds() - prepared)
+            setups.append(prepared - start)
+        }
+        return Measurement(
+            students: students, weeks: weeks, replications: replications, threads: options.threads,
+            setupSeconds: setups.sorted()[setups.count / 2], runSeconds: runs)
+    }
+}

@@ -1,0 +1,153 @@
+public import BlendSimCore
+import BlendSimPluginHost
+import BlendSimScenario
+import BlendSimReport
+import BlendSimSystem
+
+/// A results directory (`--out`): what every command writes there, the manifest that marks it
+/// complete, and the checks before reading one. Files are written all together or not at all
+/// (`OutputDirectory`).
+public enum ResultsDirectory {
+    /// Refuses a directory that already holds results unless `force` is set.
+    public static func checkOutput(_ directory: String, force: Bool) throws(Diagnostic) {
+        if OutputDirectory(path: directory).holdsResults && !force {
+            throw Diagnostic("\(directory) already holds results; choose another --out or pass --force to replace them")
+        }
+    }
+
+    /// Writes a run's summary.json, weekly.csv and manifest.json into `directory`, all or nothing.
+    public static func write(_ report: RunReport, to directory: String, force: Bool, invocation: [String], threads: Int) throws(Diagnostic) {
+        let files: [(name: String, contents: String)] = [
+            ("summary.json", report.summary.serialized(pretty: true)),
+            ("weekly.csv", report.weeklyCSV),
+        ]
+        let manifest = Manifest.document(
+            invocation: invocation,
+            input: ("scenario", [
+                ("name", .string(report.scenario.name)),
+                ("path", .string(report.scenario.source.path)),
+                ("sha256", .string(report.scenario.source.sha256)),
+            ]),
+            run: [
+                ("seed", .integer(Int(truncatingIfNeeded: report.scenario.seed))),
+                ("replications", .integer(report.scenario.replications)),
+                ("threads", .integer(threads)),
+                ("plugins", .array(report.plugins.map { plugin in
+                    .object([
+                        ("name", .string(plugin.name)),
+                        ("version", .string(plugin.version)),
+                        ("abi", .string("\(plugin.abiMajor).\(plugin.abiMinor)")),
+                        ("file", .string(plugin.path)),
+                        ("sha256", .string(plugin.sha256)),
+                    ])
+                })),
+            ],
+            outputs: files,
+            measured: [
+                ("student_weeks", .integer(report.result.studentWeeks)),
+                ("elapsed_seconds", .finite((report.seconds * 1000).rounded() / 1000)),
+            ])
+        try checkOutput(directory, force: force)
+        try write(files + [("manifest.json", manifest)], to: directory, replacing: force)
+    }
+
+    /// Writes the result files of compare, sweep and merge with a manifest naming the plan (or
+    /// scenario) they came from, all or nothing.
+    public static func write(
+        _ files: [(name: String, contents: String)], to directory: String, planPath: String, invocation: [String],
+        force: Bool = true
+    ) throws(Diagnostic) {
+        let bytes = FileSystem.contents(planPath, limit: 1 << 30) ?? []
+        let manifest = Manifest.document(
+            invocation: invocation, input: ("plan", [("path", .string(planPath)), ("sha256", .string(SHA256.hex(bytes)))]),
+            run: [], outputs: files, measured: [])
+        try write(files + [("manifest.json", manifest)], to: directory, replacing: force)
+    }
+
+    /// Writes `DIR/report.html` from the results files in `DIR` (summary.json; weekly.csv and
+    /// manifest.json when present). Returns the report's path.
+    @discardableResult
+    public static func writeReport(directory: String) throws(Diagnostic) -> String {
+        func text(_ name: String) -> String? {
+            FileSystem.contents(directory + "/" + name, limit: 1 << 30).map { String(decoding: $0, as: UTF8.self) }
+        }
+        guard let summaryText = text("summary.json") else {
+            throw Diagnostic("\(directory) holds no summary.json; run `blendsim run … --out \(directory)` first")
+        }
+        let summary: JSONValue
+        do {
+            summary = try JSONValue.parse(summaryText)
+        } catch {
+            throw Diagnostic("\(directory)/summary.json is not valid JSON (\(error))")
+        }
+        try verifyComplete(directory: directory)
+        if let problem = ResultsCheck.problem(in: summary) {
+            throw Diagnostic("\(directory)/summary.json: \(problem); it is not a file blendsim wrote, so no report is made")
+        }
+        var manifest = text("manifest.json").flatMap { try? JSONValue.parse($0) }
+        if let document = manifest, ResultsCheck.problem(in: document) != nil { manifest = nil }
+        let html = HTMLReport.render(summary: summary, weekly: text("weekly.csv").map(HTMLReport.Weekly.init(csv:)), manifest: manifest)
+        let path = directory + "/report.html"
+        try writeFile(path, html)
+        return path
+    }
+
+    /// A results directory's manifest.json is written last and fingerprints the files written
+    /// before it: a directory whose files do not match it was interrupted between renames or
+    /// changed afterwards, and is not read. Directories without a manifest are read as they are.
+    public static func verifyComplete(directory: String) throws(Diagnostic) {
+        guard let bytes = FileSystem.contents(directory + "/manifest.json", limit: 1 << 24),
+            let manifest = try? JSONValue.parse(String(decoding: bytes, as: UTF8.self)),
+            case .object(let outputs)? = manifest["outputs"]
+        else { return }
+        for (name, expected) in outputs {
+            guard !name.contains("/"), name != "..", let hash = expected.stringValue else {
+                throw Diagnostic("\(directory)/manifest.json lists an output it cannot have ('\(name)')")
+            }
+            guard let contents = FileSystem.contents(directory + "/" + name, limit: 1 << 30), SHA256.hex(contents) == hash else {
+                throw Diagnostic(
+                    "\(directory)/\(name) does not match manifest.json: the results were interrupted while being written or changed afterwards; run again or remove manifest.json to read them as they are")
+            }
+        }
+    }
+
+    /// Writes one file atomically (a temporary file renamed into place).
+    public static func writeFile(_ path: String, _ contents: String) throws(Diagnostic) {
+        do {
+            try OutputDirectory.writeFile(path, contents)
+        } catch {
+            throw Diagnostic(error.message)
+        }
+    }
+
+    static func write(_ files: [(name: String, contents: String)], to directory: String, replacing: Bool) throws(Diagnostic) {
+        do {
+            try OutputDirectory(path: directory).write(files, replacing: replacing)
+        } catch {
+            throw Diagnostic(error.message)
+        }
+    }
+}
+
+/// manifest.json: what is needed to reproduce a result — versions, the command, the input's
+/// fingerprint, the settings — and the fingerprint of every output, which marks the directory
+/// complete.
+enum Manifest {
+    /// The document, its members in a fixed order: version and ABI, time, command, the input
+    /// (`scenario` or `plan`), the run's settings, the outputs' SHA-256, what was measured.
+    static func document(
+        invocation: [String], input: (key: String, members: [(String, JSONValue)]), run: [(String, JSONValue)],
+        outputs: [(name: String, contents: String)], measured: [(String, JSONValue)]
+    ) -> String {
+        let members: [(String, JSONValue)] = [
+            ("blendsim_version", .string(BlendSimVersion.current)),
+            ("abi", .string(PluginHost.abiVersion)),
+            ("created", .string(Clock.utcTimestamp())),
+            ("command", .array(invocation.map { .string($0) })),
+            (input.key, .object(input.members)),
+        ] + run + [
+            ("outputs", .object(outputs.map { ($0.name, .string(SHA256.hex(Array($0.contents.utf8)))) })),
+        ] + measured
+        return JSONValue.object(members).serialized(pretty: true)
+    }
+}

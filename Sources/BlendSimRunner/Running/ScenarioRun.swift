@@ -1,0 +1,90 @@
+public import BlendSimCore
+public import BlendSimPluginHost
+public import BlendSimReport
+public import BlendSimScenario
+import BlendSimSystem
+
+/// A finished run and everything to show or write about it.
+public struct RunReport: Sendable {
+    public var scenario: Scenario
+    public var description: RunDescription
+    public var result: SimulationResult
+    public var plugins: [LoadedPlugin]
+    public var seconds: Double
+
+    /// summary.json's document.
+    public var summary: JSONValue { Summary.document(description, result) }
+    /// weekly.csv's text.
+    public var weeklyCSV: String { WeeklyTable.csv(description, result) }
+    /// The summary table for the terminal; bold headings when `color`.
+    public func terminal(color: Bool) -> String { TerminalSummary.render(description, result, color: color) }
+    /// The summary's outcomes as CSV.
+    public var csv: String { TerminalSummary.csv(description, result) }
+}
+
+/// `blendsim run`: one scenario, loaded, resolved, run and described.
+public enum ScenarioRun {
+    /// Loads, resolves and runs the scenario at `path`; with `tracePath`, streams every student's
+    /// weekly state to that file (written atomically when the run succeeds).
+    public static func execute(path: String, settings: RunSettings, tracePath: String? = nil) throws(Diagnostic) -> RunReport {
+        var scenario = settings.apply(to: try ScenarioLoader.load(path: path))
+        try ResourceCheck.check(scenario, options: settings.engine)
+        let host = try PluginResolution.load(settings.pluginDirectories)
+        let arm = try Experiment.arms([(nil, scenario)], host: host)[0]
+        var options = settings.engine
+        var trace: TraceWriter?
+        if let tracePath {
+            do {
+                trace = try TraceWriter(path: tracePath)
+            } catch {
+                throw Diagnostic(error.message)
+            }
+            options.trace = trace
+        }
+        let start = Clock.monotonicSeconds()
+        let result: SimulationResult
+        if let automatic = settings.automaticReplications {
+            let (count, units) = try Experiment.automatically(arms: [arm], rule: automatic, precision: .levels, options: options)
+            scenario.replications = count
+            result = Experiment.results(arms: [scenario], replications: count, units: units)[0]
+        } else {
+            result = try Experiment.simulate(arm, options: options)
+        }
+        do {
+            try trace?.finish()
+        } catch {
+            throw Diagnostic(error.message)
+        }
+        let seconds = Clock.monotonicSeconds() - start
+        let used = Set(scenario.groups.flatMap { [$0.model.name] + $0.policies.map(\.name) })
+        let plugins = host.plugins.filter { plugin in
+            host.models.contains { $0.plugin == plugin && used.contains($0.name) }
+                || host.policies.contains { $0.plugin == plugin && used.contains($0.name) }
+        }
+        return RunReport(
+            scenario: scenario, description: describe(scenario), result: result, plugins: plugins, seconds: seconds)
+    }
+
+    /// The scenario as the results files describe it.
+    public static func describe(_ scenario: Scenario) -> RunDescription {
+        RunDescription(
+            scenario: scenario.name, seed: scenario.seed, replications: scenario.replications, weeks: scenario.weeks,
+            controlPoints: scenario.controlPoints, baseline: scenario.baseline,
+            groups: scenario.groups.map {
+                RunDescription.Group(
+                    name: $0.name, model: $0.model.name, onlineShare: $0.onlineShare, students: $0.students,
+                    policies: $0.policies.map(\.name))
+            })
+    }
+
+    /// Resolves and runs a loaded scenario and returns its summary.json document: the one path
+    /// calibration and the evidence check take to a scenario's statistics.
+    static func summary(of scenario: Scenario, host: PluginHost, options: EngineOptions) throws(Diagnostic) -> JSONValue {
+        let arm = try Experiment.arms([(nil, scenario)], host: host)[0]
+        do {
+            return Summary.document(describe(scenario), try Experiment.simulate(arm, options: options))
+        } catch {
+            throw Diagnostic("\(scenario.source.path): \(error.message)")
+        }
+    }
+}

@@ -1,0 +1,263 @@
+import Glibc
+
+/// A file-system failure, in a sentence that names the file.
+public struct FileSystemError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// The file operations blendsim uses: reading with a size limit, inspecting, listing, and writing
+/// atomically. Every output is written to a temporary name in its directory, flushed, and renamed
+/// into place; the temporary names are registered with `Interruption`, so SIGINT or SIGTERM in
+/// the middle removes them and leaves the previous files or the new ones, never a part.
+public enum FileSystem {
+    /// What a read gives: the bytes, or why not.
+    public enum ReadResult: Sendable {
+        case bytes([UInt8])
+        /// The file is larger than the limit.
+        case tooLarge
+        /// It could not be opened or read; the system's reason.
+        case failed(String)
+    }
+
+    /// The system's text for the last error (`strerror(errno)`).
+    public static var lastError: String { String(cString: strerror(errno)) }
+
+    /// A file's bytes, refusing files over `limit` bytes.
+    public static func read(_ path: String, limit: Int) -> ReadResult {
+        guard let file = fopen(path, "rb") else { return .failed(lastError) }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, 65536, file) }
+            if count == 0 { break }
+            bytes.append(contentsOf: chunk[0..<count])
+            if bytes.count > limit { return .tooLarge }
+        }
+        if ferror(file) != 0 { return .failed(lastError) }
+        return .bytes(bytes)
+    }
+
+    /// A file's bytes, or nil when it cannot be read or is over `limit` bytes.
+    public static func contents(_ path: String, limit: Int) -> [UInt8]? {
+        if case .bytes(let bytes) = read(path, limit: limit) { return bytes }
+        return nil
+    }
+
+    /// What is at a path.
+    public enum Kind: Sendable { case regular, directory, other }
+
+    /// What `stat` says of a path that blendsim's checks use.
+    public struct Status: Sendable {
+        public var kind: Kind
+        /// The owner's user id.
+        public var owner: UInt32
+        public var groupWritable: Bool
+        public var othersWritable: Bool
+        /// The sticky bit (a shared directory such as /tmp where only owners may remove files).
+        public var sticky: Bool
+    }
+
+    /// The status of `path`, following a final symlink when `followingLinks`; nil when absent.
+    public static func status(_ path: String, followingLinks: Bool = true) -> Status? {
+        var info = stat()
+        guard (followingLinks ? stat(path, &info) : lstat(path, &info)) == 0 else { return nil }
+        let type = info.st_mode & S_IFMT
+        return Status(
+            kind: type == S_IFREG ? .regular : type == S_IFDIR ? .directory : .other, owner: info.st_uid,
+            groupWritable: info.st_mode & S_IWGRP != 0, othersWritable: info.st_mode & S_IWOTH != 0,
+            sticky: info.st_mode & S_ISVTX != 0)
+    }
+
+    /// Whether anything (a file, directory or link) exists at `path`.
+    public static func exists(_ path: String) -> Bool { status(path, followingLinks: false) != nil }
+
+    /// The names in a directory, without `.` and `..`; nil when it cannot be listed.
+    public static func entries(of directory: String) -> [String]? {
+        guard let handle = opendir(directory) else { return nil }
+        defer { closedir(handle) }
+        var names: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// The canonical absolute path (symlinks resolved), or nil.
+    public static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// The running executable's path (Linux: `/proc/self/exe`).
+    public static func executablePath() -> String? {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard length > 0 else { return nil }
+        return String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// The current working directory.
+    public static func currentDirectory() -> String? {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getcwd(&buffer, buffer.count) != nil else { return nil }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// The effective user id of this process.
+    public static var effectiveUser: UInt32 { geteuid() }
+
+    /// Removes a file (not a directory); whether it was removed.
+    @discardableResult public static func remove(_ path: String) -> Bool { unlink(path) == 0 }
+
+    /// Removes an empty directory; whether it was removed.
+    @discardableResult public static func removeDirectory(_ path: String) -> Bool { rmdir(path) == 0 }
+
+    /// Creates `directory` and any missing parents.
+    public static func makeDirectories(_ directory: String) throws(FileSystemError) {
+        var current = directory.hasPrefix("/") ? "" : "."
+        for part in directory.split(separator: "/") {
+            current += "/" + part
+            if mkdir(current, 0o755) != 0 && errno != EEXIST {
+                throw FileSystemError("cannot create directory \(current): \(lastError)")
+            }
+        }
+    }
+
+    /// Outputs replace regular files only: a symlink, directory, FIFO or device at an output's
+    /// name is refused, never replaced or written through.
+    public static func checkReplaceable(_ path: String) throws(FileSystemError) {
+        guard let existing = status(path, followingLinks: false) else { return }
+        guard existing.kind == .regular else {
+            throw FileSystemError("refusing to replace \(path): it is not a regular file (a symlink, directory, FIFO or device)")
+        }
+    }
+
+    /// The hidden name a file is written under before it is renamed into place, unique to this
+    /// process.
+    public static func temporaryName(directory: String, name: String) -> String {
+        (directory.isEmpty ? "" : directory + "/") + ".\(name).tmp-\(getpid())"
+    }
+
+    /// `path` split at its last `/` into directory ("" when there is none) and name.
+    public static func split(_ path: String) -> (directory: String, name: String) {
+        guard let slash = path.lastIndex(of: "/") else { return ("", path) }
+        let directory = String(path[..<slash])
+        return (directory.isEmpty ? "/" : directory, String(path[path.index(after: slash)...]))
+    }
+
+    /// Writes `files` (each a path and its bytes) atomically: all are written in full to their
+    /// temporary names and flushed, and only then renamed into place, as one step for SIGINT and
+    /// SIGTERM. On failure nothing is renamed and no temporary file is left.
+    public static func write(_ files: [(path: String, bytes: [UInt8])]) throws(FileSystemError) {
+        for file in files { try checkReplaceable(file.path) }
+        var staged: [(temporary: StagedFile, final: String)] = []
+        for file in files {
+            let (directory, name) = split(file.path)
+            do throws(FileSystemError) {
+                let stage = try StagedFile(temporaryName(directory: directory, name: name))
+                staged.append((stage, file.path))
+                try stage.append(file.bytes)
+                try stage.flush()
+            } catch {
+                for stage in staged { stage.temporary.discard() }
+                throw FileSystemError("cannot write \(file.path): \(error.message)")
+            }
+        }
+        try Interruption.deferred { () throws(FileSystemError) in
+            for (index, stage) in staged.enumerated() {
+                do throws(FileSystemError) {
+                    try stage.temporary.move(to: stage.final)
+                } catch {
+                    for remaining in staged[index...] { remaining.temporary.discard() }
+                    throw FileSystemError("cannot move \(stage.final) into place: \(error.message)")
+                }
+            }
+        }
+    }
+
+    /// Runs `body` holding an exclusive lock on `directory` (flock). A file system without
+    /// locks (some network mounts answer ENOLCK) runs `body` unlocked.
+    public static func withLock<T, E: Error>(directory: String, _ body: () throws(E) -> T) throws(E) -> T {
+        let lock = open(directory, O_RDONLY | O_DIRECTORY)
+        if lock >= 0 { _ = flock(lock, LOCK_EX) }
+        defer { if lock >= 0 { close(lock) } }
+        return try body()
+    }
+}
+
+/// A file being written under a temporary name: created exclusively (never through a symlink),
+/// registered with `Interruption` while it exists, then moved into place or discarded.
+public final class StagedFile: @unchecked Sendable {
+    public let path: String
+    private var descriptor: Int32
+    private let registration: Interruption.Registration?
+    /// Whether the file is gone from its temporary name (moved or removed).
+    private var settled = false
+
+    /// Creates `path` (a stale file of this process's name is removed first).
+    public init(_ path: String) throws(FileSystemError) {
+        self.path = path
+        unlink(path)
+        registration = Interruption.register(path)
+        descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644)
+        guard descriptor >= 0 else {
+            let reason = FileSystem.lastError
+            registration?.release()
+            settled = true
+            throw FileSystemError(reason)
+        }
+    }
+
+    deinit { discard() }
+
+    /// Appends bytes.
+    public func append(_ bytes: [UInt8]) throws(FileSystemError) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw FileSystemError(FileSystem.lastError)
+            }
+            offset += written
+        }
+    }
+
+    /// Flushes the file to disk.
+    public func flush() throws(FileSystemError) {
+        guard fsync(descriptor) == 0 else { throw FileSystemError(FileSystem.lastError) }
+    }
+
+    /// Closes the file and renames it to `final`.
+    public func move(to final: String) throws(FileSystemError) {
+        close(descriptor)
+        descriptor = -1
+        guard rename(path, final) == 0 else {
+            let reason = FileSystem.lastError
+            discard()
+            throw FileSystemError(reason)
+        }
+        settled = true
+        registration?.release()
+    }
+
+    /// Closes and removes the file (nothing when already moved or discarded).
+    public func discard() {
+        if descriptor >= 0 {
+            close(descriptor)
+            descriptor = -1
+        }
+        if !settled {
+            unlink(path)
+            settled = true
+            registration?.release()
+        }
+    }
+}

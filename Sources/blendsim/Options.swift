@@ -1,0 +1,149 @@
+import ArgumentParser
+import BlendSimCore
+import BlendSimRunner
+
+// The option groups the commands share: each option is declared and validated once, here, and a
+// command takes a group by `@OptionGroup`.
+
+/// `--plugin-dir`, for every command that loads plugins.
+struct PluginOptions: ParsableArguments {
+    @Option(
+        name: .customLong("plugin-dir"),
+        help: ArgumentHelp(
+            "A directory to search for plugins before BLENDSIM_PLUGIN_PATH and the executable's directory (repeatable).",
+            valueName: "dir"))
+    var directories: [String] = []
+}
+
+/// `--threads` and `--chunk-size`: how a simulation uses the machine. Results do not depend on them.
+struct EngineOptionGroup: ParsableArguments {
+    @Option(help: "Use at most this many threads (default: all processors). Results do not depend on it.")
+    var threads: Int?
+
+    @Option(help: "Students per parallel chunk (default 4096). Results do not depend on it.")
+    var chunkSize: Int?
+
+    /// The engine's options.
+    var engine: EngineOptions {
+        let defaults = EngineOptions()
+        return EngineOptions(threads: threads ?? defaults.threads, chunkSize: chunkSize ?? defaults.chunkSize)
+    }
+
+    func validate() throws {
+        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
+        if let chunkSize, !(1...EngineOptions.maximumChunkSize).contains(chunkSize) {
+            throw ValidationError("--chunk-size must be between 1 and \(EngineOptions.maximumChunkSize)")
+        }
+    }
+}
+
+/// `--max-memory`: the budget every simulating command checks its estimate against before it
+/// starts (`ResourceCheck`).
+struct MemoryOptions: ParsableArguments {
+    @Option(
+        name: .customLong("max-memory"),
+        help: ArgumentHelp("Memory budget in GiB for the estimate a run must pass before it starts (default: 80% of the memory available).", valueName: "GiB"))
+    var maxMemory: Double?
+
+    func validate() throws {
+        if let maxMemory {
+            guard maxMemory.isFinite, maxMemory > 0, maxMemory <= 1_048_576 else { throw ValidationError("--max-memory must be a number of GiB above 0 and at most 1048576") }
+            ResourceCheck.budget = maxMemory * 1_073_741_824
+        }
+    }
+}
+
+/// `--out` and `--force`: where results go, and whether results already there may be replaced.
+struct OutputOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Write the results files into this directory (docs/RESULTS.md).", valueName: "dir"))
+    var out: String?
+
+    @Flag(help: "Replace results already in the --out directory.")
+    var force = false
+
+    /// Refuses a directory that already holds results, before anything runs.
+    func check() throws(Diagnostic) {
+        if let out { try ResultsDirectory.checkOutput(out, force: force) }
+    }
+}
+
+/// `--seed`.
+struct SeedOption: ParsableArguments {
+    @Option(help: "Use this seed instead of the scenario's.")
+    var seed: UInt64?
+}
+
+/// `--replications N|auto` with the stopping rule of `auto`, for run and compare.
+struct ReplicationOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Replications instead of the scenario's, or 'auto': add them until the 95% CIs of the overall scores are narrower than --half-width.",
+        valueName: "n|auto"))
+    var replications: String?
+
+    @Option(help: "With --replications auto: the target 95% CI half-width of the overall score (scale points).")
+    var halfWidth: Double = 0.25
+
+    @Option(help: "With --replications auto: stop at this many replications.")
+    var maxReplications: Int = 1000
+
+    var count: Int? { replications.flatMap { Int($0) } }
+
+    var automatic: AutomaticReplications? {
+        replications == "auto" ? AutomaticReplications(halfWidth: halfWidth, maximum: maxReplications) : nil
+    }
+
+    func validate() throws {
+        if let replications, replications != "auto" {
+            guard let n = Int(replications), (1...100_000).contains(n) else {
+                throw ValidationError("--replications must be 'auto' or a whole number between 1 and 100000")
+            }
+        }
+        guard halfWidth > 0, halfWidth.isFinite else { throw ValidationError("--half-width must be positive") }
+        guard (2...100_000).contains(maxReplications) else { throw ValidationError("--max-replications must be between 2 and 100000") }
+    }
+}
+
+/// `--replications N` for commands whose replications are a number (sweep, evidence check).
+struct ReplicationCountOption: ParsableArguments {
+    @Option(help: "Replications instead of the scenario's (or plan's).")
+    var replications: Int?
+
+    func validate() throws {
+        if let replications, !(1...100_000).contains(replications) {
+            throw ValidationError("--replications must be between 1 and 100000")
+        }
+    }
+}
+
+/// `--shard K/N`, for compare and sweep.
+struct ShardOption: ParsableArguments {
+    @Option(help: ArgumentHelp("Run only slice K of N of the runs (merge the slices with `blendsim merge`).", valueName: "K/N"))
+    var shard: String?
+
+    var value: Shard? { shard.flatMap { Shard($0) } }
+
+    func validate() throws {
+        if let shard, Shard(shard) == nil { throw ValidationError("--shard takes K/N with 1 ≤ K ≤ N, e.g. 2/4") }
+    }
+}
+
+/// The run settings a command's groups describe, assembled in one place.
+func runSettings(
+    plugins: PluginOptions, engine: EngineOptionGroup, seed: UInt64? = nil, replications: Int? = nil,
+    automatic: AutomaticReplications? = nil
+) -> RunSettings {
+    RunSettings(
+        pluginDirectories: plugins.directories, seed: seed, replications: replications, engine: engine.engine,
+        automaticReplications: automatic)
+}
+
+/// The summary's form on standard output.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json, csv
+}
+
+/// Prints a diagnostic to standard error and exits with status 1.
+func fail(_ diagnostic: Diagnostic) -> ExitCode {
+    StandardError.write(diagnostic.rendered + "\n")
+    return ExitCode(1)
+}
