@@ -3,11 +3,15 @@ import CBlendSimABI
 
 /// A model a plugin registered.
 public struct ModelComponent: Sendable {
+    /// The name scenarios use.
     public let name: String
+    /// One line for `blendsim plugins`.
     public let summary: String
+    /// The parameters it accepts, as its plugin declares them.
     public let schema: ParameterSchema
     /// The sources of the model's figures, when the plugin names them (ABI 1.1).
     public let evidence: String?
+    /// The library that provides it.
     public let plugin: LoadedPlugin
     let descriptor: Descriptor<bs_model_descriptor>
 
@@ -32,11 +36,15 @@ public struct ModelComponent: Sendable {
 
 /// A policy a plugin registered.
 public struct PolicyComponent: Sendable {
+    /// The name scenarios use.
     public let name: String
+    /// One line for `blendsim plugins`.
     public let summary: String
+    /// The parameters it accepts, as its plugin declares them.
     public let schema: ParameterSchema
     /// The sources of the policy's figures, when the plugin names them (ABI 1.1).
     public let evidence: String?
+    /// The library that provides it.
     public let plugin: LoadedPlugin
     let descriptor: Descriptor<bs_policy_descriptor>
 
@@ -52,6 +60,7 @@ public struct PolicyComponent: Sendable {
         self.descriptor = descriptor
     }
 
+    /// A factory for instances with `parameters`, checked against the schema.
     public func factory(parameters: [(String, JSONValue)]) throws(ParameterSchema.Problem) -> any PolicyFactory {
         let resolved = try schema.resolve(parameters)
         return PluginPolicyFactory(component: self, json: resolved.serialized())

@@ -3,24 +3,35 @@ public import BlendSimCore
 /// A model's or policy's parameters as its plugin declares them (`parameter_schema`), and the
 /// check of a scenario's values against them.
 public struct ParameterSchema: Sendable {
+    /// One declared parameter.
     public struct Parameter: Sendable {
+        /// The name scenarios use (snake_case).
         public var name: String
         /// number, integer, boolean or string.
         public var type: String
+        /// The value used when a scenario gives none.
         public var defaultValue: JSONValue
+        /// The smallest value allowed (numbers and integers).
         public var minimum: Double?
+        /// The largest value allowed.
         public var maximum: Double?
+        /// The values a string parameter may take.
         public var options: [String]?
+        /// The unit, as `blendsim plugins` shows it ("1" or "" for none).
         public var unit: String
+        /// One line of help.
         public var help: String
     }
 
     /// A value the check refused, and the parameter it belongs to (nil for the whole object).
     public struct Problem: Error, Sendable, Equatable {
+        /// The parameter the problem concerns.
         public var parameter: String?
+        /// What is wrong, in a sentence.
         public var message: String
     }
 
+    /// Every parameter, in the plugin's order.
     public var parameters: [Parameter]
 
     static let types = ["number", "integer", "boolean", "string"]

@@ -8,8 +8,11 @@ public struct LoadedPlugin: Sendable, Hashable {
     public var path: String
     /// The name and version the library reports.
     public var name: String
+    /// Its semantic version.
     public var version: String
+    /// The ABI major version it was built against (always this host's).
     public var abiMajor: Int
+    /// The ABI minor version it was built against: older, equal or newer than this host's.
     public var abiMinor: Int
 
     /// SHA-256 of the library file as it is now (read on demand: hashing every library on the
@@ -29,8 +32,11 @@ public struct LoadedPlugin: Sendable, Hashable {
 
 /// A refused plugin, or a name nobody provides. The message names the file.
 public struct PluginHostError: Error, Sendable, CustomStringConvertible {
+    /// The sentence, naming the file.
     public var message: String
+    /// An error with `message`.
     public init(_ message: String) { self.message = message }
+    /// The message.
     public var description: String { message }
 }
 
@@ -42,14 +48,18 @@ public struct PluginHostError: Error, Sendable, CustomStringConvertible {
 public final class PluginHost: Sendable {
     /// File names the host considers on the plugin path (Linux shared libraries).
     public static let filePrefix = "libblendsim-"
+    /// The suffix of plugin files.
     public static let fileSuffix = ".so"
     /// This host's ABI version, "major.minor".
     public static let abiVersion = "\(BLENDSIM_ABI_MAJOR).\(BLENDSIM_ABI_MINOR)"
 
     /// The directories searched, in order.
     public let searchPath: [String]
+    /// Every library loaded, in search order.
     public let plugins: [LoadedPlugin]
+    /// Every model found, by library in search order.
     public let models: [ModelComponent]
+    /// Every policy found.
     public let policies: [PolicyComponent]
 
     /// The standard plugin path: `--plugin-dir` directories, then `BLENDSIM_PLUGIN_PATH`
@@ -105,7 +115,9 @@ public final class PluginHost: Sendable {
         self.policies = policies
     }
 
+    /// The model called `name`, if any library provides it.
     public func model(named name: String) -> ModelComponent? { models.first { $0.name == name } }
+    /// The policy called `name`, if any library provides it.
     public func policy(named name: String) -> PolicyComponent? { policies.first { $0.name == name } }
 
     /// "model 'x' not found; searched: …" with a suggestion when a known name is close.

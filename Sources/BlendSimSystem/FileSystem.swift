@@ -2,8 +2,11 @@ import Glibc
 
 /// A file-system failure, in a sentence that names the file.
 public struct FileSystemError: Error, Sendable, CustomStringConvertible {
+    /// The sentence, naming the file.
     public var message: String
+    /// An error with `message`.
     public init(_ message: String) { self.message = message }
+    /// The message.
     public var description: String { message }
 }
 
@@ -51,10 +54,13 @@ public enum FileSystem {
 
     /// What `stat` says of a path that blendsim's checks use.
     public struct Status: Sendable {
+        /// A regular file, a directory, or something else (link, FIFO, device).
         public var kind: Kind
         /// The owner's user id.
         public var owner: UInt32
+        /// Whether the group may write it.
         public var groupWritable: Bool
+        /// Whether others may write it.
         public var othersWritable: Bool
         /// The sticky bit (a shared directory such as /tmp where only owners may remove files).
         public var sticky: Bool
@@ -195,6 +201,7 @@ public enum FileSystem {
 /// A file being written under a temporary name: created exclusively (never through a symlink),
 /// registered with `Interruption` while it exists, then moved into place or discarded.
 public final class StagedFile: @unchecked Sendable {
+    /// The temporary path it is written under.
     public let path: String
     private var descriptor: Int32
     private let registration: Interruption.Registration?

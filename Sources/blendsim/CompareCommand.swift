@@ -22,22 +22,16 @@ extension BlendSim {
         var scenario: String
 
         @OptionGroup var output: OutputOptions
-        @OptionGroup var seed: SeedOption
-        @OptionGroup var replications: ReplicationOptions
+        @OptionGroup var simulation: SimulationOptions
         @OptionGroup var shard: ShardOption
-        @OptionGroup var engine: EngineOptionGroup
-        @OptionGroup var memory: MemoryOptions
 
         @Flag(help: "Print neither progress nor the table.")
         var quiet = false
 
         @Flag(help: "Also write report.html into the --out directory.")
         var report = false
-
-        @OptionGroup var plugins: PluginOptions
-
         func validate() throws {
-            if let count = replications.count, count < 2 {
+            if let count = simulation.replications.count, count < 2 {
                 throw ValidationError("--replications must be at least 2 for a comparison (paired differences need two)")
             }
             if shard.shard != nil && output.out == nil { throw ValidationError("--shard needs --out for the shard's file") }
@@ -47,9 +41,7 @@ extension BlendSim {
         func run() throws {
             PluginGuard.begin()
             defer { PluginGuard.end() }
-            let settings = runSettings(
-                plugins: plugins, engine: engine, seed: seed.seed, replications: replications.count,
-                automatic: replications.automatic)
+            let settings = simulation.settings
             let progress = quiet ? nil : ProgressReporter.callback(label: "compare")
             do throws(Diagnostic) {
                 try output.check()

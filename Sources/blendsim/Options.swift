@@ -127,6 +127,23 @@ struct ShardOption: ParsableArguments {
     }
 }
 
+/// Everything `run` and `compare` take to simulate: seed, replications (a number or `auto`),
+/// threads, chunk size, memory budget and plugin path, as one `RunSettings`.
+struct SimulationOptions: ParsableArguments {
+    @OptionGroup var seed: SeedOption
+    @OptionGroup var replications: ReplicationOptions
+    @OptionGroup var engine: EngineOptionGroup
+    @OptionGroup var memory: MemoryOptions
+    @OptionGroup var plugins: PluginOptions
+
+    /// The settings these options describe.
+    var settings: RunSettings {
+        runSettings(
+            plugins: plugins, engine: engine, seed: seed.seed, replications: replications.count,
+            automatic: replications.automatic)
+    }
+}
+
 /// The run settings a command's groups describe, assembled in one place.
 func runSettings(
     plugins: PluginOptions, engine: EngineOptionGroup, seed: UInt64? = nil, replications: Int? = nil,

@@ -17,10 +17,7 @@ extension BlendSim {
         var scenario: String
 
         @OptionGroup var output: OutputOptions
-        @OptionGroup var seed: SeedOption
-        @OptionGroup var replications: ReplicationOptions
-        @OptionGroup var engine: EngineOptionGroup
-        @OptionGroup var memory: MemoryOptions
+        @OptionGroup var simulation: SimulationOptions
 
         @Flag(help: "Do not print the summary table.")
         var quiet = false
@@ -35,9 +32,6 @@ extension BlendSim {
 
         @Option(help: "How to print the summary on stdout: table, json (summary.json) or csv (one row per group and outcome).")
         var format: OutputFormat = .table
-
-        @OptionGroup var plugins: PluginOptions
-
         func validate() throws {
             if report && output.out == nil { throw ValidationError("--report needs --out") }
         }
@@ -45,9 +39,7 @@ extension BlendSim {
         func run() throws {
             PluginGuard.begin()
             defer { PluginGuard.end() }
-            let settings = runSettings(
-                plugins: plugins, engine: engine, seed: seed.seed, replications: replications.count,
-                automatic: replications.automatic)
+            let settings = simulation.settings
             do {
                 try output.check()
                 let report = try ScenarioRun.execute(path: scenario, settings: settings, tracePath: trace)

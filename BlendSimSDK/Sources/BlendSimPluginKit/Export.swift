@@ -17,6 +17,8 @@ import Synchronization
 public enum PluginExport {
     private static let cache = Mutex<UnsafeRawPointer?>(nil)
 
+    /// The plugin's descriptor for `blendsim_plugin_v1`: its library name (starting with
+    /// `blendsim-`), semantic version, and the model and policy types it provides. Built once.
     public static func plugin(
         name: String, version: String, models: [any BlendedModel.Type] = [],
         policies: [any Policy.Type] = []

@@ -18,24 +18,33 @@ public enum ActivityKind: UInt32, Sendable, CaseIterable {
 
 /// A set of the four skills an activity focuses on.
 public struct SkillSet: OptionSet, Sendable, Hashable {
+    /// The ABI's `BS_SKILL_*` bits.
     public let rawValue: UInt32
+    /// The set with these `BS_SKILL_*` bits.
     public init(rawValue: UInt32) { self.rawValue = rawValue }
 
+    /// Listening comprehension.
     public static let listening = SkillSet(rawValue: UInt32(BS_SKILL_LISTENING))
+    /// Reading comprehension.
     public static let reading = SkillSet(rawValue: UInt32(BS_SKILL_READING))
+    /// Written production.
     public static let writing = SkillSet(rawValue: UInt32(BS_SKILL_WRITING))
+    /// Spoken production and interaction.
     public static let speaking = SkillSet(rawValue: UInt32(BS_SKILL_SPEAKING))
     /// Listening and reading.
     public static let receptive: SkillSet = [.listening, .reading]
     /// Writing and speaking.
     public static let productive: SkillSet = [.writing, .speaking]
+    /// All four skills; the time is shared equally among them.
     public static let all: SkillSet = [.listening, .reading, .writing, .speaking]
 }
 
 /// One block of a week's learning, the same for every student of the group unless a chunk hook
 /// scales it per student.
 public struct Activity: Sendable, Hashable {
+    /// What kind of learning it is.
     public var kind: ActivityKind
+    /// The skills it focuses on; the time is shared equally among them.
     public var skills: SkillSet
     /// Minutes per student in the week, 0…3000.
     public var minutes: Double
@@ -50,6 +59,8 @@ public struct Activity: Sendable, Hashable {
     /// For online work: done on campus, on the institution's devices and network.
     public var onCampus: Bool
 
+    /// An activity of `kind` lasting `minutes` per student; by default an ordinary lesson's
+    /// quality on all four skills, without feedback, not handed in, in person.
     public init(
         _ kind: ActivityKind, minutes: Double, skills: SkillSet = .all, effectiveness: Double = 1,
         feedback: Double = 0, submitted: Bool = false, online: Bool = false, onCampus: Bool = false
@@ -83,8 +94,11 @@ public struct Activity: Sendable, Hashable {
 
 /// A group as plugins see it.
 public struct GroupInfo: Sendable {
+    /// The group's position in the scenario, 0-based.
     public var index: Int
+    /// The group's name in the scenario.
     public var name: String
+    /// Students enrolled at the start of the semester.
     public var students: Int
     /// Share of the teaching time that is online, 0…1 (0.4 means 40% online, 60% classroom).
     public var onlineShare: Double
@@ -181,17 +195,21 @@ public struct Conditions: Sendable, Hashable {
 public struct Week: Sendable {
     /// 1-based.
     public var number: Int
+    /// Weeks in the semester.
     public var weeks: Int
     /// Whether the week ends with an assessment.
     public var isControlPoint: Bool
     /// 0-based.
     public var replication: Int
+    /// The group being taught.
     public var group: GroupInfo
     /// The conditions after this week's policies.
     public var conditions: Conditions
     /// Group means at the end of the previous week.
     public var meanMotivation: Double
+    /// Mean overall score (Cambridge English Scale) of the active students.
     public var meanSkill: Double
+    /// Share of the enrolled students still active (not withdrawn).
     public var activeShare: Double
     /// Group mean course achievement at the end of the previous week (0 in week 1); nil under a
     /// host older than ABI 1.1, which does not pass it.
@@ -277,16 +295,27 @@ public struct StudentChunk {
         UnsafeBufferPointer(start: pointer, count: count)
     }
 
+    /// Listening scores (Cambridge English Scale), one per student of the chunk.
     public var listening: UnsafeBufferPointer<Float> { column(raw.pointee.listening) }
+    /// Reading scores (Cambridge English Scale).
     public var reading: UnsafeBufferPointer<Float> { column(raw.pointee.reading) }
+    /// Writing scores (Cambridge English Scale).
     public var writing: UnsafeBufferPointer<Float> { column(raw.pointee.writing) }
+    /// Speaking scores (Cambridge English Scale).
     public var speaking: UnsafeBufferPointer<Float> { column(raw.pointee.speaking) }
+    /// Motivation, 0…1.
     public var motivation: UnsafeBufferPointer<Float> { column(raw.pointee.motivation) }
+    /// Self-regulation, 0…1 (a trait fixed for the semester).
     public var selfRegulation: UnsafeBufferPointer<Float> { column(raw.pointee.self_regulation) }
+    /// Digital competence, 0…1 (grows with online work).
     public var digitalCompetence: UnsafeBufferPointer<Float> { column(raw.pointee.digital_competence) }
+    /// Quality of the student's internet connection, 0…1.
     public var connectivity: UnsafeBufferPointer<Float> { column(raw.pointee.connectivity) }
+    /// Academic integrity, 0…1: resistance to copying.
     public var integrity: UnsafeBufferPointer<Float> { column(raw.pointee.integrity) }
+    /// 1 when the student has a personal computer, else 0.
     public var deviceAccess: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: raw.pointee.device_access, count: count) }
+    /// 1 while the student is enrolled, 0 once withdrawn.
     public var active: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: raw.pointee.active, count: count) }
 
     /// Scales activity `activity`'s minutes for student `student` (0-based within the chunk);

@@ -1,9 +1,5 @@
 import BlendSimPluginKit
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Teacher IT training: regular professional development (courses, seminars, workshops) raises
 /// the quality of the teachers' online activities over the weeks of the semester:

@@ -101,7 +101,7 @@ public struct LearningKernel: Sendable {
         let ones = [Float](repeating: 1, count: max(activityCount, 1))
         plan.activities.withUnsafeBufferPointer { activities in
           ones.withUnsafeBufferPointer { onesBuffer in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 8) { engagement in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: Engagement.count) { engagement in
             guard let base = activities.baseAddress, let engagementSlots = engagement.baseAddress else { return }
             let shares = participation ?? UnsafePointer(onesBuffer.baseAddress!)
             let rowStride = participation == nil ? 1 : stride
@@ -129,20 +129,21 @@ public struct LearningKernel: Sendable {
                 let asyncAvailability = homeReach * digital
                 let syncAvailability = access * (syncFloor + (1 - syncFloor) * connectivity) * digital
 
-                // (2) Engagement per activity kind; slots 6 and 7 are online work on campus,
-                // where the institution's devices and network stand in for the student's own.
+                // (2) Engagement per activity kind (`Engagement.Slot`); online work on campus has
+                // slots of its own, where the institution's devices and network stand in for the
+                // student's own.
                 let selfPaced = 0.5 * (m + r)
                 let classroomEngagement = classroomFloor + (1 - classroomFloor) * m
                 let siwEngagement = siwFloor + (1 - siwFloor) * selfPaced
                 let selfPacedEngagement = selfPacedFloor + (1 - selfPacedFloor) * selfPaced
-                engagementSlots[0] = classroomEngagement
-                engagementSlots[1] = classroomEngagement * syncAvailability
-                engagementSlots[2] = selfPacedEngagement * asyncAvailability
-                engagementSlots[3] = siwEngagement
-                engagementSlots[4] = 0.5 * (classroomEngagement + siwEngagement)
-                engagementSlots[5] = classroomEngagement
-                engagementSlots[6] = classroomEngagement * digital
-                engagementSlots[7] = selfPacedEngagement * digital
+                engagementSlots[Engagement.Slot.classroom.rawValue] = classroomEngagement
+                engagementSlots[Engagement.Slot.onlineSync.rawValue] = classroomEngagement * syncAvailability
+                engagementSlots[Engagement.Slot.onlineAsync.rawValue] = selfPacedEngagement * asyncAvailability
+                engagementSlots[Engagement.Slot.siw.rawValue] = siwEngagement
+                engagementSlots[Engagement.Slot.siwt.rawValue] = 0.5 * (classroomEngagement + siwEngagement)
+                engagementSlots[Engagement.Slot.assessment.rawValue] = classroomEngagement
+                engagementSlots[Engagement.Slot.onlineSyncOnCampus.rawValue] = classroomEngagement * digital
+                engagementSlots[Engagement.Slot.onlineAsyncOnCampus.rawValue] = selfPacedEngagement * digital
 
                 // (4) Copying and lateness on submitted work (decided first: they change what the
                 // week's hours are worth).

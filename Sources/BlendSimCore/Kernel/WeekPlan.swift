@@ -15,8 +15,7 @@ struct PreparedActivity: Sendable {
     var submitted: Bool
     /// An assessment taken online.
     var onlineAssessment: Bool
-    /// Index into the kernel's per-student engagement table: the kind, or 6/7 for live/self-paced
-    /// online work on campus.
+    /// Index into the kernel's per-student engagement table (`Engagement.Slot.rawValue`).
     var engagementSlot: Int
     /// 1 for online work (live or self-paced), else 0: multiplies minutes into the online count.
     var online: Float
@@ -151,7 +150,7 @@ public struct WeekPlan: Sendable {
                     feedback: clampedFeedback,
                     submitted: submitted,
                     onlineAssessment: kind == .assessment && activity.flags & UInt32(BS_FLAG_ONLINE) != 0,
-                    engagementSlot: onCampus ? (kind == .onlineSync ? 6 : 7) : Int(kind.rawValue),
+                    engagementSlot: Engagement.Slot(kind, onCampus: onCampus).rawValue,
                     online: kind.isOnline ? 1 : 0, homeOnline: kind.isOnline && !onCampus ? 1 : 0,
                     isolation: kind.isOnline && !onCampus ? (kind == .onlineSync ? Float(kernel.liveIsolation) : 1) : 0,
                     valueOnTime: hourValue * (1 + gain * clampedFeedback),
@@ -172,4 +171,38 @@ public struct WeekPlan: Sendable {
 
     /// Activities as planned, after the conditions added any (for reporting).
     public var activityCount: Int { activities.count }
+}
+
+/// The per-student engagement table of the learning kernel: one value per kind of activity, and
+/// two more for online work done on campus, where the institution's devices and network stand in
+/// for the student's own (docs/MODEL.md 3.2). `WeekPlan` gives each prepared activity its slot;
+/// `LearningKernel.step` fills the table for each student.
+enum Engagement {
+    enum Slot: Int, CaseIterable {
+        case classroom = 0
+        case onlineSync = 1
+        case onlineAsync = 2
+        case siw = 3
+        case siwt = 4
+        case assessment = 5
+        /// Live online work on campus.
+        case onlineSyncOnCampus = 6
+        /// Self-paced online work on campus.
+        case onlineAsyncOnCampus = 7
+
+        /// The slot of an activity of `kind`, done on campus or not.
+        init(_ kind: ActivityKind, onCampus: Bool) {
+            switch kind {
+            case .classroom: self = .classroom
+            case .onlineSync: self = onCampus ? .onlineSyncOnCampus : .onlineSync
+            case .onlineAsync: self = onCampus ? .onlineAsyncOnCampus : .onlineAsync
+            case .siw: self = .siw
+            case .siwt: self = .siwt
+            case .assessment: self = .assessment
+            }
+        }
+    }
+
+    /// Slots in the table.
+    static let count = Slot.allCases.count
 }

@@ -141,6 +141,20 @@ public enum PluginScaffold {
         ]
     }
 
+    /// The name, summary, stored parameters and initialiser every component starts with.
+    static func identity(name: String, summary: String) -> String {
+        """
+            static let name = "\(name)"
+            static let summary = "\(summary)"
+
+            let parameters: Parameters
+
+            init(parameters: Parameters) throws {
+                self.parameters = parameters
+            }
+        """
+    }
+
     static func modelSource(name: String, type: String) -> String {
         """
         import BlendSimPluginKit
@@ -158,14 +172,7 @@ public enum PluginScaffold {
                 var onlineEffectiveness: Double = 1.0
             }
 
-            static let name = "\(name)"
-            static let summary = "classroom teaching with online practice (edit me)"
-
-            let parameters: Parameters
-
-            init(parameters: Parameters) throws {
-                self.parameters = parameters
-            }
+        \(identity(name: name, summary: "classroom teaching with online practice (edit me)"))
 
             /// Called once per group per week, on one thread.
             func planWeek(_ week: Week) throws -> [Activity] {
@@ -201,14 +208,7 @@ public enum PluginScaffold {
                 var support: Double = 0.2
             }
 
-            static let name = "\(name)"
-            static let summary = "supports motivation and feedback (edit me)"
-
-            let parameters: Parameters
-
-            init(parameters: Parameters) throws {
-                self.parameters = parameters
-            }
+        \(identity(name: name, summary: "supports motivation and feedback (edit me)"))
 
             /// Called once per group per week, on one thread, before the model plans the week.
             func beginWeek(_ week: Week, conditions: inout Conditions) throws {
