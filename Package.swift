@@ -1,6 +1,9 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
+// blendsim builds and runs on Linux only: it uses glibc, /proc and ELF shared libraries for its
+// plugins (every libc call is in the BlendSimSystem target). macOS and Windows are not supported.
+
 /// The same strict settings for every Swift target, so no target is quietly laxer than another.
 let strictSwift: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
