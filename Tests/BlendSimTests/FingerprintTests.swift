@@ -8,9 +8,10 @@ import BlendSimCore
 /// A deliberate change of the model records new fingerprints (the failure message prints them).
 @Suite struct FingerprintTests {
     /// Each case: a label, the command's arguments (OUT is the output directory, TRACE a trace
-    /// file) and the files whose contents are fingerprinted.
+    /// file) and the files whose contents are fingerprinted. Paths are relative to the repository
+    /// (the commands run there): sweep summaries name their plan as given.
     static let cases: [(label: String, arguments: [String], files: [String])] = {
-        let s = TestPaths.scenarios, f = TestPaths.fixtures + "/fingerprints"
+        let s = "scenarios", f = "Tests/Fixtures/fingerprints"
         return [
             ("run", ["run", s + "/paper-experiment.yaml", "--replications", "4", "--out", "OUT"], ["summary.json", "weekly.csv"]),
             ("trace", ["run", s + "/ratio-40-60.yaml", "--replications", "2", "--trace", "TRACE"], ["TRACE"]),
@@ -22,7 +23,7 @@ import BlendSimCore
             ("sobol", ["sweep", f + "/sobol.yaml", "--out", "OUT"], ["summary.json", "runs.csv", "sensitivity.json"]),
             ("latin", ["sweep", f + "/latin.yaml", "--out", "OUT"], ["summary.json", "runs.csv"]),
             ("calibrate", ["calibrate", f + "/calibrate.yaml", "--output", "OUT/fit.yaml"], ["fit.yaml"]),
-            ("evidence", ["evidence", "check", TestPaths.root + "/evidence", "--format", "json"], ["STDOUT"]),
+            ("evidence", ["evidence", "check", "evidence", "--format", "json"], ["STDOUT"]),
         ]
     }()
 
@@ -44,7 +45,7 @@ import BlendSimCore
         let out = directory.path + "/out"
         if item.label == "calibrate" { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) }
         let arguments = item.arguments.map { $0 == "OUT" ? out : $0 == "TRACE" ? directory.path + "/trace.csv" : $0.replacingOccurrences(of: "OUT/", with: out + "/") } + ["--quiet"].filter { _ in item.label != "evidence" }
-        let result = try runProcess(TestPaths.executable, arguments)
+        let result = try runProcess(TestPaths.executable, arguments, directory: TestPaths.root)
         #expect(result.status == 0, "\(result.stderr)")
         let expected = try Self.expected()
         var actual: [String] = []

@@ -46,10 +46,13 @@ struct ProcessOutput {
 }
 
 /// Runs a program to completion.
-func runProcess(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> ProcessOutput {
+func runProcess(
+    _ executable: String, _ arguments: [String], environment: [String: String]? = nil, directory: String? = nil
+) throws -> ProcessOutput {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     var env = ProcessInfo.processInfo.environment
     env["BLENDSIM_PLUGIN_PATH"] = nil
     if let environment { env.merge(environment) { $1 } }
