@@ -2,7 +2,8 @@
 import PackageDescription
 
 // blendsim builds and runs on Linux only: it uses glibc, /proc and ELF shared libraries for its
-// plugins (every libc call is in the BlendSimSystem target). macOS and Windows are not supported.
+// plugins (every libc call of the tool itself is in the BlendSimSystem target). macOS and Windows
+// are not supported.
 
 /// The same strict settings for every Swift target, so no target is quietly laxer than another.
 let strictSwift: [SwiftSetting] = [
@@ -91,7 +92,7 @@ var package = Package(
             name: "BlendSimTests",
             dependencies: [
                 "BlendSimCore", "BlendSimScenario", "BlendSimPluginHost", "BlendSimReport",
-                "BlendSimRunner", "BlendSimSystem", abi, "blendsim",
+                "BlendSimRunner", "BlendSimSystem", abi, kit, "blendsim",
             ],
             path: "Tests/BlendSimTests"
         ),

@@ -44,6 +44,9 @@ public struct ParameterSchema: Sendable {
         } catch {
             throw Problem(parameter: nil, message: "the parameter schema is not valid JSON (\(error))")
         }
+        if let refusal = document["error"]?.stringValue {
+            throw Problem(parameter: nil, message: "the plugin's parameter declarations are not usable: \(refusal)")
+        }
         guard case .array(let entries)? = document["parameters"] else {
             throw Problem(parameter: nil, message: "the parameter schema needs a 'parameters' list")
         }

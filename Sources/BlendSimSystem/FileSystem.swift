@@ -158,9 +158,12 @@ public enum FileSystem {
         return (directory.isEmpty ? "/" : directory, String(path[path.index(after: slash)...]))
     }
 
-    /// Writes `files` (each a path and its bytes) atomically: all are written in full to their
-    /// temporary names and flushed, and only then renamed into place, as one step for SIGINT and
-    /// SIGTERM. On failure nothing is renamed and no temporary file is left.
+    /// Writes `files` (each a path and its bytes): all are written in full to their temporary
+    /// names and flushed, and only then renamed into place, as one step for SIGINT and SIGTERM
+    /// (`Interruption.deferred`). If a file cannot be written, nothing is renamed and no temporary
+    /// file is left. A rename that fails (rare: the directory changed under us) leaves the files
+    /// renamed before it in place and removes the rest; results directories write their manifest
+    /// last, so such a set is recognised as incomplete.
     public static func write(_ files: [(path: String, bytes: [UInt8])]) throws(FileSystemError) {
         for file in files { try checkReplaceable(file.path) }
         var staged: [(temporary: StagedFile, final: String)] = []
@@ -188,10 +191,11 @@ public enum FileSystem {
         }
     }
 
-    /// Runs `body` holding an exclusive lock on `directory` (flock). A file system without
-    /// locks (some network mounts answer ENOLCK) runs `body` unlocked.
+    /// Runs `body` holding an exclusive lock on `directory` (flock). Where the directory cannot
+    /// be locked (a file system without locks — some network mounts answer ENOLCK) `body` runs
+    /// unlocked; callers re-check what they need under the lock, so they stay correct without it.
     public static func withLock<T, E: Error>(directory: String, _ body: () throws(E) -> T) throws(E) -> T {
-        let lock = open(directory, O_RDONLY | O_DIRECTORY)
+        let lock = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if lock >= 0 { _ = flock(lock, LOCK_EX) }
         defer { if lock >= 0 { close(lock) } }
         return try body()
@@ -213,7 +217,7 @@ public final class StagedFile: @unchecked Sendable {
         self.path = path
         unlink(path)
         registration = Interruption.register(path)
-        descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644)
+        descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             let reason = FileSystem.lastError
             registration?.release()

@@ -31,8 +31,9 @@ extension BlendSim {
         @Flag(help: "Also write report.html into the --out directory.")
         var report = false
         func validate() throws {
-            if let count = simulation.replications.count, count < 2 {
-                throw ValidationError("--replications must be at least 2 for a comparison (paired differences need two)")
+            try simulation.replications.check(minimum: 2)
+            if shard.shard != nil && simulation.replications.automatic != nil {
+                throw ValidationError("--replications auto cannot be sharded (each shard would stop on its own); give a number of replications")
             }
             if shard.shard != nil && output.out == nil { throw ValidationError("--shard needs --out for the shard's file") }
             if report && output.out == nil { throw ValidationError("--report needs --out") }

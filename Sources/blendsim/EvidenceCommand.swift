@@ -48,7 +48,7 @@ extension BlendSim {
 
         func validate() throws {
             guard ["table", "markdown", "json"].contains(format) else { throw ValidationError("--format must be table, markdown or json") }
-            if let count = replications.replications, count < 2 { throw ValidationError("--replications must be at least 2") }
+            try replications.check(minimum: 2)
             _ = try kernelSettings()
         }
 

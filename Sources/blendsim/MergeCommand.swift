@@ -18,21 +18,20 @@ extension BlendSim {
         @Argument(help: ArgumentHelp("The shards' directories.", valueName: "dir"))
         var directories: [String]
 
-        @OptionGroup var output: OutputOptions
+        @Option(help: ArgumentHelp("Write the merged results here.", valueName: "dir"))
+        var out: String
+
+        @Flag(help: "Replace results already in the --out directory.")
+        var force = false
 
         @Flag(help: "Do not print the table.")
         var quiet = false
 
-        func validate() throws {
-            if output.out == nil { throw ValidationError("merge needs --out for the merged results") }
-        }
-
         func run() throws {
             do throws(Diagnostic) {
-                try output.check()
+                try ResultsDirectory.checkOutput(out, force: force)
                 let merged = try ShardMerge.merge(directories: directories)
-                try ResultsDirectory.write(
-                    merged.files, to: output.out!, planPath: merged.planPath, invocation: CommandLine.arguments, force: output.force)
+                try ResultsDirectory.write(merged.files, to: out, planPath: merged.planPath, invocation: CommandLine.arguments, force: force)
                 if !quiet { StandardOutput.write(merged.table) }
             } catch {
                 throw fail(error)

@@ -23,6 +23,11 @@ struct EngineOptionGroup: ParsableArguments {
     @Option(help: "Students per parallel chunk (default 4096). Results do not depend on it.")
     var chunkSize: Int?
 
+    /// The options as they were given, for a command line that passes them on (Slurm tasks).
+    var arguments: [String] {
+        (threads.map { ["--threads", "\($0)"] } ?? []) + (chunkSize.map { ["--chunk-size", "\($0)"] } ?? [])
+    }
+
     /// The engine's options.
     var engine: EngineOptions {
         let defaults = EngineOptions()
@@ -44,6 +49,9 @@ struct MemoryOptions: ParsableArguments {
         name: .customLong("max-memory"),
         help: ArgumentHelp("Memory budget in GiB for the estimate a run must pass before it starts (default: 80% of the memory available).", valueName: "GiB"))
     var maxMemory: Double?
+
+    /// The option as it was given, for a command line that passes it on (Slurm tasks).
+    var arguments: [String] { maxMemory.map { ["--max-memory", "\($0)"] } ?? [] }
 
     func validate() throws {
         if let maxMemory {
@@ -92,10 +100,11 @@ struct ReplicationOptions: ParsableArguments {
         replications == "auto" ? AutomaticReplications(halfWidth: halfWidth, maximum: maxReplications) : nil
     }
 
-    func validate() throws {
+    /// The one check of these options; each command says its smallest useful count.
+    func check(minimum: Int) throws {
         if let replications, replications != "auto" {
-            guard let n = Int(replications), (1...100_000).contains(n) else {
-                throw ValidationError("--replications must be 'auto' or a whole number between 1 and 100000")
+            guard let n = Int(replications), (minimum...100_000).contains(n) else {
+                throw ValidationError("--replications must be 'auto' or a whole number between \(minimum) and 100000")
             }
         }
         guard halfWidth > 0, halfWidth.isFinite else { throw ValidationError("--half-width must be positive") }
@@ -108,9 +117,10 @@ struct ReplicationCountOption: ParsableArguments {
     @Option(help: "Replications instead of the scenario's (or plan's).")
     var replications: Int?
 
-    func validate() throws {
-        if let replications, !(1...100_000).contains(replications) {
-            throw ValidationError("--replications must be between 1 and 100000")
+    /// The one check of this option; each command says its smallest useful count.
+    func check(minimum: Int) throws {
+        if let replications, !(minimum...100_000).contains(replications) {
+            throw ValidationError("--replications must be between \(minimum) and 100000")
         }
     }
 }

@@ -36,12 +36,16 @@ extension BlendSim {
                 valueName: "path"))
             var sdkPath: String?
 
+            @Option(help: .hidden)
+            var kitPath: String?
+
             func run() throws {
                 do throws(Diagnostic) {
                     guard let kind = PluginScaffold.Kind(rawValue: kind) else {
                         throw Diagnostic("--kind must be model or policy, not '\(kind)'")
                     }
-                    guard let sdk = sdkPath ?? PluginScaffold.sdkPackage() else {
+                    // --kit-path (earlier releases) named the blendsim package; its SDK is inside.
+                    guard let sdk = sdkPath ?? kitPath.map({ $0 + "/BlendSimSDK" }) ?? PluginScaffold.sdkPackage() else {
                         throw Diagnostic("cannot find the plugin SDK (BlendSimSDK) of the blendsim package this executable was built from; pass --sdk-path")
                     }
                     let directory = dir ?? name

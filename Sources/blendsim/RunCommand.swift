@@ -33,6 +33,7 @@ extension BlendSim {
         @Option(help: "How to print the summary on stdout: table, json (summary.json) or csv (one row per group and outcome).")
         var format: OutputFormat = .table
         func validate() throws {
+            try simulation.replications.check(minimum: 1)
             if report && output.out == nil { throw ValidationError("--report needs --out") }
         }
 

@@ -41,11 +41,13 @@ enum PluginGuard {
                     CrashReport.put(site.week)
                     CrashReport.put("; the run did not finish and nothing was written\n")
                 }
+                Interruption.removeRegistered()
                 CrashReport.reraise(signal)
             }
             Process.atExit {
                 guard PluginGuard.running else { return }
                 StandardError.write("error: a plugin ended the process (exit) during the run; the run did not finish and nothing was written\n")
+                Interruption.removeRegistered()
                 Process.exitImmediately(70)
             }
         }

@@ -43,6 +43,7 @@ extension BlendSim {
         @OptionGroup var plugins: PluginOptions
 
         func validate() throws {
+            try replications.check(minimum: 1)
             if (shard.shard != nil || emitSlurm != nil) && output.out == nil { throw ValidationError("--shard and --emit-slurm need --out") }
             if !(1...10_000).contains(shards) { throw ValidationError("--shards must be between 1 and 10000") }
             if resume && output.out == nil { throw ValidationError("--resume needs the --out directory of the interrupted sweep") }
@@ -58,7 +59,7 @@ extension BlendSim {
                     let files = SlurmScript.files(
                         plan: SlurmScript.absolute(plan), shards: shards, out: SlurmScript.absolute(output.out!),
                         executable: SlurmScript.executable(), pluginDirectories: plugins.directories.map(SlurmScript.absolute),
-                        seed: seed.seed, replications: replications.replications)
+                        seed: seed.seed, replications: replications.replications, engine: engine.arguments + memory.arguments)
                     for file in files { try ResultsDirectory.writeFile(emitSlurm + "/" + file.name, file.contents) }
                     StandardOutput.write("Slurm scripts written to \(emitSlurm)/: sbatch \(emitSlurm)/submit.sh\n")
                     return

@@ -26,6 +26,9 @@ struct PluginSDKTests {
         let products = package + "/.build/debug"
         let listing = try blendsim("plugins", "--plugin-dir", products, "--verbose")
         #expect(listing.stdout.contains("study-\(kind) "))
+        if kind == "model" {
+            #expect(listing.stdout.contains("  evidence: name the studies behind the effectiveness values here (edit me)"))
+        }
         // The parameters declared once with @Parameter reach the schema with their names,
         // defaults and ranges.
         #expect(listing.stdout.contains(

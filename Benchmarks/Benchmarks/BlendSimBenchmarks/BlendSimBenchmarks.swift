@@ -17,8 +17,8 @@ let pluginDirectories: [String] = {
 func standardSpec(students: Int, replications: Int) -> SimulationSpec {
     let text = Bench.scenarioText(students: students, weeks: 15, replications: replications)
     let scenario = ScenarioLoader.decode(ScenarioSource(path: "bench", bytes: Array(text.utf8))).scenario!
-    let host = try! Runner.loadPlugins(pluginDirectories)
-    guard let spec = Runner.resolve(scenario, host: host).spec else {
+    let host = try! PluginResolution.load(pluginDirectories)
+    guard let spec = PluginResolution.resolve(scenario, host: host).spec else {
         fatalError("the flipped-classroom and policy plugins were not found in \(pluginDirectories); run `swift build -c release` in the repository root first")
     }
     return spec

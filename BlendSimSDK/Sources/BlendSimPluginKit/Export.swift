@@ -120,9 +120,12 @@ public enum PluginExport {
                 begin_week: { instance, week, error, errorCapacity in
                     let box = Unmanaged<PolicyInstanceBox>.fromOpaque(instance!).takeUnretainedValue()
                     return PluginExport.guarded(error, errorCapacity) {
-                        var conditions = Conditions(week!.pointee.conditions.pointee)
+                        let host = week!.pointee.conditions!
+                        var raw = HostStruct.read(UnsafePointer(host)).value
+                        var conditions = Conditions(raw)
                         try box.beginWeek(Week(UnsafePointer(week!)), &conditions)
-                        conditions.write(to: &week!.pointee.conditions.pointee)
+                        conditions.write(to: &raw)
+                        HostStruct.write(raw, to: host)
                     }
                 },
                 adjust_chunk: type.adjustsPerStudent

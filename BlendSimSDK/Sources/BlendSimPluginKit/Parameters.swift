@@ -129,6 +129,27 @@ struct ParameterSpec: Sendable {
     var type: String
     var defaultValue: any ParameterValue
     var declaration: ParameterDeclaration
+
+    /// What makes the declaration unusable, if anything.
+    var problem: String? {
+        let minimum = declaration.minimum, maximum = declaration.maximum
+        if let minimum, !minimum.isFinite { return "the range's lower bound is not a finite number" }
+        if let maximum, !maximum.isFinite { return "the range's upper bound is not a finite number (give a finite bound)" }
+        if let minimum, let maximum, minimum > maximum { return "the range is empty" }
+        let value: Double? = (defaultValue as? Double) ?? (defaultValue as? Int).map(Double.init)
+        if let value {
+            guard value.isFinite else { return "the default is not a finite number" }
+            if let minimum, value < minimum { return "the default \(value) is below the range" }
+            if let maximum, value > maximum { return "the default \(value) is above the range" }
+        }
+        if let options = declaration.options, let text = defaultValue as? String, !options.contains(text) {
+            return "the default '\(text)' is not one of the options"
+        }
+        if !name.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }) || name.isEmpty {
+            return "'\(name)' is not a valid parameter name (lowercase letters, digits and '_')"
+        }
+        return nil
+    }
 }
 
 /// Read-only access to a `Parameter` of any value type, for reflection.
@@ -146,49 +167,75 @@ extension Parameter: ReflectedParameter {
 }
 
 /// The schema of a parameters type, derived from its `@Parameter` declarations.
+///
+/// A declaration blendsim cannot use — a stored property without `@Parameter`, a non-finite
+/// bound or default, a default outside its range or options, two parameters with one name — is
+/// not a crash: the schema then carries an `error` that the host reports, naming the plugin and
+/// the component, and refuses that component alone.
 struct ParameterTable: Sendable {
     let specs: [ParameterSpec]
     /// Scenario name → Swift property name.
     let properties: [String: String]
+    /// What is wrong with the declarations, if anything.
+    let problem: String?
 
     init<P: PluginParameters>(_ type: P.Type) {
         var specs: [ParameterSpec] = []
+        var problems: [String] = []
         for child in Mirror(reflecting: P()).children {
             guard let label = child.label else { continue }
             guard label.hasPrefix("_"), let parameter = child.value as? any ReflectedParameter,
                 let spec = parameter.spec(property: String(label.dropFirst()))
             else {
-                preconditionFailure("\(P.self).\(label) is not declared with @Parameter: every stored property of a PluginParameters type is a parameter")
+                problems.append("\(P.self).\(label) is not declared with @Parameter (every stored property of a PluginParameters type is a parameter)")
+                continue
             }
+            if let problem = spec.problem { problems.append("\(P.self).\(spec.property): \(problem)") }
+            if specs.contains(where: { $0.name == spec.name }) { problems.append("two parameters are named '\(spec.name)'") }
             specs.append(spec)
         }
         self.specs = specs
         properties = Dictionary(specs.map { ($0.name, $0.property) }, uniquingKeysWith: { first, _ in first })
+        problem = problems.isEmpty ? nil : problems.joined(separator: "; ")
     }
 
-    /// The schema as JSON text (docs/PLUGINS.md), written by `JSONEncoder`.
+    /// The schema as JSON text (docs/PLUGINS.md), written by `JSONEncoder`; with a problem, a
+    /// schema that names it.
     var json: String {
-        struct Entry: Encodable {
-            let spec: ParameterSpec
-            enum Key: String, CodingKey { case name, type, `default`, minimum, maximum, `enum`, unit, help }
-            func encode(to encoder: any Encoder) throws {
-                var container = encoder.container(keyedBy: Key.self)
-                try container.encode(spec.name, forKey: .name)
-                try container.encode(spec.type, forKey: .type)
-                try container.encode(spec.defaultValue, forKey: .default)
-                try container.encodeIfPresent(spec.declaration.minimum, forKey: .minimum)
-                try container.encodeIfPresent(spec.declaration.maximum, forKey: .maximum)
-                try container.encodeIfPresent(spec.declaration.options, forKey: .enum)
-                try container.encode(spec.declaration.unit, forKey: .unit)
-                try container.encode(spec.declaration.help, forKey: .help)
-            }
+        if let problem {
+            return Self.encode(Refusal(error: problem)) ?? #"{"parameters":[],"error":"the parameter declarations are invalid"}"#
         }
-        struct Schema: Encodable { let parameters: [Entry] }
+        return Self.encode(Schema(parameters: specs.map(Entry.init)))
+            ?? #"{"parameters":[],"error":"the parameter schema could not be encoded"}"#
+    }
+
+    static func encode(_ value: some Encodable) -> String? {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
-        // Encoding plain numbers, booleans and strings cannot fail.
-        let data = try! encoder.encode(Schema(parameters: specs.map(Entry.init)))
-        return String(decoding: data, as: UTF8.self)
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    struct Entry: Encodable {
+        let spec: ParameterSpec
+        enum Key: String, CodingKey { case name, type, `default`, minimum, maximum, `enum`, unit, help }
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encode(spec.name, forKey: .name)
+            try container.encode(spec.type, forKey: .type)
+            try container.encode(spec.defaultValue, forKey: .default)
+            try container.encodeIfPresent(spec.declaration.minimum, forKey: .minimum)
+            try container.encodeIfPresent(spec.declaration.maximum, forKey: .maximum)
+            try container.encodeIfPresent(spec.declaration.options, forKey: .enum)
+            try container.encode(spec.declaration.unit, forKey: .unit)
+            try container.encode(spec.declaration.help, forKey: .help)
+        }
+    }
+    struct Schema: Encodable { let parameters: [Entry] }
+
+    /// The schema of declarations blendsim cannot use: the host refuses the component with `error`.
+    struct Refusal: Encodable {
+        let parameters: [Entry] = []
+        let error: String
     }
 
     /// Decodes the host's parameter object (scenario names, complete and checked) into `P`.
@@ -204,15 +251,20 @@ struct ParameterTable: Sendable {
 }
 
 enum ParameterNames {
-    /// `contentEffectiveness` → `content_effectiveness`, `extraSIWMinutes` → `extra_siw_minutes`.
+    /// `contentEffectiveness` → `content_effectiveness`, `extraSIWMinutes` →
+    /// `extra_siw_minutes`, `numberOfPCs` → `number_of_pcs`, `week2Score` → `week2_score`.
     static func snakeCase(_ name: String) -> String {
         let characters = Array(name)
+        func lower(_ index: Int) -> Bool { index < characters.count && characters[index].isLowercase }
         var out = ""
         for (index, character) in characters.enumerated() {
             if character.isUppercase && index > 0 {
                 let previous = characters[index - 1]
-                let nextIsLower = index + 1 < characters.count && characters[index + 1].isLowercase
-                if previous.isLowercase || previous.isNumber || (previous.isUppercase && nextIsLower) { out += "_" }
+                // An acronym's last capital starts a new word when a word follows it ("SIWMinutes"),
+                // not when only a plural s does ("PCs", "URLs").
+                let pluralAcronym = characters[index + 1..<characters.count].first == "s" && !lower(index + 2)
+                let startsWord = lower(index + 1) && !pluralAcronym
+                if previous.isLowercase || previous.isNumber || (previous.isUppercase && startsWord) { out += "_" }
             }
             out += character.lowercased()
         }
@@ -226,4 +278,14 @@ enum ParameterNames {
         init?(stringValue: String) { self.stringValue = stringValue }
         init?(intValue: Int) { nil }
     }
+}
+
+extension PluginParameters {
+    /// The parameter schema blendsim reads from the plugin (JSON text, docs/PLUGINS.md): what a
+    /// plugin's own tests can check its declarations against.
+    public static var schemaJSON: String { ParameterTable(Self.self).json }
+
+    /// Decodes a parameter object as blendsim passes it to `create` (scenario names, every
+    /// parameter present): what a plugin's own tests can use to build instances.
+    public static func decode(json: String) throws -> Self { try ParameterTable(Self.self).decode(Self.self, json) }
 }

@@ -255,7 +255,7 @@ public struct Week: Sendable {
             index: Int(g.index), name: g.name.map { String(cString: $0) } ?? "", students: Int(g.students),
             onlineShare: g.online_share, contactMinutes: g.contact_minutes, siwtMinutes: g.siwt_minutes,
             siwMinutes: g.siw_minutes, studentsPerTeacher: g.students_per_teacher)
-        conditions = w.conditions.map { Conditions($0.pointee) } ?? Conditions(bs_conditions())
+        conditions = w.conditions.map { Conditions(HostStruct.read(UnsafePointer($0)).value) } ?? Conditions()
         meanMotivation = w.mean_motivation
         meanSkill = w.mean_skill
         activeShare = w.active_share
@@ -333,10 +333,10 @@ public struct StudentChunk {
 
     private func slot(activity: Int, student: Int) -> Int {
         let activities = Int(raw.pointee.activity_count)
-        precondition(
-            activity >= 0 && activity < activities,
-            "participation: activity \(activity) is not one of the week's \(activities) activities")
-        precondition(student >= 0 && student < count, "participation: student \(student) is not in this chunk of \(count)")
+        if activity < 0 || activity >= activities {
+            fatalError("participation: activity \(activity) is not one of the week's \(activities) activities")
+        }
+        if student < 0 || student >= count { fatalError("participation: student \(student) is not in this chunk of \(count)") }
         return activity * count + student
     }
 
@@ -370,9 +370,14 @@ public struct StudentChunk {
 /// of an older host's struct.
 enum HostStruct {
     static func read<T>(_ pointer: UnsafePointer<T>) -> (value: T, size: Int) {
-        let copy = UnsafeMutablePointer<T>.allocate(capacity: 1)
-        defer { copy.deallocate() }
-        let size = bs_read_struct(copy, MemoryLayout<T>.size, pointer)
-        return (UnsafeRawPointer(copy).load(as: T.self), Int(size))
+        withUnsafeTemporaryAllocation(of: T.self, capacity: 1) { copy in
+            let size = bs_read_struct(copy.baseAddress!, MemoryLayout<T>.size, pointer)
+            return (UnsafeRawPointer(copy.baseAddress!).load(as: T.self), Int(size))
+        }
+    }
+
+    /// Writes `value` back into the host's struct at `pointer`, only as far as both have fields.
+    static func write<T>(_ value: T, to pointer: UnsafeMutablePointer<T>) {
+        withUnsafePointer(to: value) { bs_write_struct(pointer, $0, MemoryLayout<T>.size) }
     }
 }

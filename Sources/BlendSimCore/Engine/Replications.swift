@@ -6,7 +6,8 @@ import Synchronization
 /// When the cohorts are small (at most eight chunks) and there are several units, units run
 /// concurrently, each on one thread; otherwise they run one after another with each cohort's
 /// chunks spread over the threads. A trace (which must see rows in a fixed order) always runs
-/// units one after another. Either way every result is the same bit for bit.
+/// units one after another. Either way every result is the same bit for bit. After a unit fails,
+/// units after it (in unit order) are not started; the failure reported is the first in unit order.
 public enum Replications {
     /// One replication of one arm.
     public struct Unit: Sendable, Hashable {
@@ -40,13 +41,17 @@ public enum Replications {
         var outcomes = [ReplicationOutcome?](repeating: nil, count: units.count)
         var errors = [SimulationError?](repeating: nil, count: units.count)
         let done = Atomic<Int>(0)
-        func runUnit(_ index: Int, threads: Int) -> Result<ReplicationOutcome, SimulationError> {
+        let firstFailure = Atomic<Int>(Int.max)
+        func runUnit(_ index: Int, threads: Int) -> Result<ReplicationOutcome, SimulationError>? {
+            // A unit after one that failed is not worth running: the run stops there anyway.
+            guard index < firstFailure.load(ordering: .relaxed) else { return nil }
             let unit = units[index]
             do {
                 let outcome = try engines[unit.arm].runReplication(unit.replication, threads: threads)
                 finished?(unit, outcome, done.wrappingAdd(1, ordering: .relaxed).newValue)
                 return .success(outcome)
             } catch {
+                firstFailure.min(index, ordering: .relaxed)
                 return .failure(error)
             }
         }
@@ -56,8 +61,9 @@ public enum Replications {
                     let slots = UncheckedSendable((outcomeSlots, errorSlots))
                     ParallelFor.run(iterations: units.count, threads: options.threads) { index, _ in
                         switch runUnit(index, threads: 1) {
-                        case .success(let outcome): slots.value.0[index] = outcome
-                        case .failure(let error): slots.value.1[index] = error
+                        case .success(let outcome)?: slots.value.0[index] = outcome
+                        case .failure(let error)?: slots.value.1[index] = error
+                        case nil: break
                         }
                     }
                 }
@@ -65,8 +71,9 @@ public enum Replications {
         } else {
             for index in units.indices {
                 switch runUnit(index, threads: options.threads) {
-                case .success(let outcome): outcomes[index] = outcome
-                case .failure(let error): errors[index] = error
+                case .success(let outcome)?: outcomes[index] = outcome
+                case .failure(let error)?: errors[index] = error
+                case nil: break
                 }
                 if errors[index] != nil { break }
             }

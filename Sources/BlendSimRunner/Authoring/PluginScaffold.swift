@@ -173,6 +173,8 @@ public enum PluginScaffold {
             }
 
         \(identity(name: name, summary: "classroom teaching with online practice (edit me)"))
+            /// The sources of the model's figures, shown by `blendsim plugins --verbose`.
+            static let evidence: String? = "name the studies behind the effectiveness values here (edit me)"
 
             /// Called once per group per week, on one thread.
             func planWeek(_ week: Week) throws -> [Activity] {

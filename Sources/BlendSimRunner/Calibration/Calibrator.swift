@@ -120,7 +120,7 @@ public enum Calibrator {
             if let seed = plan.seed { scenario.seed = seed }
             if let replications = plan.replications { scenario.replications = replications }
             scenario = settings.apply(to: scenario)
-            try ResourceCheck.check(scenario, options: settings.engine)
+            try ResourceCheck.check(scenario, settings: settings)
             scenarios.append((target.scenarioPath, scenario))
         }
         let host = try PluginResolution.load(settings.pluginDirectories)

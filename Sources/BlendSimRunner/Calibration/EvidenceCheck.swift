@@ -38,7 +38,7 @@ public enum EvidenceCheck {
                     }
                     scenario.kernel[keyPath: info.keyPath] = value
                 }
-                try ResourceCheck.check(scenario, options: settings.engine)
+                try ResourceCheck.check(scenario, settings: settings)
                 summaries[finding.scenarioPath] = try ScenarioRun.summary(of: scenario, host: host, options: settings.engine)
             }
             guard let statistic = Calibrator.statistic(finding.summaryPath, in: summaries[finding.scenarioPath]!) else {

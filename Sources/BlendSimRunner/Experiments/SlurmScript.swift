@@ -16,14 +16,17 @@ public enum SlurmScript {
         PluginHost.executableDirectory().map { $0 + "/blendsim" } ?? "blendsim"
     }
 
+    /// The three scripts. `engine` holds the command line's engine options (`--threads`,
+    /// `--chunk-size`, `--max-memory` with their values), passed on to every array task.
     public static func files(
         plan: String, shards: Int, out: String, executable: String, pluginDirectories: [String], seed: UInt64?,
-        replications: Int?
+        replications: Int?, engine: [String] = []
     ) -> [(name: String, contents: String)] {
         func quoted(_ text: String) -> String { "'" + text.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'" }
         var options = pluginDirectories.map { "--plugin-dir \(quoted($0))" }
         if let seed { options.append("--seed \(seed)") }
         if let replications { options.append("--replications \(replications)") }
+        options += engine.map(quoted)
         let extra = options.isEmpty ? "" : " " + options.joined(separator: " ")
         let shardDirectories = (1...shards).map { quoted(out + "/shards/\($0)") }.joined(separator: " ")
         let array = """

@@ -101,7 +101,7 @@ public enum SweepExperiment {
     ) throws(Diagnostic) -> Outcome {
         let plan = try SweepPlanLoader.load(path: planPath)
         let (base, points, scenarios) = try scenarios(plan, settings: settings)
-        try ResourceCheck.check(experiment: scenarios, options: settings.engine, source: plan.source)
+        try ResourceCheck.check(experiment: scenarios, settings: settings, source: plan.source)
         let host = try PluginResolution.load(settings.pluginDirectories)
         let arms = try Experiment.arms(zip(points, scenarios).map { (name: $0.name, scenario: $1) }, host: host)
         var units = Experiment.units(arms: arms.count, replications: base.replications, shard: shard)

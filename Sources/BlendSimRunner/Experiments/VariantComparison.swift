@@ -31,7 +31,7 @@ public enum VariantComparison {
         path: String, settings: RunSettings, shard: Shard?, progress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws(Diagnostic) -> Outcome {
         let (scenario, variants) = try variants(path: path, settings: settings)
-        try ResourceCheck.check(experiment: variants.map(\.scenario), options: settings.engine, source: scenario.source)
+        try ResourceCheck.check(experiment: variants.map(\.scenario), settings: settings, source: scenario.source)
         let host = try PluginResolution.load(settings.pluginDirectories)
         let arms = try Experiment.arms(variants, host: host)
         var replications = variants[0].scenario.replications

@@ -11,23 +11,38 @@ public enum ResourceCheck {
     /// The bytes a run may use.
     static var limit: Double { budget ?? available() * 0.8 }
 
-    /// Bytes a run of `scenario` needs at its peak, roughly: the cohorts of the replications that
-    /// run at once (several only when replications run concurrently, `Replications`), plus every
-    /// replication's weekly results.
-    public static func estimate(_ scenario: Scenario, options: EngineOptions) -> Double {
+    /// Bytes a run of `scenario` needs at its peak, roughly: the cohorts of the units that run at
+    /// once — several only when units run concurrently (`Replications.acrossUnits`: small cohorts),
+    /// at most one per thread and `units` in all — plus every replication's weekly results.
+    public static func estimate(_ scenario: Scenario, options: EngineOptions, units: Int? = nil) -> Double {
+        cohorts(scenario, options: options, units: units ?? scenario.replications) + results(scenario) + 64 * 1_048_576
+    }
+
+    static func cohorts(_ scenario: Scenario, options: EngineOptions, units: Int) -> Double {
         let students = Double(scenario.groups.reduce(0) { $0 + $1.students })
-        let concurrent = Double(min(max(options.threads, 1), scenario.replications))
-        let acrossReplications = students <= Double(options.chunkSize * 8)
-        let cohorts = students * Double(Cohort.bytesPerStudent) * (acrossReplications ? concurrent : 1)
-        let weekly = Double(scenario.replications) * Double(scenario.groups.count) * Double(scenario.weeks + 1) * 512
-        return cohorts + weekly + 64 * 1_048_576
+        let acrossUnits = students <= Double(options.chunkSize * 8)
+        let concurrent = acrossUnits ? Double(min(max(options.threads, 1), max(units, 1))) : 1
+        return students * Double(Cohort.bytesPerStudent) * concurrent
+    }
+
+    static func results(_ scenario: Scenario) -> Double {
+        Double(scenario.replications) * Double(scenario.groups.count) * Double(scenario.weeks + 1) * 512
+    }
+
+    /// The scenario as it may grow: with `--replications auto`, to its maximum.
+    static func largest(_ scenario: Scenario, _ settings: RunSettings) -> Scenario {
+        var scenario = scenario
+        if let rule = settings.automaticReplications { scenario.replications = max(scenario.replications, rule.maximum) }
+        return scenario
     }
 
     /// Memory the system can give.
     static func available() -> Double { Process.availableMemory() }
 
-    public static func check(_ scenario: Scenario, options: EngineOptions) throws(Diagnostic) {
-        let needed = estimate(scenario, options: options)
+    /// A run of one scenario (with `settings`' replications, up to `--replications auto`'s maximum).
+    public static func check(_ scenario: Scenario, settings: RunSettings) throws(Diagnostic) {
+        let scenario = largest(scenario, settings)
+        let needed = estimate(scenario, options: settings.engine)
         guard needed <= limit else {
             let students = scenario.groups.reduce(0) { $0 + $1.students }
             throw scenario.source.diagnostic(
@@ -35,15 +50,15 @@ public enum ResourceCheck {
         }
     }
 
-    /// An experiment (compare arms, sweep points): the largest arm's cohorts for the runs that go
-    /// at once, plus every run's weekly results, which are kept until the end.
-    public static func check(experiment scenarios: [Scenario], options: EngineOptions, source: ScenarioSource) throws(Diagnostic) {
-        guard let largest = scenarios.max(by: { estimate($0, options: options) < estimate($1, options: options) }) else { return }
-        var results = 0.0
-        for scenario in scenarios {
-            results += Double(scenario.replications) * Double(scenario.groups.count) * Double(scenario.weeks + 1) * 512
-        }
-        let needed = estimate(largest, options: options) + results
+    /// An experiment (compare arms, sweep points): the largest arm's cohorts for every unit that
+    /// may run at once (arms × replications of them), plus every run's weekly results, which are
+    /// kept until the end.
+    public static func check(experiment scenarios: [Scenario], settings: RunSettings, source: ScenarioSource) throws(Diagnostic) {
+        let scenarios = scenarios.map { largest($0, settings) }
+        let units = scenarios.reduce(0) { $0 + $1.replications }
+        guard let largest = scenarios.max(by: { $0.groups.reduce(0) { $0 + $1.students } < $1.groups.reduce(0) { $0 + $1.students } })
+        else { return }
+        let needed = cohorts(largest, options: settings.engine, units: units) + scenarios.reduce(0) { $0 + results($1) } + 64 * 1_048_576
         guard needed <= limit else {
             throw source.diagnostic(
                 "this experiment needs about \(gib(needed)) of memory (\(scenarios.count) arms or points × \(largest.replications) replications, the largest with \(largest.groups.reduce(0) { $0 + $1.students }) students) but the budget is \(gib(limit)) (80% of the memory available unless --max-memory says otherwise); use fewer points, replications or students, or --max-memory", line: 1, column: 1)

@@ -28,7 +28,7 @@ public enum ScenarioRun {
     /// weekly state to that file (written atomically when the run succeeds).
     public static func execute(path: String, settings: RunSettings, tracePath: String? = nil) throws(Diagnostic) -> RunReport {
         var scenario = settings.apply(to: try ScenarioLoader.load(path: path))
-        try ResourceCheck.check(scenario, options: settings.engine)
+        try ResourceCheck.check(scenario, settings: settings)
         let host = try PluginResolution.load(settings.pluginDirectories)
         let arm = try Experiment.arms([(nil, scenario)], host: host)[0]
         var options = settings.engine

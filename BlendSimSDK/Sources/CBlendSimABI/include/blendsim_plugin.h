@@ -246,6 +246,17 @@ static inline uint32_t bs_read_struct(void *destination, size_t destination_size
     return size;
 }
 
+/* Writes a struct back into one the other side owns (which starts with its struct_size): only
+ * the bytes both versions have, after struct_size itself. */
+static inline void bs_write_struct(void *destination, const void *source, size_t source_size) {
+    uint32_t size;
+    const unsigned char *from = (const unsigned char *)source;
+    unsigned char *to = (unsigned char *)destination;
+    size_t index;
+    for (index = 0; index < sizeof size; index++) ((unsigned char *)&size)[index] = to[index];
+    for (index = sizeof size; index < size && index < source_size; index++) to[index] = from[index];
+}
+
 /* The counter-based generator used by the host, for plugins that want reproducible draws:
  * a uniform double in [0, 1) from a stream key and a counter. SplitMix64's finaliser. */
 static inline uint64_t bs_mix64(uint64_t z) {
