@@ -17,3 +17,5 @@ public import Glibc
 @inlinable public func log(_ x: Float) -> Float { Glibc.logf(x) }
 /// Base-10 logarithm (libm `log10`).
 @inlinable public func log10(_ x: Double) -> Double { Glibc.log10(x) }
+/// Complementary error function (libm `erfc`).
+@inlinable public func erfc(_ x: Double) -> Double { Glibc.erfc(x) }

@@ -31,3 +31,26 @@ public enum LinearAlgebra {
         return b
     }
 }
+
+extension LinearAlgebra {
+    /// The lower-triangular L with L·Lᵀ = `matrix` (Cholesky), or nil when the matrix is not
+    /// symmetric positive definite.
+    public static func cholesky(_ matrix: [[Double]]) -> [[Double]]? {
+        let n = matrix.count
+        guard n > 0, matrix.allSatisfy({ $0.count == n }) else { return nil }
+        var l = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
+        for i in 0..<n {
+            for j in 0...i {
+                var sum = matrix[i][j]
+                for k in 0..<j { sum -= l[i][k] * l[j][k] }
+                if i == j {
+                    guard sum > 0, sum.isFinite else { return nil }
+                    l[i][i] = sum.squareRoot()
+                } else {
+                    l[i][j] = sum / l[j][j]
+                }
+            }
+        }
+        return l
+    }
+}
