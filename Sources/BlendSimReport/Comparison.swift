@@ -36,18 +36,24 @@ public enum Comparison {
                     case "course_achievement": Summary.json(Statistic(pairs.map { Outcomes.courseHedgesG($0.0, $0.1) }))
                     default: .null
                     }
-                    comparisons.append(.object([
+                    var members: [(String, JSONValue)] = [
                         ("variant", .string(arm.name)),
                         ("baseline", .string(first.name)),
                         ("group", .string(group.name)),
                         ("outcome", .string(outcome.name)),
                         ("difference", Summary.json(Statistic(differences))),
                         ("hedges_g", g),
-                    ]))
+                    ]
+                    if first.description.uncertainty != nil {
+                        let interval = credible90(differences)
+                        members.append(("credible90", .array([.finite(interval.lower), .finite(interval.upper)])))
+                        members.append(("probability_higher", .finite(probabilityHigher(differences))))
+                    }
+                    comparisons.append(.object(members))
                 }
             }
         }
-        return .object([
+        var members: [(String, JSONValue)] = [
             ("scenario", .string(first.description.scenario)),
             ("seed", .integer(Int(truncatingIfNeeded: first.description.seed))),
             ("replications", .integer(first.description.replications)),
@@ -55,7 +61,31 @@ public enum Comparison {
             ("control_points", .array(first.description.controlPoints.map { .integer($0) })),
             ("variants", .array(variants)),
             ("comparisons", .array(comparisons)),
-        ])
+        ]
+        if let uncertainty = first.description.uncertainty { members.insert(("uncertainty", uncertainty.json), at: 5) }
+        return .object(members)
+    }
+
+    /// The central 90% of the paired differences over replications (linear interpolation between
+    /// order statistics): with `--uncertainty model`, each replication has its own parameter draw,
+    /// so this interval carries the parameters' uncertainty and the students' chance together.
+    public static func credible90(_ values: [Double]) -> (lower: Double, upper: Double) {
+        let sorted = values.filter(\.isFinite).sorted()
+        guard sorted.count > 1 else { return (sorted.first ?? .nan, sorted.first ?? .nan) }
+        func quantile(_ p: Double) -> Double {
+            let position = p * Double(sorted.count - 1)
+            let low = Int(position.rounded(.down)), high = min(low + 1, sorted.count - 1)
+            return sorted[low] + (position - Double(low)) * (sorted[high] - sorted[low])
+        }
+        return (quantile(0.05), quantile(0.95))
+    }
+
+    /// The share of replications in which the variant's value is above the baseline's (ties count
+    /// half).
+    public static func probabilityHigher(_ differences: [Double]) -> Double {
+        let finite = differences.filter(\.isFinite)
+        guard !finite.isEmpty else { return .nan }
+        return finite.reduce(0) { $0 + ($1 > 0 ? 1 : $1 == 0 ? 0.5 : 0) } / Double(finite.count)
     }
 
     /// The side-by-side table: per group, each outcome's mean [95% CI] per variant, then the
@@ -65,6 +95,10 @@ public enum Comparison {
         let first = arms[0]
         var out = "blendsim compare · \(first.description.scenario) · seed \(first.description.seed) · "
             + "\(first.description.replications) replications per variant (paired: same random numbers)\n"
+        if let uncertainty = first.description.uncertainty {
+            out += "Model uncertainty: each replication draws its parameters from \(uncertainty.posterior) (\(uncertainty.particles) particles);\n"
+            out += "the 95% CI is the mean's (simulation), the 90% credible interval and P(better) carry the parameters' uncertainty too.\n"
+        }
         for (baseIndex, group) in first.description.groups.enumerated() {
             out += "\nGroup '\(group.name)': end of semester, mean [95% CI]\n"
             var header = ["outcome"] + arms.map(\.name)
@@ -91,6 +125,13 @@ public enum Comparison {
                         Statistic(pairs.map { outcome.read($0.0, group.students) - outcome.read($0.1, group.students) }), digits: digits)
                     if outcome.name == "overall" {
                         cell += "  g = " + TerminalSummary.interval(Statistic(pairs.map { Outcomes.hedgesG($0.0, $0.1) }), digits: 2)
+                        if first.description.uncertainty != nil {
+                            let differences = pairs.map { outcome.read($0.0, group.students) - outcome.read($0.1, group.students) }
+                            let interval = credible90(differences)
+                            cell += "  90% credible [" + TerminalSummary.fixed(interval.lower, digits: digits) + ", "
+                                + TerminalSummary.fixed(interval.upper, digits: digits) + "]  P(better) = "
+                                + TerminalSummary.fixed(probabilityHigher(differences), digits: 2)
+                        }
                     } else if outcome.name == "course_achievement" {
                         cell += "  g = " + TerminalSummary.interval(Statistic(pairs.map { Outcomes.courseHedgesG($0.0, $0.1) }), digits: 2)
                     }

@@ -1,4 +1,4 @@
-import BlendSimCore
+public import BlendSimCore
 
 /// What was run, as the results files describe it: the scenario's identity and its groups.
 public struct RunDescription: Sendable {
@@ -26,6 +26,36 @@ public struct RunDescription: Sendable {
     /// The group the others are compared with, if any.
     public var baseline: String?
     public var groups: [Group]
+    /// With `--uncertainty model`: the posterior each replication drew its parameters from.
+    public var uncertainty: Uncertainty?
+
+    /// Where a run's parameters came from when they were drawn from a posterior.
+    public struct Uncertainty: Sendable {
+        /// The posterior file.
+        public var posterior: String
+        public var sha256: String
+        public var particles: Int
+        /// The parameters drawn.
+        public var parameters: [String]
+
+        public init(posterior: String, sha256: String, particles: Int, parameters: [String]) {
+            self.posterior = posterior
+            self.sha256 = sha256
+            self.particles = particles
+            self.parameters = parameters
+        }
+
+        /// The `uncertainty` member of summary.json.
+        public var json: JSONValue {
+            .object([
+                ("source", .string("model")),
+                ("posterior", .string(posterior)),
+                ("sha256", .string(sha256)),
+                ("particles", .integer(particles)),
+                ("parameters", .array(parameters.map { .string($0) })),
+            ])
+        }
+    }
 
     public init(
         scenario: String, seed: UInt64, replications: Int, weeks: Int, controlPoints: [Int], baseline: String? = nil,

@@ -17,6 +17,7 @@ public enum Summary {
             ("control_points", .array(run.controlPoints.map { .integer($0) })),
             ("groups", .array(groups)),
         ]
+        if let uncertainty = run.uncertainty { members.insert(("uncertainty", uncertainty.json), at: 5) }
         if let baseline = run.baseline, let base = run.groups.firstIndex(where: { $0.name == baseline }) {
             members.append(("baseline", .string(baseline)))
             members.append(("gains", .array(run.groups.indices.filter { $0 != base }.map { index in

@@ -39,11 +39,27 @@ extension BlendSim {
         @Flag(help: "Do not print progress.")
         var quiet = false
 
+        @Option(help: "point: the best fit (Nelder–Mead), written as a scenario fragment; abc-smc: a posterior sample (ABC-SMC), written to --out as posterior.csv and calibration.json.")
+        var method: CalibrationMethod = .point
+
+        @Option(help: ArgumentHelp("With --method abc-smc: write posterior.csv, calibration.json and manifest.json here.", valueName: "dir"))
+        var out: String?
+
+        @Flag(help: "With --method abc-smc: continue an interrupted calibration in --out after its last finished generation.")
+        var resume = false
+
         @OptionGroup var plugins: PluginOptions
+
+        func validate() throws {
+            if method == .abcSMC && out == nil { throw ValidationError("--method abc-smc needs --out for the posterior") }
+            if method == .point && (out != nil || resume) { throw ValidationError("--out and --resume go with --method abc-smc") }
+            if method == .abcSMC && output != nil { throw ValidationError("--output is the point fit's fragment; --method abc-smc writes to --out") }
+        }
 
         func run() throws {
             PluginGuard.begin()
             defer { PluginGuard.end() }
+            if method == .abcSMC { return try runPosterior() }
             do throws(Diagnostic) {
                 let loaded = try CalibrationPlanLoader.load(path: plan)
                 let destination = output ?? (synthetic == nil ? loaded.output : nil)
@@ -69,6 +85,39 @@ extension BlendSim {
             }
         }
     }
+}
+
+extension BlendSim.Calibrate {
+    func runPosterior() throws {
+        do throws(Diagnostic) {
+            let out = self.out!
+            if !resume { try ResultsDirectory.checkOutput(out, force: force) }
+            let loaded = try CalibrationPlanLoader.load(path: plan)
+            let settings = runSettings(plugins: plugins, engine: engine)
+            let quiet = self.quiet
+            let report = try Calibrator.posterior(loaded, settings: settings, synthetic: synthetic, checkpoint: out, resume: resume) { generation in
+                if !quiet {
+                    let epsilon = generation.epsilon.isFinite ? CalibrationTable.number(generation.epsilon) : "∞"
+                    StandardError.write(
+                        "generation \(generation.index): ε \(epsilon), \(generation.simulations) simulations, acceptance \(CalibrationTable.number(generation.acceptance))\n")
+                }
+            }
+            try ResultsDirectory.write(
+                [("posterior.csv", report.csv), ("calibration.json", report.document.serialized(pretty: true))], to: out,
+                planPath: plan, invocation: CommandLine.arguments, force: true)
+            PosteriorCheckpointCleanup.remove(out)
+            StandardOutput.write(report.table())
+            StandardOutput.write("\nPosterior written to \(out)/posterior.csv (report: \(out)/calibration.json)\n")
+        } catch {
+            throw fail(error)
+        }
+    }
+}
+
+/// How `calibrate` fits.
+enum CalibrationMethod: String, ExpressibleByArgument, CaseIterable {
+    case point
+    case abcSMC = "abc-smc"
 }
 
 /// The fit, as a planner reads it: parameters, then each target against its simulated value.

@@ -32,6 +32,9 @@ extension BlendSim {
         var report = false
         func validate() throws {
             try simulation.replications.check(minimum: 2)
+            if shard.shard != nil && simulation.uncertainty.uncertainty == .model {
+                throw ValidationError("--uncertainty model cannot be sharded yet; run the comparison whole")
+            }
             if shard.shard != nil && simulation.replications.automatic != nil {
                 throw ValidationError("--replications auto cannot be sharded (each shard would stop on its own); give a number of replications")
             }
@@ -42,9 +45,9 @@ extension BlendSim {
         func run() throws {
             PluginGuard.begin()
             defer { PluginGuard.end() }
-            let settings = simulation.settings
             let progress = quiet ? nil : ProgressReporter.callback(label: "compare")
             do throws(Diagnostic) {
+                let settings = try simulation.settings()
                 try output.check()
                 switch try VariantComparison.run(path: scenario, settings: settings, shard: shard.value, progress: progress) {
                 case .shard(let file):

@@ -137,6 +137,36 @@ struct ShardOption: ParsableArguments {
     }
 }
 
+/// `--uncertainty model` and `--posterior`: whether each replication draws the model's
+/// parameters from a posterior sample.
+struct UncertaintyOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "none: the model's parameters are fixed at their calibrated values, and intervals show simulation noise only; model: each replication draws them from the posterior (--posterior), so intervals also carry what the evidence leaves uncertain.",
+        valueName: "none|model"))
+    var uncertainty: UncertaintySource = .none
+
+    @Option(help: ArgumentHelp("With --uncertainty model: the posterior sample (default: the one shipped with blendsim, evidence-posterior.csv).", valueName: "posterior.csv"))
+    var posterior: String?
+
+    func validate() throws {
+        if posterior != nil && uncertainty == .none { throw ValidationError("--posterior goes with --uncertainty model") }
+    }
+
+    /// The posterior sample to draw from, if any.
+    func load() throws(Diagnostic) -> PosteriorSample? {
+        guard uncertainty == .model else { return nil }
+        guard let path = posterior ?? PosteriorSample.shippedPath() else {
+            throw Diagnostic("no posterior sample found beside blendsim; pass --posterior FILE (a posterior.csv from `blendsim calibrate --method abc-smc`)")
+        }
+        return try PosteriorSample.load(path: path)
+    }
+}
+
+/// Where a run's parameters come from.
+enum UncertaintySource: String, ExpressibleByArgument, CaseIterable {
+    case none, model
+}
+
 /// Everything `run` and `compare` take to simulate: seed, replications (a number or `auto`),
 /// threads, chunk size, memory budget and plugin path, as one `RunSettings`.
 struct SimulationOptions: ParsableArguments {
@@ -144,13 +174,22 @@ struct SimulationOptions: ParsableArguments {
     @OptionGroup var replications: ReplicationOptions
     @OptionGroup var engine: EngineOptionGroup
     @OptionGroup var memory: MemoryOptions
+    @OptionGroup var uncertainty: UncertaintyOptions
     @OptionGroup var plugins: PluginOptions
 
-    /// The settings these options describe.
-    var settings: RunSettings {
-        runSettings(
+    func validate() throws {
+        if uncertainty.uncertainty == .model && replications.automatic != nil {
+            throw ValidationError("--uncertainty model takes a number of replications, not 'auto'")
+        }
+    }
+
+    /// The settings these options describe, with the posterior read when asked for.
+    func settings() throws(Diagnostic) -> RunSettings {
+        var settings = runSettings(
             plugins: plugins, engine: engine, seed: seed.seed, replications: replications.count,
             automatic: replications.automatic)
+        settings.posterior = try uncertainty.load()
+        return settings
     }
 }
 

@@ -40,8 +40,8 @@ extension BlendSim {
         func run() throws {
             PluginGuard.begin()
             defer { PluginGuard.end() }
-            let settings = simulation.settings
             do {
+                let settings = try simulation.settings()
                 try output.check()
                 let report = try ScenarioRun.execute(path: scenario, settings: settings, tracePath: trace)
                 if let out = output.out {

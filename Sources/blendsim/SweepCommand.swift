@@ -33,6 +33,7 @@ extension BlendSim {
 
         @OptionGroup var engine: EngineOptionGroup
         @OptionGroup var memory: MemoryOptions
+        @OptionGroup var uncertainty: UncertaintyOptions
 
         @Flag(help: "Print neither progress nor the table.")
         var quiet = false
@@ -46,15 +47,19 @@ extension BlendSim {
             try replications.check(minimum: 1)
             if (shard.shard != nil || emitSlurm != nil) && output.out == nil { throw ValidationError("--shard and --emit-slurm need --out") }
             if !(1...10_000).contains(shards) { throw ValidationError("--shards must be between 1 and 10000") }
+            if (shard.shard != nil || emitSlurm != nil) && uncertainty.uncertainty == .model {
+                throw ValidationError("--uncertainty model cannot be sharded yet; run the sweep whole")
+            }
             if resume && output.out == nil { throw ValidationError("--resume needs the --out directory of the interrupted sweep") }
         }
 
         func run() throws {
             PluginGuard.begin()
             defer { PluginGuard.end() }
-            let settings = runSettings(plugins: plugins, engine: engine, seed: seed.seed, replications: replications.replications)
+            var settings = runSettings(plugins: plugins, engine: engine, seed: seed.seed, replications: replications.replications)
             let progress = quiet ? nil : ProgressReporter.callback(label: "sweep")
             do throws(Diagnostic) {
+                settings.posterior = try uncertainty.load()
                 if let emitSlurm {
                     let files = SlurmScript.files(
                         plan: SlurmScript.absolute(plan), shards: shards, out: SlurmScript.absolute(output.out!),

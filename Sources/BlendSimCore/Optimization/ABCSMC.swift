@@ -7,7 +7,9 @@ import BlendSimSystem
 ///
 /// Generation 0 samples the prior. Generation g ≥ 1 sets ε to a quantile of the previous
 /// generation's distances, then proposes candidates — a parent drawn by weight, moved by a
-/// Gaussian kernel with twice the population's weighted covariance — and accepts those whose
+/// Gaussian kernel with the population's weighted covariance scaled by Silverman's rule (the
+/// default of pyabc; Beaumont's factor 2 leaves almost no proposal inside the bounds of a dozen
+/// parameters) — and accepts those whose
 /// simulated distance is at most ε, until the population is full. Weights are prior density over
 /// the kernel mixture density. Everything random is a counter draw keyed by (seed, generation,
 /// candidate), and candidates are accepted in index order, so the posterior is a pure function of
@@ -166,8 +168,11 @@ public struct ABCSMC: Sendable {
         var simulated = 0
         var next = 0
         let batch = settings.particles
-        let maximumBatches = max(20, Int((1 / max(settings.minimumAcceptance, 1e-3)).rounded(.up)) + 1)
-        for _ in 0..<maximumBatches {
+        // Proposals outside the bounds cost no simulation; the simulations a generation may use
+        // are bounded by the minimum acceptance rate.
+        let maximumSimulated = Int((Double(settings.particles) / max(settings.minimumAcceptance, 1e-4)).rounded(.up))
+        let maximumProposals = 10_000 * settings.particles
+        while simulated < maximumSimulated && next < maximumProposals {
             var candidates: [Candidate] = []
             var indices: [Int] = []
             for c in next..<(next + batch) {
@@ -216,8 +221,9 @@ public struct ABCSMC: Sendable {
         return Generation(index: last.index + 1, epsilon: epsilon, particles: accepted, simulations: simulated)
     }
 
-    /// The perturbation kernel: twice the weighted covariance of the particles (Beaumont et al.
-    /// 2009), with a floor of 10⁻⁶ of each prior range squared so a collapsed parameter can move.
+    /// The perturbation kernel: the weighted covariance of the particles times Silverman's factor
+    /// h² = (4 / (k + 2))^(2 / (k + 4)) · n^(−2 / (k + 4)), with a floor of 10⁻⁶ of each prior
+    /// range squared so a collapsed parameter can move.
     static func kernel(_ particles: [Particle], priors: [Prior]) -> (cholesky: [[Double]], inverse: [[Double]]) {
         let k = priors.count
         var mean = [Double](repeating: 0, count: k)
@@ -228,8 +234,10 @@ public struct ABCSMC: Sendable {
                 for j in 0..<k { covariance[i][j] += p.weight * (p.values[i] - mean[i]) * (p.values[j] - mean[j]) }
             }
         }
+        let n = Double(max(particles.count, 1)), d = Double(k)
+        let silverman = pow(4 / (d + 2), 2 / (d + 4)) * pow(n, -2 / (d + 4))
         for i in 0..<k {
-            for j in 0..<k { covariance[i][j] *= 2 }
+            for j in 0..<k { covariance[i][j] *= silverman }
             let width = priors[i].bounds.upperBound - priors[i].bounds.lowerBound
             covariance[i][i] += 1e-6 * width * width
         }

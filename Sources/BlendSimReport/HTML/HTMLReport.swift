@@ -236,12 +236,31 @@ public enum HTMLReport {
             }
         }
         html += "</table>"
-        html += "<h3>Differences from the first variant (paired)</h3><table><tr><th class=\"name\">variant</th><th class=\"name\">group</th><th class=\"name\">outcome</th><th>difference [95% CI]</th><th>Hedges' g [95% CI]</th></tr>"
+        // With --uncertainty model, each difference has two intervals: the 95% CI of the mean
+        // (simulation noise) and the 90% credible interval (the parameters' uncertainty too).
+        let uncertain = summary["uncertainty"] != nil
+        html += "<h3>Differences from the first variant (paired)</h3>"
+        if uncertain {
+            html += "<p>Each replication drew the model's parameters from the posterior "
+                + "\(SVG.escape(summary["uncertainty"]?["posterior"]?.stringValue ?? "")): the 95% CI shows the simulation's noise only, "
+                + "the 90% credible interval the parameters' uncertainty and the students' chance together.</p>"
+        }
+        html += "<table><tr><th class=\"name\">variant</th><th class=\"name\">group</th><th class=\"name\">outcome</th><th>difference [95% CI]</th>"
+        if uncertain { html += "<th>90% credible interval</th><th>P(higher)</th>" }
+        html += "<th>Hedges' g [95% CI]</th></tr>"
         if case .array(let comparisons)? = summary["comparisons"] {
             for c in comparisons {
                 html += "<tr><td class=\"name\">\(SVG.escape(c["variant"]?.stringValue ?? "")) − \(SVG.escape(c["baseline"]?.stringValue ?? ""))</td>"
                 html += "<td class=\"name\">\(SVG.escape(c["group"]?.stringValue ?? ""))</td><td class=\"name\">\(SVG.escape(c["outcome"]?.stringValue ?? ""))</td>"
                 html += statCell(c["difference"], digits: 3)
+                if uncertain {
+                    if case .array(let interval)? = c["credible90"], interval.count == 2, let lo = interval[0].doubleValue, let hi = interval[1].doubleValue {
+                        html += "<td>[\(TerminalSummary.fixed(lo, digits: 3)), \(TerminalSummary.fixed(hi, digits: 3))]</td>"
+                    } else {
+                        html += "<td>–</td>"
+                    }
+                    html += cell(c["probability_higher"], digits: 0, percent: true)
+                }
                 html += c["hedges_g"] == .null ? "<td>–</td>" : statCell(c["hedges_g"], digits: 3)
                 html += "</tr>"
             }

@@ -110,15 +110,15 @@ public enum Calibrator {
         }
     }
 
-    public static func run(
-        _ plan: CalibrationPlan, settings: RunSettings, synthetic: UInt64? = nil,
-        progress: (@Sendable (Int, Double) -> Void)? = nil
-    ) throws(Diagnostic) -> CalibrationReport {
+    /// The plan's scenarios, loaded with the plan's (or `replications`) and the command line's
+    /// settings, resolved against the plugins, with every target checked to name a statistic they
+    /// produce (one simulation at the starts).
+    static func problem(_ plan: CalibrationPlan, settings: RunSettings, replications: Int? = nil) throws(Diagnostic) -> Problem {
         var scenarios: [(path: String, scenario: Scenario)] = []
         for target in plan.targets where !scenarios.contains(where: { $0.path == target.scenarioPath }) {
             var scenario = try ScenarioLoader.load(path: target.scenarioPath)
             if let seed = plan.seed { scenario.seed = seed }
-            if let replications = plan.replications { scenario.replications = replications }
+            if let replications = replications ?? plan.replications { scenario.replications = replications }
             scenario = settings.apply(to: scenario)
             try ResourceCheck.check(scenario, settings: settings)
             scenarios.append((target.scenarioPath, scenario))
@@ -126,8 +126,6 @@ public enum Calibrator {
         let host = try PluginResolution.load(settings.pluginDirectories)
         try check(plan, scenarios: scenarios.map(\.scenario), host: host)
         let problem = Problem(plan: plan, host: host, scenarios: scenarios, settings: settings)
-
-        // The targets must name statistics the scenarios produce.
         let starts = plan.parameters.map { ($0.start - $0.lower) / ($0.upper - $0.lower) }
         let first = try problem.simulate(values(plan, starts))
         for target in plan.targets where problem.value(target, in: first) == nil {
@@ -135,6 +133,17 @@ public enum Calibrator {
                 "statistic '\(target.statistic)' is not in the summary.json of \(target.scenarioPath) (see docs/RESULTS.md)",
                 line: target.location.line, column: target.location.column)
         }
+        return problem
+    }
+
+    public static func run(
+        _ plan: CalibrationPlan, settings: RunSettings, synthetic: UInt64? = nil,
+        progress: (@Sendable (Int, Double) -> Void)? = nil
+    ) throws(Diagnostic) -> CalibrationReport {
+        let problem = try problem(plan, settings: settings)
+        let host = problem.host
+        let scenarios = problem.scenarios
+        let starts = plan.parameters.map { ($0.start - $0.lower) / ($0.upper - $0.lower) }
 
         // Synthetic targets: the statistics the scenarios produce with their own parameters (the
         // truth), simulated with other random numbers; the fit then starts from the plan's starts.
@@ -241,8 +250,14 @@ public enum Calibrator {
         zip(plan.parameters, point).map { parameter, x in parameter.lower + x * (parameter.upper - parameter.lower) }
     }
 
-    /// The scenario with the parameters set to `values`.
+    /// The scenario with the plan's parameters set to `values`.
     static func applied(_ plan: CalibrationPlan, _ values: [Double], to scenario: Scenario, host: PluginHost) -> Scenario {
+        applied(plan.parameters.map(\.setting), values, to: scenario, host: host)
+    }
+
+    /// The scenario with each setting at its value (a model's or policy's parameter in every group
+    /// that uses it).
+    static func applied(_ settings: [CalibrationPlan.Setting], _ values: [Double], to scenario: Scenario, host: PluginHost) -> Scenario {
         var scenario = scenario
         func set(_ reference: inout ComponentReference, _ name: String, _ value: Double, integer: Bool) {
             let json: JSONValue = integer ? .integer(Int(value.rounded())) : .number(value)
@@ -252,8 +267,8 @@ public enum Calibrator {
                 reference.parameters.append((name, json))
             }
         }
-        for (parameter, value) in zip(plan.parameters, values) {
-            switch parameter.setting {
+        for (setting, value) in zip(settings, values) {
+            switch setting {
             case .kernel(let key):
                 if let info = KernelParameters.catalog.first(where: { $0.key == key }) { scenario.kernel[keyPath: info.keyPath] = value }
             case .modelDefault(let model, let name):

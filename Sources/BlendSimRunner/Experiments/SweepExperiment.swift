@@ -88,9 +88,12 @@ public enum SweepExperiment {
         return (base, points, scenarios)
     }
 
-    static func hash(_ plan: SweepPlan, base: Scenario) -> String {
+    /// What ties shards and checkpoints to one sweep: the plan, its scenario, the settings that
+    /// change results, and the posterior drawn from (if any).
+    static func hash(_ plan: SweepPlan, base: Scenario, posterior: PosteriorSample? = nil) -> String {
         ShardFile.planHash(
-            fileBytes: plan.source.bytes + base.source.bytes, replications: base.replications, seed: base.seed, extra: "sweep")
+            fileBytes: plan.source.bytes + base.source.bytes, replications: base.replications, seed: base.seed,
+            extra: "sweep" + (posterior.map { "|posterior=" + $0.sha256 } ?? ""))
     }
 
     /// Runs the plan (or one shard of it). With `checkpoint` (the --out directory), finished runs
@@ -103,12 +106,12 @@ public enum SweepExperiment {
         let (base, points, scenarios) = try scenarios(plan, settings: settings)
         try ResourceCheck.check(experiment: scenarios, settings: settings, source: plan.source)
         let host = try PluginResolution.load(settings.pluginDirectories)
-        let arms = try Experiment.arms(zip(points, scenarios).map { (name: $0.name, scenario: $1) }, host: host)
+        let arms = try Experiment.arms(zip(points, scenarios).map { (name: $0.name, scenario: $1) }, host: host, posterior: settings.posterior)
         var units = Experiment.units(arms: arms.count, replications: base.replications, shard: shard)
         var completed: [UnitResult] = []
         var checkpoint: Checkpoint?
         if let out, shard == nil {
-            let planHash = hash(plan, base: base)
+            let planHash = hash(plan, base: base, posterior: settings.posterior)
             if resume {
                 completed = try Checkpoint.load(out: out, planHash: planHash)
                 let done = Set(completed.map { $0.arm * base.replications + $0.replication })
@@ -133,7 +136,7 @@ public enum SweepExperiment {
         // Every run is done: a refusal now (an outcome the runs do not produce) is the plan's, and
         // resuming could not change it, so the checkpoint goes with it.
         do {
-            return .complete(try report(plan, base: base, points: points, scenarios: scenarios, units: results))
+            return .complete(try report(plan, base: base, points: points, scenarios: scenarios, units: results, posterior: settings.posterior))
         } catch {
             if let out {
                 Checkpoint.remove(out: out)
@@ -162,7 +165,9 @@ public enum SweepExperiment {
         return .string(text)
     }
 
-    static func report(_ plan: SweepPlan, base: Scenario, points: [Point], scenarios: [Scenario], units: [UnitResult]) throws(Diagnostic) -> Report {
+    static func report(
+        _ plan: SweepPlan, base: Scenario, points: [Point], scenarios: [Scenario], units: [UnitResult], posterior: PosteriorSample? = nil
+    ) throws(Diagnostic) -> Report {
         let replications = base.replications
         let results = Experiment.results(arms: scenarios, replications: replications, units: units)
         let names = plan.parameters.map(\.name)
@@ -186,7 +191,7 @@ public enum SweepExperiment {
                     csv += row.joined(separator: ",") + "\n"
                 }
             }
-            let summary = Summary.document(ScenarioRun.describe(scenario), results[index])
+            let summary = Summary.document(ScenarioRun.describe(scenario, posterior: posterior), results[index])
             var members: [(String, JSONValue)] = [
                 ("point", .integer(index + 1)),
                 ("settings", .object(zip(names, values).map { ($0, $1) })),
@@ -213,6 +218,7 @@ public enum SweepExperiment {
             ("parameters", .array(names.map { .string($0) })),
             ("points", .array(summaries)),
         ]
+        if let posterior { members.insert(("uncertainty", ScenarioRun.describe(base, posterior: posterior).uncertainty!.json), at: 5) }
         var table = "blendsim sweep · \(plan.source.path) · \(plan.design.rawValue) · \(points.count) points × \(replications) replications\n"
         if let outcome = plan.outcome, plan.design == .morris || plan.design == .sobol {
             let analysis = plan.design == .morris

@@ -33,7 +33,7 @@ public enum VariantComparison {
         let (scenario, variants) = try variants(path: path, settings: settings)
         try ResourceCheck.check(experiment: variants.map(\.scenario), settings: settings, source: scenario.source)
         let host = try PluginResolution.load(settings.pluginDirectories)
-        let arms = try Experiment.arms(variants, host: host)
+        let arms = try Experiment.arms(variants, host: host, posterior: settings.posterior)
         var replications = variants[0].scenario.replications
         let seed = variants[0].scenario.seed
         var results: [UnitResult]
@@ -49,10 +49,12 @@ public enum VariantComparison {
                 planHash: ShardFile.planHash(fileBytes: scenario.source.bytes, replications: replications, seed: seed),
                 replications: replications, seed: seed, shard: shard, units: results))
         }
-        return .complete(report(variants, replications: replications, units: results))
+        return .complete(report(variants, replications: replications, units: results, posterior: settings.posterior))
     }
 
-    static func report(_ variants: [(name: String?, scenario: Scenario)], replications: Int, units: [UnitResult]) -> Report {
+    static func report(
+        _ variants: [(name: String?, scenario: Scenario)], replications: Int, units: [UnitResult], posterior: PosteriorSample? = nil
+    ) -> Report {
         let scenarios = variants.map { variant -> Scenario in
             var scenario = variant.scenario
             scenario.replications = replications
@@ -61,7 +63,7 @@ public enum VariantComparison {
         let results = Experiment.results(arms: scenarios, replications: replications, units: units)
         return Report(arms: variants.indices.map { index in
             Comparison.Arm(
-                name: variants[index].name ?? "", description: ScenarioRun.describe(scenarios[index]), result: results[index])
+                name: variants[index].name ?? "", description: ScenarioRun.describe(scenarios[index], posterior: posterior), result: results[index])
         })
     }
 

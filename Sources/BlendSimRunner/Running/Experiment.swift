@@ -9,6 +9,9 @@ public struct Arm: Sendable {
     public var name: String?
     public var scenario: Scenario
     public var spec: SimulationSpec
+    /// With `--uncertainty model`: one spec per replication, each with its posterior draw;
+    /// empty when every replication runs `spec`.
+    public var drawn: [SimulationSpec] = []
 }
 
 /// One replication of one arm.
@@ -51,13 +54,29 @@ public enum Experiment {
         return units
     }
 
-    /// Resolves each named scenario against the loaded plugins.
-    public static func arms(_ named: [(name: String?, scenario: Scenario)], host: PluginHost) throws(Diagnostic) -> [Arm] {
+    /// Resolves each named scenario against the loaded plugins; with a posterior, also each
+    /// replication's scenario with its parameter draw (`PosteriorSample.draw`).
+    public static func arms(
+        _ named: [(name: String?, scenario: Scenario)], host: PluginHost, posterior: PosteriorSample? = nil
+    ) throws(Diagnostic) -> [Arm] {
+        if let posterior { try posterior.check(host: host) }
         var arms: [Arm] = []
         for item in named {
             let resolved = PluginResolution.resolve(item.scenario, host: host)
             guard let spec = resolved.spec else { throw resolved.diagnostics[0] }
-            arms.append(Arm(name: item.name, scenario: item.scenario, spec: spec))
+            var arm = Arm(name: item.name, scenario: item.scenario, spec: spec)
+            if let posterior {
+                for replication in 0..<item.scenario.replications {
+                    let values = posterior.draw(seed: item.scenario.seed, replication: replication)
+                    let drawn = Calibrator.applied(posterior.settings, values, to: item.scenario, host: host)
+                    let resolved = PluginResolution.resolve(drawn, host: host)
+                    guard let spec = resolved.spec else {
+                        throw Diagnostic("\(posterior.path): the parameters of replication \(replication + 1)'s draw are refused: \(resolved.diagnostics[0].message)")
+                    }
+                    arm.drawn.append(spec)
+                }
+            }
+            arms.append(arm)
         }
         return arms
     }
@@ -68,19 +87,33 @@ public enum Experiment {
         arms: [Arm], units: [(arm: Int, replication: Int)], options: EngineOptions,
         progress: (@Sendable (Int, Int) -> Void)? = nil, finished: (@Sendable (UnitResult) -> Void)? = nil
     ) throws(Diagnostic) -> [UnitResult] {
-        let engines = arms.map { Engine(spec: $0.spec, options: options) }
+        // One engine per arm, or per arm and replication where the parameters are drawn.
+        var engines: [Engine] = []
+        var engineArm: [Int] = []
+        var first: [Int] = []
+        for (index, arm) in arms.enumerated() {
+            first.append(engines.count)
+            for spec in arm.drawn.isEmpty ? [arm.spec] : arm.drawn {
+                engines.append(Engine(spec: spec, options: options))
+                engineArm.append(index)
+            }
+        }
         let total = units.count
+        let armOfEngine = engineArm
         let outcomes: [ReplicationOutcome]
         do {
             outcomes = try Replications.run(
-                engines: engines, units: units.map { Replications.Unit(arm: $0.arm, replication: $0.replication) }
+                engines: engines,
+                units: units.map {
+                    Replications.Unit(arm: first[$0.arm] + (arms[$0.arm].drawn.isEmpty ? 0 : $0.replication), replication: $0.replication)
+                }
             ) { unit, outcome, done in
-                finished?(UnitResult(arm: unit.arm, replication: unit.replication, groups: outcome.groups))
+                finished?(UnitResult(arm: armOfEngine[unit.arm], replication: unit.replication, groups: outcome.groups))
                 progress?(done, total)
             }
         } catch {
             let message = error.error.message
-            throw Diagnostic(arms[error.unit.arm].name.map { "\($0): \(message)" } ?? message)
+            throw Diagnostic(arms[engineArm[error.unit.arm]].name.map { "\($0): \(message)" } ?? message)
         }
         return zip(units, outcomes).map { UnitResult(arm: $0.arm, replication: $0.replication, groups: $1.groups) }
     }

@@ -12,16 +12,20 @@ public struct RunSettings: Sendable {
     public var engine: EngineOptions
     /// `--replications auto`: add replications until the key outcomes' 95% CIs are narrow enough.
     public var automaticReplications: AutomaticReplications?
+    /// `--uncertainty model`: each replication draws its parameters from this posterior sample.
+    public var posterior: PosteriorSample?
 
     public init(
         pluginDirectories: [String] = [], seed: UInt64? = nil, replications: Int? = nil,
-        engine: EngineOptions = EngineOptions(), automaticReplications: AutomaticReplications? = nil
+        engine: EngineOptions = EngineOptions(), automaticReplications: AutomaticReplications? = nil,
+        posterior: PosteriorSample? = nil
     ) {
         self.pluginDirectories = pluginDirectories
         self.seed = seed
         self.replications = replications
         self.engine = engine
         self.automaticReplications = automaticReplications
+        self.posterior = posterior
     }
 
     /// The scenario with the command line's seed and replications.

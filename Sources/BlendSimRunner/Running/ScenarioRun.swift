@@ -30,7 +30,7 @@ public enum ScenarioRun {
         var scenario = settings.apply(to: try ScenarioLoader.load(path: path))
         try ResourceCheck.check(scenario, settings: settings)
         let host = try PluginResolution.load(settings.pluginDirectories)
-        let arm = try Experiment.arms([(nil, scenario)], host: host)[0]
+        let arm = try Experiment.arms([(nil, scenario)], host: host, posterior: settings.posterior)[0]
         var options = settings.engine
         var trace: TraceWriter?
         if let tracePath {
@@ -62,12 +62,14 @@ public enum ScenarioRun {
                 || host.policies.contains { $0.plugin == plugin && used.contains($0.name) }
         }
         return RunReport(
-            scenario: scenario, description: describe(scenario), result: result, plugins: plugins, seconds: seconds)
+            scenario: scenario, description: describe(scenario, posterior: settings.posterior), result: result, plugins: plugins,
+            seconds: seconds)
     }
 
-    /// The scenario as the results files describe it.
-    public static func describe(_ scenario: Scenario) -> RunDescription {
-        RunDescription(
+    /// The scenario as the results files describe it (with the posterior its parameters were
+    /// drawn from, under `--uncertainty model`).
+    public static func describe(_ scenario: Scenario, posterior: PosteriorSample? = nil) -> RunDescription {
+        var description = RunDescription(
             scenario: scenario.name, seed: scenario.seed, replications: scenario.replications, weeks: scenario.weeks,
             controlPoints: scenario.controlPoints, baseline: scenario.baseline,
             groups: scenario.groups.map {
@@ -75,6 +77,11 @@ public enum ScenarioRun {
                     name: $0.name, model: $0.model.name, onlineShare: $0.onlineShare, students: $0.students,
                     policies: $0.policies.map(\.name))
             })
+        if let posterior {
+            description.uncertainty = RunDescription.Uncertainty(
+                posterior: posterior.path, sha256: posterior.sha256, particles: posterior.particles.count, parameters: posterior.names)
+        }
+        return description
     }
 
     /// Resolves and runs a loaded scenario and returns its summary.json document: the one path

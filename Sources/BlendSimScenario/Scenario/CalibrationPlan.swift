@@ -11,6 +11,22 @@ public struct CalibrationPlan: Sendable {
         case modelDefault(model: String, parameter: String)
         /// `policy_defaults.<policy>.<parameter>`
         case policyDefault(policy: String, parameter: String)
+
+        /// The setting a dotted name denotes (`kernel.<key>` with a known key,
+        /// `model_defaults.<model>.<parameter>` or `policy_defaults.<policy>.<parameter>`), or nil.
+        public init?(name: String) {
+            let parts = name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            switch parts.first {
+            case "kernel" where parts.count == 2 && KernelParameters.catalog.contains(where: { $0.key == parts[1] }):
+                self = .kernel(parts[1])
+            case "model_defaults" where parts.count == 3 && !parts[1].isEmpty && !parts[2].isEmpty:
+                self = .modelDefault(model: parts[1], parameter: parts[2])
+            case "policy_defaults" where parts.count == 3 && !parts[1].isEmpty && !parts[2].isEmpty:
+                self = .policyDefault(policy: parts[1], parameter: parts[2])
+            default:
+                return nil
+            }
+        }
     }
 
     public struct Parameter: Sendable {
@@ -20,6 +36,16 @@ public struct CalibrationPlan: Sendable {
         public var upper: Double
         public var start: Double
         public var location: SourceLocation
+        /// The prior of `--method abc-smc` (uniform over [lower, upper] unless the plan says).
+        public var prior: Prior
+    }
+
+    /// The settings of `--method abc-smc` (the plan's `abc:`).
+    public struct Posterior: Sendable {
+        public var sampler: ABCSMC.Settings
+        /// Replications per scenario for each particle, instead of the plan's.
+        public var replications: Int?
+        public var seed: UInt64
     }
 
     public struct Target: Sendable {
@@ -46,6 +72,7 @@ public struct CalibrationPlan: Sendable {
     public var targets: [Target]
     public var maximumEvaluations: Int
     public var restarts: Int
+    public var posterior: Posterior
     /// Where to write the fitted parameters as a scenario fragment, relative paths resolved
     /// against the plan's directory.
     public var output: String?
@@ -54,8 +81,9 @@ public struct CalibrationPlan: Sendable {
 
 /// Reads calibration plans with the same located diagnostics as scenarios.
 public enum CalibrationPlanLoader {
-    static let keys = ["scenario", "replications", "seed", "parameters", "targets", "evidence", "optimizer", "output"]
-    static let parameterKeys = ["name", "min", "max", "start"]
+    static let keys = ["scenario", "replications", "seed", "parameters", "targets", "evidence", "optimizer", "abc", "output"]
+    static let parameterKeys = ["name", "min", "max", "start", "prior"]
+    static let abcKeys = ["particles", "generations", "quantile", "min_acceptance", "max_simulations", "replications", "seed"]
     static let targetKeys = ["statistic", "value", "tolerance"]
     static let optimizerKeys = ["max_evaluations", "restarts"]
 
@@ -105,7 +133,11 @@ extension ScenarioDecoder {
                 if parameters.contains(where: { $0.name == name }) {
                     error("parameter '\(name)' is listed twice", at: nameNode)
                 }
-                parameters.append(.init(name: name, setting: setting, lower: lower, upper: upper, start: start, location: source.location(of: nameNode)))
+                var prior = Prior.uniform(lower: lower, upper: upper)
+                if let node = entries["prior"] { prior = self.prior(node, name: name, lower: lower, upper: upper) ?? prior }
+                parameters.append(.init(
+                    name: name, setting: setting, lower: lower, upper: upper, start: start, location: source.location(of: nameNode),
+                    prior: prior))
             }
         } else {
             error("a calibration plan needs a non-empty 'parameters' list", at: top["parameters"] ?? root)
@@ -159,11 +191,71 @@ extension ScenarioDecoder {
             if let node = entries["max_evaluations"], let value = integer(node, "max_evaluations", 1...100_000) { maximumEvaluations = value }
             if let node = entries["restarts"], let value = integer(node, "restarts", 0...100) { restarts = value }
         }
+        var posterior = CalibrationPlan.Posterior(
+            sampler: ABCSMC.Settings(particles: 200, generations: 8, quantile: 0.5, minimumAcceptance: 0.03, maximumSimulations: 20_000),
+            replications: nil, seed: seed ?? 1)
+        if let node = top["abc"], let entries = mapping(node, "'abc'", allowed: CalibrationPlanLoader.abcKeys) {
+            if let node = entries["particles"], let value = integer(node, "particles", 20...100_000) { posterior.sampler.particles = value }
+            if let node = entries["generations"], let value = integer(node, "generations", 1...100) { posterior.sampler.generations = value }
+            if let node = entries["quantile"], let value = number(node, "quantile", 0.05...0.95) { posterior.sampler.quantile = value }
+            if let node = entries["min_acceptance"], let value = number(node, "min_acceptance", 0.0001...1) {
+                posterior.sampler.minimumAcceptance = value
+            }
+            if let node = entries["max_simulations"], let value = integer(node, "max_simulations", 20...10_000_000) {
+                posterior.sampler.maximumSimulations = value
+            }
+            if let node = entries["replications"], let value = integer(node, "replications", 1...100_000) { posterior.replications = value }
+            if let node = entries["seed"], let value = integer(node, "seed", 0...Int.max) { posterior.seed = UInt64(value) }
+        }
         let output = top["output"].flatMap { string($0, "output") }.map { CalibrationPlanLoader.resolve($0, relativeTo: source.path) }
         guard diagnostics.isEmpty else { return nil }
         return CalibrationPlan(
             scenarioPath: scenarioPath, replications: replications, seed: seed, parameters: parameters, targets: targets,
-            maximumEvaluations: maximumEvaluations, restarts: restarts, output: output, source: source)
+            maximumEvaluations: maximumEvaluations, restarts: restarts, posterior: posterior, output: output, source: source)
+    }
+
+    /// `prior: uniform | log_uniform | {beta: [α, β]} | {normal: [mean, sd]}`, within [lower, upper].
+    mutating func prior(_ node: YAMLNode, name: String, lower: Double, upper: Double) -> Prior? {
+        let kinds = "uniform, log_uniform, {beta: [alpha, beta]} or {normal: [mean, sd]}"
+        if case .scalar(let text, _) = node.content {
+            switch text {
+            case "uniform": return .uniform(lower: lower, upper: upper)
+            case "log_uniform":
+                guard lower > 0 else {
+                    error("parameter '\(name)': a log_uniform prior needs 'min' above 0, found \(lower)", at: node)
+                    return nil
+                }
+                return .logUniform(lower: lower, upper: upper)
+            default:
+                error("parameter '\(name)': unknown prior '\(text)'; use \(kinds)", at: node)
+                return nil
+            }
+        }
+        guard let entries = mapping(node, "a prior", allowed: ["beta", "normal"]), entries.count == 1,
+            let (kind, valuesNode) = entries.first, let items = valuesNode.items, items.count == 2
+        else {
+            error("parameter '\(name)': a prior is \(kinds)", at: node)
+            return nil
+        }
+        guard let a = number(items[0], kind, -1e9...1e9), let b = number(items[1], kind, -1e9...1e9) else { return nil }
+        switch kind {
+        case "beta":
+            guard a > 0, b > 0 else {
+                error("parameter '\(name)': a beta prior needs both shapes above 0", at: valuesNode)
+                return nil
+            }
+            return .beta(alpha: a, beta: b, lower: lower, upper: upper)
+        default:
+            guard b > 0 else {
+                error("parameter '\(name)': a normal prior needs sd above 0", at: items[1])
+                return nil
+            }
+            guard (lower...upper).contains(a) else {
+                error("parameter '\(name)': the normal prior's mean \(a) lies outside the parameter's range [\(lower), \(upper)]", at: items[0])
+                return nil
+            }
+            return .normal(mean: a, sd: b, lower: lower, upper: upper)
+        }
     }
 
     /// `kernel.<key>`, `model_defaults.<model>.<parameter>` or `policy_defaults.<policy>.<parameter>`.

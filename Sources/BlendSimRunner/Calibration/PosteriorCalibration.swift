@@ -1,0 +1,296 @@
+public import BlendSimCore
+import BlendSimReport
+public import BlendSimScenario
+import BlendSimSystem
+
+/// `blendsim calibrate --method abc-smc`: a posterior distribution of the plan's parameters
+/// given its targets, by ABC-SMC (`ABCSMC`, docs/CALIBRATION.md).
+///
+/// Each candidate runs every scenario of the plan once (common random numbers: the same seed for
+/// every candidate). Its simulated statistics get the observation noise the targets report —
+/// each target's standard error times a normal draw keyed by the candidate — so that as ε falls
+/// the accepted particles approach the posterior under the evidence's own error model (Wilkinson
+/// 2013). The distance is the root mean square of (noisy simulated − observed) / standard error.
+public struct PosteriorReport: Sendable {
+    public var plan: CalibrationPlan
+    public var targets: [CalibrationPlan.Target]
+    public var generations: [ABCSMC.Generation]
+    public var stop: ABCSMC.Stop
+    /// The values the synthetic targets came from (`--synthetic`), else nil.
+    public var syntheticTruth: [Double]?
+    public var seconds: Double
+
+    /// The final population.
+    public var posterior: ABCSMC.Generation { generations[generations.count - 1] }
+    /// Candidates simulated in all generations.
+    public var simulations: Int { generations.reduce(0) { $0 + $1.simulations } }
+
+    /// One parameter's summary: posterior mean and 90% credible interval against its prior's.
+    public struct Summary: Sendable {
+        public var name: String
+        public var mean: Double
+        public var credible90: (lower: Double, upper: Double)
+        public var prior90: (lower: Double, upper: Double)
+        /// The posterior's 90% interval is at least 80% as wide as the prior's: the evidence
+        /// hardly moves the parameter.
+        public var informed: Bool { (credible90.upper - credible90.lower) < 0.8 * (prior90.upper - prior90.lower) }
+    }
+
+    public var parameters: [Summary] {
+        let weights = posterior.particles.map(\.weight)
+        return plan.parameters.enumerated().map { index, parameter in
+            let values = posterior.particles.map { $0.values[index] }
+            let mean = zip(values, weights).reduce(0) { $0 + $1.0 * $1.1 }
+            return Summary(
+                name: parameter.name, mean: mean,
+                credible90: (ABCSMC.weightedQuantile(values, weights: weights, 0.05), ABCSMC.weightedQuantile(values, weights: weights, 0.95)),
+                prior90: (parameter.prior.quantile(0.05), parameter.prior.quantile(0.95)))
+        }
+    }
+
+    /// Weighted correlations between the parameters.
+    public var correlations: [[Double]] {
+        let weights = posterior.particles.map(\.weight)
+        let k = plan.parameters.count
+        let means = (0..<k).map { i in zip(posterior.particles, weights).reduce(0) { $0 + $1.1 * $1.0.values[i] } }
+        func covariance(_ i: Int, _ j: Int) -> Double {
+            zip(posterior.particles, weights).reduce(0) { $0 + $1.1 * ($1.0.values[i] - means[i]) * ($1.0.values[j] - means[j]) }
+        }
+        return (0..<k).map { i in
+            (0..<k).map { j in
+                let denominator = (covariance(i, i) * covariance(j, j)).squareRoot()
+                return denominator > 0 ? covariance(i, j) / denominator : (i == j ? 1 : 0)
+            }
+        }
+    }
+
+    /// Each target's posterior predictive 90% interval (the particles' noisy simulated values).
+    public var predictive: [(target: CalibrationPlan.Target, lower: Double, upper: Double, covers: Bool)] {
+        let weights = posterior.particles.map(\.weight)
+        return targets.enumerated().map { index, target in
+            let values = posterior.particles.map { $0.summaries[index] }
+            let lower = ABCSMC.weightedQuantile(values, weights: weights, 0.05)
+            let upper = ABCSMC.weightedQuantile(values, weights: weights, 0.95)
+            return (target, lower, upper, target.value >= lower && target.value <= upper)
+        }
+    }
+
+    /// posterior.csv: one row per particle — its number, weight, distance, then one column per
+    /// parameter (the plan's names).
+    public var csv: String {
+        var text = (["particle", "weight", "distance"] + plan.parameters.map(\.name)).joined(separator: ",") + "\n"
+        for (index, particle) in posterior.particles.enumerated() {
+            text += (["\(index + 1)", JSONValue.number(particle.weight).serialized(), JSONValue.number(particle.distance).serialized()]
+                + particle.values.map { JSONValue.number($0).serialized() }).joined(separator: ",") + "\n"
+        }
+        return text
+    }
+
+    /// calibration.json: the report as data (docs/CALIBRATION.md).
+    public var document: JSONValue {
+        let correlations = self.correlations
+        return .object([
+            ("method", .string("abc-smc")),
+            ("plan", .string(plan.source.path)),
+            ("particles", .integer(posterior.particles.count)),
+            ("generations", .array(generations.map { generation in
+                .object([
+                    ("generation", .integer(generation.index)),
+                    ("epsilon", generation.epsilon.isFinite ? .number(generation.epsilon) : .null),
+                    ("simulations", .integer(generation.simulations)),
+                    ("acceptance", .finite(generation.acceptance)),
+                ])
+            })),
+            ("simulations", .integer(simulations)),
+            ("stopped_because", .string(stop.rawValue)),
+            ("parameters", .array(parameters.enumerated().map { index, summary in
+                var members: [(String, JSONValue)] = [
+                    ("name", .string(summary.name)),
+                    ("mean", .finite(summary.mean)),
+                    ("credible90", .array([.finite(summary.credible90.lower), .finite(summary.credible90.upper)])),
+                    ("prior90", .array([.finite(summary.prior90.lower), .finite(summary.prior90.upper)])),
+                    ("informed", .bool(summary.informed)),
+                ]
+                if let truth = syntheticTruth {
+                    members.append(("true", .finite(truth[index])))
+                    members.append(("covered", .bool(truth[index] >= summary.credible90.lower && truth[index] <= summary.credible90.upper)))
+                }
+                return .object(members)
+            })),
+            ("correlations", .object(plan.parameters.enumerated().map { i, parameter in
+                (parameter.name, .object(plan.parameters.enumerated().filter { $0.offset != i }.map { j, other in
+                    (other.name, JSONValue.finite((correlations[i][j] * 1000).rounded() / 1000))
+                }))
+            })),
+            ("targets", .array(predictive.map { row in
+                .object([
+                    ("target", .string(row.target.finding ?? row.target.statistic)),
+                    ("observed", .finite(row.target.value)),
+                    ("predictive90", .array([.finite(row.lower), .finite(row.upper)])),
+                    ("covered", .bool(row.covers)),
+                ])
+            })),
+        ])
+    }
+
+    /// The report as a planner reads it: the verdict first, then each parameter and target.
+    public func table() -> String {
+        func number(_ value: Double) -> String { Calibrator.format(value) }
+        let summaries = parameters
+        let informed = summaries.filter(\.informed).count
+        let covered = predictive.filter(\.covers).count
+        var out = "Posterior (ABC-SMC): \(posterior.particles.count) particles after \(generations.count - 1) generations, "
+        out += "\(simulations) simulations in \(Int(seconds.rounded())) s; stopped because \(stop.rawValue).\n"
+        out += "The evidence informs \(informed) of \(summaries.count) parameters; \(covered) of \(predictive.count) findings lie in their posterior predictive 90% interval.\n\n"
+        let width = summaries.map(\.name.count).max() ?? 0
+        out += "Parameters: posterior mean [90% credible interval]   prior 90%\n"
+        for (index, summary) in summaries.enumerated() {
+            out += "  " + summary.name + String(repeating: " ", count: width - summary.name.count)
+            out += "  \(number(summary.mean)) [\(number(summary.credible90.lower)), \(number(summary.credible90.upper))]"
+            out += "   [\(number(summary.prior90.lower)), \(number(summary.prior90.upper))]"
+            out += summary.informed ? "" : "   not informed (posterior ≈ prior)"
+            if let truth = syntheticTruth {
+                let inside = truth[index] >= summary.credible90.lower && truth[index] <= summary.credible90.upper
+                out += "   true \(number(truth[index])): " + (inside ? "covered" : "NOT COVERED")
+            }
+            out += "\n"
+        }
+        out += "\nFindings: observed   posterior predictive 90%\n"
+        let labels = predictive.map { $0.target.finding ?? $0.target.statistic }
+        let labelWidth = labels.map(\.count).max() ?? 0
+        for (label, row) in zip(labels, predictive) {
+            out += "  " + label + String(repeating: " ", count: labelWidth - label.count)
+            out += "  \(number(row.target.value))   [\(number(row.lower)), \(number(row.upper))]" + (row.covers ? "" : "   OUTSIDE") + "\n"
+        }
+        return out
+    }
+}
+
+extension Calibrator {
+    /// Runs ABC-SMC for `plan`. With `checkpoint` (a directory), each finished generation is
+    /// saved there; with `resume`, a run continues after the generations saved — to the same
+    /// posterior, byte for byte, as an uninterrupted run.
+    public static func posterior(
+        _ plan: CalibrationPlan, settings: RunSettings, synthetic: UInt64? = nil, checkpoint: String? = nil,
+        resume: Bool = false, progress: (@Sendable (ABCSMC.Generation) -> Void)? = nil
+    ) throws(Diagnostic) -> PosteriorReport {
+        let start = Clock.monotonicSeconds()
+        let problem = try problem(plan, settings: settings, replications: plan.posterior.replications)
+        var targets = plan.targets
+        var truth: [Double]?
+        if let synthetic {
+            truth = try current(plan, scenarios: problem.scenarios.map(\.scenario), host: problem.host)
+            let observed = try problem.simulate(truth!, seedOffset: synthetic)
+            for index in targets.indices { targets[index].value = problem.value(targets[index], in: observed)?.mean ?? .nan }
+        }
+        let sampler = ABCSMC(priors: plan.parameters.map(\.prior), settings: plan.posterior.sampler, seed: plan.posterior.seed)
+        let fingerprint = PosteriorCheckpoint.fingerprint(plan: plan, targets: targets, settings: settings)
+        var previous: [ABCSMC.Generation] = []
+        if let checkpoint, resume { previous = try PosteriorCheckpoint.load(directory: checkpoint, fingerprint: fingerprint) }
+        let finalTargets = targets
+        func simulate(_ candidates: [ABCSMC.Candidate]) throws -> [ABCSMC.Outcome] {
+            var outcomes: [ABCSMC.Outcome] = []
+            for candidate in candidates {
+                let summaries = try problem.simulate(candidate.values)
+                var noisy: [Double] = []
+                var squares = 0.0
+                for (index, target) in finalTargets.enumerated() {
+                    let simulated = problem.value(target, in: summaries)?.mean ?? .nan
+                    let u = min(max(CounterRandom.uniform(CounterRandom.derive(candidate.key, 0x0B5E), UInt64(index)), 1e-12), 1 - 1e-12)
+                    let value = simulated + target.tolerance * Quantiles.normal(u)
+                    noisy.append(value)
+                    let error = (value - target.value) / target.tolerance
+                    squares += error.isFinite ? error * error : .infinity
+                }
+                outcomes.append(ABCSMC.Outcome(distance: (squares / Double(max(finalTargets.count, 1))).squareRoot(), summaries: noisy))
+            }
+            return outcomes
+        }
+        var generations = previous
+        let result: (generations: [ABCSMC.Generation], stop: ABCSMC.Stop)
+        do {
+            result = try sampler.run(previous: previous, simulate: simulate) { generation in
+                generations.append(generation)
+                if let checkpoint { try PosteriorCheckpoint.save(generations, directory: checkpoint, fingerprint: fingerprint) }
+                progress?(generation)
+            }
+        } catch let error as Diagnostic {
+            throw error
+        } catch {
+            throw Diagnostic("\(error)")
+        }
+        return PosteriorReport(
+            plan: plan, targets: targets, generations: result.generations, stop: result.stop, syntheticTruth: truth,
+            seconds: Clock.monotonicSeconds() - start)
+    }
+}
+
+/// The generations of an ABC-SMC run saved as they finish (`OUT/.checkpoint/generations.json`),
+/// with a fingerprint of everything that shapes them, so `--resume` continues only the same run.
+enum PosteriorCheckpoint {
+    static func path(_ directory: String) -> String { directory + "/.checkpoint/generations.json" }
+
+    static func fingerprint(plan: CalibrationPlan, targets: [CalibrationPlan.Target], settings: RunSettings) -> String {
+        var text = String(decoding: plan.source.bytes, as: UTF8.self)
+        text += "|seed=\(settings.seed.map(String.init) ?? "-")|replications=\(settings.replications.map(String.init) ?? "-")"
+        text += "|targets=" + targets.map { JSONValue.number($0.value).serialized() }.joined(separator: ",")
+        return SHA256.hex(Array(text.utf8))
+    }
+
+    static func save(_ generations: [ABCSMC.Generation], directory: String, fingerprint: String) throws(Diagnostic) {
+        let document = JSONValue.object([
+            ("fingerprint", .string(fingerprint)),
+            ("generations", .array(generations.map { generation in
+                .object([
+                    ("index", .integer(generation.index)),
+                    ("epsilon", generation.epsilon.isFinite ? .number(generation.epsilon) : .null),
+                    ("simulations", .integer(generation.simulations)),
+                    ("particles", .array(generation.particles.map { particle in
+                        .array([.number(particle.weight), .number(particle.distance), .array(particle.values.map { .number($0) }),
+                                .array(particle.summaries.map { $0.isFinite ? .number($0) : .null })])
+                    })),
+                ])
+            })),
+        ])
+        try ResultsDirectory.writeFile(path(directory), document.serialized() + "\n")
+    }
+
+    static func load(directory: String, fingerprint: String) throws(Diagnostic) -> [ABCSMC.Generation] {
+        let file = path(directory)
+        guard let bytes = FileSystem.contents(file, limit: 1 << 30) else { return [] }
+        guard let document = try? JSONValue.parse(String(decoding: bytes, as: UTF8.self)),
+            case .array(let items)? = document["generations"]
+        else { throw Diagnostic("\(file) is not a calibration checkpoint blendsim wrote; remove it to start afresh") }
+        guard document["fingerprint"]?.stringValue == fingerprint else {
+            throw Diagnostic("\(file) is from another plan or other settings; remove it or choose another --out")
+        }
+        var generations: [ABCSMC.Generation] = []
+        for item in items {
+            guard case .integer(let index)? = item["index"], case .integer(let simulations)? = item["simulations"],
+                case .array(let particles)? = item["particles"], index == generations.count
+            else { throw Diagnostic("\(file): a generation is damaged; remove the checkpoint to start afresh") }
+            var parsed: [ABCSMC.Particle] = []
+            for particle in particles {
+                guard case .array(let fields) = particle, fields.count == 4, let weight = fields[0].doubleValue, weight.isFinite,
+                    weight >= 0, let distance = fields[1].doubleValue, case .array(let values) = fields[2],
+                    case .array(let summaries) = fields[3]
+                else { throw Diagnostic("\(file): a particle is damaged; remove the checkpoint to start afresh") }
+                let numbers = values.compactMap(\.doubleValue)
+                guard numbers.count == values.count else { throw Diagnostic("\(file): a particle is damaged; remove the checkpoint to start afresh") }
+                parsed.append(ABCSMC.Particle(
+                    values: numbers, weight: weight, distance: distance, summaries: summaries.map { $0.doubleValue ?? .nan }))
+            }
+            generations.append(ABCSMC.Generation(
+                index: index, epsilon: item["epsilon"]?.doubleValue ?? .infinity, particles: parsed, simulations: simulations))
+        }
+        return generations
+    }
+}
+
+/// Removes a finished calibration's checkpoint (once its results are written).
+public enum PosteriorCheckpointCleanup {
+    public static func remove(_ directory: String) {
+        FileSystem.remove(PosteriorCheckpoint.path(directory))
+        FileSystem.removeDirectory(directory + "/.checkpoint")
+    }
+}
