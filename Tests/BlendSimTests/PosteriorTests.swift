@@ -79,3 +79,166 @@ struct PosteriorTests {
         #expect(Prior.normal(mean: 0, sd: 1, lower: -1, upper: 1).quantile(0.999_999) <= 1)
     }
 }
+
+/// The posterior from the command line: bad plans and posterior files, and `--uncertainty model`.
+@Suite("Posterior from the command line", .serialized)
+struct PosteriorCommandTests {
+    static let scenario = """
+        seed: 5
+        replications: 4
+        groups:
+          - {name: g, students: 60, levels: {intermediate: 1}, model: flipped-classroom, online_share: 0.4}
+        """
+
+    /// Priors that do not fit their parameter are refused at their place in the plan.
+    @Test(arguments: [
+        ("{normal: [5, 0.1]}", 4, 72, "parameter 'kernel.transfer_share': the normal prior's mean 5.0 lies outside the parameter's range [0.0, 0.9]"),
+        ("log_uniform", 4, 62, "parameter 'kernel.transfer_share': a log_uniform prior needs 'min' above 0, found 0.0"),
+        ("{beta: [0, 2]}", 4, 69, "parameter 'kernel.transfer_share': a beta prior needs both shapes above 0"),
+        ("cauchy", 4, 62, "parameter 'kernel.transfer_share': unknown prior 'cauchy'; use uniform, log_uniform, {beta: [alpha, beta]} or {normal: [mean, sd]}"),
+    ])
+    func badPriorsAreLocated(prior: String, line: Int, column: Int, message: String) throws {
+        let directory = TemporaryDirectory()
+        _ = directory.file("s.yaml", Self.scenario)
+        let plan = directory.file("plan.yaml", """
+            scenario: s.yaml
+            parameters:
+              - {name: kernel.points_per_hour, min: 0.01, max: 0.1}
+              - {name: kernel.transfer_share, min: 0.0, max: 0.9, prior: \(prior)}
+            targets:
+              - {statistic: groups.g.overall.after, value: 150, tolerance: 2}
+            """)
+        let result = try blendsim("calibrate", plan, "--method", "abc-smc", "--out", directory.path + "/out", "--quiet")
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("\(plan):\(line):\(column): error: \(message)"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/out"))
+    }
+
+    /// Posterior files from anywhere are checked before anything runs: the header, every number,
+    /// the weights, and that each parameter exists among the installed plugins.
+    @Test(arguments: [
+        ("particle,weight,kernel.transfer_share\n1,1,0.2\n", "1:1: error: a posterior file starts with the columns particle,weight,distance and then one column per parameter"),
+        ("particle,weight,distance,kernel.transfer_share\n1,nan,0.5,0.2\n", "2:3: error: 'nan' is not a finite number"),
+        ("particle,weight,distance,kernel.transfer_share\n1,0.5,0.5\n", "2:1: error: this row has 3 values; the header names 4 columns"),
+        ("particle,weight,distance,kernel.no_such_key\n1,1,0.5,0.2\n", "1:26: error: 'kernel.no_such_key' is not a parameter blendsim knows"),
+        ("particle,weight,distance,kernel.transfer_share\n1,0,0.5,0.2\n", "error: the posterior has no particles with positive weight"),
+        ("particle,weight,distance,model_defaults.no-such-model.x\n1,1,0.5,0.2\n", "error: 'model_defaults.no-such-model.x' in"),
+    ])
+    func badPosteriorsAreRefused(contents: String, expected: String) throws {
+        let directory = TemporaryDirectory()
+        let scenario = directory.file("s.yaml", Self.scenario)
+        let posterior = directory.file("posterior.csv", contents)
+        let result = try blendsim("run", scenario, "--uncertainty", "model", "--posterior", posterior, "--out", directory.path + "/out", "--quiet")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains(expected), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/out"))
+    }
+
+    /// `compare --uncertainty model`: every replication draws one particle (the same in every
+    /// variant), the comparison carries a 90% credible interval and P(higher), and the credible
+    /// interval of the overall score's difference is wider than the simulation-only 95% CI. A run
+    /// without the flag is unchanged (FingerprintTests).
+    @Test func compareCarriesTheModelsUncertainty() throws {
+        let directory = TemporaryDirectory()
+        // Two particles far apart in how much an hour of study teaches.
+        let posterior = directory.file("posterior.csv", """
+            particle,weight,distance,kernel.points_per_hour,model_defaults.flipped-classroom.practice_effectiveness
+            1,0.5,1,0.02,0.7
+            2,0.5,1,0.09,2.5
+
+            """)
+        let scenario = directory.file("c.yaml", """
+            seed: 9
+            replications: 30
+            groups:
+              - {name: g, students: 80, levels: {intermediate: 1}, model: flipped-classroom, online_share: 0.4}
+            variants:
+              - {name: a, online_share: 0.4}
+              - {name: b, online_share: 0.2}
+            """)
+        let out = directory.path + "/out"
+        let result = try blendsim("compare", scenario, "--uncertainty", "model", "--posterior", posterior, "--out", out, "--report")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("P(better) = "))
+        let summary = try JSONValue.parse(String(contentsOfFile: out + "/summary.json", encoding: .utf8))
+        #expect(summary["uncertainty"]?["particles"] == .integer(2))
+        guard case .array(let comparisons)? = summary["comparisons"],
+            let overall = comparisons.first(where: { $0["outcome"] == .string("overall") }),
+            case .array(let credible)? = overall["credible90"], case .array(let ci)? = overall["difference"]?["ci95"],
+            let lo = credible[0].doubleValue, let hi = credible[1].doubleValue, let ciLo = ci[0].doubleValue, let ciHi = ci[1].doubleValue
+        else {
+            Issue.record("no credible interval in \(summary.serialized())")
+            return
+        }
+        #expect(hi - lo > ciHi - ciLo, "credible [\(lo), \(hi)] vs CI [\(ciLo), \(ciHi)]")
+        let p = try #require(overall["probability_higher"]?.doubleValue)
+        #expect(p >= 0 && p <= 1)
+        let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+        #expect(html.contains("90% credible interval") && html.contains("P(higher)"))
+        // Both draws occur, and replications differ by their draw: the groups' final scores spread
+        // far more than within one parameter set.
+        guard case .array(let variants)? = summary["variants"], case .array(let groups)? = variants[0]["groups"],
+            let sd = groups[0]["overall"]?["after"]?["sd"]?.doubleValue
+        else {
+            Issue.record("no variants")
+            return
+        }
+        #expect(sd > 3, "sd over replications \(sd)")
+    }
+}
+
+extension PosteriorCommandTests {
+    /// An ABC-SMC calibration stopped by SIGTERM after a generation resumes with `--resume` to the
+    /// very bytes of an uninterrupted one.
+    @Test func anInterruptedCalibrationResumesToTheSamePosterior() throws {
+        let directory = TemporaryDirectory()
+        _ = directory.file("s.yaml", """
+            seed: 5
+            replications: 3
+            groups:
+              - {name: g, students: 300, levels: {intermediate: 1}, model: flipped-classroom, online_share: 0.4}
+            """)
+        let plan = directory.file("plan.yaml", """
+            scenario: s.yaml
+            parameters:
+              - {name: kernel.points_per_hour, min: 0.01, max: 0.1}
+              - {name: kernel.transfer_share, min: 0.0, max: 0.9, prior: {beta: [2, 2]}}
+            targets:
+              - {statistic: groups.g.overall.after, value: 152, tolerance: 2}
+              - {statistic: groups.g.motivation.after, value: 0.6, tolerance: 0.05}
+            abc: {particles: 30, generations: 4, min_acceptance: 0.01}
+            """)
+        let whole = try blendsim("calibrate", plan, "--method", "abc-smc", "--out", directory.path + "/whole", "--threads", "1")
+        #expect(whole.status == 0, "\(whole.stderr)")
+        #expect(whole.stdout.contains("Posterior (ABC-SMC): 30 particles"))
+
+        let out = directory.path + "/interrupted"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestPaths.executable)
+        process.arguments = ["calibrate", plan, "--method", "abc-smc", "--out", out, "--threads", "1"]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        var seen = ""
+        while !seen.contains("generation 1:") {
+            let data = errors.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            seen += String(decoding: data, as: UTF8.self)
+        }
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 143, "the calibration finished before it could be interrupted")
+        #expect(FileManager.default.fileExists(atPath: out + "/.checkpoint/generations.json"))
+        #expect(!FileManager.default.fileExists(atPath: out + "/posterior.csv"))
+
+        let resumed = try blendsim("calibrate", plan, "--method", "abc-smc", "--out", out, "--resume", "--threads", "1")
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        for file in ["posterior.csv", "calibration.json"] {
+            let a = try String(contentsOfFile: directory.path + "/whole/" + file, encoding: .utf8)
+            let b = try String(contentsOfFile: out + "/" + file, encoding: .utf8)
+            #expect(a == b, "\(file) differs after resuming")
+        }
+        #expect(!FileManager.default.fileExists(atPath: out + "/.checkpoint"))
+    }
+}
