@@ -179,9 +179,18 @@ extension Calibrator {
         var targets = plan.targets
         var truth: [Double]?
         if let synthetic {
+            // Synthetic observations follow the error model the sampler assumes: the statistic the
+            // scenarios give with their current parameters (other random numbers), plus each
+            // target's standard error times a normal draw keyed by the offset — so a recovery study
+            // measures the credible intervals' coverage, not only the point's closeness.
             truth = try current(plan, scenarios: problem.scenarios.map(\.scenario), host: problem.host)
             let observed = try problem.simulate(truth!, seedOffset: synthetic)
-            for index in targets.indices { targets[index].value = problem.value(targets[index], in: observed)?.mean ?? .nan }
+            let noise = CounterRandom.derive(CounterRandom.derive(plan.posterior.seed, 0x5E7), synthetic)
+            for index in targets.indices {
+                let u = min(max(CounterRandom.uniform(noise, UInt64(index)), 1e-12), 1 - 1e-12)
+                let mean = problem.value(targets[index], in: observed)?.mean ?? .nan
+                targets[index].value = mean + targets[index].tolerance * Quantiles.normal(u)
+            }
         }
         let sampler = ABCSMC(priors: plan.parameters.map(\.prior), settings: plan.posterior.sampler, seed: plan.posterior.seed)
         let fingerprint = PosteriorCheckpoint.fingerprint(plan: plan, targets: targets, settings: settings)
