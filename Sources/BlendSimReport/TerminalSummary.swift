@@ -26,6 +26,10 @@ public enum TerminalSummary {
     public static func render(_ run: RunDescription, _ result: SimulationResult, color: Bool = false) -> String {
         let outcomes = run.groups.indices.map { index in result.replications.map { $0.groups[index] } }
         var out = "blendsim · \(run.scenario) · seed \(run.seed) · \(run.replications) replication\(run.replications == 1 ? "" : "s") · \(run.weeks) weeks\n"
+        if let uncertainty = run.uncertainty {
+            out += "Model uncertainty: each replication draws its parameters from \(uncertainty.posterior) (\(uncertainty.particles) particles), "
+                + "so the spread over replications includes what the evidence leaves uncertain\n"
+        }
 
         // Bands that hold anyone at the start or the end in any group.
         let bands = LevelBand.allCases.filter { band in

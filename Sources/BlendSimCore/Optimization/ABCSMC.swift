@@ -7,9 +7,9 @@ import BlendSimSystem
 ///
 /// Generation 0 samples the prior. Generation g ≥ 1 sets ε to a quantile of the previous
 /// generation's distances, then proposes candidates — a parent drawn by weight, moved by a
-/// Gaussian kernel with the population's weighted covariance scaled by Silverman's rule (the
-/// default of pyabc; Beaumont's factor 2 leaves almost no proposal inside the bounds of a dozen
-/// parameters) — and accepts those whose
+/// Gaussian kernel with twice the population's weighted covariance (Beaumont et al. 2009) in a
+/// latent space where each parameter is the logit of its place between its bounds, so every
+/// proposal lies inside them — and accepts those whose
 /// simulated distance is at most ε, until the population is full. Weights are prior density over
 /// the kernel mixture density. Everything random is a counter draw keyed by (seed, generation,
 /// candidate), and candidates are accepted in index order, so the posterior is a pure function of
@@ -157,98 +157,125 @@ public struct ABCSMC: Sendable {
     }
 
     /// The next population at tolerance `epsilon`, or nil when even many batches do not fill it.
+    /// A value's position on the whole real line: the logit of its place between its prior's
+    /// bounds. The kernel moves particles there, so every proposal lands inside the bounds.
+    func latent(_ values: [Double]) -> [Double] {
+        zip(priors, values).map { prior, x in
+            let bounds = prior.bounds
+            let t = min(max((x - bounds.lowerBound) / (bounds.upperBound - bounds.lowerBound), 1e-12), 1 - 1e-12)
+            return log(t / (1 - t))
+        }
+    }
+
+    /// The values at latent positions `z`, with the log prior density of `z` there (the prior's
+    /// density times the transformation's Jacobian).
+    func values(latent z: [Double]) -> (values: [Double], logDensity: Double) {
+        var values: [Double] = []
+        var logDensity = 0.0
+        for (prior, zi) in zip(priors, z) {
+            let bounds = prior.bounds
+            let t = min(max(1 / (1 + exp(-zi)), 1e-15), 1 - 1e-15)
+            let x = bounds.lowerBound + t * (bounds.upperBound - bounds.lowerBound)
+            values.append(x)
+            logDensity += prior.logDensity(x) + log(t) + log(1 - t)
+        }
+        return (values, logDensity)
+    }
+
+    /// The next population at tolerance `epsilon`, or nil when the simulations the minimum
+    /// acceptance allows do not fill it.
     func generation(
         after last: Generation, epsilon: Double, simulate: ([Candidate]) throws -> [Outcome]
     ) rethrows -> Generation? {
         let k = priors.count
-        let kernel = Self.kernel(last.particles, priors: priors)
+        let parents = last.particles.map { latent($0.values) }
+        let kernel = Self.kernel(parents, weights: last.particles.map(\.weight))
         let cumulative = last.particles.reduce(into: [Double]()) { $0.append(($0.last ?? 0) + $1.weight) }
         let total = cumulative.last ?? 1
-        var accepted: [Particle] = []
+        var accepted: [(particle: Particle, latent: [Double], logPrior: Double)] = []
         var simulated = 0
         var next = 0
         let batch = settings.particles
-        // Proposals outside the bounds cost no simulation; the simulations a generation may use
-        // are bounded by the minimum acceptance rate.
         let maximumSimulated = Int((Double(settings.particles) / max(settings.minimumAcceptance, 1e-4)).rounded(.up))
-        let maximumProposals = 10_000 * settings.particles
-        while simulated < maximumSimulated && next < maximumProposals {
+        while simulated < maximumSimulated {
             var candidates: [Candidate] = []
-            var indices: [Int] = []
+            var latents: [(z: [Double], logPrior: Double)] = []
             for c in next..<(next + batch) {
                 let key = candidateKey(generation: last.index + 1, candidate: c)
                 let pick = CounterRandom.uniform(key, 0) * total
-                let parent = last.particles[min(cumulative.firstIndex { $0 > pick } ?? cumulative.count - 1, last.particles.count - 1)]
-                let z = (0..<k).map { Quantiles.normal(min(max(CounterRandom.uniform(key, UInt64(1 + $0)), 1e-12), 1 - 1e-12)) }
-                var values = parent.values
+                let parent = parents[min(cumulative.firstIndex { $0 > pick } ?? cumulative.count - 1, parents.count - 1)]
+                let noise = (0..<k).map { Quantiles.normal(min(max(CounterRandom.uniform(key, UInt64(1 + $0)), 1e-12), 1 - 1e-12)) }
+                var z = parent
                 for i in 0..<k {
-                    for j in 0...i { values[i] += kernel.cholesky[i][j] * z[j] }
+                    for j in 0...i { z[i] += kernel.cholesky[i][j] * noise[j] }
                 }
-                guard zip(priors, values).allSatisfy({ $0.logDensity($1) > -.infinity }) else { continue }
+                let (values, logPrior) = values(latent: z)
+                guard logPrior > -.infinity else { continue }
                 candidates.append(Candidate(values: values, key: key))
-                indices.append(c)
+                latents.append((z, logPrior))
             }
             next += batch
             let outcomes = candidates.isEmpty ? [] : try simulate(candidates)
-            for (candidate, outcome) in zip(candidates, outcomes) {
+            for (index, outcome) in outcomes.enumerated() {
                 simulated += 1
                 if outcome.distance <= epsilon {
-                    accepted.append(Particle(values: candidate.values, weight: 0, distance: outcome.distance, summaries: outcome.summaries))
+                    accepted.append((
+                        Particle(values: candidates[index].values, weight: 0, distance: outcome.distance, summaries: outcome.summaries),
+                        latents[index].z, latents[index].logPrior))
                     if accepted.count == settings.particles { break }
                 }
             }
             if accepted.count == settings.particles { break }
         }
         guard accepted.count == settings.particles else { return nil }
-        // Importance weights: prior density over the kernel mixture's density.
-        var weights = accepted.map { particle -> Double in
-            let logPrior = zip(priors, particle.values).reduce(0) { $0 + $1.0.logDensity($1.1) }
-            var mixture = 0.0
-            for previous in last.particles {
+        // Importance weights in the latent space: prior density over the kernel mixture's density,
+        // in logarithms (a 17-dimensional Gaussian underflows otherwise).
+        let logWeights = accepted.map { item -> Double in
+            var terms: [Double] = []
+            for (parent, previous) in zip(parents, last.particles) where previous.weight > 0 {
                 var quadratic = 0.0
                 for i in 0..<k {
                     var row = 0.0
-                    for j in 0..<k { row += kernel.inverse[i][j] * (particle.values[j] - previous.values[j]) }
-                    quadratic += (particle.values[i] - previous.values[i]) * row
+                    for j in 0..<k { row += kernel.inverse[i][j] * (item.latent[j] - parent[j]) }
+                    quadratic += (item.latent[i] - parent[i]) * row
                 }
-                mixture += previous.weight * exp(-0.5 * quadratic)
+                terms.append(log(previous.weight) - 0.5 * quadratic)
             }
-            return exp(logPrior) / max(mixture, .leastNormalMagnitude)
+            let largest = terms.max() ?? 0
+            let logMixture = largest + log(terms.reduce(0) { $0 + exp($1 - largest) })
+            return item.logPrior - logMixture
         }
+        let largest = logWeights.max() ?? 0
+        let weights = logWeights.map { exp($0 - largest) }
         let sum = weights.reduce(0, +)
-        weights = weights.map { $0 / sum }
-        for index in accepted.indices { accepted[index].weight = weights[index] }
-        return Generation(index: last.index + 1, epsilon: epsilon, particles: accepted, simulations: simulated)
+        var particles = accepted.map(\.particle)
+        for index in particles.indices { particles[index].weight = weights[index] / sum }
+        return Generation(index: last.index + 1, epsilon: epsilon, particles: particles, simulations: simulated)
     }
 
-    /// The perturbation kernel: the weighted covariance of the particles times Silverman's factor
-    /// h² = (4 / (k + 2))^(2 / (k + 4)) · n^(−2 / (k + 4)), with a floor of 10⁻⁶ of each prior
-    /// range squared so a collapsed parameter can move.
-    static func kernel(_ particles: [Particle], priors: [Prior]) -> (cholesky: [[Double]], inverse: [[Double]]) {
-        let k = priors.count
+    /// The perturbation kernel in the latent space: twice the particles' weighted covariance
+    /// (Beaumont et al. 2009), with a small floor so a collapsed parameter can still move.
+    static func kernel(_ points: [[Double]], weights: [Double]) -> (cholesky: [[Double]], inverse: [[Double]]) {
+        let k = points.first?.count ?? 0
         var mean = [Double](repeating: 0, count: k)
-        for p in particles { for i in 0..<k { mean[i] += p.weight * p.values[i] } }
+        for (point, weight) in zip(points, weights) { for i in 0..<k { mean[i] += weight * point[i] } }
         var covariance = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
-        for p in particles {
+        for (point, weight) in zip(points, weights) {
             for i in 0..<k {
-                for j in 0..<k { covariance[i][j] += p.weight * (p.values[i] - mean[i]) * (p.values[j] - mean[j]) }
+                for j in 0..<k { covariance[i][j] += weight * (point[i] - mean[i]) * (point[j] - mean[j]) }
             }
         }
-        let n = Double(max(particles.count, 1)), d = Double(k)
-        let silverman = pow(4 / (d + 2), 2 / (d + 4)) * pow(n, -2 / (d + 4))
         for i in 0..<k {
-            for j in 0..<k { covariance[i][j] *= silverman }
-            let width = priors[i].bounds.upperBound - priors[i].bounds.lowerBound
-            covariance[i][i] += 1e-6 * width * width
+            for j in 0..<k { covariance[i][j] *= 2 }
+            covariance[i][i] += 1e-6
         }
         if let cholesky = LinearAlgebra.cholesky(covariance), let inverse = LinearAlgebra.inverse(covariance) {
             return (cholesky, inverse)
         }
         // Not positive definite (perfectly correlated particles): the diagonal alone.
-        let diagonal = (0..<k).map { i in (0..<k).map { j in i == j ? covariance[i][i] : 0 } }
         return (
-            (0..<k).map { i in (0..<k).map { j in i == j ? diagonal[i][i].squareRoot() : 0 } },
-            (0..<k).map { i in (0..<k).map { j in i == j ? 1 / diagonal[i][i] : 0 } })
+            (0..<k).map { i in (0..<k).map { j in i == j ? covariance[i][i].squareRoot() : 0 } },
+            (0..<k).map { i in (0..<k).map { j in i == j ? 1 / covariance[i][i] : 0 } })
     }
 
     /// The `q` quantile of `values` (the smallest value with at least that share at or below it).
