@@ -39,7 +39,7 @@ extension BlendSim {
         @Flag(help: "Do not print progress.")
         var quiet = false
 
-        @Option(help: "point: the best fit (Nelder–Mead), written as a scenario fragment; abc-smc: a posterior sample (ABC-SMC), written to --out as posterior.csv and calibration.json.")
+        @Option(help: "point: the best fit (Nelder–Mead), written as a scenario fragment; abc-smc: a posterior sample (ABC-SMC), written to --out as posterior.csv and calibration.json; laplace: a posterior sample from the normal approximation at the plan's current values (the point fit), written the same way.")
         var method: CalibrationMethod = .point
 
         @Option(help: ArgumentHelp("With --method abc-smc: write posterior.csv, calibration.json and manifest.json here.", valueName: "dir"))
@@ -48,18 +48,44 @@ extension BlendSim {
         @Flag(help: "With --method abc-smc: continue an interrupted calibration in --out after its last finished generation.")
         var resume = false
 
+        @OptionGroup var shard: ShardOption
+
+        @Option(help: ArgumentHelp("With --shard: the round of the next generation to simulate (0, 1, … as --merge-shards asks).", valueName: "n"))
+        var round: Int?
+
+        @Option(help: ArgumentHelp("With --method abc-smc: gather the shards of the current round; prints 'more N' (run round N), 'next' (run round 0 of the next generation) or 'done'.", valueName: "N"))
+        var mergeShards: Int?
+
+        @Option(help: ArgumentHelp("With --method abc-smc: write a Slurm driver (run.sh) and job array that calibrate in --shards array tasks per round, instead of calibrating.", valueName: "dir"))
+        var emitSlurm: String?
+
+        @Option(help: "Array tasks per round for --emit-slurm.")
+        var shards: Int = 4
+
         @OptionGroup var plugins: PluginOptions
 
         func validate() throws {
-            if method == .abcSMC && out == nil { throw ValidationError("--method abc-smc needs --out for the posterior") }
+            if method != .point && out == nil { throw ValidationError("--method \(method.rawValue) needs --out for the posterior") }
+            if method == .laplace && (resume || synthetic != nil) { throw ValidationError("--method laplace takes neither --resume nor --synthetic") }
+            let sharded = shard.shard != nil || mergeShards != nil || emitSlurm != nil
+            if sharded && method != .abcSMC { throw ValidationError("--shard, --merge-shards and --emit-slurm go with --method abc-smc") }
+            if sharded && (synthetic != nil || resume) { throw ValidationError("a sharded calibration resumes by itself; --synthetic and --resume go with an unsharded one") }
+            if (shard.shard != nil) != (round != nil) { throw ValidationError("--shard and --round go together") }
+            if let round, !(0...1_000_000).contains(round) { throw ValidationError("--round must be between 0 and 1000000") }
+            if let mergeShards, !(1...10_000).contains(mergeShards) { throw ValidationError("--merge-shards must be between 1 and 10000") }
+            if !(1...10_000).contains(shards) { throw ValidationError("--shards must be between 1 and 10000") }
+            if [shard.shard != nil, mergeShards != nil, emitSlurm != nil].filter({ $0 }).count > 1 {
+                throw ValidationError("--shard, --merge-shards and --emit-slurm are separate steps; give one")
+            }
             if method == .point && (out != nil || resume) { throw ValidationError("--out and --resume go with --method abc-smc") }
-            if method == .abcSMC && output != nil { throw ValidationError("--output is the point fit's fragment; --method abc-smc writes to --out") }
+            if method != .point && output != nil { throw ValidationError("--output is the point fit's fragment; --method abc-smc writes to --out") }
         }
 
         func run() throws {
             PluginGuard.begin()
             defer { PluginGuard.end() }
             if method == .abcSMC { return try runPosterior() }
+            if method == .laplace { return try runLaplace() }
             do throws(Diagnostic) {
                 let loaded = try CalibrationPlanLoader.load(path: plan)
                 let destination = output ?? (synthetic == nil ? loaded.output : nil)
@@ -88,9 +114,53 @@ extension BlendSim {
 }
 
 extension BlendSim.Calibrate {
+    func runLaplace() throws {
+        do throws(Diagnostic) {
+            let out = self.out!
+            try ResultsDirectory.checkOutput(out, force: force)
+            let loaded = try CalibrationPlanLoader.load(path: plan)
+            let report = try Calibrator.laplace(loaded, settings: runSettings(plugins: plugins, engine: engine), particles: loaded.posterior.sampler.particles)
+            try ResultsDirectory.write(
+                [("posterior.csv", report.csv), ("calibration.json", report.document.serialized(pretty: true))], to: out,
+                planPath: plan, invocation: CommandLine.arguments, force: true)
+            StandardOutput.write(report.table())
+            StandardOutput.write("\nPosterior written to \(out)/posterior.csv (report: \(out)/calibration.json)\n")
+        } catch {
+            throw fail(error)
+        }
+    }
+
     func runPosterior() throws {
         do throws(Diagnostic) {
             let out = self.out!
+            if let emitSlurm {
+                let files = SlurmScript.calibrationFiles(
+                    plan: SlurmScript.absolute(plan), shards: shards, out: SlurmScript.absolute(out), executable: SlurmScript.executable(),
+                    pluginDirectories: plugins.directories.map(SlurmScript.absolute), engine: engine.arguments + memory.arguments)
+                for file in files { try ResultsDirectory.writeFile(emitSlurm + "/" + file.name, file.contents) }
+                StandardOutput.write("Slurm scripts written to \(emitSlurm)/: bash \(emitSlurm)/run.sh (on the login node)\n")
+                return
+            }
+            if let shard = shard.value, let round {
+                let loaded = try CalibrationPlanLoader.load(path: plan)
+                try Calibrator.posteriorShard(loaded, settings: runSettings(plugins: plugins, engine: engine), out: out, shard: shard, round: round)
+                if !quiet { StandardOutput.write("shard \(shard.index)/\(shard.count) of round \(round) written to \(out)/.checkpoint\n") }
+                return
+            }
+            if let mergeShards {
+                let loaded = try CalibrationPlanLoader.load(path: plan)
+                let (state, report) = try Calibrator.posteriorMerge(
+                    loaded, settings: runSettings(plugins: plugins, engine: engine), out: out, shards: mergeShards,
+                    invocation: CommandLine.arguments)
+                switch state {
+                case .more(let round): StandardOutput.write("more \(round)\n")
+                case .next: StandardOutput.write("next\n")
+                case .done:
+                    StandardOutput.write("done\n")
+                    if let report, !quiet { StandardOutput.write(report.table()) }
+                }
+                return
+            }
             if !resume { try ResultsDirectory.checkOutput(out, force: force) }
             let loaded = try CalibrationPlanLoader.load(path: plan)
             let settings = runSettings(plugins: plugins, engine: engine)
@@ -118,6 +188,7 @@ extension BlendSim.Calibrate {
 enum CalibrationMethod: String, ExpressibleByArgument, CaseIterable {
     case point
     case abcSMC = "abc-smc"
+    case laplace
 }
 
 /// The fit, as a planner reads it: parameters, then each target against its simulated value.

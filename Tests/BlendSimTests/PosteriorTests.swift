@@ -1,4 +1,5 @@
 import BlendSimCore
+import BlendSimRunner
 import Foundation
 import Testing
 
@@ -280,5 +281,68 @@ extension PosteriorTests {
         }
         let coverage = Double(covered) / Double(cases)
         #expect(coverage >= 0.8 && coverage <= 0.98, "coverage \(covered) of \(cases)")
+    }
+}
+
+extension PosteriorCommandTests {
+    /// The shipped posterior loads with the installed plugins, is what `--uncertainty model` uses
+    /// by default, and widens the comparison of 40/60 and 20/80 beyond the simulation's interval.
+    @Test func theShippedPosteriorAnswersTheRatioQuestion() throws {
+        let posterior = try PosteriorSample.load(path: TestPaths.scenarios + "/evidence-posterior.csv")
+        #expect(posterior.particles.count >= 100)
+        #expect(posterior.names.count == 17)
+        let directory = TemporaryDirectory()
+        let out = directory.path + "/out"
+        let result = try blendsim(
+            "compare", TestPaths.scenarios + "/compare-ratios.yaml", "--uncertainty", "model", "--replications", "40", "--out", out)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("evidence-posterior.csv"))
+        let summary = try JSONValue.parse(String(contentsOfFile: out + "/summary.json", encoding: .utf8))
+        guard case .array(let comparisons)? = summary["comparisons"],
+            let overall = comparisons.first(where: { $0["outcome"] == .string("overall") }),
+            case .array(let credible)? = overall["credible90"], case .array(let ci)? = overall["difference"]?["ci95"],
+            let lo = credible[0].doubleValue, let hi = credible[1].doubleValue, let ciLo = ci[0].doubleValue, let ciHi = ci[1].doubleValue
+        else {
+            Issue.record("no credible interval")
+            return
+        }
+        #expect(hi - lo > 2 * (ciHi - ciLo), "credible [\(lo), \(hi)] vs CI [\(ciLo), \(ciHi)]")
+    }
+}
+
+extension PosteriorCommandTests {
+    /// A calibration split into shards — each round of each generation simulated by three
+    /// separate processes, then merged — writes the same posterior, byte for byte, as one
+    /// unsharded process (what the Slurm driver of `--emit-slurm` does, run here by hand).
+    @Test func shardedCalibrationMergesToTheSamePosterior() throws {
+        let plan = TestPaths.fixtures + "/scenarios/posterior-small.yaml"
+        let directory = TemporaryDirectory()
+        let whole = try blendsim("calibrate", plan, "--method", "abc-smc", "--out", directory.path + "/whole", "--quiet")
+        #expect(whole.status == 0, "\(whole.stderr)")
+        let out = directory.path + "/sharded"
+        var state = try blendsim("calibrate", plan, "--method", "abc-smc", "--out", out, "--merge-shards", "3")
+        var steps = 0
+        while state.status == 0, let word = state.stdout.split(separator: "\n").first, word != "done", steps < 200 {
+            let round = word.hasPrefix("more ") ? String(word.dropFirst(5)) : "0"
+            for shard in 1...3 {
+                let run = try blendsim("calibrate", plan, "--method", "abc-smc", "--out", out, "--shard", "\(shard)/3", "--round", round, "--quiet")
+                #expect(run.status == 0, "\(run.stderr)")
+            }
+            state = try blendsim("calibrate", plan, "--method", "abc-smc", "--out", out, "--merge-shards", "3")
+            steps += 1
+        }
+        #expect(state.status == 0, "\(state.stderr)")
+        #expect(state.stdout.hasPrefix("done\n"))
+        for file in ["posterior.csv", "calibration.json"] {
+            let a = try String(contentsOfFile: directory.path + "/whole/" + file, encoding: .utf8)
+            let b = try String(contentsOfFile: out + "/" + file, encoding: .utf8)
+            #expect(a == b, "\(file) differs between the sharded and the unsharded calibration")
+        }
+        // A merge with a shard missing says which.
+        let partial = directory.path + "/partial"
+        _ = try blendsim("calibrate", plan, "--method", "abc-smc", "--out", partial, "--shard", "1/3", "--round", "0", "--quiet")
+        let refused = try blendsim("calibrate", plan, "--method", "abc-smc", "--out", partial, "--merge-shards", "3")
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("round 0 of generation 0 has 1 of its 3 shards"), "\(refused.stderr)")
     }
 }

@@ -79,6 +79,11 @@ public struct ABCSMC: Sendable {
     public struct Candidate: Sendable {
         public var values: [Double]
         public var key: UInt64
+
+        public init(values: [Double], key: UInt64) {
+            self.values = values
+            self.key = key
+        }
     }
 
     /// What a simulation returns for one candidate.
@@ -120,43 +125,166 @@ public struct ABCSMC: Sendable {
         finished: (Generation) throws -> Void = { _ in }
     ) rethrows -> (generations: [Generation], stop: Stop) {
         var generations = previous
-        if generations.isEmpty {
-            let candidates = (0..<settings.particles).map { c -> Candidate in
-                let key = candidateKey(generation: 0, candidate: c)
-                return Candidate(values: priors.indices.map { priors[$0].quantile(CounterRandom.uniform(key, UInt64($0))) }, key: key)
-            }
-            let outcomes = try simulate(candidates)
-            let weight = 1 / Double(candidates.count)
-            let prior = Generation(
-                index: 0, epsilon: .infinity,
-                particles: zip(candidates, outcomes).map {
-                    Particle(values: $0.values, weight: weight, distance: $1.distance, summaries: $1.summaries)
-                },
-                simulations: candidates.count)
-            try finished(prior)
-            generations.append(prior)
-        }
         while true {
-            let last = generations[generations.count - 1]
-            if last.index >= settings.generations { return (generations, .generations) }
-            if last.index > 0 && last.acceptance < settings.minimumAcceptance { return (generations, .acceptance) }
-            let spent = generations.reduce(0) { $0 + $1.simulations }
-            let expected = Int((Double(settings.particles) / max(last.index == 0 ? 1 : last.acceptance * settings.quantile, 1e-6)).rounded(.up))
-            if spent + expected > settings.maximumSimulations { return (generations, .budget) }
-            let epsilon = Self.quantile(last.particles.map(\.distance), settings.quantile)
-            if last.index > 1, last.epsilon.isFinite, epsilon > 0.99 * last.epsilon { return (generations, .converged) }
-            let next = try generation(after: last, epsilon: epsilon, simulate: simulate)
-            guard let next else { return (generations, .acceptance) }
-            try finished(next)
-            generations.append(next)
+            if let stop = stop(after: generations) { return (generations, stop) }
+            let step = step(after: generations.last)
+            var evaluated: [(Proposal, Outcome)] = []
+            var round = 0
+            var next: Generation?
+            while next == nil {
+                let proposals = self.proposals(step, round: round)
+                let outcomes = proposals.isEmpty ? [] : try simulate(proposals.map(\.candidate))
+                evaluated += zip(proposals, outcomes).map { ($0, $1) }
+                switch assemble(step, evaluated) {
+                case .complete(let generation): next = generation
+                case .incomplete: round += 1
+                case .exhausted: return (generations, .acceptance)
+                }
+            }
+            try finished(next!)
+            generations.append(next!)
         }
+    }
+
+    /// Why to stop after `generations`, or nil to go on.
+    public func stop(after generations: [Generation]) -> Stop? {
+        guard let last = generations.last else { return nil }
+        if last.index >= settings.generations { return .generations }
+        if last.index > 0 && last.acceptance < settings.minimumAcceptance { return .acceptance }
+        let spent = generations.reduce(0) { $0 + $1.simulations }
+        let expected = Int((Double(settings.particles) / max(last.index == 0 ? 1 : last.acceptance * settings.quantile, 1e-6)).rounded(.up))
+        if spent + expected > settings.maximumSimulations { return .budget }
+        let epsilon = Self.quantile(last.particles.map(\.distance), settings.quantile)
+        if last.index > 1, last.epsilon.isFinite, epsilon > 0.99 * last.epsilon { return .converged }
+        return nil
+    }
+
+    /// What the next generation's candidates depend on: the previous population (none for the
+    /// prior's), its kernel in the latent space and the tolerance.
+    public struct Step: Sendable {
+        public let generation: Int
+        public let epsilon: Double
+        let last: Generation?
+        let parents: [[Double]]
+        let kernel: (cholesky: [[Double]], inverse: [[Double]])
+        let cumulative: [Double]
+    }
+
+    /// One candidate of a generation, with its place in the candidate order.
+    public struct Proposal: Sendable {
+        public let index: Int
+        public let candidate: Candidate
+        let latent: [Double]
+        let logPrior: Double
+    }
+
+    /// How far a generation has got with the candidates evaluated so far.
+    public enum Assembly: Sendable {
+        case complete(Generation)
+        /// Not full yet: evaluate the next round.
+        case incomplete
+        /// The simulations the minimum acceptance allows did not fill it.
+        case exhausted
+    }
+
+    /// The step after `last` (nil: the prior's generation).
+    public func step(after last: Generation?) -> Step {
+        guard let last else {
+            return Step(generation: 0, epsilon: .infinity, last: nil, parents: [], kernel: ([], []), cumulative: [])
+        }
+        let parents = last.particles.map { latent($0.values) }
+        return Step(
+            generation: last.index + 1, epsilon: Self.quantile(last.particles.map(\.distance), settings.quantile), last: last,
+            parents: parents, kernel: Self.kernel(parents, weights: last.particles.map(\.weight)),
+            cumulative: last.particles.reduce(into: [Double]()) { $0.append(($0.last ?? 0) + $1.weight) })
+    }
+
+    /// The candidates of round `round` — indices round·particles ..< (round + 1)·particles — that
+    /// lie inside the bounds (every one does: they are proposed in the latent space), in index
+    /// order. The prior's generation has one round.
+    public func proposals(_ step: Step, round: Int) -> [Proposal] {
+        let range = (round * settings.particles)..<((round + 1) * settings.particles)
+        guard step.last != nil else {
+            guard round == 0 else { return [] }
+            return range.map { c in
+                let key = candidateKey(generation: 0, candidate: c)
+                let values = priors.indices.map { priors[$0].quantile(CounterRandom.uniform(key, UInt64($0))) }
+                return Proposal(index: c, candidate: Candidate(values: values, key: key), latent: [], logPrior: 0)
+            }
+        }
+        let k = priors.count
+        let total = step.cumulative.last ?? 1
+        return range.compactMap { c in
+            let key = candidateKey(generation: step.generation, candidate: c)
+            let pick = CounterRandom.uniform(key, 0) * total
+            let parent = step.parents[min(step.cumulative.firstIndex { $0 > pick } ?? step.cumulative.count - 1, step.parents.count - 1)]
+            let noise = (0..<k).map { Quantiles.normal(min(max(CounterRandom.uniform(key, UInt64(1 + $0)), 1e-12), 1 - 1e-12)) }
+            var z = parent
+            for i in 0..<k {
+                for j in 0...i { z[i] += step.kernel.cholesky[i][j] * noise[j] }
+            }
+            let (values, logPrior) = values(latent: z)
+            guard logPrior > -.infinity else { return nil }
+            return Proposal(index: c, candidate: Candidate(values: values, key: key), latent: z, logPrior: logPrior)
+        }
+    }
+
+    /// Accepts the evaluated candidates in index order (they must be every candidate of rounds
+    /// 0…r): the generation once it is full.
+    public func assemble(_ step: Step, _ evaluated: [(Proposal, Outcome)]) -> Assembly {
+        let ordered = evaluated.sorted { $0.0.index < $1.0.index }
+        guard let last = step.last else {
+            guard ordered.count == settings.particles else { return .incomplete }
+            let weight = 1 / Double(settings.particles)
+            return .complete(Generation(
+                index: 0, epsilon: .infinity,
+                particles: ordered.map { Particle(values: $0.0.candidate.values, weight: weight, distance: $0.1.distance, summaries: $0.1.summaries) },
+                simulations: settings.particles))
+        }
+        let maximumSimulated = Int((Double(settings.particles) / max(settings.minimumAcceptance, 1e-4)).rounded(.up))
+        var accepted: [(proposal: Proposal, outcome: Outcome)] = []
+        var simulated = 0
+        for (proposal, outcome) in ordered {
+            if simulated >= maximumSimulated { return .exhausted }
+            simulated += 1
+            if outcome.distance <= step.epsilon {
+                accepted.append((proposal, outcome))
+                if accepted.count == settings.particles { break }
+            }
+        }
+        guard accepted.count == settings.particles else { return simulated >= maximumSimulated ? .exhausted : .incomplete }
+        // Importance weights in the latent space: prior density over the kernel mixture's density,
+        // in logarithms (a 17-dimensional Gaussian underflows otherwise).
+        let k = priors.count
+        let logWeights = accepted.map { item -> Double in
+            var terms: [Double] = []
+            for (parent, previous) in zip(step.parents, last.particles) where previous.weight > 0 {
+                var quadratic = 0.0
+                for i in 0..<k {
+                    var row = 0.0
+                    for j in 0..<k { row += step.kernel.inverse[i][j] * (item.proposal.latent[j] - parent[j]) }
+                    quadratic += (item.proposal.latent[i] - parent[i]) * row
+                }
+                terms.append(log(previous.weight) - 0.5 * quadratic)
+            }
+            let largest = terms.max() ?? 0
+            return item.proposal.logPrior - (largest + log(terms.reduce(0) { $0 + exp($1 - largest) }))
+        }
+        let largest = logWeights.max() ?? 0
+        let weights = logWeights.map { exp($0 - largest) }
+        let sum = weights.reduce(0, +)
+        return .complete(Generation(
+            index: step.generation, epsilon: step.epsilon,
+            particles: zip(accepted, weights).map {
+                Particle(values: $0.proposal.candidate.values, weight: $1 / sum, distance: $0.outcome.distance, summaries: $0.outcome.summaries)
+            },
+            simulations: simulated))
     }
 
     func candidateKey(generation: Int, candidate: Int) -> UInt64 {
         CounterRandom.derive(CounterRandom.derive(CounterRandom.derive(seed, 0xABC5_3C), UInt64(generation)), UInt64(candidate))
     }
 
-    /// The next population at tolerance `epsilon`, or nil when even many batches do not fill it.
     /// A value's position on the whole real line: the logit of its place between its prior's
     /// bounds. The kernel moves particles there, so every proposal lands inside the bounds.
     func latent(_ values: [Double]) -> [Double] {
@@ -180,77 +308,6 @@ public struct ABCSMC: Sendable {
             logDensity += prior.logDensity(x) + log(t) + log(1 - t)
         }
         return (values, logDensity)
-    }
-
-    /// The next population at tolerance `epsilon`, or nil when the simulations the minimum
-    /// acceptance allows do not fill it.
-    func generation(
-        after last: Generation, epsilon: Double, simulate: ([Candidate]) throws -> [Outcome]
-    ) rethrows -> Generation? {
-        let k = priors.count
-        let parents = last.particles.map { latent($0.values) }
-        let kernel = Self.kernel(parents, weights: last.particles.map(\.weight))
-        let cumulative = last.particles.reduce(into: [Double]()) { $0.append(($0.last ?? 0) + $1.weight) }
-        let total = cumulative.last ?? 1
-        var accepted: [(particle: Particle, latent: [Double], logPrior: Double)] = []
-        var simulated = 0
-        var next = 0
-        let batch = settings.particles
-        let maximumSimulated = Int((Double(settings.particles) / max(settings.minimumAcceptance, 1e-4)).rounded(.up))
-        while simulated < maximumSimulated {
-            var candidates: [Candidate] = []
-            var latents: [(z: [Double], logPrior: Double)] = []
-            for c in next..<(next + batch) {
-                let key = candidateKey(generation: last.index + 1, candidate: c)
-                let pick = CounterRandom.uniform(key, 0) * total
-                let parent = parents[min(cumulative.firstIndex { $0 > pick } ?? cumulative.count - 1, parents.count - 1)]
-                let noise = (0..<k).map { Quantiles.normal(min(max(CounterRandom.uniform(key, UInt64(1 + $0)), 1e-12), 1 - 1e-12)) }
-                var z = parent
-                for i in 0..<k {
-                    for j in 0...i { z[i] += kernel.cholesky[i][j] * noise[j] }
-                }
-                let (values, logPrior) = values(latent: z)
-                guard logPrior > -.infinity else { continue }
-                candidates.append(Candidate(values: values, key: key))
-                latents.append((z, logPrior))
-            }
-            next += batch
-            let outcomes = candidates.isEmpty ? [] : try simulate(candidates)
-            for (index, outcome) in outcomes.enumerated() {
-                simulated += 1
-                if outcome.distance <= epsilon {
-                    accepted.append((
-                        Particle(values: candidates[index].values, weight: 0, distance: outcome.distance, summaries: outcome.summaries),
-                        latents[index].z, latents[index].logPrior))
-                    if accepted.count == settings.particles { break }
-                }
-            }
-            if accepted.count == settings.particles { break }
-        }
-        guard accepted.count == settings.particles else { return nil }
-        // Importance weights in the latent space: prior density over the kernel mixture's density,
-        // in logarithms (a 17-dimensional Gaussian underflows otherwise).
-        let logWeights = accepted.map { item -> Double in
-            var terms: [Double] = []
-            for (parent, previous) in zip(parents, last.particles) where previous.weight > 0 {
-                var quadratic = 0.0
-                for i in 0..<k {
-                    var row = 0.0
-                    for j in 0..<k { row += kernel.inverse[i][j] * (item.latent[j] - parent[j]) }
-                    quadratic += (item.latent[i] - parent[i]) * row
-                }
-                terms.append(log(previous.weight) - 0.5 * quadratic)
-            }
-            let largest = terms.max() ?? 0
-            let logMixture = largest + log(terms.reduce(0) { $0 + exp($1 - largest) })
-            return item.logPrior - logMixture
-        }
-        let largest = logWeights.max() ?? 0
-        let weights = logWeights.map { exp($0 - largest) }
-        let sum = weights.reduce(0, +)
-        var particles = accepted.map(\.particle)
-        for index in particles.indices { particles[index].weight = weights[index] / sum }
-        return Generation(index: last.index + 1, epsilon: epsilon, particles: particles, simulations: simulated)
     }
 
     /// The perturbation kernel in the latent space: twice the particles' weighted covariance

@@ -214,6 +214,14 @@ public enum Calibrator {
     static func uncertainty(
         _ problem: Problem, fitted: [Double], at summaries: [String: JSONValue], targets: [CalibrationPlan.Target]
     ) throws(Diagnostic) -> [CalibrationReport.Uncertainty] {
+        try curvature(problem, fitted: fitted, targets: targets).uncertainty
+    }
+
+    /// The Gauss–Newton curvature at `fitted`: each parameter's uncertainty and the covariance
+    /// (JᵀWJ)⁻¹ (nil when the information matrix is singular).
+    static func curvature(
+        _ problem: Problem, fitted: [Double], targets: [CalibrationPlan.Target]
+    ) throws(Diagnostic) -> (uncertainty: [CalibrationReport.Uncertainty], covariance: [[Double]]?) {
         let parameters = problem.plan.parameters
         var jacobian = [[Double]](repeating: [Double](repeating: 0, count: parameters.count), count: targets.count)
         for (p, parameter) in parameters.enumerated() {
@@ -235,7 +243,7 @@ public enum Calibrator {
             }
         }
         let covariance = LinearAlgebra.inverse(information)
-        return parameters.enumerated().map { p, parameter in
+        let uncertainty = parameters.enumerated().map { p, parameter in
             let width = parameter.upper - parameter.lower
             let variance = covariance?[p][p] ?? .infinity
             let se = variance.isFinite && variance >= 0 ? variance.squareRoot() : .infinity
@@ -243,6 +251,7 @@ public enum Calibrator {
             return CalibrationReport.Uncertainty(
                 standardError: se, informed: 2 * 1.96 * se < width, atBound: position < 0.01 || position > 0.99)
         }
+        return (uncertainty, covariance)
     }
 
     /// Unit-cube coordinates to parameter values (integer plugin parameters are rounded later).

@@ -19,6 +19,18 @@ public struct PosteriorReport: Sendable {
     /// The values the synthetic targets came from (`--synthetic`), else nil.
     public var syntheticTruth: [Double]?
     public var seconds: Double
+    /// How the sample was made.
+    public var method: Method = .abcSMC
+
+    /// ABC-SMC, or the normal approximation at the point fit.
+    public enum Method: String, Sendable {
+        case abcSMC = "abc-smc"
+        case laplace
+    }
+
+    /// Kish's effective sample size of the final population, 1 / Σ w²: how many equally weighted
+    /// particles it is worth. Far below the particle count, the sample is degenerate.
+    public var effectiveSampleSize: Double { 1 / posterior.particles.reduce(0) { $0 + $1.weight * $1.weight } }
 
     /// The final population.
     public var posterior: ABCSMC.Generation { generations[generations.count - 1] }
@@ -90,9 +102,10 @@ public struct PosteriorReport: Sendable {
     public var document: JSONValue {
         let correlations = self.correlations
         return .object([
-            ("method", .string("abc-smc")),
+            ("method", .string(method.rawValue)),
             ("plan", .string(plan.source.path)),
             ("particles", .integer(posterior.particles.count)),
+            ("effective_sample_size", .finite((effectiveSampleSize * 10).rounded() / 10)),
             ("generations", .array(generations.map { generation in
                 .object([
                     ("generation", .integer(generation.index)),
@@ -139,8 +152,19 @@ public struct PosteriorReport: Sendable {
         let summaries = parameters
         let informed = summaries.filter(\.informed).count
         let covered = predictive.filter(\.covers).count
-        var out = "Posterior (ABC-SMC): \(posterior.particles.count) particles after \(generations.count - 1) generations, "
-        out += "\(simulations) simulations in \(Int(seconds.rounded())) s; stopped because \(stop.rawValue).\n"
+        var out: String
+        switch method {
+        case .abcSMC:
+            out = "Posterior (ABC-SMC): \(posterior.particles.count) particles after \(generations.count - 1) generations, "
+            out += "\(simulations) simulations in \(Int(seconds.rounded())) s; stopped because \(stop.rawValue).\n"
+        case .laplace:
+            out = "Posterior (normal approximation at the point fit): \(posterior.particles.count) draws, "
+            out += "\(simulations) simulations in \(Int(seconds.rounded())) s.\n"
+        }
+        let ess = effectiveSampleSize
+        if ess < 0.1 * Double(posterior.particles.count) {
+            out += "warning: the weights are degenerate: the sample is worth \(number(ess)) equally weighted particles of \(posterior.particles.count); its intervals are not to be trusted\n"
+        }
         out += "The evidence informs \(informed) of \(summaries.count) parameters; \(covered) of \(predictive.count) findings lie in their posterior predictive 90% interval.\n\n"
         let width = summaries.map(\.name.count).max() ?? 0
         out += "Parameters: posterior mean [90% credible interval]   prior 90%\n"
@@ -196,25 +220,7 @@ extension Calibrator {
         let fingerprint = PosteriorCheckpoint.fingerprint(plan: plan, targets: targets, settings: settings)
         var previous: [ABCSMC.Generation] = []
         if let checkpoint, resume { previous = try PosteriorCheckpoint.load(directory: checkpoint, fingerprint: fingerprint) }
-        let finalTargets = targets
-        func simulate(_ candidates: [ABCSMC.Candidate]) throws -> [ABCSMC.Outcome] {
-            var outcomes: [ABCSMC.Outcome] = []
-            for candidate in candidates {
-                let summaries = try problem.simulate(candidate.values)
-                var noisy: [Double] = []
-                var squares = 0.0
-                for (index, target) in finalTargets.enumerated() {
-                    let simulated = problem.value(target, in: summaries)?.mean ?? .nan
-                    let u = min(max(CounterRandom.uniform(CounterRandom.derive(candidate.key, 0x0B5E), UInt64(index)), 1e-12), 1 - 1e-12)
-                    let value = simulated + target.tolerance * Quantiles.normal(u)
-                    noisy.append(value)
-                    let error = (value - target.value) / target.tolerance
-                    squares += error.isFinite ? error * error : .infinity
-                }
-                outcomes.append(ABCSMC.Outcome(distance: (squares / Double(max(finalTargets.count, 1))).squareRoot(), summaries: noisy))
-            }
-            return outcomes
-        }
+        let simulate = simulator(problem, targets: targets)
         var generations = previous
         let result: (generations: [ABCSMC.Generation], stop: ABCSMC.Stop)
         do {
@@ -234,10 +240,159 @@ extension Calibrator {
     }
 }
 
+extension Calibrator {
+    /// Each candidate's simulation: every scenario of the plan at its values, the targets'
+    /// statistics with their observation noise, and the distance.
+    static func simulator(_ problem: Problem, targets: [CalibrationPlan.Target]) -> ([ABCSMC.Candidate]) throws -> [ABCSMC.Outcome] {
+        { candidates in
+            var outcomes: [ABCSMC.Outcome] = []
+            for candidate in candidates {
+                let summaries = try problem.simulate(candidate.values)
+                var noisy: [Double] = []
+                var squares = 0.0
+                for (index, target) in targets.enumerated() {
+                    let simulated = problem.value(target, in: summaries)?.mean ?? .nan
+                    let u = min(max(CounterRandom.uniform(CounterRandom.derive(candidate.key, 0x0B5E), UInt64(index)), 1e-12), 1 - 1e-12)
+                    let value = simulated + target.tolerance * Quantiles.normal(u)
+                    noisy.append(value)
+                    let error = (value - target.value) / target.tolerance
+                    squares += error.isFinite ? error * error : .infinity
+                }
+                outcomes.append(ABCSMC.Outcome(distance: (squares / Double(max(targets.count, 1))).squareRoot(), summaries: noisy))
+            }
+            return outcomes
+        }
+    }
+
+    /// What a merge of shards found.
+    public enum ShardedState: Sendable, Equatable {
+        /// Run round `round` of the same generation: the population is not full yet.
+        case more(round: Int)
+        /// A generation was completed: run round 0 of the next.
+        case next
+        /// The calibration is finished and its results are written.
+        case done
+    }
+
+    /// A sharded ABC-SMC calibration, step one: shard `shard` of round `round` of the generation
+    /// after those in `out`'s checkpoint — the candidates of that round whose index is the shard's
+    /// modulo the shard count — simulated and saved for `posteriorMerge`. The shards of a round
+    /// together evaluate exactly the candidates an unsharded run evaluates in that round.
+    public static func posteriorShard(
+        _ plan: CalibrationPlan, settings: RunSettings, out: String, shard: Shard, round: Int
+    ) throws(Diagnostic) {
+        let problem = try problem(plan, settings: settings, replications: plan.posterior.replications)
+        let sampler = ABCSMC(priors: plan.parameters.map(\.prior), settings: plan.posterior.sampler, seed: plan.posterior.seed)
+        let fingerprint = PosteriorCheckpoint.fingerprint(plan: plan, targets: plan.targets, settings: settings)
+        let generations = try PosteriorCheckpoint.load(directory: out, fingerprint: fingerprint)
+        let step = sampler.step(after: generations.last)
+        let mine = sampler.proposals(step, round: round).filter { $0.index % shard.count == shard.index - 1 }
+        let outcomes: [ABCSMC.Outcome]
+        do {
+            outcomes = try simulator(problem, targets: plan.targets)(mine.map(\.candidate))
+        } catch let error as Diagnostic {
+            throw error
+        } catch {
+            throw Diagnostic("\(error)")
+        }
+        let document = JSONValue.object([
+            ("fingerprint", .string(fingerprint)),
+            ("generation", .integer(step.generation)),
+            ("round", .integer(round)),
+            ("outcomes", .array(zip(mine, outcomes).map { proposal, outcome in
+                .array([.integer(proposal.index), .number(outcome.distance), .array(outcome.summaries.map { $0.isFinite ? .number($0) : .null })])
+            })),
+        ])
+        try ResultsDirectory.writeFile(
+            PosteriorCheckpoint.roundPath(out, generation: step.generation, round: round, shard: shard), document.serialized() + "\n")
+    }
+
+    /// A sharded ABC-SMC calibration, step two: gathers the rounds the shards saved for the next
+    /// generation and accepts their candidates in index order, exactly as an unsharded run does.
+    /// A full population becomes a generation of the checkpoint; when the sampler stops, the
+    /// posterior is written to `out` as an unsharded run writes it, byte for byte.
+    public static func posteriorMerge(
+        _ plan: CalibrationPlan, settings: RunSettings, out: String, shards: Int, invocation: [String]
+    ) throws(Diagnostic) -> (state: ShardedState, report: PosteriorReport?) {
+        let sampler = ABCSMC(priors: plan.parameters.map(\.prior), settings: plan.posterior.sampler, seed: plan.posterior.seed)
+        let fingerprint = PosteriorCheckpoint.fingerprint(plan: plan, targets: plan.targets, settings: settings)
+        var generations = try PosteriorCheckpoint.load(directory: out, fingerprint: fingerprint)
+        let step = sampler.step(after: generations.last)
+        var evaluated: [(ABCSMC.Proposal, ABCSMC.Outcome)] = []
+        var round = 0
+        var assembly = ABCSMC.Assembly.incomplete
+        while true {
+            var outcomes: [Int: ABCSMC.Outcome] = [:]
+            var found = 0
+            for index in 1...shards {
+                let shard = Shard(index: index, count: shards)
+                let path = PosteriorCheckpoint.roundPath(out, generation: step.generation, round: round, shard: shard)
+                guard let bytes = FileSystem.contents(path, limit: 1 << 30) else { continue }
+                found += 1
+                guard let document = try? JSONValue.parse(String(decoding: bytes, as: UTF8.self)),
+                    document["fingerprint"]?.stringValue == fingerprint, case .array(let items)? = document["outcomes"]
+                else { throw Diagnostic("\(path) is not a shard of this calibration; remove it and run that shard again") }
+                for item in items {
+                    guard case .array(let fields) = item, fields.count == 3, case .integer(let candidate) = fields[0],
+                        candidate % shards == index - 1, let distance = fields[1].doubleValue, case .array(let summaries) = fields[2]
+                    else { throw Diagnostic("\(path) holds a damaged outcome; run that shard again") }
+                    outcomes[candidate] = ABCSMC.Outcome(distance: distance, summaries: summaries.map { $0.doubleValue ?? .nan })
+                }
+            }
+            if found == 0 { break }
+            guard found == shards else {
+                throw Diagnostic("round \(round) of generation \(step.generation) has \(found) of its \(shards) shards in \(out); run the missing ones")
+            }
+            let proposals = sampler.proposals(step, round: round)
+            guard proposals.count == outcomes.count, proposals.allSatisfy({ outcomes[$0.index] != nil }) else {
+                throw Diagnostic("the shards of round \(round) of generation \(step.generation) do not cover its candidates; were they run with another --shard count?")
+            }
+            evaluated += proposals.map { ($0, outcomes[$0.index]!) }
+            assembly = sampler.assemble(step, evaluated)
+            round += 1
+            if case .incomplete = assembly { continue }
+            break
+        }
+        var stop: ABCSMC.Stop?
+        switch assembly {
+        case .incomplete:
+            return (.more(round: round), nil)
+        case .exhausted:
+            stop = .acceptance
+        case .complete(let generation):
+            generations.append(generation)
+            try PosteriorCheckpoint.save(generations, directory: out, fingerprint: fingerprint)
+            PosteriorCheckpoint.removeRounds(out, generation: generation.index, rounds: round, shards: shards)
+            stop = sampler.stop(after: generations)
+        }
+        guard let stop else { return (.next, nil) }
+        let report = PosteriorReport(
+            plan: plan, targets: plan.targets, generations: generations, stop: stop, syntheticTruth: nil, seconds: 0)
+        try ResultsDirectory.write(
+            [("posterior.csv", report.csv), ("calibration.json", report.document.serialized(pretty: true))], to: out,
+            planPath: plan.source.path, invocation: invocation, force: true)
+        PosteriorCheckpointCleanup.remove(out)
+        return (.done, report)
+    }
+}
+
 /// The generations of an ABC-SMC run saved as they finish (`OUT/.checkpoint/generations.json`),
 /// with a fingerprint of everything that shapes them, so `--resume` continues only the same run.
 enum PosteriorCheckpoint {
     static func path(_ directory: String) -> String { directory + "/.checkpoint/generations.json" }
+
+    /// Where shard `shard` of round `round` of generation `generation` saves its outcomes.
+    static func roundPath(_ directory: String, generation: Int, round: Int, shard: Shard) -> String {
+        directory + "/.checkpoint/generation-\(generation)-round-\(round)-shard-\(shard.index)-of-\(shard.count).json"
+    }
+
+    static func removeRounds(_ directory: String, generation: Int, rounds: Int, shards: Int) {
+        for round in 0..<rounds {
+            for index in 1...shards {
+                FileSystem.remove(roundPath(directory, generation: generation, round: round, shard: Shard(index: index, count: shards)))
+            }
+        }
+    }
 
     static func fingerprint(plan: CalibrationPlan, targets: [CalibrationPlan.Target], settings: RunSettings) -> String {
         var text = String(decoding: plan.source.bytes, as: UTF8.self)
@@ -301,5 +456,94 @@ public enum PosteriorCheckpointCleanup {
     public static func remove(_ directory: String) {
         FileSystem.remove(PosteriorCheckpoint.path(directory))
         FileSystem.removeDirectory(directory + "/.checkpoint")
+    }
+}
+
+extension Calibrator {
+    /// `--method laplace`: the posterior approximated by a normal distribution at the plan's
+    /// current parameter values (for the shipped plan, the point fit: the maximum of the posterior
+    /// under uniform priors and the findings' normal errors) with covariance (JᵀWJ + P)⁻¹ — the
+    /// Gauss–Newton information of the targets plus P, each prior's precision (a uniform prior of
+    /// width w as a normal of variance w²/12), so that directions the targets do not pin fall back
+    /// to the prior's spread while the combinations they do pin stay pinned — truncated to the
+    /// bounds. `particles` equally weighted draws are simulated once each (with the targets' noise)
+    /// for the posterior predictive check.
+    public static func laplace(_ plan: CalibrationPlan, settings: RunSettings, particles: Int) throws(Diagnostic) -> PosteriorReport {
+        let start = Clock.monotonicSeconds()
+        let problem = try problem(plan, settings: settings, replications: plan.posterior.replications)
+        let center = try current(plan, scenarios: problem.scenarios.map(\.scenario), host: problem.host)
+        let covariance = try laplaceCovariance(problem, center: center)
+        let k = plan.parameters.count
+        var diagonal = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
+        for i in 0..<k { diagonal[i][i] = covariance[i][i].squareRoot() }
+        let cholesky: [[Double]] = LinearAlgebra.cholesky(covariance) ?? diagonal
+        var draws: [[Double]] = []
+        for particle in 0..<particles {
+            let key = CounterRandom.derive(CounterRandom.derive(plan.posterior.seed, 0x1A91), UInt64(particle))
+            var values = center
+            for attempt in 0..<UInt64(200) {
+                let normals = (0..<k).map { Quantiles.normal(min(max(CounterRandom.uniform(key, attempt * 64 + UInt64($0)), 1e-12), 1 - 1e-12)) }
+                for i in 0..<k {
+                    values[i] = center[i]
+                    for j in 0...i { values[i] += cholesky[i][j] * normals[j] }
+                }
+                if zip(values, plan.parameters).allSatisfy({ $0 >= $1.lower && $0 <= $1.upper }) { break }
+            }
+            draws.append(zip(values, plan.parameters).map { min(max($0, $1.lower), $1.upper) })
+        }
+        let candidates = draws.enumerated().map { index, values in
+            ABCSMC.Candidate(values: values, key: CounterRandom.derive(CounterRandom.derive(plan.posterior.seed, 0x1A92), UInt64(index)))
+        }
+        let outcomes: [ABCSMC.Outcome]
+        do {
+            outcomes = try simulator(problem, targets: plan.targets)(candidates)
+        } catch let error as Diagnostic {
+            throw error
+        } catch {
+            throw Diagnostic("\(error)")
+        }
+        let weight = 1 / Double(max(particles, 1))
+        let generation = ABCSMC.Generation(
+            index: 0, epsilon: .infinity,
+            particles: zip(draws, outcomes).map { ABCSMC.Particle(values: $0, weight: weight, distance: $1.distance, summaries: $1.summaries) },
+            simulations: particles + 2 * k)
+        return PosteriorReport(
+            plan: plan, targets: plan.targets, generations: [generation], stop: .generations, syntheticTruth: nil,
+            seconds: Clock.monotonicSeconds() - start, method: .laplace)
+    }
+}
+
+extension Calibrator {
+    /// (JᵀWJ + P)⁻¹ at `center` (see `laplace`).
+    static func laplaceCovariance(_ problem: Problem, center: [Double]) throws(Diagnostic) -> [[Double]] {
+        let parameters = problem.plan.parameters
+        let targets = problem.plan.targets
+        let k = parameters.count
+        var jacobian = [[Double]](repeating: [Double](repeating: 0, count: k), count: targets.count)
+        for (p, parameter) in parameters.enumerated() {
+            let step = 0.02 * (parameter.upper - parameter.lower)
+            var up = center, down = center
+            up[p] = min(parameter.upper, center[p] + step)
+            down[p] = max(parameter.lower, center[p] - step)
+            let high = try problem.simulate(up), low = try problem.simulate(down)
+            for (t, target) in targets.enumerated() {
+                let a = problem.value(target, in: high)?.mean ?? .nan, b = problem.value(target, in: low)?.mean ?? .nan
+                let slope = (a - b) / (up[p] - down[p]) / target.tolerance
+                jacobian[t][p] = slope.isFinite ? slope : 0
+            }
+        }
+        var precision = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
+        for i in 0..<k {
+            for j in 0..<k { precision[i][j] = targets.indices.reduce(0) { $0 + jacobian[$1][i] * jacobian[$1][j] } }
+            let width = parameters[i].upper - parameters[i].lower
+            precision[i][i] += 12 / (width * width)
+        }
+        if let covariance = LinearAlgebra.inverse(precision) { return covariance }
+        var prior = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
+        for i in 0..<k {
+            let width = parameters[i].upper - parameters[i].lower
+            prior[i][i] = width * width / 12
+        }
+        return prior
     }
 }

@@ -63,4 +63,55 @@ public enum SlurmScript {
             """
         return [("array.sh", array), ("merge.sh", merge), ("submit.sh", submit)]
     }
+
+    /// A sharded ABC-SMC calibration on Slurm: `run.sh`, run on the login node, submits the job
+    /// array of each round (`array.sh`, one shard per task) and waits for it (`sbatch --wait`),
+    /// then merges the round and does what the merge says — another round, the next generation,
+    /// or stop with the posterior in `out`, byte-identical to an unsharded calibration.
+    public static func calibrationFiles(
+        plan: String, shards: Int, out: String, executable: String, pluginDirectories: [String], engine: [String] = []
+    ) -> [(name: String, contents: String)] {
+        func quoted(_ text: String) -> String { "'" + text.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'" }
+        let options = (pluginDirectories.map { "--plugin-dir \(quoted($0))" } + engine.map(quoted)).map { " " + $0 }.joined()
+        let base = "\(quoted(executable)) calibrate \(quoted(plan)) --method abc-smc --out \(quoted(out))\(options)"
+        let array = """
+            #!/bin/bash
+            #SBATCH --job-name=blendsim-calibrate
+            #SBATCH --array=1-\(shards)
+            #SBATCH --ntasks=1
+            #SBATCH --output=\(out)/.checkpoint/slurm-%A_%a.out
+            # One shard of one round of an ABC-SMC generation per array task (round: BLENDSIM_ROUND).
+            set -euo pipefail
+            \(base) --shard "${SLURM_ARRAY_TASK_ID}/\(shards)" --round "${BLENDSIM_ROUND}" --quiet
+
+            """
+        let run = """
+            #!/bin/bash
+            # Runs the calibration round by round on Slurm; run it on the login node. Resumable: it
+            # continues after the rounds and generations already in \(out)/.checkpoint.
+            set -euo pipefail
+            here="$(cd "$(dirname "$0")" && pwd)"
+            mkdir -p \(quoted(out))/.checkpoint
+            round=0
+            state=$(\(base) --merge-shards \(shards) | sed -n 1p)
+            case "$state" in
+                more*) round=${state#more }
+                    ;;
+                done) echo "the calibration in \(out) is already finished"; exit 0
+                    ;;
+            esac
+            while true; do
+                sbatch --wait --export=ALL,BLENDSIM_ROUND="$round" "$here/array.sh" >/dev/null
+                state=$(\(base) --merge-shards \(shards) | sed -n 1p)
+                case "$state" in
+                    more*) round=${state#more } ;;
+                    next) round=0 ;;
+                    done) echo "posterior written to \(out)/posterior.csv"; exit 0 ;;
+                    *) echo "unexpected merge state: $state" >&2; exit 1 ;;
+                esac
+            done
+
+            """
+        return [("array.sh", array), ("run.sh", run)]
+    }
 }
