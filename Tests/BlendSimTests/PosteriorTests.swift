@@ -346,3 +346,28 @@ extension PosteriorCommandTests {
         #expect(refused.stderr.contains("round 0 of generation 0 has 1 of its 3 shards"), "\(refused.stderr)")
     }
 }
+
+extension PosteriorCommandTests {
+    /// `--method laplace`: equally weighted draws around the plan's current values, inside the
+    /// bounds, that `--uncertainty model` reads; a parameter the targets inform has a credible
+    /// interval narrower than its prior's.
+    @Test func laplaceDrawsAroundTheCurrentValues() throws {
+        let plan = TestPaths.fixtures + "/scenarios/posterior-small.yaml"
+        let directory = TemporaryDirectory()
+        let out = directory.path + "/laplace"
+        let result = try blendsim("calibrate", plan, "--method", "laplace", "--out", out, "--quiet")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Posterior (normal approximation at the point fit): 24 draws"))
+        let posterior = try PosteriorSample.load(path: out + "/posterior.csv")
+        #expect(posterior.particles.count == 24)
+        #expect(posterior.weights.allSatisfy { abs($0 - 1.0 / 24) < 1e-12 })
+        #expect(posterior.particles.allSatisfy { $0[0] >= 0.01 && $0[0] <= 0.1 && $0[1] >= 0 && $0[1] <= 0.9 })
+        let report = try JSONValue.parse(String(contentsOfFile: out + "/calibration.json", encoding: .utf8))
+        #expect(report["method"] == .string("laplace"))
+        guard case .array(let parameters)? = report["parameters"] else {
+            Issue.record("no parameters")
+            return
+        }
+        #expect(parameters.first?["informed"] == .bool(true), "points_per_hour moves the control group's score: \(parameters[0].serialized())")
+    }
+}

@@ -118,15 +118,16 @@ public struct ABCSMC: Sendable {
     /// Runs the sampler, continuing after `previous` (the generations an interrupted run
     /// finished; they are the state, nothing else is). `simulate` evaluates a batch of candidates
     /// (in any order or concurrently; it must be a function of each candidate alone);
-    /// `finished` is called after every generation, for checkpoints.
+    /// `finished` is called after every generation, for checkpoints. `discarded` counts the
+    /// simulations of a last generation that could not be filled.
     public func run(
         previous: [Generation] = [],
         simulate: ([Candidate]) throws -> [Outcome],
         finished: (Generation) throws -> Void = { _ in }
-    ) rethrows -> (generations: [Generation], stop: Stop) {
+    ) rethrows -> (generations: [Generation], stop: Stop, discarded: Int) {
         var generations = previous
         while true {
-            if let stop = stop(after: generations) { return (generations, stop) }
+            if let stop = stop(after: generations) { return (generations, stop, 0) }
             let step = step(after: generations.last)
             var evaluated: [(Proposal, Outcome)] = []
             var round = 0
@@ -138,7 +139,7 @@ public struct ABCSMC: Sendable {
                 switch assemble(step, evaluated) {
                 case .complete(let generation): next = generation
                 case .incomplete: round += 1
-                case .exhausted: return (generations, .acceptance)
+                case .exhausted: return (generations, .acceptance, evaluated.count)
                 }
             }
             try finished(next!)

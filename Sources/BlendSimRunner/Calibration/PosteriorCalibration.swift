@@ -21,6 +21,8 @@ public struct PosteriorReport: Sendable {
     public var seconds: Double
     /// How the sample was made.
     public var method: Method = .abcSMC
+    /// Simulations of a last generation that could not be filled (not in `generations`).
+    public var discarded: Int = 0
 
     /// ABC-SMC, or the normal approximation at the point fit.
     public enum Method: String, Sendable {
@@ -34,8 +36,8 @@ public struct PosteriorReport: Sendable {
 
     /// The final population.
     public var posterior: ABCSMC.Generation { generations[generations.count - 1] }
-    /// Candidates simulated in all generations.
-    public var simulations: Int { generations.reduce(0) { $0 + $1.simulations } }
+    /// Candidates simulated in all, including a last generation that could not be filled.
+    public var simulations: Int { generations.reduce(0) { $0 + $1.simulations } + discarded }
 
     /// One parameter's summary: posterior mean and 90% credible interval against its prior's.
     public struct Summary: Sendable {
@@ -115,7 +117,7 @@ public struct PosteriorReport: Sendable {
                 ])
             })),
             ("simulations", .integer(simulations)),
-            ("stopped_because", .string(stop.rawValue)),
+            ("stopped_because", .string(method == .laplace ? "the draws are complete" : stop.rawValue)),
             ("parameters", .array(parameters.enumerated().map { index, summary in
                 var members: [(String, JSONValue)] = [
                     ("name", .string(summary.name)),
@@ -222,7 +224,7 @@ extension Calibrator {
         if let checkpoint, resume { previous = try PosteriorCheckpoint.load(directory: checkpoint, fingerprint: fingerprint) }
         let simulate = simulator(problem, targets: targets)
         var generations = previous
-        let result: (generations: [ABCSMC.Generation], stop: ABCSMC.Stop)
+        let result: (generations: [ABCSMC.Generation], stop: ABCSMC.Stop, discarded: Int)
         do {
             result = try sampler.run(previous: previous, simulate: simulate) { generation in
                 generations.append(generation)
@@ -236,7 +238,7 @@ extension Calibrator {
         }
         return PosteriorReport(
             plan: plan, targets: targets, generations: result.generations, stop: result.stop, syntheticTruth: truth,
-            seconds: Clock.monotonicSeconds() - start)
+            seconds: Clock.monotonicSeconds() - start, discarded: result.discarded)
     }
 }
 
@@ -354,11 +356,13 @@ extension Calibrator {
             break
         }
         var stop: ABCSMC.Stop?
+        var discarded = 0
         switch assembly {
         case .incomplete:
             return (.more(round: round), nil)
         case .exhausted:
             stop = .acceptance
+            discarded = evaluated.count
         case .complete(let generation):
             generations.append(generation)
             try PosteriorCheckpoint.save(generations, directory: out, fingerprint: fingerprint)
@@ -367,7 +371,8 @@ extension Calibrator {
         }
         guard let stop else { return (.next, nil) }
         let report = PosteriorReport(
-            plan: plan, targets: plan.targets, generations: generations, stop: stop, syntheticTruth: nil, seconds: 0)
+            plan: plan, targets: plan.targets, generations: generations, stop: stop, syntheticTruth: nil, seconds: 0,
+            discarded: discarded)
         try ResultsDirectory.write(
             [("posterior.csv", report.csv), ("calibration.json", report.document.serialized(pretty: true))], to: out,
             planPath: plan.source.path, invocation: invocation, force: true)
