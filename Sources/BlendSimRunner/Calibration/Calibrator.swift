@@ -217,25 +217,33 @@ public enum Calibrator {
         try curvature(problem, fitted: fitted, targets: targets).uncertainty
     }
 
-    /// The Gauss–Newton curvature at `fitted`: each parameter's uncertainty and the covariance
-    /// (JᵀWJ)⁻¹ (nil when the information matrix is singular).
-    static func curvature(
-        _ problem: Problem, fitted: [Double], targets: [CalibrationPlan.Target]
-    ) throws(Diagnostic) -> (uncertainty: [CalibrationReport.Uncertainty], covariance: [[Double]]?) {
+    /// J: each target's change per unit of each parameter, in the target's tolerances, by central
+    /// differences over ±2% of the parameter's range (common random numbers); NaN where a target
+    /// cannot be read.
+    static func jacobian(_ problem: Problem, at center: [Double], targets: [CalibrationPlan.Target]) throws(Diagnostic) -> [[Double]] {
         let parameters = problem.plan.parameters
         var jacobian = [[Double]](repeating: [Double](repeating: 0, count: parameters.count), count: targets.count)
         for (p, parameter) in parameters.enumerated() {
-            let width = parameter.upper - parameter.lower
-            let step = 0.02 * width
-            var up = fitted, down = fitted
-            up[p] = min(parameter.upper, fitted[p] + step)
-            down[p] = max(parameter.lower, fitted[p] - step)
+            let step = 0.02 * (parameter.upper - parameter.lower)
+            var up = center, down = center
+            up[p] = min(parameter.upper, center[p] + step)
+            down[p] = max(parameter.lower, center[p] - step)
             let high = try problem.simulate(up), low = try problem.simulate(down)
             for (t, target) in targets.enumerated() {
                 let a = problem.value(target, in: high)?.mean ?? .nan, b = problem.value(target, in: low)?.mean ?? .nan
                 jacobian[t][p] = (a - b) / (up[p] - down[p]) / target.tolerance
             }
         }
+        return jacobian
+    }
+
+    /// The Gauss–Newton curvature at `fitted`: each parameter's uncertainty and the covariance
+    /// (JᵀWJ)⁻¹ (nil when the information matrix is singular).
+    static func curvature(
+        _ problem: Problem, fitted: [Double], targets: [CalibrationPlan.Target]
+    ) throws(Diagnostic) -> (uncertainty: [CalibrationReport.Uncertainty], covariance: [[Double]]?) {
+        let parameters = problem.plan.parameters
+        let jacobian = try self.jacobian(problem, at: fitted, targets: targets)
         var information = [[Double]](repeating: [Double](repeating: 0, count: parameters.count), count: parameters.count)
         for i in parameters.indices {
             for j in parameters.indices {

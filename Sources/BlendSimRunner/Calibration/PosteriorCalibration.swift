@@ -524,19 +524,7 @@ extension Calibrator {
         let parameters = problem.plan.parameters
         let targets = problem.plan.targets
         let k = parameters.count
-        var jacobian = [[Double]](repeating: [Double](repeating: 0, count: k), count: targets.count)
-        for (p, parameter) in parameters.enumerated() {
-            let step = 0.02 * (parameter.upper - parameter.lower)
-            var up = center, down = center
-            up[p] = min(parameter.upper, center[p] + step)
-            down[p] = max(parameter.lower, center[p] - step)
-            let high = try problem.simulate(up), low = try problem.simulate(down)
-            for (t, target) in targets.enumerated() {
-                let a = problem.value(target, in: high)?.mean ?? .nan, b = problem.value(target, in: low)?.mean ?? .nan
-                let slope = (a - b) / (up[p] - down[p]) / target.tolerance
-                jacobian[t][p] = slope.isFinite ? slope : 0
-            }
-        }
+        let jacobian = try self.jacobian(problem, at: center, targets: targets).map { $0.map { $0.isFinite ? $0 : 0 } }
         var precision = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
         for i in 0..<k {
             for j in 0..<k { precision[i][j] = targets.indices.reduce(0) { $0 + jacobian[$1][i] * jacobian[$1][j] } }
