@@ -97,7 +97,7 @@ public enum Comparison {
             + "\(first.description.replications) replications per variant (paired: same random numbers)\n"
         if let uncertainty = first.description.uncertainty {
             out += "Model uncertainty: each replication draws its parameters from \(uncertainty.posterior) (\(uncertainty.particles) particles);\n"
-            out += "the 95% CI is the mean's (simulation), the 90% credible interval and P(better) carry the parameters' uncertainty too.\n"
+            out += "the 95% CI is the mean difference's; the 90% credible interval and P(better) span one draw and one cohort per replication.\n"
         }
         for (baseIndex, group) in first.description.groups.enumerated() {
             out += "\nGroup '\(group.name)': end of semester, mean [95% CI]\n"

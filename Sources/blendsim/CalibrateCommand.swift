@@ -66,6 +66,10 @@ extension BlendSim {
 
         func validate() throws {
             if method != .point && out == nil { throw ValidationError("--method \(method.rawValue) needs --out for the posterior") }
+            if method == .abcSMC, let synthetic, synthetic == 0 {
+                throw ValidationError("--synthetic must be at least 1: offset 0 would observe with the sampler's own random numbers")
+            }
+            if emitSlurm == nil && shards != 4 { throw ValidationError("--shards goes with --emit-slurm") }
             if method == .laplace && (resume || synthetic != nil) { throw ValidationError("--method laplace takes neither --resume nor --synthetic") }
             let sharded = shard.shard != nil || mergeShards != nil || emitSlurm != nil
             if sharded && method != .abcSMC { throw ValidationError("--shard, --merge-shards and --emit-slurm go with --method abc-smc") }

@@ -357,10 +357,10 @@ extension PosteriorCommandTests {
         let out = directory.path + "/laplace"
         let result = try blendsim("calibrate", plan, "--method", "laplace", "--out", out, "--quiet")
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("Posterior (normal approximation at the point fit): 24 draws"))
+        #expect(result.stdout.contains("Posterior (normal approximation at the point fit): 20 draws"))
         let posterior = try PosteriorSample.load(path: out + "/posterior.csv")
-        #expect(posterior.particles.count == 24)
-        #expect(posterior.weights.allSatisfy { abs($0 - 1.0 / 24) < 1e-12 })
+        #expect(posterior.particles.count == 20)
+        #expect(posterior.weights.allSatisfy { abs($0 - 1.0 / 20) < 1e-12 })
         #expect(posterior.particles.allSatisfy { $0[0] >= 0.01 && $0[0] <= 0.1 && $0[1] >= 0 && $0[1] <= 0.9 })
         let report = try JSONValue.parse(String(contentsOfFile: out + "/calibration.json", encoding: .utf8))
         #expect(report["method"] == .string("laplace"))
@@ -369,5 +369,29 @@ extension PosteriorCommandTests {
             return
         }
         #expect(parameters.first?["informed"] == .bool(true), "points_per_hour moves the control group's score: \(parameters[0].serialized())")
+    }
+}
+
+extension PosteriorCommandTests {
+    /// A sweep over a parameter the posterior draws would have every point drawn alike: refused,
+    /// not run with the studied difference erased. A particle outside its parameter's range is
+    /// refused at its line, whichever particles a run would draw.
+    @Test func drawsThatWouldEraseTheStudiedDifferenceAreRefused() throws {
+        let sweep = try blendsim(
+            "sweep", TestPaths.scenarios + "/sensitivity-morris.yaml", "--uncertainty", "model", "--replications", "1", "--quiet")
+        #expect(sweep.status == 1)
+        #expect(sweep.stderr.contains("set kernel.feedback_gain to different values, but --uncertainty model draws it"), "\(sweep.stderr)")
+
+        let directory = TemporaryDirectory()
+        let scenario = directory.file("s.yaml", Self.scenario)
+        let posterior = directory.file("posterior.csv", """
+            particle,weight,distance,kernel.transfer_share
+            1,0.5,inf,0.2
+            2,0.5,1,7.5
+
+            """)
+        let result = try blendsim("run", scenario, "--uncertainty", "model", "--posterior", posterior, "--quiet")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("\(posterior):3:1: error: particle 2: kernel.transfer_share = 7.5 lies outside its range"), "\(result.stderr)")
     }
 }

@@ -242,8 +242,9 @@ public enum HTMLReport {
         html += "<h3>Differences from the first variant (paired)</h3>"
         if uncertain {
             html += "<p>Each replication drew the model's parameters from the posterior "
-                + "\(SVG.escape(summary["uncertainty"]?["posterior"]?.stringValue ?? "")): the 95% CI shows the simulation's noise only, "
-                + "the 90% credible interval the parameters' uncertainty and the students' chance together.</p>"
+                + "\(SVG.escape(summary["uncertainty"]?["posterior"]?.stringValue ?? "")): the 95% CI is that of the mean difference, "
+                + "which more replications narrow; the 90% credible interval spans the differences one replication — one parameter draw "
+                + "and one cohort — may show.</p>"
         }
         html += "<table><tr><th class=\"name\">variant</th><th class=\"name\">group</th><th class=\"name\">outcome</th><th>difference [95% CI]</th>"
         if uncertain { html += "<th>90% credible interval</th><th>P(higher)</th>" }

@@ -113,7 +113,9 @@ public enum Calibrator {
     /// The plan's scenarios, loaded with the plan's (or `replications`) and the command line's
     /// settings, resolved against the plugins, with every target checked to name a statistic they
     /// produce (one simulation at the starts).
-    static func problem(_ plan: CalibrationPlan, settings: RunSettings, replications: Int? = nil) throws(Diagnostic) -> Problem {
+    static func problem(
+        _ plan: CalibrationPlan, settings: RunSettings, replications: Int? = nil, checkTargets: Bool = true
+    ) throws(Diagnostic) -> Problem {
         var scenarios: [(path: String, scenario: Scenario)] = []
         for target in plan.targets where !scenarios.contains(where: { $0.path == target.scenarioPath }) {
             var scenario = try ScenarioLoader.load(path: target.scenarioPath)
@@ -126,6 +128,7 @@ public enum Calibrator {
         let host = try PluginResolution.load(settings.pluginDirectories)
         try check(plan, scenarios: scenarios.map(\.scenario), host: host)
         let problem = Problem(plan: plan, host: host, scenarios: scenarios, settings: settings)
+        guard checkTargets else { return problem }
         let starts = plan.parameters.map { ($0.start - $0.lower) / ($0.upper - $0.lower) }
         let first = try problem.simulate(values(plan, starts))
         for target in plan.targets where problem.value(target, in: first) == nil {

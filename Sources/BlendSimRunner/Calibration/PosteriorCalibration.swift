@@ -1,4 +1,5 @@
 public import BlendSimCore
+import BlendSimPluginHost
 import BlendSimReport
 public import BlendSimScenario
 import BlendSimSystem
@@ -45,8 +46,8 @@ public struct PosteriorReport: Sendable {
         public var mean: Double
         public var credible90: (lower: Double, upper: Double)
         public var prior90: (lower: Double, upper: Double)
-        /// The posterior's 90% interval is at least 80% as wide as the prior's: the evidence
-        /// hardly moves the parameter.
+        /// The posterior's 90% interval is narrower than 80% of the prior's: the evidence moves
+        /// the parameter.
         public var informed: Bool { (credible90.upper - credible90.lower) < 0.8 * (prior90.upper - prior90.lower) }
     }
 
@@ -94,7 +95,8 @@ public struct PosteriorReport: Sendable {
     public var csv: String {
         var text = (["particle", "weight", "distance"] + plan.parameters.map(\.name)).joined(separator: ",") + "\n"
         for (index, particle) in posterior.particles.enumerated() {
-            text += (["\(index + 1)", JSONValue.number(particle.weight).serialized(), JSONValue.number(particle.distance).serialized()]
+            let distance = particle.distance.isFinite ? JSONValue.number(particle.distance).serialized() : "inf"
+            text += (["\(index + 1)", JSONValue.number(particle.weight).serialized(), distance]
                 + particle.values.map { JSONValue.number($0).serialized() }).joined(separator: ",") + "\n"
         }
         return text
@@ -219,9 +221,14 @@ extension Calibrator {
             }
         }
         let sampler = ABCSMC(priors: plan.parameters.map(\.prior), settings: plan.posterior.sampler, seed: plan.posterior.seed)
-        let fingerprint = PosteriorCheckpoint.fingerprint(plan: plan, targets: targets, settings: settings)
+        let fingerprint = PosteriorCheckpoint.fingerprint(plan: plan, targets: targets, settings: settings, problem: problem)
         var previous: [ABCSMC.Generation] = []
-        if let checkpoint, resume { previous = try PosteriorCheckpoint.load(directory: checkpoint, fingerprint: fingerprint) }
+        if let checkpoint, resume {
+            guard FileSystem.exists(PosteriorCheckpoint.path(checkpoint)) else {
+                throw Diagnostic("\(checkpoint) holds no interrupted calibration to resume (no .checkpoint/generations.json)")
+            }
+            previous = try PosteriorCheckpoint.load(directory: checkpoint, fingerprint: fingerprint, plan: plan, targetCount: targets.count)
+        }
         let simulate = simulator(problem, targets: targets)
         var generations = previous
         let result: (generations: [ABCSMC.Generation], stop: ABCSMC.Stop, discarded: Int)
@@ -285,8 +292,11 @@ extension Calibrator {
     ) throws(Diagnostic) {
         let problem = try problem(plan, settings: settings, replications: plan.posterior.replications)
         let sampler = ABCSMC(priors: plan.parameters.map(\.prior), settings: plan.posterior.sampler, seed: plan.posterior.seed)
-        let fingerprint = PosteriorCheckpoint.fingerprint(plan: plan, targets: plan.targets, settings: settings)
-        let generations = try PosteriorCheckpoint.load(directory: out, fingerprint: fingerprint)
+        let fingerprint = PosteriorCheckpoint.fingerprint(plan: plan, targets: plan.targets, settings: settings, problem: problem)
+        let generations = try PosteriorCheckpoint.load(directory: out, fingerprint: fingerprint, plan: plan, targetCount: plan.targets.count)
+        if sampler.stop(after: generations) != nil {
+            throw Diagnostic("the calibration in \(out) is finished; --merge-shards writes its results")
+        }
         let step = sampler.step(after: generations.last)
         let mine = sampler.proposals(step, round: round).filter { $0.index % shard.count == shard.index - 1 }
         let outcomes: [ABCSMC.Outcome]
@@ -316,9 +326,20 @@ extension Calibrator {
     public static func posteriorMerge(
         _ plan: CalibrationPlan, settings: RunSettings, out: String, shards: Int, invocation: [String]
     ) throws(Diagnostic) -> (state: ShardedState, report: PosteriorReport?) {
+        let problem = try problem(plan, settings: settings, replications: plan.posterior.replications, checkTargets: false)
         let sampler = ABCSMC(priors: plan.parameters.map(\.prior), settings: plan.posterior.sampler, seed: plan.posterior.seed)
-        let fingerprint = PosteriorCheckpoint.fingerprint(plan: plan, targets: plan.targets, settings: settings)
-        var generations = try PosteriorCheckpoint.load(directory: out, fingerprint: fingerprint)
+        let fingerprint = PosteriorCheckpoint.fingerprint(plan: plan, targets: plan.targets, settings: settings, problem: problem)
+        var generations = try PosteriorCheckpoint.load(directory: out, fingerprint: fingerprint, plan: plan, targetCount: plan.targets.count)
+        // A calibration already finished (the results write failed, or the merge runs again): write
+        // its results again, the same bytes.
+        if let stop = sampler.stop(after: generations) {
+            let report = PosteriorReport(
+                plan: plan, targets: plan.targets, generations: generations, stop: stop, syntheticTruth: nil, seconds: 0)
+            try ResultsDirectory.write(
+                [("posterior.csv", report.csv), ("calibration.json", report.document.serialized(pretty: true))], to: out,
+                planPath: plan.source.path, invocation: invocation, force: true)
+            return (.done, report)
+        }
         let step = sampler.step(after: generations.last)
         var evaluated: [(ABCSMC.Proposal, ABCSMC.Outcome)] = []
         var round = 0
@@ -336,8 +357,10 @@ extension Calibrator {
                 else { throw Diagnostic("\(path) is not a shard of this calibration; remove it and run that shard again") }
                 for item in items {
                     guard case .array(let fields) = item, fields.count == 3, case .integer(let candidate) = fields[0],
-                        candidate % shards == index - 1, let distance = fields[1].doubleValue, case .array(let summaries) = fields[2]
+                        candidate % shards == index - 1, case .array(let summaries) = fields[2]
                     else { throw Diagnostic("\(path) holds a damaged outcome; run that shard again") }
+                    // An infinite distance (a statistic the candidate's run cannot produce) is stored as null.
+                    let distance = fields[1].doubleValue ?? .infinity
                     outcomes[candidate] = ABCSMC.Outcome(distance: distance, summaries: summaries.map { $0.doubleValue ?? .nan })
                 }
             }
@@ -376,7 +399,6 @@ extension Calibrator {
         try ResultsDirectory.write(
             [("posterior.csv", report.csv), ("calibration.json", report.document.serialized(pretty: true))], to: out,
             planPath: plan.source.path, invocation: invocation, force: true)
-        PosteriorCheckpointCleanup.remove(out)
         return (.done, report)
     }
 }
@@ -399,10 +421,29 @@ enum PosteriorCheckpoint {
         }
     }
 
-    static func fingerprint(plan: CalibrationPlan, targets: [CalibrationPlan.Target], settings: RunSettings) -> String {
-        var text = String(decoding: plan.source.bytes, as: UTF8.self)
+    /// Everything that shapes the generations: the plan, every scenario it runs, every target
+    /// (statistic, value, tolerance, scenario), the command line's seed and replications, the
+    /// plugins the scenarios use and blendsim's version — not the threads or chunk size, which do
+    /// not.
+    static func fingerprint(plan: CalibrationPlan, targets: [CalibrationPlan.Target], settings: RunSettings, problem: Calibrator.Problem? = nil) -> String {
+        var text = String(decoding: plan.source.bytes, as: UTF8.self) + "|version=" + BlendSimVersion.current
         text += "|seed=\(settings.seed.map(String.init) ?? "-")|replications=\(settings.replications.map(String.init) ?? "-")"
-        text += "|targets=" + targets.map { JSONValue.number($0.value).serialized() }.joined(separator: ",")
+        for target in targets {
+            text += "|target=\(target.statistic);\(JSONValue.number(target.value).serialized());\(JSONValue.number(target.tolerance).serialized());\(target.scenarioPath)"
+        }
+        if let problem {
+            for (path, scenario) in problem.scenarios { text += "|scenario=\(path);" + SHA256.hex(scenario.source.bytes) }
+            // The plugins the scenarios use (hashing every library on the path would cost more than
+            // a simulation).
+            let used = Set(problem.scenarios.flatMap { $0.scenario.groups.flatMap { [$0.model.name] + $0.policies.map(\.name) } })
+            let host = problem.host
+            for plugin in host.plugins
+            where host.models.contains(where: { $0.plugin == plugin && used.contains($0.name) })
+                || host.policies.contains(where: { $0.plugin == plugin && used.contains($0.name) })
+            {
+                text += "|plugin=\(plugin.name);\(plugin.version);\(plugin.sha256)"
+            }
+        }
         return SHA256.hex(Array(text.utf8))
     }
 
@@ -424,9 +465,14 @@ enum PosteriorCheckpoint {
         try ResultsDirectory.writeFile(path(directory), document.serialized() + "\n")
     }
 
-    static func load(directory: String, fingerprint: String) throws(Diagnostic) -> [ABCSMC.Generation] {
+    static func load(
+        directory: String, fingerprint: String, plan: CalibrationPlan, targetCount: Int
+    ) throws(Diagnostic) -> [ABCSMC.Generation] {
         let file = path(directory)
-        guard let bytes = FileSystem.contents(file, limit: 1 << 30) else { return [] }
+        guard FileSystem.exists(file) else { return [] }
+        guard let bytes = FileSystem.contents(file, limit: 1 << 32) else {
+            throw Diagnostic("\(file) cannot be read (\(FileSystem.lastError)); remove it to start afresh")
+        }
         guard let document = try? JSONValue.parse(String(decoding: bytes, as: UTF8.self)),
             case .array(let items)? = document["generations"]
         else { throw Diagnostic("\(file) is not a calibration checkpoint blendsim wrote; remove it to start afresh") }
@@ -441,11 +487,14 @@ enum PosteriorCheckpoint {
             var parsed: [ABCSMC.Particle] = []
             for particle in particles {
                 guard case .array(let fields) = particle, fields.count == 4, let weight = fields[0].doubleValue, weight.isFinite,
-                    weight >= 0, let distance = fields[1].doubleValue, case .array(let values) = fields[2],
+                    weight >= 0, case .array(let values) = fields[2],
                     case .array(let summaries) = fields[3]
                 else { throw Diagnostic("\(file): a particle is damaged; remove the checkpoint to start afresh") }
                 let numbers = values.compactMap(\.doubleValue)
-                guard numbers.count == values.count else { throw Diagnostic("\(file): a particle is damaged; remove the checkpoint to start afresh") }
+                guard numbers.count == values.count, numbers.count == plan.parameters.count, summaries.count == targetCount else {
+                    throw Diagnostic("\(file): a particle is damaged; remove the checkpoint to start afresh")
+                }
+                let distance = fields[1].doubleValue ?? .infinity
                 parsed.append(ABCSMC.Particle(
                     values: numbers, weight: weight, distance: distance, summaries: summaries.map { $0.doubleValue ?? .nan }))
             }

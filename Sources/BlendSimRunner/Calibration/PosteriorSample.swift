@@ -41,8 +41,11 @@ public struct PosteriorSample: Sendable {
     /// then rows of finite numbers with non-negative weights that do not all vanish. Problems are
     /// located at the file's line and column.
     public static func load(path: String) throws(Diagnostic) -> PosteriorSample {
-        guard let bytes = FileSystem.contents(path, limit: 1 << 28) else {
-            throw Diagnostic("cannot read posterior '\(path)': \(FileSystem.lastError)")
+        let bytes: [UInt8]
+        switch FileSystem.read(path, limit: 1 << 28) {
+        case .bytes(let read): bytes = read
+        case .tooLarge: throw Diagnostic("posterior '\(path)' is larger than 256 MiB")
+        case .failed(let reason): throw Diagnostic("cannot read posterior '\(path)': \(reason)")
         }
         func located(_ message: String, line: Int, column: Int = 1) -> Diagnostic {
             Diagnostic(message, at: SourceLocation(file: path, line: line, column: column))
@@ -76,7 +79,12 @@ public struct PosteriorSample: Sendable {
             }
             var numbers: [Double] = []
             var position = 1
-            for cell in cells {
+            for (column, cell) in cells.enumerated() {
+                if column == 2 && cell == "inf" {  // the distance of a candidate whose run lacks a statistic
+                    numbers.append(.infinity)
+                    position += cell.count + 1
+                    continue
+                }
                 guard let value = YAMLNode.number(String(cell)), value.isFinite else {
                     throw located("'\(cell)' is not a finite number", line: offset + 1, column: position)
                 }
@@ -97,26 +105,37 @@ public struct PosteriorSample: Sendable {
             particles: particles)
     }
 
-    /// Every parameter must exist: a known kernel key (checked when read), or a numeric parameter
-    /// of a model or policy the loaded plugins provide.
+    /// Every parameter must exist — a known kernel key, or a numeric parameter of a model or
+    /// policy the loaded plugins provide — and every particle's value must lie in that parameter's
+    /// range (and be whole for an integer parameter), whichever particles a run happens to draw.
     func check(host: PluginHost) throws(Diagnostic) {
-        for (name, setting) in zip(names, settings) {
-            let schema: ParameterSchema?
+        for (column, (name, setting)) in zip(names, settings).enumerated() {
+            var range: ClosedRange<Double>
+            var integer = false
             switch setting {
-            case .kernel: continue
-            case .modelDefault(let model, _): schema = host.model(named: model)?.schema
-            case .policyDefault(let policy, _): schema = host.policy(named: policy)?.schema
+            case .kernel(let key):
+                guard let info = KernelParameters.catalog.first(where: { $0.key == key }) else { continue }
+                range = info.range
+            case .modelDefault(let owner, let parameter), .policyDefault(let owner, let parameter):
+                let isModel: Bool
+                if case .modelDefault = setting { isModel = true } else { isModel = false }
+                let schema = isModel ? host.model(named: owner)?.schema : host.policy(named: owner)?.schema
+                guard let schema, let spec = schema.parameters.first(where: { $0.name == parameter }), spec.type == "number" || spec.type == "integer"
+                else {
+                    throw Diagnostic(
+                        "'\(name)' in \(path) is not a numeric parameter of an installed model or policy",
+                        at: SourceLocation(file: path, line: 1, column: 1))
+                }
+                range = (spec.minimum ?? -1e12)...(spec.maximum ?? 1e12)
+                integer = spec.type == "integer"
             }
-            let parameter: String
-            switch setting {
-            case .modelDefault(_, let p), .policyDefault(_, let p): parameter = p
-            case .kernel: continue
-            }
-            guard let schema, let spec = schema.parameters.first(where: { $0.name == parameter }), spec.type == "number" || spec.type == "integer"
-            else {
-                throw Diagnostic(
-                    "'\(name)' in \(path) is not a numeric parameter of an installed model or policy",
-                    at: SourceLocation(file: path, line: 1, column: 1))
+            for (row, particle) in particles.enumerated() {
+                let value = particle[column]
+                guard range.contains(value), !integer || value == value.rounded() else {
+                    throw Diagnostic(
+                        "particle \(row + 1): \(name) = \(value) lies outside its range [\(range.lowerBound), \(range.upperBound)]\(integer ? " or is not whole" : "")",
+                        at: SourceLocation(file: path, line: row + 2, column: 1))
+                }
             }
         }
     }

@@ -59,7 +59,10 @@ public enum Experiment {
     public static func arms(
         _ named: [(name: String?, scenario: Scenario)], host: PluginHost, posterior: PosteriorSample? = nil
     ) throws(Diagnostic) -> [Arm] {
-        if let posterior { try posterior.check(host: host) }
+        if let posterior {
+            try posterior.check(host: host)
+            try checkDrawnParametersAgree(named.map(\.scenario), posterior: posterior)
+        }
         var arms: [Arm] = []
         for item in named {
             let resolved = PluginResolution.resolve(item.scenario, host: host)
@@ -183,5 +186,35 @@ public enum Experiment {
             target = next
         }
         return (done, results)
+    }
+
+    /// A drawn parameter replaces every value the scenarios give it, so arms (or groups) that set
+    /// it to different values would lose the very difference they study: refused.
+    static func checkDrawnParametersAgree(_ scenarios: [Scenario], posterior: PosteriorSample) throws(Diagnostic) {
+        for (name, setting) in zip(posterior.names, posterior.settings) {
+            var values: Set<String> = []
+            for scenario in scenarios {
+                switch setting {
+                case .kernel(let key):
+                    if let info = KernelParameters.catalog.first(where: { $0.key == key }) {
+                        values.insert(JSONValue.number(scenario.kernel[keyPath: info.keyPath]).serialized())
+                    }
+                case .modelDefault(let model, let parameter):
+                    for group in scenario.groups where group.model.name == model {
+                        values.insert(group.model.parameters.first { $0.0 == parameter }?.1.serialized() ?? "default")
+                    }
+                case .policyDefault(let policy, let parameter):
+                    for group in scenario.groups {
+                        for reference in group.policies where reference.name == policy {
+                            values.insert(reference.parameters.first { $0.0 == parameter }?.1.serialized() ?? "default")
+                        }
+                    }
+                }
+            }
+            if values.count > 1 {
+                throw Diagnostic(
+                    "the variants, points or groups set \(name) to different values, but --uncertainty model draws it from \(posterior.path) for every one of them; run without --uncertainty, or with a posterior that does not include \(name)")
+            }
+        }
     }
 }
