@@ -1,9 +1,9 @@
 import BlendSimSystem
 
 /// Approximate Bayesian computation by sequential Monte Carlo (ABC-SMC; Beaumont, Cornuet, Marin &
-/// Robert 2009; Toni et al. 2009), with an adaptive tolerance schedule (Del Moral, Doucet & Jasra
-/// 2012): a population of weighted particles is moved from the prior towards the posterior
-/// through generations of decreasing tolerance ε.
+/// Robert 2009; Toni et al. 2009), with ε set from a quantile of the previous distances: a
+/// population of weighted particles is moved from the prior towards the posterior through
+/// generations of decreasing tolerance ε.
 ///
 /// Generation 0 samples the prior. Generation g ≥ 1 sets ε to a quantile of the previous
 /// generation's distances, then proposes candidates — a parent drawn by weight, moved by a
@@ -60,8 +60,7 @@ public struct ABCSMC: Sendable {
         /// The tolerance its particles met (infinite for the prior's).
         public var epsilon: Double
         public var particles: [Particle]
-        /// Candidates simulated in this generation (proposals outside the priors' bounds are not
-        /// simulated and not counted).
+        /// Candidates simulated in this generation up to the one that filled it.
         public var simulations: Int
 
         public init(index: Int, epsilon: Double, particles: [Particle], simulations: Int) {
