@@ -395,3 +395,20 @@ extension PosteriorCommandTests {
         #expect(result.stderr.contains("\(posterior):3:1: error: particle 2: kernel.transfer_share = 7.5 lies outside its range"), "\(result.stderr)")
     }
 }
+
+extension PosteriorCommandTests {
+    /// The posterior does not depend on how many threads simulate it.
+    @Test func thePosteriorIsTheSameOnAnyThreadCount() throws {
+        let plan = TestPaths.fixtures + "/scenarios/posterior-small.yaml"
+        let directory = TemporaryDirectory()
+        for threads in ["1", "3"] {
+            let result = try blendsim("calibrate", plan, "--method", "abc-smc", "--out", directory.path + "/t" + threads, "--threads", threads, "--quiet")
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        for file in ["posterior.csv", "calibration.json"] {
+            let one = try String(contentsOfFile: directory.path + "/t1/" + file, encoding: .utf8)
+            let three = try String(contentsOfFile: directory.path + "/t3/" + file, encoding: .utf8)
+            #expect(one == three, "\(file) depends on the thread count")
+        }
+    }
+}
