@@ -412,3 +412,30 @@ extension PosteriorCommandTests {
         }
     }
 }
+
+extension PosteriorCommandTests {
+    /// A checkpoint is data from anywhere: a damaged or foreign one is refused with a sentence,
+    /// and `--resume` without one says there is nothing to resume.
+    @Test func damagedCheckpointsAreRefused() throws {
+        let plan = TestPaths.fixtures + "/scenarios/posterior-small.yaml"
+        let directory = TemporaryDirectory()
+        let out = directory.path + "/out"
+        let nothing = try blendsim("calibrate", plan, "--method", "abc-smc", "--out", out, "--resume", "--quiet")
+        #expect(nothing.status == 1)
+        #expect(nothing.stderr.contains("holds no interrupted calibration to resume"), "\(nothing.stderr)")
+        try FileManager.default.createDirectory(atPath: out + "/.checkpoint", withIntermediateDirectories: true)
+        for (contents, expected) in [
+            ("not json", "is not a calibration checkpoint blendsim wrote"),
+            (#"{"fingerprint":"0000","generations":[]}"#, "is from another plan or other settings"),
+        ] {
+            _ = directory.file("out/.checkpoint/generations.json", contents)
+            let result = try blendsim("calibrate", plan, "--method", "abc-smc", "--out", out, "--resume", "--quiet")
+            #expect(result.status == 1)
+            #expect(result.stderr.contains(expected), "\(result.stderr)")
+            let merge = try blendsim("calibrate", plan, "--method", "abc-smc", "--out", out, "--merge-shards", "2")
+            #expect(merge.status == 1)
+            #expect(merge.stderr.contains(expected), "\(merge.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: out + "/posterior.csv"))
+    }
+}
