@@ -39,24 +39,24 @@ extension BlendSim {
         @Flag(help: "Do not print progress.")
         var quiet = false
 
-        @Option(help: "point: the best fit (Nelder–Mead), written as a scenario fragment; abc-smc: a posterior sample (ABC-SMC), written to --out as posterior.csv and calibration.json; laplace: a posterior sample from the normal approximation at the plan's current values (the point fit), written the same way.")
+        @Option(help: "point: the best fit (Nelder–Mead), written as a scenario fragment; smc: a posterior sample (tempered SMC with Metropolis–Hastings moves, the evidence's normal errors as likelihood), written to --out as posterior.csv and calibration.json; abc-smc: a posterior sample by ABC-SMC, written the same way; laplace: a posterior sample from the normal approximation at the plan's current values (the point fit), written the same way.")
         var method: CalibrationMethod = .point
 
-        @Option(help: ArgumentHelp("With --method abc-smc: write posterior.csv, calibration.json and manifest.json here.", valueName: "dir"))
+        @Option(help: ArgumentHelp("With --method smc, abc-smc or laplace: write posterior.csv, calibration.json and manifest.json here.", valueName: "dir"))
         var out: String?
 
-        @Flag(help: "With --method abc-smc: continue an interrupted calibration in --out after its last finished generation.")
+        @Flag(help: "With --method smc or abc-smc: continue an interrupted calibration in --out from its checkpoint.")
         var resume = false
 
         @OptionGroup var shard: ShardOption
 
-        @Option(help: ArgumentHelp("With --shard: the round of the next generation to simulate (0, 1, … as --merge-shards asks).", valueName: "n"))
+        @Option(help: ArgumentHelp("With --shard: the round to simulate (as --merge-shards asks).", valueName: "n"))
         var round: Int?
 
-        @Option(help: ArgumentHelp("With --method abc-smc: gather the shards of the current round; prints 'more N' (run round N), 'next' (run round 0 of the next generation) or 'done'.", valueName: "N"))
+        @Option(help: ArgumentHelp("With --method smc or abc-smc: gather the shards of the current round; prints 'more N' (run round N), 'next' (abc-smc: run round 0 of the next generation) or 'done'.", valueName: "N"))
         var mergeShards: Int?
 
-        @Option(help: ArgumentHelp("With --method abc-smc: write a Slurm driver (run.sh) and job array that calibrate in --shards array tasks per round, instead of calibrating.", valueName: "dir"))
+        @Option(help: ArgumentHelp("With --method smc or abc-smc: write a Slurm driver (run.sh) and job array that calibrate in --shards array tasks per round, instead of calibrating.", valueName: "dir"))
         var emitSlurm: String?
 
         @Option(help: "Array tasks per round for --emit-slurm.")
@@ -66,13 +66,13 @@ extension BlendSim {
 
         func validate() throws {
             if method != .point && out == nil { throw ValidationError("--method \(method.rawValue) needs --out for the posterior") }
-            if method == .abcSMC, let synthetic, synthetic == 0 {
+            if method.samples, let synthetic, synthetic == 0 {
                 throw ValidationError("--synthetic must be at least 1: offset 0 would observe with the sampler's own random numbers")
             }
             if emitSlurm == nil && shards != 4 { throw ValidationError("--shards goes with --emit-slurm") }
             if method == .laplace && (resume || synthetic != nil) { throw ValidationError("--method laplace takes neither --resume nor --synthetic") }
             let sharded = shard.shard != nil || mergeShards != nil || emitSlurm != nil
-            if sharded && method != .abcSMC { throw ValidationError("--shard, --merge-shards and --emit-slurm go with --method abc-smc") }
+            if sharded && !method.samples { throw ValidationError("--shard, --merge-shards and --emit-slurm go with --method smc or abc-smc") }
             if sharded && (synthetic != nil || resume) { throw ValidationError("a sharded calibration resumes by itself; --synthetic and --resume go with an unsharded one") }
             if (shard.shard != nil) != (round != nil) { throw ValidationError("--shard and --round go together") }
             if let round, !(0...1_000_000).contains(round) { throw ValidationError("--round must be between 0 and 1000000") }
@@ -81,14 +81,14 @@ extension BlendSim {
             if [shard.shard != nil, mergeShards != nil, emitSlurm != nil].filter({ $0 }).count > 1 {
                 throw ValidationError("--shard, --merge-shards and --emit-slurm are separate steps; give one")
             }
-            if method == .point && (out != nil || resume) { throw ValidationError("--out and --resume go with --method abc-smc") }
-            if method != .point && output != nil { throw ValidationError("--output is the point fit's fragment; --method abc-smc writes to --out") }
+            if method == .point && (out != nil || resume) { throw ValidationError("--out and --resume go with --method smc, abc-smc or laplace") }
+            if method != .point && output != nil { throw ValidationError("--output is the point fit's fragment; --method \(method.rawValue) writes to --out") }
         }
 
         func run() throws {
             PluginGuard.begin()
             defer { PluginGuard.end() }
-            if method == .abcSMC { return try runPosterior() }
+            if method.samples { return try runPosterior() }
             if method == .laplace { return try runLaplace() }
             do throws(Diagnostic) {
                 let loaded = try CalibrationPlanLoader.load(path: plan)
@@ -139,7 +139,7 @@ extension BlendSim.Calibrate {
             let out = self.out!
             if let emitSlurm {
                 let files = SlurmScript.calibrationFiles(
-                    plan: SlurmScript.absolute(plan), shards: shards, out: SlurmScript.absolute(out), executable: SlurmScript.executable(),
+                    plan: SlurmScript.absolute(plan), method: method.rawValue, shards: shards, out: SlurmScript.absolute(out), executable: SlurmScript.executable(),
                     pluginDirectories: plugins.directories.map(SlurmScript.absolute), engine: engine.arguments + memory.arguments)
                 for file in files { try ResultsDirectory.writeFile(emitSlurm + "/" + file.name, file.contents) }
                 StandardOutput.write("Slurm scripts written to \(emitSlurm)/: bash \(emitSlurm)/run.sh (on the login node)\n")
@@ -147,15 +147,23 @@ extension BlendSim.Calibrate {
             }
             if let shard = shard.value, let round {
                 let loaded = try CalibrationPlanLoader.load(path: plan)
-                try Calibrator.posteriorShard(loaded, settings: runSettings(plugins: plugins, engine: engine), out: out, shard: shard, round: round)
+                if method == .smc {
+                    try Calibrator.temperedShard(loaded, settings: runSettings(plugins: plugins, engine: engine), out: out, shard: shard, round: round)
+                } else {
+                    try Calibrator.posteriorShard(loaded, settings: runSettings(plugins: plugins, engine: engine), out: out, shard: shard, round: round)
+                }
                 if !quiet { StandardOutput.write("shard \(shard.index)/\(shard.count) of round \(round) written to \(out)/.checkpoint\n") }
                 return
             }
             if let mergeShards {
                 let loaded = try CalibrationPlanLoader.load(path: plan)
-                let (state, report) = try Calibrator.posteriorMerge(
-                    loaded, settings: runSettings(plugins: plugins, engine: engine), out: out, shards: mergeShards,
-                    invocation: CommandLine.arguments)
+                let (state, report) = try method == .smc
+                    ? Calibrator.temperedMerge(
+                        loaded, settings: runSettings(plugins: plugins, engine: engine), out: out, shards: mergeShards,
+                        invocation: CommandLine.arguments)
+                    : Calibrator.posteriorMerge(
+                        loaded, settings: runSettings(plugins: plugins, engine: engine), out: out, shards: mergeShards,
+                        invocation: CommandLine.arguments)
                 switch state {
                 case .more(let round): StandardOutput.write("more \(round)\n")
                 case .next: StandardOutput.write("next\n")
@@ -169,17 +177,31 @@ extension BlendSim.Calibrate {
             let loaded = try CalibrationPlanLoader.load(path: plan)
             let settings = runSettings(plugins: plugins, engine: engine)
             let quiet = self.quiet
-            let report = try Calibrator.posterior(loaded, settings: settings, synthetic: synthetic, checkpoint: out, resume: resume) { generation in
-                if !quiet {
-                    let epsilon = generation.epsilon.isFinite ? CalibrationTable.number(generation.epsilon) : "∞"
-                    StandardError.write(
-                        "generation \(generation.index): ε \(epsilon), \(generation.simulations) simulations, acceptance \(CalibrationTable.number(generation.acceptance))\n")
+            let report: PosteriorReport
+            if method == .smc {
+                report = try Calibrator.temperedPosterior(loaded, settings: settings, synthetic: synthetic, checkpoint: out, resume: resume) { record in
+                    if !quiet {
+                        var line = "generation \(record.generation): β \(CalibrationTable.number(record.beta)), \(record.simulations) simulations"
+                        if record.generation > 0 {
+                            line += ", ESS \(Int(record.effectiveSampleSize.rounded())), acceptance \(CalibrationTable.number(record.acceptance)), \(record.distinct) distinct"
+                        }
+                        StandardError.write(line + "\n")
+                    }
+                }
+            } else {
+                report = try Calibrator.posterior(loaded, settings: settings, synthetic: synthetic, checkpoint: out, resume: resume) { generation in
+                    if !quiet {
+                        let epsilon = generation.epsilon.isFinite ? CalibrationTable.number(generation.epsilon) : "∞"
+                        StandardError.write(
+                            "generation \(generation.index): ε \(epsilon), \(generation.simulations) simulations, acceptance \(CalibrationTable.number(generation.acceptance))\n")
+                    }
                 }
             }
             try ResultsDirectory.write(
                 [("posterior.csv", report.csv), ("calibration.json", report.document.serialized(pretty: true))], to: out,
                 planPath: plan, invocation: CommandLine.arguments, force: true)
             PosteriorCheckpointCleanup.remove(out)
+            TemperedCheckpointCleanup.remove(out)
             StandardOutput.write(report.table())
             StandardOutput.write("\nPosterior written to \(out)/posterior.csv (report: \(out)/calibration.json)\n")
         } catch {
@@ -191,8 +213,12 @@ extension BlendSim.Calibrate {
 /// How `calibrate` fits.
 enum CalibrationMethod: String, ExpressibleByArgument, CaseIterable {
     case point
+    case smc
     case abcSMC = "abc-smc"
     case laplace
+
+    /// A sampler that can resume and be sharded.
+    var samples: Bool { self == .smc || self == .abcSMC }
 }
 
 /// The fit, as a planner reads it: parameters, then each target against its simulated value.

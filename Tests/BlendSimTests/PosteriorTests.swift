@@ -189,9 +189,10 @@ struct PosteriorCommandTests {
 }
 
 extension PosteriorCommandTests {
-    /// An ABC-SMC calibration stopped by SIGTERM after a generation resumes with `--resume` to the
-    /// very bytes of an uninterrupted one.
-    @Test func anInterruptedCalibrationResumesToTheSamePosterior() throws {
+    /// A calibration (ABC-SMC or tempered SMC) stopped by SIGTERM after a generation resumes with
+    /// `--resume` to the very bytes of an uninterrupted one.
+    @Test(arguments: [("abc-smc", "Posterior (ABC-SMC): 30 particles", "generations.json"), ("smc", "Posterior (tempered SMC): 30 particles", "smc-state.json")])
+    func anInterruptedCalibrationResumesToTheSamePosterior(method: String, header: String, checkpoint: String) throws {
         let directory = TemporaryDirectory()
         _ = directory.file("s.yaml", """
             seed: 5
@@ -209,14 +210,14 @@ extension PosteriorCommandTests {
               - {statistic: groups.g.motivation.after, value: 0.6, tolerance: 0.05}
             abc: {particles: 30, generations: 4, min_acceptance: 0.01}
             """)
-        let whole = try blendsim("calibrate", plan, "--method", "abc-smc", "--out", directory.path + "/whole", "--threads", "1")
+        let whole = try blendsim("calibrate", plan, "--method", method, "--out", directory.path + "/whole", "--threads", "1")
         #expect(whole.status == 0, "\(whole.stderr)")
-        #expect(whole.stdout.contains("Posterior (ABC-SMC): 30 particles"))
+        #expect(whole.stdout.contains(header), "\(whole.stdout)")
 
         let out = directory.path + "/interrupted"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TestPaths.executable)
-        process.arguments = ["calibrate", plan, "--method", "abc-smc", "--out", out, "--threads", "1"]
+        process.arguments = ["calibrate", plan, "--method", method, "--out", out, "--threads", "1"]
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
@@ -230,10 +231,10 @@ extension PosteriorCommandTests {
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
         #expect(process.terminationStatus == 143, "the calibration finished before it could be interrupted")
-        #expect(FileManager.default.fileExists(atPath: out + "/.checkpoint/generations.json"))
+        #expect(FileManager.default.fileExists(atPath: out + "/.checkpoint/" + checkpoint))
         #expect(!FileManager.default.fileExists(atPath: out + "/posterior.csv"))
 
-        let resumed = try blendsim("calibrate", plan, "--method", "abc-smc", "--out", out, "--resume", "--threads", "1")
+        let resumed = try blendsim("calibrate", plan, "--method", method, "--out", out, "--resume", "--threads", "1")
         #expect(resumed.status == 0, "\(resumed.stderr)")
         for file in ["posterior.csv", "calibration.json"] {
             let a = try String(contentsOfFile: directory.path + "/whole/" + file, encoding: .utf8)
@@ -314,21 +315,22 @@ extension PosteriorCommandTests {
     /// A calibration split into shards — each round of each generation simulated by three
     /// separate processes, then merged — writes the same posterior, byte for byte, as one
     /// unsharded process (what the Slurm driver of `--emit-slurm` does, run here by hand).
-    @Test func shardedCalibrationMergesToTheSamePosterior() throws {
+    @Test(arguments: [("abc-smc", "round 0 of generation 0 has 1 of its 3 shards"), ("smc", "round 0 has 1 of its 3 shards")])
+    func shardedCalibrationMergesToTheSamePosterior(method: String, missing: String) throws {
         let plan = TestPaths.fixtures + "/scenarios/posterior-small.yaml"
         let directory = TemporaryDirectory()
-        let whole = try blendsim("calibrate", plan, "--method", "abc-smc", "--out", directory.path + "/whole", "--quiet")
+        let whole = try blendsim("calibrate", plan, "--method", method, "--out", directory.path + "/whole", "--quiet")
         #expect(whole.status == 0, "\(whole.stderr)")
         let out = directory.path + "/sharded"
-        var state = try blendsim("calibrate", plan, "--method", "abc-smc", "--out", out, "--merge-shards", "3")
+        var state = try blendsim("calibrate", plan, "--method", method, "--out", out, "--merge-shards", "3")
         var steps = 0
         while state.status == 0, let word = state.stdout.split(separator: "\n").first, word != "done", steps < 200 {
             let round = word.hasPrefix("more ") ? String(word.dropFirst(5)) : "0"
             for shard in 1...3 {
-                let run = try blendsim("calibrate", plan, "--method", "abc-smc", "--out", out, "--shard", "\(shard)/3", "--round", round, "--quiet")
+                let run = try blendsim("calibrate", plan, "--method", method, "--out", out, "--shard", "\(shard)/3", "--round", round, "--quiet")
                 #expect(run.status == 0, "\(run.stderr)")
             }
-            state = try blendsim("calibrate", plan, "--method", "abc-smc", "--out", out, "--merge-shards", "3")
+            state = try blendsim("calibrate", plan, "--method", method, "--out", out, "--merge-shards", "3")
             steps += 1
         }
         #expect(state.status == 0, "\(state.stderr)")
@@ -340,10 +342,10 @@ extension PosteriorCommandTests {
         }
         // A merge with a shard missing says which.
         let partial = directory.path + "/partial"
-        _ = try blendsim("calibrate", plan, "--method", "abc-smc", "--out", partial, "--shard", "1/3", "--round", "0", "--quiet")
-        let refused = try blendsim("calibrate", plan, "--method", "abc-smc", "--out", partial, "--merge-shards", "3")
+        _ = try blendsim("calibrate", plan, "--method", method, "--out", partial, "--shard", "1/3", "--round", "0", "--quiet")
+        let refused = try blendsim("calibrate", plan, "--method", method, "--out", partial, "--merge-shards", "3")
         #expect(refused.status == 1)
-        #expect(refused.stderr.contains("round 0 of generation 0 has 1 of its 3 shards"), "\(refused.stderr)")
+        #expect(refused.stderr.contains(missing), "\(refused.stderr)")
     }
 }
 

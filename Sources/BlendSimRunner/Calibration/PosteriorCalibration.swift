@@ -25,9 +25,15 @@ public struct PosteriorReport: Sendable {
     /// Simulations of a last generation that could not be filled (not in `generations`).
     public var discarded: Int = 0
 
-    /// ABC-SMC, or the normal approximation at the point fit.
+    /// The tempered SMC sampler's generations (`--method smc`), its stop and final β.
+    public var tempering: [TemperedSMC.Record] = []
+    public var temperingStop: TemperedSMC.Stop?
+    public var finalBeta: Double = 1
+
+    /// ABC-SMC, tempered SMC, or the normal approximation at the point fit.
     public enum Method: String, Sendable {
         case abcSMC = "abc-smc"
+        case smc
         case laplace
     }
 
@@ -110,7 +116,9 @@ public struct PosteriorReport: Sendable {
             ("plan", .string(plan.source.path)),
             ("particles", .integer(posterior.particles.count)),
             ("effective_sample_size", .finite((effectiveSampleSize * 10).rounded() / 10)),
-            ("generations", .array(generations.map { generation in
+            ("distinct_particles", .integer(Set(posterior.particles.map { $0.values.map(\.bitPattern) }).count)),
+            ("final_beta", method == .smc ? .finite(finalBeta) : .null),
+            ("generations", method == .smc ? temperingDocument : .array(generations.map { generation in
                 .object([
                     ("generation", .integer(generation.index)),
                     ("epsilon", generation.epsilon.isFinite ? .number(generation.epsilon) : .null),
@@ -119,7 +127,7 @@ public struct PosteriorReport: Sendable {
                 ])
             })),
             ("simulations", .integer(simulations)),
-            ("stopped_because", .string(method == .laplace ? "the draws are complete" : stop.rawValue)),
+            ("stopped_because", .string(stoppedBecause)),
             ("parameters", .array(parameters.enumerated().map { index, summary in
                 var members: [(String, JSONValue)] = [
                     ("name", .string(summary.name)),
@@ -150,6 +158,29 @@ public struct PosteriorReport: Sendable {
         ])
     }
 
+    /// Why the sampler stopped, in words.
+    var stoppedBecause: String {
+        switch method {
+        case .laplace: return "the draws are complete"
+        case .smc: return (temperingStop ?? .converged).rawValue
+        case .abcSMC: return stop.rawValue
+        }
+    }
+
+    /// The tempered sampler's generations, as data.
+    var temperingDocument: JSONValue {
+        .array(tempering.map { record in
+            .object([
+                ("generation", .integer(record.generation)),
+                ("beta", .finite(record.beta)),
+                ("effective_sample_size", .finite((record.effectiveSampleSize * 10).rounded() / 10)),
+                ("acceptance", record.generation == 0 ? .null : .finite(record.acceptance)),
+                ("simulations", .integer(record.simulations)),
+                ("distinct_particles", .integer(record.distinct)),
+            ])
+        })
+    }
+
     /// The report as a planner reads it: the verdict first, then each parameter and target.
     public func table() -> String {
         func number(_ value: Double) -> String { Calibrator.format(value) }
@@ -164,9 +195,16 @@ public struct PosteriorReport: Sendable {
         case .laplace:
             out = "Posterior (normal approximation at the point fit): \(posterior.particles.count) draws, "
             out += "\(simulations) simulations in \(Int(seconds.rounded())) s.\n"
+        case .smc:
+            let distinct = tempering.last?.distinct ?? posterior.particles.count
+            out = "Posterior (tempered SMC): \(posterior.particles.count) particles (\(distinct) distinct) after \(tempering.count - 1) generations, "
+            out += "\(simulations) simulations in \(Int(seconds.rounded())) s; stopped because \(stoppedBecause).\n"
+            if finalBeta < 1 {
+                out += "warning: the sampler stopped at β = \(number(finalBeta)) before reaching the posterior (β = 1): the intervals below are wider than the posterior's\n"
+            }
         }
         let ess = effectiveSampleSize
-        if ess < 0.1 * Double(posterior.particles.count) {
+        if method != .smc && ess < 0.1 * Double(posterior.particles.count) {
             out += "warning: the weights are degenerate: the sample is worth \(number(ess)) equally weighted particles of \(posterior.particles.count); its intervals are not to be trusted\n"
         }
         out += "The evidence informs \(informed) of \(summaries.count) parameters; \(covered) of \(predictive.count) findings lie in their posterior predictive 90% interval.\n\n"

@@ -69,18 +69,18 @@ public enum SlurmScript {
     /// then merges the round and does what the merge says — another round, the next generation,
     /// or stop with the posterior in `out`, byte-identical to an unsharded calibration.
     public static func calibrationFiles(
-        plan: String, shards: Int, out: String, executable: String, pluginDirectories: [String], engine: [String] = []
+        plan: String, method: String = "abc-smc", shards: Int, out: String, executable: String, pluginDirectories: [String], engine: [String] = []
     ) -> [(name: String, contents: String)] {
         func quoted(_ text: String) -> String { "'" + text.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'" }
         let options = (pluginDirectories.map { "--plugin-dir \(quoted($0))" } + engine.map(quoted)).map { " " + $0 }.joined()
-        let base = "\(quoted(executable)) calibrate \(quoted(plan)) --method abc-smc --out \(quoted(out))\(options)"
+        let base = "\(quoted(executable)) calibrate \(quoted(plan)) --method \(method) --out \(quoted(out))\(options)"
         let array = """
             #!/bin/bash
             #SBATCH --job-name=blendsim-calibrate
             #SBATCH --array=1-\(shards)
             #SBATCH --ntasks=1
             #SBATCH --output=\(out)/.checkpoint/slurm-%A_%a.out
-            # One shard of one round of an ABC-SMC generation per array task (round: BLENDSIM_ROUND).
+            # One shard of one round of the calibration per array task (round: BLENDSIM_ROUND).
             set -euo pipefail
             \(base) --shard "${SLURM_ARRAY_TASK_ID}/\(shards)" --round "${BLENDSIM_ROUND}" --quiet
 

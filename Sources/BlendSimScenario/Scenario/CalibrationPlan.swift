@@ -40,12 +40,24 @@ public struct CalibrationPlan: Sendable {
         public var prior: Prior
     }
 
-    /// The settings of `--method abc-smc` (the plan's `abc:`).
+    /// The settings of `--method abc-smc` and `--method smc` (the plan's `abc:`).
     public struct Posterior: Sendable {
         public var sampler: ABCSMC.Settings
+        /// `--method smc`: Metropolis–Hastings sweeps per generation.
+        public var moves: Int = 5
+        /// `--method smc`: the share of the particles the effective sample size is kept at.
+        public var essFraction: Double = 0.5
         /// Replications per scenario for each particle, instead of the plan's.
         public var replications: Int?
         public var seed: UInt64
+
+        /// The settings of the tempered SMC sampler (`--method smc`): the population, generation
+        /// limit and simulation budget are `sampler`'s.
+        public var tempering: TemperedSMC.Settings {
+            TemperedSMC.Settings(
+                particles: sampler.particles, moves: moves, essFraction: essFraction, generations: sampler.generations,
+                maximumSimulations: sampler.maximumSimulations)
+        }
     }
 
     public struct Target: Sendable {
@@ -83,7 +95,7 @@ public struct CalibrationPlan: Sendable {
 public enum CalibrationPlanLoader {
     static let keys = ["scenario", "replications", "seed", "parameters", "targets", "evidence", "optimizer", "abc", "output"]
     static let parameterKeys = ["name", "min", "max", "start", "prior"]
-    static let abcKeys = ["particles", "generations", "quantile", "min_acceptance", "max_simulations", "replications", "seed"]
+    static let abcKeys = ["particles", "generations", "quantile", "min_acceptance", "max_simulations", "replications", "seed", "moves", "ess"]
     static let targetKeys = ["statistic", "value", "tolerance"]
     static let optimizerKeys = ["max_evaluations", "restarts"]
 
@@ -206,6 +218,8 @@ extension ScenarioDecoder {
             }
             if let node = entries["replications"], let value = integer(node, "replications", 1...100_000) { posterior.replications = value }
             if let node = entries["seed"], let value = integer(node, "seed", 0...Int.max) { posterior.seed = UInt64(value) }
+            if let node = entries["moves"], let value = integer(node, "moves", 1...100) { posterior.moves = value }
+            if let node = entries["ess"], let value = number(node, "ess", 0.1...0.95) { posterior.essFraction = value }
         }
         let output = top["output"].flatMap { string($0, "output") }.map { CalibrationPlanLoader.resolve($0, relativeTo: source.path) }
         guard diagnostics.isEmpty else { return nil }
