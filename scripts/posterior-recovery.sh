@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
-# The coverage study of the ABC-SMC posterior (docs/CALIBRATION.md): N recoveries (default 20) of
+# The coverage study of the posterior (docs/CALIBRATION.md): N recoveries (default 20) of
 # scenarios/posterior-recovery.yaml from synthetic observations (--synthetic 1…N), each reporting
 # per parameter whether the true value lies inside the 90% credible interval. Prints the coverage
 # over the parameters the evidence informs (the target is 80–98%) and the simulations used.
-# Build first: swift build -c release
+# METHOD=smc (default) or METHOD=abc-smc chooses the sampler. Build first: swift build -c release
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-20}
 out=${OUT:-.build-recovery}
 blendsim=${BLENDSIM:-.build/release/blendsim}
+method=${METHOD:-smc}
 mkdir -p "$out"
 start=$(date +%s)
 for k in $(seq 1 "$runs"); do
-    "$blendsim" calibrate scenarios/posterior-recovery.yaml --method abc-smc --synthetic "$k" --out "$out/$k" --force --quiet > "$out/$k.txt"
+    "$blendsim" calibrate scenarios/posterior-recovery.yaml --method "$method" --synthetic "$k" --out "$out/$k" --force --quiet > "$out/$k.txt"
 done
 python3 - "$out" "$runs" "$(( $(date +%s) - start ))" <<'PY'
 import json, sys
