@@ -10,7 +10,7 @@ swift build --package-path Fuzz --scratch-path .build-fuzz -c debug -Xswiftc -sa
     --product FuzzScenario 2>&1 | tail -1
 corpus=.build-fuzz/corpus
 mkdir -p "$corpus" .build-fuzz/crashes
-cp scenarios/*.yaml evidence/*.yaml Tests/Fixtures/results/* Tests/Fixtures/bad-scenarios/*.yaml Tests/Fixtures/scenarios/*.yaml "$corpus"/ 2>/dev/null || true
+cp scenarios/*.yaml scenarios/*.csv evidence/*.yaml Tests/Fixtures/results/* Tests/Fixtures/bad-scenarios/*.yaml Tests/Fixtures/scenarios/*.yaml "$corpus"/ 2>/dev/null || true
 .build-fuzz/debug/FuzzScenario "$corpus" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
     -artifact_prefix=.build-fuzz/crashes/ -print_final_stats=1 2>&1 | tail -15
 echo "fuzz: 1 passed, 0 failed"

@@ -43,22 +43,25 @@ for file in summary.json runs.csv; do
 done
 echo "merged result of 3 Slurm array tasks is byte-identical to the unsharded sweep"
 
-# An ABC-SMC calibration in rounds of 3 array tasks, against the same calibration unsharded.
+# A calibration (tempered SMC, then ABC-SMC) in rounds of 3 array tasks, against the same
+# calibration unsharded.
 calibration="$(pwd)/Tests/Fixtures/scenarios/posterior-small.yaml"
-"$blendsim" calibrate "$calibration" --method abc-smc --out "$work/posterior-whole" --quiet >/dev/null
-"$blendsim" calibrate "$calibration" --method abc-smc --shards 3 --emit-slurm "$work/calibrate" --out "$work/posterior" >/dev/null
-if ! timeout 600 bash "$work/calibrate/run.sh"; then
-    echo "the sharded calibration did not finish" >&2
-    cat "$work"/posterior/.checkpoint/slurm-*.out >&2 2>/dev/null || true
-    echo "slurm: 0 passed, 1 failed"
-    exit 1
-fi
-for file in posterior.csv calibration.json; do
-    if ! cmp -s "$work/posterior-whole/$file" "$work/posterior/$file"; then
-        echo "the sharded calibration's $file differs from the unsharded one" >&2
+for method in smc abc-smc; do
+    "$blendsim" calibrate "$calibration" --method "$method" --out "$work/$method-whole" --quiet >/dev/null
+    "$blendsim" calibrate "$calibration" --method "$method" --shards 3 --emit-slurm "$work/$method-slurm" --out "$work/$method" >/dev/null
+    if ! timeout 600 bash "$work/$method-slurm/run.sh"; then
+        echo "the sharded $method calibration did not finish" >&2
+        cat "$work/$method"/.checkpoint/slurm-*.out >&2 2>/dev/null || true
         echo "slurm: 0 passed, 1 failed"
         exit 1
     fi
+    for file in posterior.csv calibration.json; do
+        if ! cmp -s "$work/$method-whole/$file" "$work/$method/$file"; then
+            echo "the sharded $method calibration's $file differs from the unsharded one" >&2
+            echo "slurm: 0 passed, 1 failed"
+            exit 1
+        fi
+    done
+    echo "$method posterior from rounds of 3 Slurm array tasks is byte-identical to the unsharded calibration"
 done
-echo "ABC-SMC posterior from rounds of 3 Slurm array tasks is byte-identical to the unsharded calibration"
 echo "slurm: 1 passed, 0 failed"

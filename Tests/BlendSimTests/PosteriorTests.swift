@@ -400,11 +400,12 @@ extension PosteriorCommandTests {
 
 extension PosteriorCommandTests {
     /// The posterior does not depend on how many threads simulate it.
-    @Test func thePosteriorIsTheSameOnAnyThreadCount() throws {
+    @Test(arguments: ["abc-smc", "smc"])
+    func thePosteriorIsTheSameOnAnyThreadCount(method: String) throws {
         let plan = TestPaths.fixtures + "/scenarios/posterior-small.yaml"
         let directory = TemporaryDirectory()
         for threads in ["1", "3"] {
-            let result = try blendsim("calibrate", plan, "--method", "abc-smc", "--out", directory.path + "/t" + threads, "--threads", threads, "--quiet")
+            let result = try blendsim("calibrate", plan, "--method", method, "--out", directory.path + "/t" + threads, "--threads", threads, "--quiet")
             #expect(result.status == 0, "\(result.stderr)")
         }
         for file in ["posterior.csv", "calibration.json"] {
@@ -418,11 +419,12 @@ extension PosteriorCommandTests {
 extension PosteriorCommandTests {
     /// A checkpoint is data from anywhere: a damaged or foreign one is refused with a sentence,
     /// and `--resume` without one says there is nothing to resume.
-    @Test func damagedCheckpointsAreRefused() throws {
+    @Test(arguments: [("abc-smc", "generations.json"), ("smc", "smc-state.json")])
+    func damagedCheckpointsAreRefused(method: String, checkpoint: String) throws {
         let plan = TestPaths.fixtures + "/scenarios/posterior-small.yaml"
         let directory = TemporaryDirectory()
         let out = directory.path + "/out"
-        let nothing = try blendsim("calibrate", plan, "--method", "abc-smc", "--out", out, "--resume", "--quiet")
+        let nothing = try blendsim("calibrate", plan, "--method", method, "--out", out, "--resume", "--quiet")
         #expect(nothing.status == 1)
         #expect(nothing.stderr.contains("holds no interrupted calibration to resume"), "\(nothing.stderr)")
         try FileManager.default.createDirectory(atPath: out + "/.checkpoint", withIntermediateDirectories: true)
@@ -430,14 +432,27 @@ extension PosteriorCommandTests {
             ("not json", "is not a calibration checkpoint blendsim wrote"),
             (#"{"fingerprint":"0000","generations":[]}"#, "is from another plan or other settings"),
         ] {
-            _ = directory.file("out/.checkpoint/generations.json", contents)
-            let result = try blendsim("calibrate", plan, "--method", "abc-smc", "--out", out, "--resume", "--quiet")
+            _ = directory.file("out/.checkpoint/" + checkpoint, contents)
+            let result = try blendsim("calibrate", plan, "--method", method, "--out", out, "--resume", "--quiet")
             #expect(result.status == 1)
             #expect(result.stderr.contains(expected), "\(result.stderr)")
-            let merge = try blendsim("calibrate", plan, "--method", "abc-smc", "--out", out, "--merge-shards", "2")
+            let merge = try blendsim("calibrate", plan, "--method", method, "--out", out, "--merge-shards", "2")
             #expect(merge.status == 1)
             #expect(merge.stderr.contains(expected), "\(merge.stderr)")
         }
         #expect(!FileManager.default.fileExists(atPath: out + "/posterior.csv"))
+        guard method == "smc" else { return }
+        // A checkpoint of this very calibration (its fingerprint is right) with a damaged field.
+        let real = directory.path + "/real"
+        #expect(try blendsim("calibrate", plan, "--method", "smc", "--out", real, "--shard", "1/1", "--round", "0", "--quiet").status == 0)
+        #expect(try blendsim("calibrate", plan, "--method", "smc", "--out", real, "--merge-shards", "1").stdout == "more 1\n")
+        let state = real + "/.checkpoint/smc-state.json"
+        let original = try String(contentsOfFile: state, encoding: .utf8)
+        for (from, to) in [("\"beta\":", "\"beta\":2"), ("\"sweep\":0", "\"sweep\":99"), ("\"round\":1", "\"round\":-1"), ("\"particles\":[[", "\"particles\":[[1e300],[")] {
+            try original.replacingOccurrences(of: from, with: to, options: [], range: original.range(of: from)).write(toFile: state, atomically: true, encoding: .utf8)
+            let result = try blendsim("calibrate", plan, "--method", "smc", "--out", real, "--resume", "--quiet")
+            #expect(result.status == 1, "\(from) → \(to)")
+            #expect(result.stderr.contains("smc-state.json is damaged; remove the checkpoint to start afresh"), "\(from) → \(to): \(result.stderr)")
+        }
     }
 }

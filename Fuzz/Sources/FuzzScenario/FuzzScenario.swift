@@ -5,7 +5,8 @@ import BlendSimScenario
 
 /// libFuzzer's entry point: any bytes, as every file blendsim reads from a user or from another
 /// machine — a scenario, an evidence file, a sweep plan, a shard (shard.json), and a results
-/// directory's summary.json, weekly.csv and manifest.json rendered as report.html. Each reader
+/// directory's summary.json, weekly.csv and manifest.json rendered as report.html, and a posterior
+/// sample (posterior.csv). Each reader
 /// must answer every input with a result or diagnostics — never crash, hang or run out of memory.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzScenario(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
@@ -24,6 +25,12 @@ public func fuzzScenario(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     do {
         let shard = try ShardFile.decode(bytes, path: "fuzz/shard.json")
         _ = shard.units.count
+    } catch {
+        _ = error.rendered
+    }
+    do {
+        let posterior = try PosteriorSample.decode(bytes, path: "fuzz/posterior.csv")
+        _ = posterior.draw(seed: 1, replication: 0)
     } catch {
         _ = error.rendered
     }

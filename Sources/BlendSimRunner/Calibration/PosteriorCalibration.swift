@@ -245,18 +245,8 @@ extension Calibrator {
         var targets = plan.targets
         var truth: [Double]?
         if let synthetic {
-            // Synthetic observations follow the error model the sampler assumes: the statistic the
-            // scenarios give with their current parameters (other random numbers), plus each
-            // target's standard error times a normal draw keyed by the offset — so a recovery study
-            // measures the credible intervals' coverage, not only the point's closeness.
             truth = try current(plan, scenarios: problem.scenarios.map(\.scenario), host: problem.host)
-            let observed = try problem.simulate(truth!, seedOffset: synthetic)
-            let noise = CounterRandom.derive(CounterRandom.derive(plan.posterior.seed, 0x5E7), synthetic)
-            for index in targets.indices {
-                let u = min(max(CounterRandom.uniform(noise, UInt64(index)), 1e-12), 1 - 1e-12)
-                let mean = problem.value(targets[index], in: observed)?.mean ?? .nan
-                targets[index].value = mean + targets[index].tolerance * Quantiles.normal(u)
-            }
+            targets = try syntheticTargets(plan, problem: problem, truth: truth!, offset: synthetic)
         }
         let sampler = ABCSMC(priors: plan.parameters.map(\.prior), settings: plan.posterior.sampler, seed: plan.posterior.seed)
         let fingerprint = PosteriorCheckpoint.fingerprint(plan: plan, targets: targets, settings: settings, problem: problem)
@@ -292,8 +282,7 @@ extension Calibrator {
     /// statistics with their observation noise, and the distance.
     static func simulator(_ problem: Problem, targets: [CalibrationPlan.Target]) -> ([ABCSMC.Candidate]) throws -> [ABCSMC.Outcome] {
         { candidates in
-            var outcomes: [ABCSMC.Outcome] = []
-            for candidate in candidates {
+            try problem.batch(candidates) { candidate, problem throws(Diagnostic) in
                 let summaries = try problem.simulate(candidate.values)
                 var noisy: [Double] = []
                 var squares = 0.0
@@ -305,9 +294,8 @@ extension Calibrator {
                     let error = (value - target.value) / target.tolerance
                     squares += error.isFinite ? error * error : .infinity
                 }
-                outcomes.append(ABCSMC.Outcome(distance: (squares / Double(max(targets.count, 1))).squareRoot(), summaries: noisy))
+                return ABCSMC.Outcome(distance: (squares / Double(max(targets.count, 1))).squareRoot(), summaries: noisy)
             }
-            return outcomes
         }
     }
 

@@ -47,6 +47,11 @@ public struct PosteriorSample: Sendable {
         case .tooLarge: throw Diagnostic("posterior '\(path)' is larger than 256 MiB")
         case .failed(let reason): throw Diagnostic("cannot read posterior '\(path)': \(reason)")
         }
+        return try decode(bytes, path: path)
+    }
+
+    /// Checks the bytes of a posterior file (`load`), named `path` in its diagnostics.
+    public static func decode(_ bytes: [UInt8], path: String) throws(Diagnostic) -> PosteriorSample {
         func located(_ message: String, line: Int, column: Int = 1) -> Diagnostic {
             Diagnostic(message, at: SourceLocation(file: path, line: line, column: column))
         }

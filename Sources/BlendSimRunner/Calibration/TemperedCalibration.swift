@@ -82,8 +82,7 @@ extension Calibrator {
         _ problem: Problem, targets: [CalibrationPlan.Target]
     ) -> ([ABCSMC.Candidate]) throws -> [TemperedSMC.Outcome] {
         { candidates in
-            var outcomes: [TemperedSMC.Outcome] = []
-            for candidate in candidates {
+            try problem.batch(candidates) { candidate, problem throws(Diagnostic) in
                 let summaries = try problem.simulate(candidate.values)
                 var noisy: [Double] = []
                 var logLikelihood = 0.0
@@ -103,10 +102,9 @@ extension Calibrator {
                     let u = min(max(CounterRandom.uniform(CounterRandom.derive(candidate.key, 0x0B5E), UInt64(index)), 1e-12), 1 - 1e-12)
                     noisy.append(simulated + target.tolerance * Quantiles.normal(u))
                 }
-                outcomes.append(TemperedSMC.Outcome(
-                    logLikelihood: logLikelihood, distance: (squares / Double(max(targets.count, 1))).squareRoot(), summaries: noisy))
+                return TemperedSMC.Outcome(
+                    logLikelihood: logLikelihood, distance: (squares / Double(max(targets.count, 1))).squareRoot(), summaries: noisy)
             }
-            return outcomes
         }
     }
 
