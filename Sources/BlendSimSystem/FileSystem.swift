@@ -272,3 +272,41 @@ public final class StagedFile: @unchecked Sendable {
         }
     }
 }
+
+/// A journal that records are appended to (a sweep's checkpoint): opened for appending, never
+/// through a symlink, and only if it is a regular file. Each `append` writes whole records in
+/// one call, so an interruption leaves at most a torn last line, which readers skip. Appending
+/// costs the same however long the journal is.
+public final class AppendFile: @unchecked Sendable {
+    /// The journal's path.
+    public let path: String
+    private var descriptor: Int32
+
+    /// Opens `path` for appending, creating it if needed.
+    public init(_ path: String) throws(FileSystemError) {
+        self.path = path
+        descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw FileSystemError(FileSystem.lastError) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            close(descriptor)
+            descriptor = -1
+            throw FileSystemError("not a regular file")
+        }
+    }
+
+    deinit { if descriptor >= 0 { close(descriptor) } }
+
+    /// Appends `bytes`.
+    public func append(_ bytes: [UInt8]) throws(FileSystemError) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw FileSystemError(FileSystem.lastError)
+            }
+            offset += written
+        }
+    }
+}

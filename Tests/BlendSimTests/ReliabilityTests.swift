@@ -81,7 +81,7 @@ struct ReliabilityTests {
 
         let out = directory.path + "/interrupted"
         let process = try start(["sweep", plan, "--replications", "12", "--quiet", "--out", out, "--threads", "1"])
-        let checkpoint = out + "/.checkpoint/shard.json"
+        let checkpoint = out + "/.checkpoint/runs.jsonl"
         var waited = 0.0
         while !FileManager.default.fileExists(atPath: checkpoint) && waited < 60 {
             Thread.sleep(forTimeInterval: 0.05)
@@ -92,6 +92,17 @@ struct ReliabilityTests {
         #expect(process.terminationStatus == 143, "the sweep finished before it could be interrupted")
         #expect(FileManager.default.fileExists(atPath: checkpoint))
         #expect(!FileManager.default.fileExists(atPath: out + "/summary.json"))
+
+        // A damaged line in the journal is refused; a torn last line (an interruption mid-write)
+        // is skipped.
+        let journal = try String(contentsOfFile: checkpoint, encoding: .utf8)
+        var lines = journal.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        lines.insert("{\"arm\":", at: 1)
+        try lines.joined(separator: "\n").write(toFile: checkpoint, atomically: true, encoding: .utf8)
+        let damaged = try blendsim("sweep", plan, "--replications", "12", "--quiet", "--out", out, "--resume")
+        #expect(damaged.status == 1)
+        #expect(damaged.stderr.contains("runs.jsonl: line 2 is damaged; remove the checkpoint to start afresh"), "\(damaged.stderr)")
+        try (journal + "{\"arm\":0,\"replica").write(toFile: checkpoint, atomically: true, encoding: .utf8)
 
         let resumed = try blendsim("sweep", plan, "--replications", "12", "--quiet", "--out", out, "--resume")
         #expect(resumed.status == 0, "\(resumed.stderr)")

@@ -98,30 +98,6 @@ public enum Calibrator {
             return summaries
         }
 
-        /// `evaluate` applied to every candidate, the candidates spread over the command's threads
-        /// (each candidate's runs on one): a batch of small simulations keeps both cores busy where
-        /// one simulation's few replications cannot. Each result depends on its candidate alone
-        /// (engine results do not depend on the thread count), so the batch's results do not
-        /// depend on the scheduling; the first error in candidate order is thrown.
-        func batch<Candidate, Outcome>(
-            _ candidates: [Candidate], _ evaluate: (Candidate, Problem) throws(Diagnostic) -> Outcome
-        ) throws(Diagnostic) -> [Outcome] {
-            var serial = settings
-            serial.engine.threads = 1
-            let single = Problem(plan: plan, host: host, scenarios: scenarios, settings: serial)
-            var results = [Result<Outcome, Diagnostic>?](repeating: nil, count: candidates.count)
-            results.withUnsafeMutableBufferPointer { buffer in
-                let slots = UncheckedSendable(buffer)
-                ParallelFor.run(iterations: candidates.count, threads: settings.engine.threads) { index, _ in
-                    slots.value[index] = Result { () throws(Diagnostic) in try evaluate(candidates[index], single) }
-                }
-            }
-            var outcomes: [Outcome] = []
-            outcomes.reserveCapacity(candidates.count)
-            for result in results { outcomes.append(try result!.get()) }
-            return outcomes
-        }
-
         func value(_ target: CalibrationPlan.Target, in summaries: [String: JSONValue]) -> Statistic? {
             summaries[target.scenarioPath].flatMap { Calibrator.statistic(target.statistic, in: $0) }
         }

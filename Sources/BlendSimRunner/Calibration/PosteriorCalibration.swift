@@ -282,7 +282,7 @@ extension Calibrator {
     /// statistics with their observation noise, and the distance.
     static func simulator(_ problem: Problem, targets: [CalibrationPlan.Target]) -> ([ABCSMC.Candidate]) throws -> [ABCSMC.Outcome] {
         { candidates in
-            try problem.batch(candidates) { candidate, problem throws(Diagnostic) in
+            try candidates.map { candidate throws(Diagnostic) in
                 let summaries = try problem.simulate(candidate.values)
                 var noisy: [Double] = []
                 var squares = 0.0

@@ -82,7 +82,7 @@ extension Calibrator {
         _ problem: Problem, targets: [CalibrationPlan.Target]
     ) -> ([ABCSMC.Candidate]) throws -> [TemperedSMC.Outcome] {
         { candidates in
-            try problem.batch(candidates) { candidate, problem throws(Diagnostic) in
+            try candidates.map { candidate throws(Diagnostic) in
                 let summaries = try problem.simulate(candidate.values)
                 var noisy: [Double] = []
                 var logLikelihood = 0.0

@@ -27,14 +27,35 @@ public struct ShardFile: Sendable {
             ("seed", .integer(Int(truncatingIfNeeded: seed))),
             ("shard", .integer(shard.index)),
             ("of", .integer(shard.count)),
-            ("units", .array(units.map { unit in
-                .object([
-                    ("arm", .integer(unit.arm)),
-                    ("replication", .integer(unit.replication)),
-                    ("groups", .array(unit.groups.map(OutcomeCodec.encode))),
-                ])
-            })),
+            ("units", .array(units.map(Self.encode))),
         ])
+    }
+
+    /// One unit as shard.json and the checkpoint journal store it.
+    static func encode(_ unit: UnitResult) -> JSONValue {
+        .object([
+            ("arm", .integer(unit.arm)),
+            ("replication", .integer(unit.replication)),
+            ("groups", .array(unit.groups.map(OutcomeCodec.encode))),
+        ])
+    }
+
+    /// Decodes unit number `number` (1-based) of a file, checking every field a tampered file
+    /// could break.
+    static func decodeUnit(_ item: JSONValue, number: Int, replications: Int, path: String) throws(Diagnostic) -> UnitResult {
+        guard case .integer(let arm)? = item["arm"], (0...10_000_000).contains(arm), case .integer(let replication)? = item["replication"],
+            (0...(replications - 1)).contains(replication), case .array(let groups)? = item["groups"], !groups.isEmpty
+        else {
+            throw Diagnostic("\(path): unit \(number) is incomplete or out of range (arm ≥ 0, 0 ≤ replication < \(replications), at least one group)")
+        }
+        var outcomes: [GroupOutcome] = []
+        for group in groups {
+            guard let outcome = OutcomeCodec.decode(group), !outcome.weekly.isEmpty else {
+                throw Diagnostic("\(path): unit \(number) has an unreadable or out-of-range outcome")
+            }
+            outcomes.append(outcome)
+        }
+        return UnitResult(arm: arm, replication: replication, groups: outcomes)
     }
 
     /// Reads `DIR/shard.json`.
@@ -69,19 +90,7 @@ public struct ShardFile: Sendable {
         }
         var units: [UnitResult] = []
         for (number, item) in items.enumerated() {
-            guard let arm = whole(item["arm"], 0...10_000_000), let replication = whole(item["replication"], 0...(replications - 1)),
-                case .array(let groups)? = item["groups"], !groups.isEmpty
-            else {
-                throw Diagnostic("\(path): unit \(number + 1) is incomplete or out of range (arm ≥ 0, 0 ≤ replication < \(replications), at least one group)")
-            }
-            var outcomes: [GroupOutcome] = []
-            for group in groups {
-                guard let outcome = OutcomeCodec.decode(group), !outcome.weekly.isEmpty else {
-                    throw Diagnostic("\(path): unit \(number + 1) has an unreadable or out-of-range outcome")
-                }
-                outcomes.append(outcome)
-            }
-            units.append(UnitResult(arm: arm, replication: replication, groups: outcomes))
+            units.append(try decodeUnit(item, number: number + 1, replications: replications, path: path))
         }
         return ShardFile(
             kind: kind, planPath: plan, planHash: hash, replications: replications, seed: UInt64(bitPattern: Int64(seed)),

@@ -113,7 +113,14 @@ public enum SweepExperiment {
         if let out, shard == nil {
             let planHash = hash(plan, base: base, posterior: settings.posterior)
             if resume {
-                completed = try Checkpoint.load(out: out, planHash: planHash)
+                completed = try Checkpoint.load(out: out, planHash: planHash, replications: base.replications)
+                for unit in completed {
+                    guard unit.arm < scenarios.count, unit.groups.count == scenarios[unit.arm].groups.count,
+                        unit.groups.allSatisfy({ $0.weekly.count == scenarios[unit.arm].weeks + 1 })
+                    else {
+                        throw Diagnostic("\(Checkpoint.path(out: out)) holds a run the plan does not have; remove the checkpoint to start afresh")
+                    }
+                }
                 let done = Set(completed.map { $0.arm * base.replications + $0.replication })
                 units = units.filter { !done.contains($0.arm * base.replications + $0.replication) }
             }
