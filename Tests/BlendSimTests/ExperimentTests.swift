@@ -210,6 +210,33 @@ struct ExperimentTests {
         }
     }
 
+    /// Morris trajectories step by +Δ and by −Δ (about equally often), each step changes one
+    /// parameter by exactly Δ = p/(2(p−1)), and every point lies on the p-level grid in the cube.
+    @Test(arguments: [4, 6, 10])
+    func morrisStepsBothWaysOnTheGrid(levels: Int) {
+        let k = 5, trajectories = 60
+        let points = SamplingDesign.morris(trajectories: trajectories, levels: levels, dimensions: k, seed: 9)
+        #expect(points.count == trajectories * (k + 1))
+        let p = Double(levels), delta = p / (2 * (p - 1))
+        var up = 0, down = 0
+        for t in 0..<trajectories {
+            for step in 0..<k {
+                let a = points[t * (k + 1) + step], b = points[t * (k + 1) + step + 1]
+                let changed = (0..<k).filter { a[$0] != b[$0] }
+                #expect(changed.count == 1)
+                guard let j = changed.first else { continue }
+                #expect(abs(abs(b[j] - a[j]) - delta) < 1e-12)
+                if b[j] > a[j] { up += 1 } else { down += 1 }
+            }
+        }
+        for x in points.joined() {
+            #expect(x >= 0 && x <= 1)
+            #expect(abs(x * (p - 1) - (x * (p - 1)).rounded()) < 1e-9, "\(x) is off the grid")
+        }
+        #expect(up + down == trajectories * k)
+        #expect(up > trajectories * k * 2 / 5 && down > trajectories * k * 2 / 5, "up \(up), down \(down)")
+    }
+
     @Test func morrisAndSobolRecoverAKnownFunction() throws {
         // y = 4·x1 + 2·x2 (x3 does nothing): elementary effects are 4, 2 and 0 everywhere.
         func y(_ x: [Double]) -> Double { 4 * x[0] + 2 * x[1] }

@@ -21,26 +21,32 @@ public enum SamplingDesign {
         return (0..<n).map { i in (0..<k).map { columns[$0][i] } }
     }
 
-    /// Morris trajectories on a grid of `levels` levels: each starts at a random grid point in
-    /// {0, 1/(p−1), …, 1 − Δ} with Δ = p / (2(p − 1)) and then moves one parameter at a time, in
-    /// a random order, by +Δ (or −Δ where +Δ would leave the cube). `trajectories × (k + 1)`
-    /// points.
+    /// Morris trajectories on a grid of `levels` levels p (even, ≥ 4; Morris 1991, with the
+    /// random directions of Campolongo, Cariboni & Saltelli 2007): the step is Δ = p / (2(p − 1)),
+    /// a whole number (p/2) of grid steps. Each trajectory draws, for every parameter, a direction
+    /// (+Δ or −Δ, even odds) and a start level that the step keeps inside the cube — one of the
+    /// p/2 lowest levels {0, …, 1 − Δ} for +Δ, one of the p/2 highest {Δ, …, 1} for −Δ — then moves
+    /// one parameter at a time, in a random order, by its step. `trajectories × (k + 1)` points.
     public static func morris(trajectories: Int, levels: Int, dimensions k: Int, seed: UInt64) -> [[Double]] {
         let key = key(seed)
         let p = Double(levels)
-        let delta = p / (2 * (p - 1))
+        let half = levels / 2
         var points: [[Double]] = []
         for t in 0..<trajectories {
             let stream = CounterRandom.derive(key, UInt64(t))
-            let startLevels = Int((1 - delta) * (p - 1)) + 1
-            var x = (0..<k).map { Double(Int(CounterRandom.uniform(stream, UInt64($0)) * Double(startLevels))) / (p - 1) }
+            let up = (0..<k).map { CounterRandom.uniform(stream, UInt64(200 + $0)) < 0.5 }
+            var level = (0..<k).map { j in
+                min(Int(CounterRandom.uniform(stream, UInt64(j)) * Double(half)), half - 1) + (up[j] ? 0 : half)
+            }
+            var x = level.map { Double($0) / (p - 1) }
             var order = Array(0..<k)
             for i in stride(from: k - 1, to: 0, by: -1) {
                 order.swapAt(i, Int(CounterRandom.uniform(stream, UInt64(100 + i)) * Double(i + 1)))
             }
             points.append(x)
             for j in order {
-                x[j] = x[j] + delta <= 1 + 1e-12 ? x[j] + delta : x[j] - delta
+                level[j] += up[j] ? half : -half
+                x[j] = Double(level[j]) / (p - 1)
                 points.append(x)
             }
         }

@@ -163,7 +163,15 @@ extension ScenarioDecoder {
         }
         let points = top["points"].flatMap { integer($0, "points", 2...100_000) } ?? 16
         let trajectories = top["trajectories"].flatMap { integer($0, "trajectories", 2...10_000) } ?? 10
-        let levels = top["levels"].flatMap { integer($0, "levels", 2...100) } ?? 4
+        var levels = 4
+        if let node = top["levels"], let value = integer(node, "levels", 4...100) {
+            if value % 2 == 0 {
+                levels = value
+            } else {
+                // Δ = p / (2(p − 1)) is a whole number of grid steps only for an even p.
+                error("'levels' must be even: the Morris step of p/(2(p−1)) then moves between grid levels; found \(value)", at: node)
+            }
+        }
         var outcome: String?
         var outcomeLocation: SourceLocation?
         if let node = top["outcome"], let text = string(node, "outcome") {
