@@ -63,6 +63,7 @@ public enum Comparison {
             ("comparisons", .array(comparisons)),
         ]
         if let uncertainty = first.description.uncertainty { members.insert(("uncertainty", uncertainty.json), at: 5) }
+        if let stopping = first.description.stopping { members.insert(("replications_auto", stopping.json), at: 3) }
         return .object(members)
     }
 

@@ -28,6 +28,44 @@ public struct RunDescription: Sendable {
     public var groups: [Group]
     /// With `--uncertainty model`: the posterior each replication drew its parameters from.
     public var uncertainty: Uncertainty?
+    /// With `--replications auto`: what the stopping rule asked for and reached.
+    public var stopping: Stopping?
+
+    /// How `--replications auto` ended.
+    public struct Stopping: Sendable, Equatable {
+        /// The asked 95% CI half-width.
+        public var halfWidth: Double
+        /// The widest half-width at the final count.
+        public var achieved: Double
+        /// The most replications allowed.
+        public var maximum: Int
+        /// Whether the final count met the asked precision.
+        public var targetMet: Bool
+
+        public init(halfWidth: Double, achieved: Double, maximum: Int, targetMet: Bool) {
+            self.halfWidth = halfWidth
+            self.achieved = achieved
+            self.maximum = maximum
+            self.targetMet = targetMet
+        }
+
+        /// The `replications_auto` member of summary.json.
+        public var json: JSONValue {
+            .object([
+                ("half_width", .finite(halfWidth)),
+                ("achieved_half_width", .finite(achieved)),
+                ("max_replications", .integer(maximum)),
+                ("target_met", .bool(targetMet)),
+            ])
+        }
+
+        /// The warning a run that stopped at the maximum prints, or nil when the target was met.
+        public var warning: String? {
+            guard !targetMet else { return nil }
+            func rounded(_ x: Double) -> String { JSONValue.number((x * 10_000).rounded() / 10_000).serialized() }
+            return "warning: --replications auto stopped at its maximum of \(maximum) replications with a 95% CI half-width of \(rounded(achieved)), wider than the asked \(rounded(halfWidth)); raise --max-replications or accept the wider interval"
+        }
+    }
 
     /// Where a run's parameters came from when they were drawn from a posterior.
     public struct Uncertainty: Sendable {

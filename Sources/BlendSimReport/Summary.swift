@@ -18,6 +18,7 @@ public enum Summary {
             ("groups", .array(groups)),
         ]
         if let uncertainty = run.uncertainty { members.insert(("uncertainty", uncertainty.json), at: 5) }
+        if let stopping = run.stopping { members.insert(("replications_auto", stopping.json), at: 3) }
         if let baseline = run.baseline, let base = run.groups.firstIndex(where: { $0.name == baseline }) {
             members.append(("baseline", .string(baseline)))
             members.append(("gains", .array(run.groups.indices.filter { $0 != base }.map { index in

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BlendSimCore
+import BlendSimReport
 import BlendSimRunner
 
 extension BlendSim {
@@ -53,6 +54,7 @@ extension BlendSim {
                 case .shard(let file):
                     try writeShard(file, to: output.out!, quiet: quiet)
                 case .complete(let report):
+                    if let warning = report.arms.first?.description.stopping?.warning { StandardError.write(warning + "\n") }
                     if let out = output.out {
                         try ResultsDirectory.write(
                             [("summary.json", report.document.serialized(pretty: true))], to: out, planPath: scenario,

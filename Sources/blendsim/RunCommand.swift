@@ -1,5 +1,6 @@
 import ArgumentParser
 import BlendSimCore
+import BlendSimReport
 import BlendSimRunner
 
 extension BlendSim {
@@ -44,6 +45,7 @@ extension BlendSim {
                 let settings = try simulation.settings()
                 try output.check()
                 let report = try ScenarioRun.execute(path: scenario, settings: settings, tracePath: trace)
+                if let warning = report.description.stopping?.warning { StandardError.write(warning + "\n") }
                 if let out = output.out {
                     try ResultsDirectory.write(
                         report, to: out, force: output.force, invocation: CommandLine.arguments, threads: settings.engine.threads)

@@ -37,8 +37,13 @@ public enum VariantComparison {
         var replications = variants[0].scenario.replications
         let seed = variants[0].scenario.seed
         var results: [UnitResult]
+        var stopping: RunDescription.Stopping?
         if let rule = settings.automaticReplications, shard == nil {
-            (replications, results) = try Experiment.automatically(arms: arms, rule: rule, precision: .differences, options: settings.engine)
+            let outcome: AutomaticReplications.Outcome
+            (outcome, results) = try Experiment.automatically(arms: arms, rule: rule, precision: .differences, options: settings.engine)
+            replications = outcome.replications
+            stopping = RunDescription.Stopping(
+                halfWidth: rule.halfWidth, achieved: outcome.achieved, maximum: rule.maximum, targetMet: outcome.targetMet)
         } else {
             let units = Experiment.units(arms: arms.count, replications: replications, shard: shard)
             results = try Experiment.run(arms: arms, units: units, options: settings.engine, progress: progress)
@@ -49,11 +54,12 @@ public enum VariantComparison {
                 planHash: ShardFile.planHash(fileBytes: scenario.source.bytes, replications: replications, seed: seed),
                 replications: replications, seed: seed, shard: shard, units: results))
         }
-        return .complete(report(variants, replications: replications, units: results, posterior: settings.posterior))
+        return .complete(report(variants, replications: replications, units: results, posterior: settings.posterior, stopping: stopping))
     }
 
     static func report(
-        _ variants: [(name: String?, scenario: Scenario)], replications: Int, units: [UnitResult], posterior: PosteriorSample? = nil
+        _ variants: [(name: String?, scenario: Scenario)], replications: Int, units: [UnitResult], posterior: PosteriorSample? = nil,
+        stopping: RunDescription.Stopping? = nil
     ) -> Report {
         let scenarios = variants.map { variant -> Scenario in
             var scenario = variant.scenario
@@ -62,8 +68,9 @@ public enum VariantComparison {
         }
         let results = Experiment.results(arms: scenarios, replications: replications, units: units)
         return Report(arms: variants.indices.map { index in
-            Comparison.Arm(
-                name: variants[index].name ?? "", description: ScenarioRun.describe(scenarios[index], posterior: posterior), result: results[index])
+            var description = ScenarioRun.describe(scenarios[index], posterior: posterior)
+            description.stopping = stopping
+            return Comparison.Arm(name: variants[index].name ?? "", description: description, result: results[index])
         })
     }
 

@@ -150,23 +150,23 @@ public enum Experiment {
         case differences
     }
 
-    /// The one loop of `--replications auto`: runs replications 0..<10, then as many more as
-    /// `rule` asks for, until the widest 95% CI half-width of `precision` meets it. Returns the
-    /// count reached and the units in (arm, replication) order.
+    /// The one loop of `--replications auto` (`AutomaticReplications.run`): runs replications as
+    /// `rule` asks, measuring the widest 95% CI half-width of `precision` at each count. Returns
+    /// where the rule ended and the units in (arm, replication) order.
     public static func automatically(
         arms: [Arm], rule: AutomaticReplications, precision: Precision, options: EngineOptions
-    ) throws(Diagnostic) -> (replications: Int, units: [UnitResult]) {
+    ) throws(Diagnostic) -> (outcome: AutomaticReplications.Outcome, units: [UnitResult]) {
         var results: [UnitResult] = []
         var done = 0
-        var target = rule.first
-        while true {
+        let pilot = precision == .differences ? 30 : 10
+        let outcome = try rule.run(pilot: pilot) { (target: Int) throws(Diagnostic) -> Double in
             var units: [(arm: Int, replication: Int)] = []
             for arm in arms.indices { for replication in done..<target { units.append((arm, replication)) } }
             results += try run(arms: arms, units: units, options: options)
-            done = target
+            done = max(done, target)
             results.sort { ($0.arm, $0.replication) < ($1.arm, $1.replication) }
             func finals(_ arm: Int, _ group: Int) -> [Double] {
-                results.filter { $0.arm == arm }.map { $0.groups[group].after.overall }
+                results.filter { $0.arm == arm && $0.replication < target }.map { $0.groups[group].after.overall }
             }
             var widest = 0.0
             for arm in arms.indices {
@@ -182,10 +182,9 @@ public enum Experiment {
                     }
                 }
             }
-            guard let next = rule.next(current: done, widest: widest) else { break }
-            target = next
+            return widest
         }
-        return (done, results)
+        return (outcome, results.filter { $0.replication < outcome.replications })
     }
 
     /// A drawn parameter replaces every value the scenarios give it, so arms (or groups) that set

@@ -37,11 +37,14 @@ public struct RunSettings: Sendable {
     }
 }
 
-/// The stopping rule of `--replications auto`: replications are added (10, then as many as the
-/// current spread says are needed) until the 95% CI half-width of every group's final overall
-/// score — in a comparison, of every paired difference in it — is at most `halfWidth`, or
-/// `maximum` is reached. Replication k is the same whenever it runs, so the result is the run with
-/// the final count.
+/// The stopping rule of `--replications auto`: replications are added until the 95% CI
+/// half-width of every group's final overall score — in a comparison, of every paired difference
+/// in it — is at most `halfWidth`, or `maximum` is reached. It starts with a pilot (10
+/// replications; 30 for paired differences, whose spread often comes from rare events a small
+/// pilot does not see), then adds as many as the current spread says are needed (at least 10
+/// more). A count that meets the target is confirmed at twice that count before the rule stops:
+/// a spread underestimated from too few replications is found out there. Replication k is the
+/// same whenever it runs, so the result is the run with the final count.
 public struct AutomaticReplications: Sendable {
     public var halfWidth: Double
     public var maximum: Int
@@ -51,15 +54,37 @@ public struct AutomaticReplications: Sendable {
         self.maximum = maximum
     }
 
-    /// The first count tried.
-    var first: Int { min(10, maximum) }
+    /// Where the rule ended.
+    public struct Outcome: Sendable, Equatable {
+        public var replications: Int
+        /// The widest half-width at that count.
+        public var achieved: Double
+        public var targetMet: Bool
+    }
 
-    /// The next count: enough for the widest interval to shrink to the target if the spread holds.
-    func next(current: Int, widest: Double) -> Int? {
-        guard widest > halfWidth, current < maximum else { return nil }
-        let ratio = widest / halfWidth
-        let needed = Int((Double(current) * ratio * ratio).rounded(.up)) + 1
-        return min(maximum, max(current + 10, needed))
+    /// Runs the rule: `widest(n)` makes sure replications 0..<n are done and returns the widest
+    /// 95% CI half-width there; `pilot` is the first count.
+    public func run<E: Error>(pilot: Int, widest: (Int) throws(E) -> Double) throws(E) -> Outcome {
+        var count = min(pilot, maximum)
+        var metAt: Int?
+        while true {
+            let achieved = try widest(count)
+            if achieved <= halfWidth {
+                if let first = metAt, count >= 2 * first || count >= maximum {
+                    return Outcome(replications: count, achieved: achieved, targetMet: true)
+                }
+                let first = metAt ?? count
+                metAt = first
+                if count >= maximum { return Outcome(replications: count, achieved: achieved, targetMet: true) }
+                count = min(maximum, max(2 * first, count + 1))
+            } else {
+                metAt = nil
+                if count >= maximum { return Outcome(replications: count, achieved: achieved, targetMet: false) }
+                let ratio = achieved.isFinite ? achieved / halfWidth : 2
+                let needed = Int(min(Double(maximum), (Double(count) * ratio * ratio).rounded(.up))) + 1
+                count = min(maximum, max(count + 10, needed))
+            }
+        }
     }
 
     static func halfWidth(_ values: [Double]) -> Double {

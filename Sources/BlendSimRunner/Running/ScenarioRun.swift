@@ -43,10 +43,13 @@ public enum ScenarioRun {
         }
         let start = Clock.monotonicSeconds()
         let result: SimulationResult
+        var stopping: RunDescription.Stopping?
         if let automatic = settings.automaticReplications {
-            let (count, units) = try Experiment.automatically(arms: [arm], rule: automatic, precision: .levels, options: options)
-            scenario.replications = count
-            result = Experiment.results(arms: [scenario], replications: count, units: units)[0]
+            let (outcome, units) = try Experiment.automatically(arms: [arm], rule: automatic, precision: .levels, options: options)
+            scenario.replications = outcome.replications
+            result = Experiment.results(arms: [scenario], replications: outcome.replications, units: units)[0]
+            stopping = RunDescription.Stopping(
+                halfWidth: automatic.halfWidth, achieved: outcome.achieved, maximum: automatic.maximum, targetMet: outcome.targetMet)
         } else {
             result = try Experiment.simulate(arm, options: options)
         }
@@ -61,9 +64,9 @@ public enum ScenarioRun {
             host.models.contains { $0.plugin == plugin && used.contains($0.name) }
                 || host.policies.contains { $0.plugin == plugin && used.contains($0.name) }
         }
-        return RunReport(
-            scenario: scenario, description: describe(scenario, posterior: settings.posterior), result: result, plugins: plugins,
-            seconds: seconds)
+        var description = describe(scenario, posterior: settings.posterior)
+        description.stopping = stopping
+        return RunReport(scenario: scenario, description: description, result: result, plugins: plugins, seconds: seconds)
     }
 
     /// The scenario as the results files describe it (with the posterior its parameters were
