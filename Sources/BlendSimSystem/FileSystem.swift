@@ -119,6 +119,39 @@ public enum FileSystem {
     /// The effective user id of this process.
     public static var effectiveUser: UInt32 { geteuid() }
 
+    /// `path` made absolute against the current directory, with `.` and `..` resolved lexically
+    /// (symbolic links are not followed).
+    public static func absolute(_ path: String) -> String {
+        let full = path.hasPrefix("/") ? path : (currentDirectory() ?? "") + "/" + path
+        var parts: [Substring] = []
+        for part in full.split(separator: "/") {
+            if part == "." { continue }
+            if part == ".." {
+                if !parts.isEmpty { parts.removeLast() }
+                continue
+            }
+            parts.append(part)
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
+    /// `path` relative to `directory` (both made absolute first): how a file that records it
+    /// in `directory` finds it again, wherever the command that wrote it was run from.
+    public static func relative(_ path: String, from directory: String) -> String {
+        let target = absolute(path).split(separator: "/"), base = absolute(directory).split(separator: "/")
+        var common = 0
+        while common < min(target.count, base.count) && target[common] == base[common] { common += 1 }
+        let up = Array(repeating: "..", count: base.count - common)
+        let parts = up + target[common...].map(String.init)
+        return parts.isEmpty ? "." : parts.joined(separator: "/")
+    }
+
+    /// `path` as recorded relative to `directory`, made usable from the current directory
+    /// (an absolute `path` is returned as it is).
+    public static func resolve(_ path: String, against directory: String) -> String {
+        path.hasPrefix("/") ? path : absolute(directory + "/" + path)
+    }
+
     /// Removes a file (not a directory); whether it was removed.
     @discardableResult public static func remove(_ path: String) -> Bool { unlink(path) == 0 }
 

@@ -72,6 +72,6 @@ extension BlendSim {
 
 /// Writes a shard's file into `directory` and says so.
 func writeShard(_ file: ShardFile, to directory: String, quiet: Bool) throws(Diagnostic) {
-    try ResultsDirectory.writeFile(directory + "/" + ShardFile.fileName, file.json.serialized() + "\n")
+    try file.write(to: directory)
     if !quiet { StandardOutput.write("Shard \(file.shard.index)/\(file.shard.count) written to \(directory)/\(ShardFile.fileName)\n") }
 }

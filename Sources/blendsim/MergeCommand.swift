@@ -31,7 +31,8 @@ extension BlendSim {
             do throws(Diagnostic) {
                 try ResultsDirectory.checkOutput(out, force: force)
                 let merged = try ShardMerge.merge(directories: directories)
-                try ResultsDirectory.write(merged.files, to: out, planPath: merged.planPath, invocation: CommandLine.arguments, force: force)
+                try ResultsDirectory.write(
+                    merged.files, to: out, planPath: merged.planPath, invocation: CommandLine.arguments, force: force, rerun: merged.rerun)
                 if !quiet { StandardOutput.write(merged.table) }
             } catch {
                 throw fail(error)

@@ -6,20 +6,38 @@ public enum ShardMerge {
         public var planPath: String
         public var files: [(name: String, contents: String)]
         public var table: String
+        /// The unsharded command that gives the same results (what `rerun` repeats).
+        public var rerun: [String]
     }
 
+    /// Merges the shards in `directories`. Every directory whose shard is missing or unreadable
+    /// is named, not only the first.
     public static func merge(directories: [String]) throws(Diagnostic) -> Merged {
         var shards: [ShardFile] = []
-        for directory in directories { shards.append(try ShardFile.read(directory: directory)) }
+        var failed: [String] = []
+        for directory in directories {
+            do throws(Diagnostic) {
+                shards.append(try ShardFile.read(directory: directory))
+            } catch {
+                failed.append(error.message)
+            }
+        }
+        guard failed.isEmpty else {
+            throw Diagnostic(
+                "\(failed.count) of the \(directories.count) shard\(directories.count == 1 ? "" : "s") given \(failed.count == 1 ? "is" : "are") missing or failed: "
+                    + failed.joined(separator: "; ") + "; run \(failed.count == 1 ? "it" : "them") again (a Slurm job's resubmit.sh does exactly that)")
+        }
         let (first, units) = try ShardFile.combine(shards, directories: directories)
+        let rerun = [first.kind, first.planPath, "--replications", "\(first.replications)", "--seed", "\(first.seed)"]
         switch first.kind {
         case "compare":
             let report = try VariantComparison.merge(first, units: units)
             return Merged(
-                planPath: first.planPath, files: [("summary.json", report.document.serialized(pretty: true))], table: report.table)
+                planPath: first.planPath, files: [("summary.json", report.document.serialized(pretty: true))], table: report.table,
+                rerun: rerun)
         case "sweep":
             let report = try SweepExperiment.merge(first, units: units)
-            return Merged(planPath: first.planPath, files: report.files, table: report.table)
+            return Merged(planPath: first.planPath, files: report.files, table: report.table, rerun: rerun)
         default:
             throw Diagnostic("\(directories[0]): unknown shard kind '\(first.kind)'")
         }

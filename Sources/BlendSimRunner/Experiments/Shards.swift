@@ -58,11 +58,21 @@ public struct ShardFile: Sendable {
         return UnitResult(arm: arm, replication: replication, groups: outcomes)
     }
 
-    /// Reads `DIR/shard.json`.
+    /// Reads `DIR/shard.json`, its plan path resolved against `DIR` (where `write` recorded it
+    /// relative to), so shards merge from any directory.
     public static func read(directory: String) throws(Diagnostic) -> ShardFile {
         let path = directory + "/" + fileName
         guard let bytes = FileSystem.contents(path, limit: 1 << 30) else { throw Diagnostic("\(path): cannot read the shard") }
-        return try decode(bytes, path: path)
+        var file = try decode(bytes, path: path)
+        file.planPath = FileSystem.resolve(file.planPath, against: directory)
+        return file
+    }
+
+    /// Writes `DIR/shard.json`, with the plan's path recorded relative to `DIR`.
+    public func write(to directory: String) throws(Diagnostic) {
+        var file = self
+        file.planPath = FileSystem.relative(planPath, from: directory)
+        try ResultsDirectory.writeFile(directory + "/" + Self.fileName, file.json.serialized() + "\n")
     }
 
     /// Decodes a shard file's bytes, checking every field a tampered file could break.

@@ -217,7 +217,8 @@ public enum SweepExperiment {
         }
 
         var members: [(String, JSONValue)] = [
-            ("plan", .string(plan.source.path)),
+            ("plan", .string(FileSystem.split(plan.source.path).name)),
+            ("plan_sha256", .string(plan.source.sha256)),
             ("scenario", .string(base.name)),
             ("design", .string(plan.design.rawValue)),
             ("seed", .integer(Int(truncatingIfNeeded: base.seed))),

@@ -31,14 +31,22 @@ public enum Reproduction {
             throw Diagnostic("\(directory)/manifest.json records no command")
         }
         var arguments = Array(words.dropFirst().compactMap(\.stringValue))
+        // Merged results record the unsharded command that gives them.
+        if case .array(let unsharded)? = manifest["rerun"] { arguments = unsharded.compactMap(\.stringValue) }
         try ResultsDirectory.verifyComplete(directory: directory)
         guard let command = arguments.first, ["run", "compare", "sweep"].contains(command) else {
             throw Diagnostic("\(directory)/manifest.json records '\(arguments.first ?? "")', which rerun cannot repeat")
         }
         // The recorded input must be unchanged.
         let recorded = manifest["scenario"] ?? manifest["plan"]
-        guard let path = recorded?["path"]?.stringValue, let sha = recorded?["sha256"]?.stringValue else {
+        guard var path = recorded?["path"]?.stringValue, let sha = recorded?["sha256"]?.stringValue else {
             throw Diagnostic("\(directory)/manifest.json does not fingerprint its scenario or plan (path and sha256); rerun cannot tell it is the same input")
+        }
+        // Manifests that also record the path as given record `path` relative to the results
+        // directory: found from anywhere, and put in place of the given path in the command.
+        if let given = recorded?["given"]?.stringValue {
+            path = FileSystem.resolve(path, against: directory)
+            if let index = arguments.dropFirst().firstIndex(of: given) { arguments[index] = path }
         }
         guard let input = FileSystem.contents(path, limit: 1 << 30) else {
             throw Diagnostic("\(path), which \(directory) was made from, cannot be read")

@@ -25,7 +25,8 @@ public enum ResultsDirectory {
             invocation: invocation,
             input: ("scenario", [
                 ("name", .string(report.scenario.name)),
-                ("path", .string(report.scenario.source.path)),
+                ("path", .string(FileSystem.relative(report.scenario.source.path, from: directory))),
+                ("given", .string(report.scenario.source.path)),
                 ("sha256", .string(report.scenario.source.sha256)),
             ]),
             run: [
@@ -52,15 +53,22 @@ public enum ResultsDirectory {
     }
 
     /// Writes the result files of compare, sweep and merge with a manifest naming the plan (or
-    /// scenario) they came from, all or nothing.
+    /// scenario) they came from, all or nothing. The plan is recorded by its SHA-256, its path
+    /// relative to `directory` (so `rerun` finds it from anywhere) and the path as given on the
+    /// command line; `rerun` (merged results: the unsharded command) is what `blendsim rerun`
+    /// repeats instead of `invocation`.
     public static func write(
         _ files: [(name: String, contents: String)], to directory: String, planPath: String, invocation: [String],
-        force: Bool = true
+        force: Bool = true, rerun: [String]? = nil
     ) throws(Diagnostic) {
         let bytes = FileSystem.contents(planPath, limit: 1 << 30) ?? []
         let manifest = Manifest.document(
-            invocation: invocation, input: ("plan", [("path", .string(planPath)), ("sha256", .string(SHA256.hex(bytes)))]),
-            run: [], outputs: files, measured: [])
+            invocation: invocation,
+            input: ("plan", [
+                ("path", .string(FileSystem.relative(planPath, from: directory))), ("given", .string(planPath)),
+                ("sha256", .string(SHA256.hex(bytes))),
+            ]),
+            run: rerun.map { [("rerun", .array($0.map { .string($0) }))] } ?? [], outputs: files, measured: [])
         try write(files + [("manifest.json", manifest)], to: directory, replacing: force)
     }
 
