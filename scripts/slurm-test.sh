@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Slurm test: starts a single-node Slurm (scripts/slurm-local.sh), submits a sweep as a job
-# array with a dependent merge job (`blendsim sweep --emit-slurm`), waits, and checks that the
-# merged result is byte-identical to the same sweep run unsharded. Needs root and a built
+# array with a dependent merge job with the command `blendsim sweep --emit-slurm` prints (with job
+# options), kills one array task, recovers with the printed resubmit command, and checks that the
+# merged result is byte-identical to the same sweep run unsharded; then the same for calibrations. Needs root and a built
 # blendsim (swift build). Prints "slurm: 1 passed, 0 failed" or fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,35 +14,53 @@ trap 'rm -rf "$work"' EXIT
 bash scripts/slurm-local.sh
 
 "$blendsim" sweep "$plan" --replications 2 --quiet --out "$work/whole"
-"$blendsim" sweep "$plan" --replications 2 --shards 3 --emit-slurm "$work/slurm" --out "$work/results" >/dev/null
-read -r array merge < <(bash "$work/slurm/submit.sh")
-echo "submitted array job $array and merge job $merge"
 
-for _ in $(seq 1 300); do
-    if [ -z "$(squeue -h -j "$array,$merge" 2>/dev/null)" ]; then break; fi
-    sleep 1
-done
-if [ -n "$(squeue -h -j "$array,$merge" 2>/dev/null)" ]; then
-    echo "slurm jobs did not finish in 300 s" >&2
-    squeue >&2
-    exit 1
-fi
-
-state=$(sacct -n -X -j "$merge" -o State 2>/dev/null | tr -d ' ' | head -1 || true)
-if [ ! -f "$work/results/summary.json" ]; then
-    echo "the merge job wrote no summary (state: ${state:-unknown})" >&2
+fail() {
+    echo "$1" >&2
     cat "$work"/results/shards/slurm-*.out "$work"/results/merge-*.out >&2 2>/dev/null || true
     echo "slurm: 0 passed, 1 failed"
     exit 1
-fi
+}
+
+# Waits until none of the given jobs is pending or running.
+wait_for() {
+    for _ in $(seq 1 300); do
+        if [ -z "$(squeue -h -j "$1" 2>/dev/null)" ]; then return 0; fi
+        sleep 1
+    done
+    squeue >&2
+    fail "slurm jobs $1 did not finish in 300 s"
+}
+
+# The printed command, with job options; --hold (passed through) keeps the tasks from starting
+# until one of them has been killed.
+printed=$("$blendsim" sweep "$plan" --replications 2 --shards 3 --emit-slurm "$work/slurm" --out "$work/results" \
+    --partition debug --time 00:10:00 --mem 200M --sbatch-option=--hold)
+submit=$(echo "$printed" | sed -n 's/.*submit with: //p')
+resubmit=$(echo "$printed" | sed -n 's/.*once the jobs have ended: //p')
+[ -n "$submit" ] && [ -n "$resubmit" ] || fail "emit-slurm printed no commands: $printed"
+read -r array merge < <($submit)
+echo "submitted array job $array and merge job $merge with: $submit"
+scancel "${array}_2"
+scontrol release "$array"
+wait_for "$array,$merge"
+[ ! -f "$work/results/summary.json" ] || fail "the merge ran although task 2 was killed"
+[ "$(cat "$work/results/shards/2.state" 2>/dev/null)" != done ] || fail "task 2 is recorded as done"
+[ "$(cat "$work/results/shards/1.state")" = done ] || fail "task 1 is not recorded as done"
+
+# The documented recovery: resubmit only what is missing, then the merge.
+said=$($resubmit)
+echo "$said"
+echo "$said" | grep -q "resubmitted shards 2 as array job" || fail "resubmit.sh did not resubmit exactly shard 2: $said"
+again=$(echo "$said" | sed -n 's/.*array job \([0-9]*\);.*/\1/p')
+merge=$(echo "$said" | sed -n 's/.*merge job \([0-9]*\).*/\1/p')
+scontrol release "$again,$merge"
+wait_for "$again,$merge"
+[ -f "$work/results/summary.json" ] || fail "the merge after resubmitting wrote no summary"
 for file in summary.json runs.csv; do
-    if ! cmp -s "$work/whole/$file" "$work/results/$file"; then
-        echo "merged $file differs from the unsharded run" >&2
-        echo "slurm: 0 passed, 1 failed"
-        exit 1
-    fi
+    cmp -s "$work/whole/$file" "$work/results/$file" || fail "merged $file differs from the unsharded run"
 done
-echo "merged result of 3 Slurm array tasks is byte-identical to the unsharded sweep"
+echo "a sweep of 3 Slurm array tasks, one killed and resubmitted, merges to the unsharded result byte for byte"
 
 # A calibration (tempered SMC, then ABC-SMC) in rounds of 3 array tasks, against the same
 # calibration unsharded.

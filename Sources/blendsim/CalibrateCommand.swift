@@ -62,6 +62,8 @@ extension BlendSim {
         @Option(help: "Array tasks per round for --emit-slurm.")
         var shards: Int = 4
 
+        @OptionGroup var job: SlurmJobOptions
+
         @OptionGroup var plugins: PluginOptions
 
         func validate() throws {
@@ -78,6 +80,7 @@ extension BlendSim {
             if let round, !(0...1_000_000).contains(round) { throw ValidationError("--round must be between 0 and 1000000") }
             if let mergeShards, !(1...10_000).contains(mergeShards) { throw ValidationError("--merge-shards must be between 1 and 10000") }
             if !(1...10_000).contains(shards) { throw ValidationError("--shards must be between 1 and 10000") }
+            try job.check(emitting: emitSlurm != nil)
             if [shard.shard != nil, mergeShards != nil, emitSlurm != nil].filter({ $0 }).count > 1 {
                 throw ValidationError("--shard, --merge-shards and --emit-slurm are separate steps; give one")
             }
@@ -140,7 +143,8 @@ extension BlendSim.Calibrate {
             if let emitSlurm {
                 let files = SlurmScript.calibrationFiles(
                     plan: SlurmScript.absolute(plan), method: method.rawValue, shards: shards, out: SlurmScript.absolute(out), executable: SlurmScript.executable(),
-                    pluginDirectories: plugins.directories.map(SlurmScript.absolute), engine: engine.arguments + memory.arguments)
+                    pluginDirectories: plugins.directories.map(SlurmScript.absolute), engine: engine.arguments + memory.arguments,
+                    job: job.job, directory: SlurmScript.absolute(emitSlurm))
                 for file in files { try ResultsDirectory.writeFile(emitSlurm + "/" + file.name, file.contents) }
                 StandardOutput.write("Slurm scripts written to \(emitSlurm)/: bash \(emitSlurm)/run.sh (on the login node)\n")
                 return

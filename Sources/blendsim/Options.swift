@@ -213,3 +213,43 @@ func fail(_ diagnostic: Diagnostic) -> ExitCode {
     StandardError.write(diagnostic.rendered + "\n")
     return ExitCode(1)
 }
+
+/// What a cluster asks of each job of `--emit-slurm`, written as `#SBATCH` lines.
+struct SlurmJobOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("With --emit-slurm: each job's time limit (sbatch --time).", valueName: "time"))
+    var time: String?
+
+    @Option(help: ArgumentHelp("With --emit-slurm: each job's memory (sbatch --mem).", valueName: "size"))
+    var mem: String?
+
+    @Option(help: ArgumentHelp("With --emit-slurm: the partition (sbatch --partition).", valueName: "name"))
+    var partition: String?
+
+    @Option(help: ArgumentHelp("With --emit-slurm: the account to charge (sbatch --account).", valueName: "name"))
+    var account: String?
+
+    @Option(help: ArgumentHelp("With --emit-slurm: the quality of service (sbatch --qos).", valueName: "name"))
+    var qos: String?
+
+    @Option(help: ArgumentHelp("With --emit-slurm: any other sbatch option for every job, as one word (repeatable), e.g. --sbatch-option=--constraint=haswell.", valueName: "option"))
+    var sbatchOption: [String] = []
+
+    var job: SlurmScript.JobOptions {
+        SlurmScript.JobOptions(time: time, memory: mem, partition: partition, account: account, qos: qos, extra: sbatchOption)
+    }
+
+    var given: Bool { time != nil || mem != nil || partition != nil || account != nil || qos != nil || !sbatchOption.isEmpty }
+
+    /// The one check of these options: each value is one safe word; `emitting` says whether
+    /// `--emit-slurm` was given.
+    func check(emitting: Bool) throws {
+        if given && !emitting { throw ValidationError("--time, --mem, --partition, --account, --qos and --sbatch-option go with --emit-slurm") }
+        let values: [(String, String?)] = [("--time", time), ("--mem", mem), ("--partition", partition), ("--account", account), ("--qos", qos)]
+        for (option, value) in values {
+            if let value, let problem = SlurmScript.JobOptions.check(value, option: option) { throw ValidationError(problem) }
+        }
+        for value in sbatchOption {
+            if let problem = SlurmScript.JobOptions.check(value, option: "--sbatch-option") { throw ValidationError(problem) }
+        }
+    }
+}

@@ -31,6 +31,8 @@ extension BlendSim {
         @Option(help: "Shards (array tasks) for --emit-slurm.")
         var shards: Int = 4
 
+        @OptionGroup var job: SlurmJobOptions
+
         @OptionGroup var engine: EngineOptionGroup
         @OptionGroup var memory: MemoryOptions
         @OptionGroup var uncertainty: UncertaintyOptions
@@ -51,6 +53,7 @@ extension BlendSim {
                 throw ValidationError("--uncertainty model cannot be sharded yet; run the sweep whole")
             }
             if resume && output.out == nil { throw ValidationError("--resume needs the --out directory of the interrupted sweep") }
+            try job.check(emitting: emitSlurm != nil)
         }
 
         func run() throws {
@@ -64,9 +67,11 @@ extension BlendSim {
                     let files = SlurmScript.files(
                         plan: SlurmScript.absolute(plan), shards: shards, out: SlurmScript.absolute(output.out!),
                         executable: SlurmScript.executable(), pluginDirectories: plugins.directories.map(SlurmScript.absolute),
-                        seed: seed.seed, replications: replications.replications, engine: engine.arguments + memory.arguments)
+                        seed: seed.seed, replications: replications.replications, engine: engine.arguments + memory.arguments,
+                        job: job.job, directory: SlurmScript.absolute(emitSlurm))
                     for file in files { try ResultsDirectory.writeFile(emitSlurm + "/" + file.name, file.contents) }
-                    StandardOutput.write("Slurm scripts written to \(emitSlurm)/: sbatch \(emitSlurm)/submit.sh\n")
+                    StandardOutput.write("Slurm scripts written to \(emitSlurm)/; submit with: bash \(emitSlurm)/submit.sh\n")
+                    StandardOutput.write("If a task fails or is killed, once the jobs have ended: bash \(emitSlurm)/resubmit.sh\n")
                     return
                 }
                 try output.check()

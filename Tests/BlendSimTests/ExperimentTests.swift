@@ -311,11 +311,69 @@ struct ExperimentTests {
         #expect(output.status == 0, "\(output.stderr)")
         let array = try read(directory.path + "/slurm/array.sh")
         #expect(array.contains("#SBATCH --array=1-6"))
-        #expect(array.contains("--shard \"${SLURM_ARRAY_TASK_ID}/6\""))
+        #expect(array.contains("--shard \"$task/6\""))
+        #expect(array.contains("task=\"${SLURM_ARRAY_TASK_ID}\""))
         let merge = try read(directory.path + "/slurm/merge.sh")
         #expect(merge.contains(" merge "))
         #expect(merge.contains("/results/shards/6"))
         let submit = try read(directory.path + "/slurm/submit.sh")
         #expect(submit.contains("--dependency=afterok:"))
+        #expect(output.stdout.contains("submit with: bash \(directory.path)/slurm/submit.sh"), "\(output.stdout)")
+        #expect(!submit.contains("dirname"), "sbatch runs a copy of the script elsewhere: its own directory is written in")
+    }
+
+    /// Job options become #SBATCH lines of every job; unsafe values and options without
+    /// --emit-slurm are refused.
+    @Test func slurmJobOptionsReachEveryJob() throws {
+        let directory = TemporaryDirectory()
+        let output = try blendsim(
+            "sweep", Self.sweep, "--emit-slurm", directory.path + "/slurm", "--shards", "3", "--out", directory.path + "/results",
+            "--time", "02:00:00", "--mem", "4G", "--partition", "short", "--account", "edu-lab", "--qos", "normal",
+            "--sbatch-option=--constraint=haswell", "--sbatch-option=--mail-type=END")
+        #expect(output.status == 0, "\(output.stderr)")
+        for script in ["array.sh", "merge.sh"] {
+            let text = try read(directory.path + "/slurm/" + script)
+            for line in ["#SBATCH --time=02:00:00", "#SBATCH --mem=4G", "#SBATCH --partition=short", "#SBATCH --account=edu-lab",
+                         "#SBATCH --qos=normal", "#SBATCH --constraint=haswell", "#SBATCH --mail-type=END"] {
+                #expect(text.contains(line + "\n"), "\(script) lacks \(line)")
+            }
+        }
+        let injected = try blendsim("sweep", Self.sweep, "--emit-slurm", directory.path + "/x", "--out", directory.path + "/r", "--time", "1:00\nrm -rf /")
+        #expect(injected.status != 0)
+        #expect(injected.stderr.contains("--time takes one word"), "\(injected.stderr)")
+        let loose = try blendsim("sweep", Self.sweep, "--out", directory.path + "/r", "--partition", "short")
+        #expect(loose.status != 0)
+        #expect(loose.stderr.contains("go with --emit-slurm"), "\(loose.stderr)")
+    }
+
+    /// resubmit.sh submits only the shards that are not done — a failed one and one that never
+    /// ran — then the merge, after cancelling the merge job left pending (sbatch, squeue and
+    /// scancel replaced by stand-ins that record their arguments).
+    @Test func resubmitSendsOnlyTheMissingShards() throws {
+        let directory = TemporaryDirectory()
+        let results = directory.path + "/results"
+        let output = try blendsim("sweep", Self.sweep, "--emit-slurm", directory.path + "/slurm", "--shards", "3", "--out", results)
+        #expect(output.status == 0, "\(output.stderr)")
+        let bin = directory.path + "/bin"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        let log = directory.path + "/calls"
+        for (name, body) in [("sbatch", "echo \"sbatch $*\" >> \(log); echo $((RANDOM + 100))"), ("squeue", "true"), ("scancel", "echo \"scancel $*\" >> \(log)")] {
+            let path = bin + "/" + name
+            try "#!/bin/bash\n\(body)\n".write(toFile: path, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        }
+        try FileManager.default.createDirectory(atPath: results + "/shards/1", withIntermediateDirectories: true)
+        try "{}".write(toFile: results + "/shards/1/shard.json", atomically: true, encoding: .utf8)
+        try "done\n".write(toFile: results + "/shards/1.state", atomically: true, encoding: .utf8)
+        try "failed 1\n".write(toFile: results + "/shards/2.state", atomically: true, encoding: .utf8)
+        try "array 41 merge 42\n".write(toFile: results + "/shards/jobs", atomically: true, encoding: .utf8)
+        let path = bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let resubmit = try runProcess("/bin/bash", [directory.path + "/slurm/resubmit.sh"], environment: ["PATH": path])
+        #expect(resubmit.status == 0, "\(resubmit.stderr)")
+        #expect(resubmit.stdout.contains("resubmitted shards 2,3"), "\(resubmit.stdout)")
+        let calls = try read(log)
+        #expect(calls.contains("scancel 42"))
+        #expect(calls.contains("sbatch --parsable --array=2,3 \(directory.path)/slurm/array.sh"), "\(calls)")
+        #expect(calls.contains("--dependency=afterok:"), "\(calls)")
     }
 }

@@ -16,11 +16,66 @@ public enum SlurmScript {
         PluginHost.executableDirectory().map { $0 + "/blendsim" } ?? "blendsim"
     }
 
-    /// The three scripts. `engine` holds the command line's engine options (`--threads`,
-    /// `--chunk-size`, `--max-memory` with their values), passed on to every array task.
+    /// What a cluster asks of a job: `--time`, `--mem`, `--partition`, `--account`, `--qos`, and
+    /// any other sbatch options, written as `#SBATCH` lines into every job script.
+    public struct JobOptions: Sendable, Equatable {
+        public var time: String?
+        public var memory: String?
+        public var partition: String?
+        public var account: String?
+        public var qos: String?
+        /// Further sbatch options, each as one word (`--constraint=haswell`).
+        public var extra: [String]
+
+        public init(time: String? = nil, memory: String? = nil, partition: String? = nil, account: String? = nil, qos: String? = nil, extra: [String] = []) {
+            self.time = time
+            self.memory = memory
+            self.partition = partition
+            self.account = account
+            self.qos = qos
+            self.extra = extra
+        }
+
+        /// The `#SBATCH` lines.
+        var lines: String {
+            var words: [String] = []
+            if let time { words.append("--time=\(time)") }
+            if let memory { words.append("--mem=\(memory)") }
+            if let partition { words.append("--partition=\(partition)") }
+            if let account { words.append("--account=\(account)") }
+            if let qos { words.append("--qos=\(qos)") }
+            words += extra
+            return words.map { "#SBATCH \($0)\n" }.joined()
+        }
+
+        /// A value is written into a script: one word of letters, digits and `_.,:=@+/-%`, so it
+        /// can neither end the `#SBATCH` line nor run anything.
+        public static func check(_ value: String, option: String) -> String? {
+            let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.,:=@+/-%")
+            guard !value.isEmpty, value.count <= 200, value.allSatisfy({ allowed.contains($0) }) else {
+                return "\(option) takes one word of letters, digits and _.,:=@+/-% (found '\(value)')"
+            }
+            if option == "--sbatch-option" && !value.hasPrefix("-") {
+                return "--sbatch-option takes an sbatch option such as --constraint=haswell (found '\(value)')"
+            }
+            return nil
+        }
+    }
+
+    /// The scripts of a sharded sweep. `engine` holds the command line's engine options
+    /// (`--threads`, `--chunk-size`, `--max-memory` with their values), passed on to every array
+    /// task; `job` what the cluster asks of each job. Every path in them is absolute, so they work
+    /// from any directory and under sbatch (which runs a copy of a script, elsewhere):
+    /// - `array.sh`: one shard per array task, each recording its state in
+    ///   `OUT/shards/K.state` (`running`, then `done` or `failed N`);
+    /// - `merge.sh`: the merge into `OUT`;
+    /// - `submit.sh`: submits the array and the merge (`afterok`, cancelled by Slurm if a task
+    ///   fails), recording the job ids in `OUT/shards/jobs`;
+    /// - `resubmit.sh`: once the jobs have ended, submits again only the shards that are not done
+    ///   (a failed, killed or never-run task), then the merge.
     public static func files(
         plan: String, shards: Int, out: String, executable: String, pluginDirectories: [String], seed: UInt64?,
-        replications: Int?, engine: [String] = []
+        replications: Int?, engine: [String] = [], job: JobOptions = JobOptions(), directory: String
     ) -> [(name: String, contents: String)] {
         func quoted(_ text: String) -> String { "'" + text.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'" }
         var options = pluginDirectories.map { "--plugin-dir \(quoted($0))" }
@@ -29,15 +84,26 @@ public enum SlurmScript {
         options += engine.map(quoted)
         let extra = options.isEmpty ? "" : " " + options.joined(separator: " ")
         let shardDirectories = (1...shards).map { quoted(out + "/shards/\($0)") }.joined(separator: " ")
+        let here = quoted(directory)
         let array = """
             #!/bin/bash
             #SBATCH --job-name=blendsim-sweep
             #SBATCH --array=1-\(shards)
             #SBATCH --ntasks=1
             #SBATCH --output=\(out)/shards/slurm-%A_%a.out
-            # One shard of the sweep per array task; results in \(out)/shards/<task>/shard.json.
-            set -euo pipefail
-            \(quoted(executable)) sweep \(quoted(plan)) --shard "${SLURM_ARRAY_TASK_ID}/\(shards)" --out \(quoted(out))/shards/"${SLURM_ARRAY_TASK_ID}" --quiet --force\(extra)
+            \(job.lines)# One shard of the sweep per array task; results in \(out)/shards/<task>/shard.json, the
+            # task's state in \(out)/shards/<task>.state (running, then done or failed).
+            set -uo pipefail
+            task="${SLURM_ARRAY_TASK_ID}"
+            state=\(quoted(out))/shards/"$task".state
+            echo running > "$state"
+            if \(quoted(executable)) sweep \(quoted(plan)) --shard "$task/\(shards)" --out \(quoted(out))/shards/"$task" --quiet --force\(extra); then
+                echo done > "$state"
+            else
+                status=$?
+                echo "failed $status" > "$state"
+                exit "$status"
+            fi
 
             """
         let merge = """
@@ -45,23 +111,68 @@ public enum SlurmScript {
             #SBATCH --job-name=blendsim-merge
             #SBATCH --ntasks=1
             #SBATCH --output=\(out)/merge-%j.out
-            # Merges the shards into the result of an unsharded run.
+            \(job.lines)# Merges the shards into the result of an unsharded run.
             set -euo pipefail
             \(quoted(executable)) merge \(shardDirectories) --out \(quoted(out)) --force --quiet
 
             """
         let submit = """
             #!/bin/bash
-            # Submits the array, then the merge to run once every array task has succeeded.
+            # Submits the array, then the merge to run once every array task has succeeded (Slurm
+            # cancels the merge if a task fails; bash \(directory)/resubmit.sh then finishes the job).
+            # Prints the two job ids.
             set -euo pipefail
-            here="$(cd "$(dirname "$0")" && pwd)"
+            here=\(here)
             mkdir -p \(quoted(out))/shards
             array=$(sbatch --parsable "$here/array.sh")
-            merge=$(sbatch --parsable --dependency=afterok:"${array%%;*}" "$here/merge.sh")
+            array="${array%%;*}"
+            merge=$(sbatch --parsable --dependency=afterok:"$array" --kill-on-invalid-dep=yes "$here/merge.sh")
+            merge="${merge%%;*}"
+            echo "array $array merge $merge" >> \(quoted(out))/shards/jobs
             echo "$array $merge"
 
             """
-        return [("array.sh", array), ("merge.sh", merge), ("submit.sh", submit)]
+        let resubmit = """
+            #!/bin/bash
+            # Run once the sweep's jobs have ended: submits again only the shards that are not done
+            # (failed, killed or never run; see \(out)/shards/<task>.state), then the merge. Prints
+            # the shards resubmitted and the new job ids, or that nothing is missing.
+            set -euo pipefail
+            here=\(here)
+            jobs=\(quoted(out))/shards/jobs
+            if [ -f "$jobs" ]; then
+                last=$(tail -n 1 "$jobs")
+                array=$(echo "$last" | awk '{print $2}')
+                merge=$(echo "$last" | awk '{print $4}')
+                if [ -n "$(squeue -h -j "$array" 2>/dev/null)" ]; then
+                    echo "array job $array is still pending or running; wait for it to end" >&2
+                    exit 1
+                fi
+                scancel "$merge" 2>/dev/null || true
+            fi
+            missing=""
+            for task in $(seq 1 \(shards)); do
+                if [ "$(cat \(quoted(out))/shards/"$task".state 2>/dev/null)" != done ] || [ ! -f \(quoted(out))/shards/"$task"/shard.json ]; then
+                    missing="$missing${missing:+,}$task"
+                fi
+            done
+            if [ -z "$missing" ]; then
+                if [ -f \(quoted(out))/summary.json ]; then echo "nothing to resubmit: every shard is done and merged"; exit 0; fi
+                merge=$(sbatch --parsable "$here/merge.sh")
+                merge="${merge%%;*}"
+                echo "array - merge $merge" >> "$jobs"
+                echo "every shard is done; merge job $merge submitted"
+                exit 0
+            fi
+            array=$(sbatch --parsable --array="$missing" "$here/array.sh")
+            array="${array%%;*}"
+            merge=$(sbatch --parsable --dependency=afterok:"$array" --kill-on-invalid-dep=yes "$here/merge.sh")
+            merge="${merge%%;*}"
+            echo "array $array merge $merge" >> "$jobs"
+            echo "resubmitted shards $missing as array job $array; merge job $merge"
+
+            """
+        return [("array.sh", array), ("merge.sh", merge), ("submit.sh", submit), ("resubmit.sh", resubmit)]
     }
 
     /// A sharded ABC-SMC calibration on Slurm: `run.sh`, run on the login node, submits the job
@@ -69,7 +180,8 @@ public enum SlurmScript {
     /// then merges the round and does what the merge says — another round, the next generation,
     /// or stop with the posterior in `out`, byte-identical to an unsharded calibration.
     public static func calibrationFiles(
-        plan: String, method: String = "abc-smc", shards: Int, out: String, executable: String, pluginDirectories: [String], engine: [String] = []
+        plan: String, method: String = "abc-smc", shards: Int, out: String, executable: String, pluginDirectories: [String], engine: [String] = [],
+        job: JobOptions = JobOptions(), directory: String
     ) -> [(name: String, contents: String)] {
         func quoted(_ text: String) -> String { "'" + text.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'" }
         let options = (pluginDirectories.map { "--plugin-dir \(quoted($0))" } + engine.map(quoted)).map { " " + $0 }.joined()
@@ -80,7 +192,7 @@ public enum SlurmScript {
             #SBATCH --array=1-\(shards)
             #SBATCH --ntasks=1
             #SBATCH --output=\(out)/.checkpoint/slurm-%A_%a.out
-            # One shard of one round of the calibration per array task (round: BLENDSIM_ROUND).
+            \(job.lines)# One shard of one round of the calibration per array task (round: BLENDSIM_ROUND).
             set -euo pipefail
             \(base) --shard "${SLURM_ARRAY_TASK_ID}/\(shards)" --round "${BLENDSIM_ROUND}" --quiet
 
@@ -88,9 +200,11 @@ public enum SlurmScript {
         let run = """
             #!/bin/bash
             # Runs the calibration round by round on Slurm; run it on the login node. Resumable: it
-            # continues after the rounds and generations already in \(out)/.checkpoint.
+            # continues after the rounds and generations already in \(out)/.checkpoint. A round whose
+            # array job fails is submitted again (at most twice more; a shard that finished writes the
+            # same file again), so one lost task does not stop the calibration.
             set -euo pipefail
-            here="$(cd "$(dirname "$0")" && pwd)"
+            here=\(quoted(directory))
             mkdir -p \(quoted(out))/.checkpoint
             round=0
             state=$(\(base) --merge-shards \(shards) | sed -n 1p)
@@ -101,7 +215,11 @@ public enum SlurmScript {
                     ;;
             esac
             while true; do
-                sbatch --wait --export=ALL,BLENDSIM_ROUND="$round" "$here/array.sh" >/dev/null
+                for attempt in 1 2 3; do
+                    if sbatch --wait --export=ALL,BLENDSIM_ROUND="$round" "$here/array.sh" >/dev/null; then break; fi
+                    if [ "$attempt" = 3 ]; then echo "round $round failed three times; see \(out)/.checkpoint/slurm-*.out" >&2; exit 1; fi
+                    echo "round $round: an array task failed; submitting the round again" >&2
+                done
                 state=$(\(base) --merge-shards \(shards) | sed -n 1p)
                 case "$state" in
                     more*) round=${state#more } ;;
