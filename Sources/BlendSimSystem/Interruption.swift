@@ -15,10 +15,13 @@ public enum Interruption {
     static let slots = 64
     static let slotBytes = 4096
 
-    /// The table: per slot a word (generation × 4 + state) and a path buffer.
+    /// The table: per slot a word (generation × 4 + state) and a path buffer, and the buffer a
+    /// handler copies a path into (allocated here: a handler must not allocate — an interrupted
+    /// `malloc` on the same thread would be corrupted).
     struct Table: @unchecked Sendable {
         let sequence: UnsafeMutablePointer<Atomic<Int>>
         let paths: UnsafeMutablePointer<CChar>
+        let copy: UnsafeMutablePointer<CChar>
     }
 
     static let table: Table = {
@@ -26,8 +29,14 @@ public enum Interruption {
         for slot in 0..<slots { (sequence + slot).initialize(to: Atomic(0)) }
         let paths = UnsafeMutablePointer<CChar>.allocate(capacity: slots * slotBytes)
         paths.initialize(repeating: 0, count: slots * slotBytes)
-        return Table(sequence: sequence, paths: paths)
+        let copy = UnsafeMutablePointer<CChar>.allocate(capacity: slotBytes)
+        copy.initialize(repeating: 0, count: slotBytes)
+        return Table(sequence: sequence, paths: paths, copy: copy)
     }()
+
+    /// Taken by the first thread that removes the registered files as the process ends; any
+    /// other waits for the process to end (the first one ends it).
+    static let removing = Atomic<Int>(0)
 
     /// Set while a group of renames is in progress: a handler running on another thread waits
     /// for it, so the renames stay one step.
@@ -56,6 +65,7 @@ public enum Interruption {
     public static func install() {
         _ = table  // allocated here, never in the handler
         _ = renaming.load(ordering: .relaxed)
+        _ = removing.load(ordering: .relaxed)
         // A parent may start us with these signals blocked or ignored (some process launchers
         // do); take them back.
         var unblock = sigset_t()
@@ -97,21 +107,24 @@ public enum Interruption {
     /// otherwise than by returning (a plugin's `exit()`, a crash).
     public static func removeRegistered() {
         let table = self.table
-        withUnsafeTemporaryAllocation(of: CChar.self, capacity: slotBytes) { copy in
-            for slot in 0..<slots {
-                let before = table.sequence[slot].load(ordering: .acquiring)
-                guard before & 3 == registered else { continue }
-                let source = table.paths + slot * slotBytes
-                var index = 0
-                while index < slotBytes - 1 && source[index] != 0 {
-                    copy[index] = source[index]
-                    index += 1
-                }
-                copy[index] = 0
-                // Only a path that did not change while it was copied.
-                guard table.sequence[slot].load(ordering: .acquiring) == before else { continue }
-                _ = unlink(copy.baseAddress!)
+        guard removing.compareExchange(expected: 0, desired: 1, ordering: .sequentiallyConsistent).exchanged else {
+            // Another thread is removing them and will end the process.
+            while true { pause() }
+        }
+        let copy = table.copy
+        for slot in 0..<slots {
+            let before = table.sequence[slot].load(ordering: .acquiring)
+            guard before & 3 == registered else { continue }
+            let source = table.paths + slot * slotBytes
+            var index = 0
+            while index < slotBytes - 1 && source[index] != 0 {
+                copy[index] = source[index]
+                index += 1
             }
+            copy[index] = 0
+            // Only a path that did not change while it was copied.
+            guard table.sequence[slot].load(ordering: .acquiring) == before else { continue }
+            _ = unlink(copy)
         }
     }
 

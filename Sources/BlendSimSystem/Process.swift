@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 
 /// The process: its standard streams, environment, memory and the handlers that report how it
 /// ends.
@@ -51,16 +52,25 @@ public enum Process {
 /// may write a line with the async-signal-safe helpers below, after which the signal takes its
 /// default course.
 public enum CrashReport {
+    /// The report installed, called by the first thread that crashes.
+    nonisolated(unsafe) static var report: (@convention(c) (Int32) -> Void)?
+    /// Taken by the first crashing thread. A thread that crashes while another reports waits: the
+    /// reporting one ends the process (with the handler reset on first delivery instead, a second
+    /// crash would end it mid-sentence).
+    static let reporting = Atomic<Int>(0)
+
     /// Installs `report` for the fatal signals; it receives the signal number.
     public static func install(_ report: @convention(c) (Int32) -> Void) {
+        self.report = report
+        _ = reporting.load(ordering: .relaxed)
         let size = 1 << 16
         var stack = stack_t()
         stack.ss_sp = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
         stack.ss_size = size
         sigaltstack(&stack, nil)
         var action = sigaction()
-        action.__sigaction_handler.sa_handler = report
-        action.sa_flags = Int32(bitPattern: UInt32(SA_ONSTACK) | UInt32(SA_RESETHAND))
+        action.__sigaction_handler.sa_handler = crashHandler
+        action.sa_flags = Int32(bitPattern: UInt32(SA_ONSTACK))
         for number in [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT] { sigaction(number, &action, nil) }
     }
 
@@ -86,6 +96,14 @@ public enum CrashReport {
         Glibc.signal(signal, SIG_DFL)
         raise(signal)
     }
+}
+
+private let crashHandler: @convention(c) (Int32) -> Void = { signal in
+    guard CrashReport.reporting.compareExchange(expected: 0, desired: 1, ordering: .sequentiallyConsistent).exchanged else {
+        while true { pause() }
+    }
+    CrashReport.report?(signal)
+    CrashReport.reraise(signal)
 }
 
 /// A shared library opened with `dlopen(RTLD_NOW | RTLD_LOCAL)`.

@@ -73,6 +73,26 @@ struct ReliabilityTests {
         #expect(files(fresh).isEmpty)
     }
 
+    /// SIGTERM at an early moment — plugins loading, the engine allocating — still ends the
+    /// command with 143: the handler allocates nothing, so it cannot corrupt a `malloc` it
+    /// interrupted (it once copied paths into a temporary allocation that could come from the heap).
+    @Test func anEarlySignalEndsCleanly() throws {
+        let directory = TemporaryDirectory()
+        let plan = TestPaths.scenarios + "/sweep-online-share.yaml"
+        for attempt in 0..<15 {
+            let out = directory.path + "/\(attempt)"
+            let process = try start(["sweep", plan, "--replications", "12", "--quiet", "--out", out, "--threads", "\(1 + attempt % 2)"])
+            var waited = 0.0
+            while !FileManager.default.fileExists(atPath: out + "/.checkpoint/runs.jsonl") && waited < 60 {
+                Thread.sleep(forTimeInterval: 0.005)
+                waited += 0.005
+            }
+            kill(process.processIdentifier, SIGTERM)
+            process.waitUntilExit()
+            #expect(process.terminationReason == .exit && process.terminationStatus == 143, "attempt \(attempt): \(process.terminationReason) \(process.terminationStatus)")
+        }
+    }
+
     @Test func aResumedSweepEqualsAnUninterruptedOne() throws {
         let directory = TemporaryDirectory()
         let plan = TestPaths.scenarios + "/sweep-online-share.yaml"
