@@ -100,6 +100,8 @@ public enum Comparison {
             out += "Model uncertainty: each replication draws its parameters from \(uncertainty.posterior) (\(uncertainty.particles) particles);\n"
             out += "the 95% CI is the mean difference's; the 90% credible interval and P(better) span one draw and one cohort per replication.\n"
         }
+        let verdict = Verdict.text(document(arms))
+        if !verdict.isEmpty { out += "\n" + verdict }
         for (baseIndex, group) in first.description.groups.enumerated() {
             out += "\nGroup '\(group.name)': end of semester, mean [95% CI]\n"
             var header = ["outcome"] + arms.map(\.name)

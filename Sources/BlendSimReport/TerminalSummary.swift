@@ -76,6 +76,16 @@ public enum TerminalSummary {
             ])
         }
         out += table(incidentRows, rightAligned: [1, 2, 3, 4, 5])
+        // Gains against the baseline group, when the scenario names one: the headline, then the table.
+        if run.baseline != nil {
+            let summary = Summary.document(run, result)
+            let headlines = RunGains.headlines(summary)
+            if !headlines.isEmpty {
+                out += "\n" + heading("Against the baseline", color: color) + "\n"
+                for headline in headlines { out += "  " + headline + "\n" }
+                out += "\n" + RunGains.text(summary)
+            }
+        }
         return out
     }
 

@@ -71,6 +71,10 @@ public enum HTMLReport {
             body += runSections(groups: groups, summary: summary, weekly: weekly)
         }
         if case .array(let variants)? = summary["variants"] {
+            let verdicts = Verdict.lines(summary)
+            if !verdicts.isEmpty {
+                body += "<h2>Verdict</h2>" + verdicts.map { "<p class=\"verdict\">\(SVG.escape($0.sentence))</p>" }.joined()
+            }
             body += comparisonSections(variants: variants, summary: summary)
         }
         if let seconds = manifest?["elapsed_seconds"]?.doubleValue {

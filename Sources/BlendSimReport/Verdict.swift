@@ -1,0 +1,239 @@
+public import BlendSimCore
+
+/// The plain answer a comparison opens with, read from its summary.json (so the terminal and the
+/// report say the same): per group and variant, which is ahead on the overall score and by how
+/// much in points and in level bands, how large that is as an effect size, how sure, and what it
+/// means per 100 students for moving up a level, dropping out and cheating (docs/RESULTS.md,
+/// "The verdict").
+public enum Verdict {
+    /// Cohen's (1988) conventions for a standardised difference |g|: below 0.2 negligible, from
+    /// 0.2 small, from 0.5 medium, from 0.8 large.
+    public enum Size: String, Sendable {
+        case negligible, small, medium, large
+
+        public init(g: Double) {
+            let size = abs(g)
+            self = size < 0.2 ? .negligible : size < 0.5 ? .small : size < 0.8 ? .medium : .large
+        }
+    }
+
+    /// The width of a level band on the Cambridge English Scale (B1 is 140–159, docs/MODEL.md).
+    public static let bandWidth = 20.0
+
+    /// One verdict: a variant against the baseline in one group.
+    public struct Line: Sendable, Equatable {
+        public var group: String
+        public var variant: String
+        public var baseline: String
+        /// variant − baseline on the overall score, mean and 95% CI (points).
+        public var difference: Double
+        public var interval: (lower: Double, upper: Double)?
+        /// Hedges' g of the overall score.
+        public var g: Double
+        public var size: Size
+        /// variant − baseline per 100 students.
+        public var levelUpPer100: Double?
+        public var dropoutsPer100: Double?
+        public var cheatingPer100: Double?
+        /// With `--uncertainty model`.
+        public var credible90: (lower: Double, upper: Double)?
+        public var probabilityHigher: Double?
+
+        public static func == (a: Line, b: Line) -> Bool { a.sentence == b.sentence }
+
+        /// Whether the 95% CI of the difference excludes zero.
+        public var clear: Bool {
+            guard let interval else { return false }
+            return interval.lower > 0 || interval.upper < 0
+        }
+
+        /// The verdict in words.
+        public var sentence: String {
+            let digits = Verdict.digits(difference, interval)
+            func points(_ x: Double) -> String { TerminalSummary.fixed(abs(x), digits: digits) }
+            var text = "Group '\(group)': "
+            let band = TerminalSummary.fixed(abs(difference) / Verdict.bandWidth * 100, digits: abs(difference) / Verdict.bandWidth * 100 < 1 ? 1 : 0)
+            let convention = "Hedges' g = \(TerminalSummary.fixed(g, digits: 2)); by Cohen's conventions below 0.2 is negligible, 0.2 small, 0.5 medium, 0.8 large"
+            if clear, let interval {
+                let (ahead, behind) = difference > 0 ? (variant, baseline) : (baseline, variant)
+                text += "\(ahead) is ahead of \(behind) by \(points(difference)) points on the overall score "
+                text += "(95% CI \(points(difference > 0 ? interval.lower : interval.upper)) to \(points(difference > 0 ? interval.upper : interval.lower))), "
+                text += "\(band)% of the 20-point band between two levels: a \(size.rawValue) difference (\(convention))."
+            } else {
+                text += "no clear difference between \(variant) and \(baseline) on the overall score: "
+                text += "\(variant) − \(baseline) = \(TerminalSummary.fixed(difference, digits: digits)) points"
+                if let interval {
+                    text += " (95% CI \(TerminalSummary.fixed(interval.lower, digits: digits)) to \(TerminalSummary.fixed(interval.upper, digits: digits)))"
+                }
+                text += ", a \(size.rawValue) difference (\(convention))."
+            }
+            var counts: [String] = []
+            func count(_ value: Double?, _ what: String) {
+                guard let value, value.isFinite else { return }
+                let shown = TerminalSummary.fixed(abs(value), digits: 1)
+                if shown == "0.0" { counts.append("about the same number \(what)") } else { counts.append("\(shown) \(value > 0 ? "more" : "fewer") \(what)") }
+            }
+            count(levelUpPer100, "moving up a level")
+            count(dropoutsPer100, "dropping out")
+            if let cheating = cheatingPer100, cheating.isFinite {
+                let shown = TerminalSummary.fixed(abs(cheating), digits: 1)
+                counts.append(shown == "0.0" ? "about the same number of cheating incidents" : "\(shown) \(cheating > 0 ? "more" : "fewer") cheating incidents")
+            }
+            if !counts.isEmpty {
+                text += " Per 100 students, \(variant) has " + Verdict.list(counts) + " than \(baseline)."
+            }
+            if let credible90, let probabilityHigher {
+                text += " With the model's uncertainty, \(variant) scores higher in \(TerminalSummary.fixed(probabilityHigher * 100, digits: 0))% of replications"
+                text += " (90% credible interval \(TerminalSummary.fixed(credible90.lower, digits: digits)) to \(TerminalSummary.fixed(credible90.upper, digits: digits)) points)."
+            }
+            return text
+        }
+    }
+
+    /// The verdicts of a comparison's summary.json: one per group and variant, in their order.
+    public static func lines(_ summary: JSONValue) -> [Line] {
+        guard case .array(let comparisons)? = summary["comparisons"] else { return [] }
+        var students: [String: [String: Double]] = [:]
+        if case .array(let variants)? = summary["variants"] {
+            for variant in variants {
+                guard let name = variant["name"]?.stringValue, case .array(let groups)? = variant["groups"] else { continue }
+                for group in groups {
+                    if let groupName = group["name"]?.stringValue, let count = group["students"]?.doubleValue {
+                        students[name, default: [:]][groupName] = count
+                    }
+                }
+            }
+        }
+        func find(_ variant: String, _ group: String, _ outcome: String) -> JSONValue? {
+            comparisons.first {
+                $0["variant"]?.stringValue == variant && $0["group"]?.stringValue == group && $0["outcome"]?.stringValue == outcome
+            }
+        }
+        var lines: [Line] = []
+        for overall in comparisons where overall["outcome"]?.stringValue == "overall" {
+            guard let variant = overall["variant"]?.stringValue, let baseline = overall["baseline"]?.stringValue,
+                let group = overall["group"]?.stringValue, let difference = overall["difference"]?["mean"]?.doubleValue,
+                let g = overall["hedges_g"]?["mean"]?.doubleValue
+            else { continue }
+            // Counts are per group; per 100 students uses the baseline's enrolment.
+            let scale = students[baseline]?[group].map { 100 / max($0, 1) }
+            func per100(_ outcome: String, share: Bool) -> Double? {
+                guard let mean = find(variant, group, outcome)?["difference"]?["mean"]?.doubleValue else { return nil }
+                return share ? mean * 100 : scale.map { mean * $0 }
+            }
+            var line = Line(
+                group: group, variant: variant, baseline: baseline, difference: difference, interval: interval(overall["difference"]),
+                g: g, size: Size(g: g), levelUpPer100: per100("level_up_share", share: true), dropoutsPer100: per100("dropouts", share: false),
+                cheatingPer100: per100("cheating", share: false))
+            if case .array(let bounds)? = overall["credible90"], bounds.count == 2, let lower = bounds[0].doubleValue, let upper = bounds[1].doubleValue {
+                line.credible90 = (lower, upper)
+                line.probabilityHigher = overall["probability_higher"]?.doubleValue
+            }
+            lines.append(line)
+        }
+        return lines
+    }
+
+    static func interval(_ stat: JSONValue?) -> (lower: Double, upper: Double)? {
+        guard case .array(let ci)? = stat?["ci95"], ci.count == 2, let lower = ci[0].doubleValue, let upper = ci[1].doubleValue else { return nil }
+        return (lower, upper)
+    }
+
+    /// The fewest decimals (1 to 4) at which the mean differs from both ends of its interval once
+    /// rounded, so a mean never appears to sit on its interval's edge.
+    static func digits(_ mean: Double, _ interval: (lower: Double, upper: Double)?) -> Int {
+        guard let interval else { return 1 }
+        for digits in 1...4 {
+            let m = TerminalSummary.fixed(mean, digits: digits)
+            if m != TerminalSummary.fixed(interval.lower, digits: digits) && m != TerminalSummary.fixed(interval.upper, digits: digits) { return digits }
+        }
+        return 4
+    }
+
+    /// "a, b and c".
+    static func list(_ items: [String]) -> String {
+        guard items.count > 1 else { return items.first ?? "" }
+        return items.dropLast().joined(separator: ", ") + " and " + items[items.count - 1]
+    }
+
+    /// The verdicts as the terminal shows them: a heading, then one paragraph each.
+    public static func text(_ summary: JSONValue) -> String {
+        let lines = lines(summary)
+        guard !lines.isEmpty else { return "" }
+        return "Verdict\n" + lines.map { "  " + $0.sentence + "\n" }.joined()
+    }
+}
+
+/// A run's gains against its baseline group (summary.json `gains`), as the terminal shows them:
+/// a headline per group, then each gain explained in place.
+public enum RunGains {
+    /// One headline per group with a baseline, in words.
+    public static func headlines(_ summary: JSONValue) -> [String] {
+        guard case .array(let gains)? = summary["gains"] else { return [] }
+        return gains.compactMap { gain -> String? in
+            guard let group = gain["group"]?.stringValue, let baseline = gain["baseline"]?.stringValue,
+                let score = gain["overall_score"]?["mean"]?.doubleValue
+            else { return nil }
+            let interval = Verdict.interval(gain["overall_score"])
+            let digits = Verdict.digits(score, interval)
+            var text = "'\(group)' gained \(TerminalSummary.fixed(abs(score), digits: digits)) points \(score >= 0 ? "more" : "less") than '\(baseline)' on the overall score over the semester"
+            if let interval {
+                text += " (95% CI \(TerminalSummary.fixed(interval.lower, digits: digits)) to \(TerminalSummary.fixed(interval.upper, digits: digits)))"
+            }
+            if let g = gain["course_achievement"]?["hedges_g"]?["mean"]?.doubleValue {
+                text += "; on the end-of-course test it is ahead by Hedges' g = \(TerminalSummary.fixed(g, digits: 2)), a \(Verdict.Size(g: g).rawValue) effect by Cohen's conventions"
+            }
+            if let levelUp = gain["overall"]?["mean"]?.doubleValue {
+                text += "; \(TerminalSummary.fixed(abs(levelUp), digits: 1)) \(levelUp >= 0 ? "more" : "fewer") students in 100 moved up a level"
+            }
+            return text + "."
+        }
+    }
+
+    /// The gains table, each row saying what it measures.
+    public static func text(_ summary: JSONValue) -> String {
+        guard case .array(let gains)? = summary["gains"], !gains.isEmpty else { return "" }
+        var out = ""
+        for gain in gains {
+            guard let group = gain["group"]?.stringValue, let baseline = gain["baseline"]?.stringValue else { continue }
+            out += "Gains of '\(group)' over the baseline '\(baseline)': mean [95% CI]\n"
+            func row(_ label: String, _ stat: JSONValue?, _ unit: String) -> [String] {
+                guard let mean = stat?["mean"]?.doubleValue else { return [label, "–", unit] }
+                let interval = Verdict.interval(stat)
+                let digits = Verdict.digits(mean, interval)
+                var cell = (mean > 0 ? "+" : "") + TerminalSummary.fixed(mean, digits: digits)
+                if let interval {
+                    cell += " [\(TerminalSummary.fixed(interval.lower, digits: digits)), \(TerminalSummary.fixed(interval.upper, digits: digits))]"
+                }
+                return [label, cell, unit]
+            }
+            var rows: [[String]] = []
+            rows.append(row("overall score", gain["overall_score"], "points gained more over the semester"))
+            rows.append(row("moved up a level", gain["overall"], "more students in 100 whose overall level rose"))
+            for skill in ["listening", "reading", "writing", "speaking"] {
+                rows.append(row("  in \(skill)", gain["skills"]?[skill], "more students in 100 whose \(skill) level rose"))
+            }
+            rows.append(row("motivation", gain["motivation"], "% of the baseline's starting motivation, gained more"))
+            rows.append(row("course achievement", gain["course_achievement"]?["difference"], "course points ahead at the end"))
+            rows.append(row("  Hedges' g", gain["course_achievement"]?["hedges_g"], "standardised by the spread between students"))
+            if let share = gain["dropout_share"]?["mean"]?.doubleValue, share.isFinite {
+                var stat = gain["dropout_share"]!
+                if case .object = stat { stat = scaled(stat, by: 100) }
+                rows.append(row("dropped out", stat, "more students in 100"))
+            }
+            if gain["cheater_share"]?["mean"]?.doubleValue != nil {
+                rows.append(row("cheated at least once", scaled(gain["cheater_share"]!, by: 100), "more students in 100"))
+            }
+            out += TerminalSummary.table(rows, rightAligned: [1])
+        }
+        return out
+    }
+
+    /// A STAT with its mean and interval multiplied by `factor`.
+    static func scaled(_ stat: JSONValue, by factor: Double) -> JSONValue {
+        var members: [(String, JSONValue)] = []
+        if let mean = stat["mean"]?.doubleValue { members.append(("mean", .finite(mean * factor))) }
+        if let interval = Verdict.interval(stat) { members.append(("ci95", .array([.finite(interval.lower * factor), .finite(interval.upper * factor)]))) }
+        return .object(members)
+    }
+}
