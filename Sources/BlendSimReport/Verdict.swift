@@ -53,14 +53,16 @@ public enum Verdict {
             func points(_ x: Double) -> String { TerminalSummary.fixed(abs(x), digits: digits) }
             var text = "Group '\(group)': "
             let band = TerminalSummary.fixed(abs(difference) / Verdict.bandWidth * 100, digits: abs(difference) / Verdict.bandWidth * 100 < 1 ? 1 : 0)
-            let convention = "Hedges' g = \(TerminalSummary.fixed(g, digits: 2)); by Cohen's conventions below 0.2 is negligible, 0.2 small, 0.5 medium, 0.8 large"
+            let conventions = "by Cohen's conventions below 0.2 is negligible, 0.2 small, 0.5 medium, 0.8 large"
             if clear, let interval {
                 let (ahead, behind) = difference > 0 ? (variant, baseline) : (baseline, variant)
+                let convention = "Hedges' g = \(TerminalSummary.fixed(abs(g), digits: 2)) in favour of \(ahead); \(conventions)"
                 text += "\(ahead) is ahead of \(behind) by \(points(difference)) points on the overall score "
                 text += "(95% CI \(points(difference > 0 ? interval.lower : interval.upper)) to \(points(difference > 0 ? interval.upper : interval.lower))), "
                 text += "\(band)% of the 20-point band between two levels: a \(size.rawValue) difference (\(convention))."
             } else {
                 text += "no clear difference between \(variant) and \(baseline) on the overall score: "
+                let convention = "Hedges' g of \(variant) against \(baseline) = \(TerminalSummary.fixed(g, digits: 2)); \(conventions)"
                 text += "\(variant) − \(baseline) = \(TerminalSummary.fixed(difference, digits: digits)) points"
                 if let interval {
                     text += " (95% CI \(TerminalSummary.fixed(interval.lower, digits: digits)) to \(TerminalSummary.fixed(interval.upper, digits: digits)))"
@@ -181,7 +183,7 @@ public enum RunGains {
                 text += " (95% CI \(TerminalSummary.fixed(interval.lower, digits: digits)) to \(TerminalSummary.fixed(interval.upper, digits: digits)))"
             }
             if let g = gain["course_achievement"]?["hedges_g"]?["mean"]?.doubleValue {
-                text += "; on the end-of-course test it is ahead by Hedges' g = \(TerminalSummary.fixed(g, digits: 2)), a \(Verdict.Size(g: g).rawValue) effect by Cohen's conventions"
+                text += "; on the end-of-course test, Hedges' g against '\(baseline)' is \(TerminalSummary.fixed(g, digits: 2)), a \(Verdict.Size(g: g).rawValue) effect by Cohen's conventions"
             }
             if let levelUp = gain["overall"]?["mean"]?.doubleValue {
                 text += "; \(TerminalSummary.fixed(abs(levelUp), digits: 1)) \(levelUp >= 0 ? "more" : "fewer") students in 100 moved up a level"
