@@ -63,13 +63,18 @@ public final class PluginHost: Sendable {
     public let policies: [PolicyComponent]
 
     /// The standard plugin path: `--plugin-dir` directories, then `BLENDSIM_PLUGIN_PATH`
-    /// (colon-separated), then the directory of the running executable.
+    /// (colon-separated), then the directory of the running executable, then `../lib/blendsim`
+    /// beside it (where `scripts/install.sh` puts the plugins), if it exists.
     public static func standardSearchPath(pluginDirectories: [String]) -> [String] {
         var path = pluginDirectories
         if let environment = Process.environment("BLENDSIM_PLUGIN_PATH") {
             path += environment.split(separator: ":").map(String.init)
         }
-        if let executable = executableDirectory() { path.append(executable) }
+        if let executable = executableDirectory() {
+            path.append(executable)
+            let installed = FileSystem.absolute(executable + "/../lib/blendsim")
+            if FileSystem.status(installed)?.kind == .directory { path.append(installed) }
+        }
         return path
     }
 
@@ -128,6 +133,7 @@ public final class PluginHost: Sendable {
         let searched = searchPath.isEmpty ? "(nothing)" : searchPath.joined(separator: ", ")
         message += "; searched: \(searched)"
         if !known.isEmpty { message += "; available: \(known.joined(separator: ", "))" }
+        message += "; plugin libraries (libblendsim-*.so) are looked for in --plugin-dir DIR, then the directories of BLENDSIM_PLUGIN_PATH, then the blendsim executable's directory and ../lib/blendsim beside it"
         return message
     }
 

@@ -27,12 +27,16 @@ extension BlendSim {
         @Flag(help: "Do not print the table.")
         var quiet = false
 
+        @Flag(help: "Also write report.html into the --out directory.")
+        var report = false
+
         func run() throws {
             do throws(Diagnostic) {
                 try ResultsDirectory.checkOutput(out, force: force)
                 let merged = try ShardMerge.merge(directories: directories)
                 try ResultsDirectory.write(
                     merged.files, to: out, planPath: merged.planPath, invocation: CommandLine.arguments, force: force, rerun: merged.rerun)
+                if report { try ResultsDirectory.writeReport(directory: out) }
                 if !quiet { StandardOutput.write(merged.table) }
             } catch {
                 throw fail(error)

@@ -40,6 +40,9 @@ extension BlendSim {
         @Flag(help: "Print neither progress nor the table.")
         var quiet = false
 
+        @Flag(name: .customLong("report"), help: "Also write report.html into the --out directory.")
+        var writeReport = false
+
         @Flag(help: "Continue an interrupted sweep in --out: runs it already finished are not run again.")
         var resume = false
 
@@ -54,6 +57,9 @@ extension BlendSim {
             }
             if resume && output.out == nil { throw ValidationError("--resume needs the --out directory of the interrupted sweep") }
             try job.check(emitting: emitSlurm != nil)
+            if writeReport && (output.out == nil || shard.shard != nil || emitSlurm != nil) {
+                throw ValidationError("--report needs --out and a whole sweep (a shard's report comes from the merge)")
+            }
         }
 
         func run() throws {
@@ -84,6 +90,7 @@ extension BlendSim {
                     if let out = output.out {
                         try ResultsDirectory.write(report.files, to: out, planPath: plan, invocation: CommandLine.arguments, force: output.force)
                         SweepExperiment.removeCheckpoint(out: out)
+                        if writeReport { try ResultsDirectory.writeReport(directory: out) }
                     }
                     if !quiet { StandardOutput.write(report.table) }
                 }

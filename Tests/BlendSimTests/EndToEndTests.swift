@@ -199,9 +199,32 @@ struct EndToEndTests {
         let output = try runProcess(copy, ["run", Self.paper])
         #expect(output.status == 1)
         let first = output.stderr.split(separator: "\n").first.map(String.init) ?? ""
-        #expect(first == "\(Self.paper):18:12: error: model 'traditional' not found; searched: \(directory.path)")
+        #expect(first == "\(Self.paper):18:12: error: model 'traditional' not found; searched: \(directory.path); plugin libraries (libblendsim-*.so) are looked for in --plugin-dir DIR, then the directories of BLENDSIM_PLUGIN_PATH, then the blendsim executable's directory and ../lib/blendsim beside it")
         let listing = try runProcess(copy, ["plugins"])
         #expect(listing.stdout == "no plugins found; searched: \(directory.path)\n")
+    }
+
+    /// The installed layout (`scripts/install.sh`): PREFIX/bin/blendsim finds its plugins in
+    /// PREFIX/lib/blendsim and the shipped posterior in PREFIX/share/blendsim, from any directory.
+    @Test func anInstalledBlendsimFindsItsPluginsAndPosterior() throws {
+        let prefix = TemporaryDirectory()
+        let fileManager = FileManager.default
+        for sub in ["bin", "lib/blendsim", "share/blendsim"] {
+            try fileManager.createDirectory(atPath: prefix.path + "/" + sub, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        }
+        try fileManager.copyItem(atPath: TestPaths.executable, toPath: prefix.path + "/bin/blendsim")
+        let built = (TestPaths.executable as NSString).deletingLastPathComponent
+        for file in try fileManager.contentsOfDirectory(atPath: built) where file.hasPrefix("libblendsim-") && file.hasSuffix(".so") {
+            try fileManager.copyItem(atPath: built + "/" + file, toPath: prefix.path + "/lib/blendsim/" + file)
+            try fileManager.setAttributes([.posixPermissions: 0o644], ofItemAtPath: prefix.path + "/lib/blendsim/" + file)
+        }
+        try fileManager.copyItem(atPath: TestPaths.scenarios + "/evidence-posterior.csv", toPath: prefix.path + "/share/blendsim/evidence-posterior.csv")
+        let run = try runProcess(prefix.path + "/bin/blendsim", ["run", Self.paper, "--replications", "2", "--quiet", "--uncertainty", "model", "--out", prefix.path + "/out"], directory: "/")
+        #expect(run.status == 0, "\(run.stderr)")
+        let summary = try String(contentsOfFile: prefix.path + "/out/summary.json", encoding: .utf8)
+        #expect(summary.contains(prefix.path + "/share/blendsim/evidence-posterior.csv"))
+        let plugins = try runProcess(prefix.path + "/bin/blendsim", ["plugins"], directory: "/")
+        #expect(plugins.stdout.contains("traditional"), "\(plugins.stdout)")
     }
 
     @Test func executableLinksTheSystemLibYAML() throws {

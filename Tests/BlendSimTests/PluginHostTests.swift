@@ -109,7 +109,7 @@ struct PluginHostTests {
         let host = try PluginHost(searchPath: ["/nonexistent/plugins"])
         #expect(host.models.isEmpty)
         #expect(host.notFoundMessage(kind: "model", name: "flipped-classroom")
-            == "model 'flipped-classroom' not found; searched: /nonexistent/plugins")
+            == "model 'flipped-classroom' not found; searched: /nonexistent/plugins" + "; plugin libraries (libblendsim-*.so) are looked for in --plugin-dir DIR, then the directories of BLENDSIM_PLUGIN_PATH, then the blendsim executable's directory and ../lib/blendsim beside it")
     }
 
     @Test func pluginFaultsStopTheRunWithTheirName() throws {

@@ -8,10 +8,11 @@ struct ReportTests {
     static let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
     static let checker = TestPaths.fixtures + "/tools/check_report.py"
 
-    func check(_ directory: String, png: String? = nil) throws -> ProcessOutput {
+    func check(_ directory: String, png: String? = nil, expecting: [String] = []) throws -> ProcessOutput {
         let python = try #require(Self.python, "python3 checks the report")
         return try runProcess(
-            python, [Self.checker, directory + "/report.html", directory + "/summary.json"] + (png.map { ["--png", $0] } ?? []))
+            python, [Self.checker, directory + "/report.html", directory + "/summary.json"] + (png.map { ["--png", $0] } ?? [])
+                + expecting.flatMap { ["--expect", $0] })
     }
 
     @Test func runReportIsSelfContainedAndMatchesTheSummary() throws {
@@ -93,15 +94,47 @@ struct ReportTests {
     func chromiumRendersTheReport() throws {
         let chromium = try #require(Self.chromium, "Chromium is needed (apt-get install chromium)")
         let directory = TemporaryDirectory()
-        let out = directory.path + "/r"
-        #expect(try blendsim("run", TestPaths.scenarios + "/paper-experiment.yaml", "--replications", "3", "--out", out, "--report", "--quiet").status == 0)
-        let png = directory.path + "/report.png"
-        let render = try runProcess(chromium, [
-            "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1200,2000",
-            "--user-data-dir=\(directory.path)/profile", "--screenshot=\(png)", "file://\(out)/report.html",
-        ])
-        #expect(FileManager.default.fileExists(atPath: png), "Chromium wrote no screenshot: \(render.stderr.suffix(500))")
-        let result = try check(out, png: png)
-        #expect(result.stdout == "ok\n", "\(result.stdout)")
+        // The run, compare and sweep reports: each with its charts, its headline or verdict, and no
+        // empty table, rendered by Chromium into a picture that is not blank.
+        let reports: [(name: String, command: [String], expecting: [String])] = [
+            ("run", ["run", TestPaths.scenarios + "/paper-experiment.yaml", "--replications", "3"], ["<p class=\"headline\">", " gained "]),
+            ("compare", ["compare", TestPaths.scenarios + "/compare-ratios.yaml", "--replications", "4"], ["<h2>Verdict</h2>", "<p class=\"verdict\">Group "]),
+            ("sweep", ["sweep", TestPaths.scenarios + "/sweep-online-share.yaml", "--replications", "2"], ["<h2>Sweep</h2>", "The five points with the highest"]),
+        ]
+        for report in reports {
+            let out = directory.path + "/" + report.name
+            let made = try runProcess(TestPaths.executable, report.command + ["--out", out, "--report", "--quiet"])
+            #expect(made.status == 0, "\(report.name): \(made.stderr)")
+            let png = directory.path + "/\(report.name).png"
+            let render = try runProcess(chromium, [
+                "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1200,2000",
+                "--user-data-dir=\(directory.path)/profile-\(report.name)", "--screenshot=\(png)", "file://\(out)/report.html",
+            ])
+            #expect(FileManager.default.fileExists(atPath: png), "Chromium wrote no screenshot of the \(report.name) report: \(render.stderr.suffix(500))")
+            let result = try check(out, png: png, expecting: report.expecting)
+            #expect(result.stdout == "ok\n", "\(report.name): \(result.stdout)")
+        }
+    }
+
+    /// `blendsim report` on a sweep's results makes the sweep page (never an empty one), and a
+    /// summary that is none of run, comparison or sweep is refused.
+    @Test func reportWorksOnASweepAndRefusesAnythingElse() throws {
+        let directory = TemporaryDirectory()
+        let out = directory.path + "/m"
+        #expect(try blendsim("sweep", TestPaths.scenarios + "/sensitivity-morris.yaml", "--replications", "2", "--out", out, "--quiet").status == 0)
+        let report = try blendsim("report", out)
+        #expect(report.status == 0, "\(report.stderr)")
+        let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+        #expect(html.contains("<h2>Sweep</h2>"))
+        #expect(html.contains("Morris μ*"))
+        #expect(!html.contains("– weeks"))
+        #expect(try check(out, expecting: ["Sensitivity (morris)"]).stdout == "ok\n")
+        let empty = directory.path + "/empty"
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        try "{\"scenario\": \"x\"}".write(toFile: empty + "/summary.json", atomically: true, encoding: .utf8)
+        let refused = try blendsim("report", empty)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("is not the summary of a run, a comparison or a sweep"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: empty + "/report.html"))
     }
 }

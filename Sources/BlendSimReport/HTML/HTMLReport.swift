@@ -66,9 +66,14 @@ public enum HTMLReport {
         var body = ""
         let name = summary["scenario"]?.stringValue ?? "scenario"
         body += "<h1>blendsim report: \(SVG.escape(name))</h1>"
+        // The headline: a run's gains against its baseline, in words, before any table.
+        for headline in RunGains.headlines(summary) { body += "<p class=\"headline\">\(SVG.escape(headline))</p>" }
         body += brief(summary, manifest: manifest)
         if case .array(let groups)? = summary["groups"] {
             body += runSections(groups: groups, summary: summary, weekly: weekly)
+        }
+        if case .array(let points)? = summary["points"] {
+            body += SweepReport.sections(points: points, summary: summary)
         }
         if case .array(let variants)? = summary["variants"] {
             let verdicts = Verdict.lines(summary)
@@ -110,13 +115,21 @@ public enum HTMLReport {
         var html = "<h2>Scenario</h2><p>"
         // Values read back from a results directory are data: escaped whatever their type.
         func field(_ key: String) -> String { SVG.escape(summary[key]?.serialized() ?? "–") }
-        html += "Seed \(field("seed")), \(field("replications")) replications, "
-        html += "\(field("weeks")) weeks, control points in weeks \(field("control_points"))."
+        if case .array(let points)? = summary["points"] {
+            html += "Seed \(field("seed")), \(field("replications")) replications per point, \(points.count) points (\(SVG.escape(summary["design"]?.stringValue ?? "grid")) design) of the plan \(SVG.escape(summary["plan"]?.stringValue ?? "–"))."
+        } else {
+            html += "Seed \(field("seed")), \(field("replications")) replications, "
+            html += "\(field("weeks")) weeks, control points in weeks \(field("control_points"))."
+        }
         if let version = manifest?["blendsim_version"]?.stringValue { html += " blendsim \(SVG.escape(version))." }
         html += "</p>"
         var groups: [JSONValue] = []
         if case .array(let list)? = summary["groups"] { groups = list }
         if case .array(let variants)? = summary["variants"], case .array(let list)? = variants.first?["groups"] { groups = list }
+        if case .array(let points)? = summary["points"], case .array(let list)? = points.first?["groups"] {
+            groups = list
+            html += "<p>The groups at the first point:</p>"
+        }
         html += "<table><tr><th class=\"name\">group</th><th class=\"name\">model</th><th>online share</th><th>students</th><th class=\"name\">policies</th></tr>"
         for group in groups {
             var policies: [String] = []

@@ -60,8 +60,9 @@ enum SVG {
         var upper: [Double]
     }
 
-    /// A line per series over weeks 0…n, with its 95% band shaded.
-    static func lineChart(title: String, yLabel: String, series: [Series]) -> String {
+    /// A line per series over weeks 0…n (or over the points named by `xTicks`), with its 95% band
+    /// shaded.
+    static func lineChart(title: String, yLabel: String, series: [Series], xLabel: String = "week of the semester", xTicks: [String]? = nil) -> String {
         let width = 420.0, height = 260.0, left = 56.0, right = 12.0, top = 30.0, bottom = 64.0
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         let weeks = max(series.map { $0.means.count }.max() ?? 1, 2) - 1
@@ -80,13 +81,14 @@ enum SVG {
             svg += "<line x1=\"\(number(left))\" x2=\"\(number(left + plotWidth))\" y1=\"\(number(y(tick)))\" y2=\"\(number(y(tick)))\" class=\"grid\"/>"
             svg += "<text x=\"\(number(left - 6))\" y=\"\(number(y(tick) + 4))\" text-anchor=\"end\" class=\"tick\">\(label(tick))</text>"
         }
-        let step = max(1, weeks / 8)
+        let step = xTicks == nil ? max(1, weeks / 8) : 1
         for week in stride(from: 0, through: weeks, by: step) {
-            svg += "<text x=\"\(number(x(week)))\" y=\"\(number(top + plotHeight + 16))\" text-anchor=\"middle\" class=\"tick\">\(week)</text>"
+            let text = xTicks.map { week < $0.count ? $0[week] : "" } ?? "\(week)"
+            svg += "<text x=\"\(number(x(week)))\" y=\"\(number(top + plotHeight + 16))\" text-anchor=\"middle\" class=\"tick\">\(escape(text))</text>"
         }
         svg += "<line x1=\"\(number(left))\" x2=\"\(number(left + plotWidth))\" y1=\"\(number(top + plotHeight))\" y2=\"\(number(top + plotHeight))\" class=\"axis\"/>"
         svg += "<line x1=\"\(number(left))\" x2=\"\(number(left))\" y1=\"\(number(top))\" y2=\"\(number(top + plotHeight))\" class=\"axis\"/>"
-        svg += "<text x=\"\(number(left + plotWidth / 2))\" y=\"\(number(top + plotHeight + 32))\" text-anchor=\"middle\" class=\"axis-label\">week of the semester</text>"
+        svg += "<text x=\"\(number(left + plotWidth / 2))\" y=\"\(number(top + plotHeight + 32))\" text-anchor=\"middle\" class=\"axis-label\">\(escape(xLabel))</text>"
         svg += "<text transform=\"translate(14 \(number(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\" class=\"axis-label\">\(escape(yLabel))</text>"
         for (index, s) in series.enumerated() {
             let upper = s.upper.enumerated().map { "\(number(x($0.offset))),\(number(y($0.element.isFinite ? $0.element : s.means[$0.offset])))" }

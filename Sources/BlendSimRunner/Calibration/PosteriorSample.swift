@@ -28,6 +28,9 @@ public struct PosteriorSample: Sendable {
     public static func shippedPath() -> String? {
         guard var directory = PluginHost.executableDirectory() else { return nil }
         if FileSystem.exists(directory + "/evidence-posterior.csv") { return directory + "/evidence-posterior.csv" }
+        // Installed: PREFIX/bin/blendsim with PREFIX/share/blendsim/evidence-posterior.csv.
+        let installed = FileSystem.absolute(directory + "/../share/blendsim/evidence-posterior.csv")
+        if FileSystem.exists(installed) { return installed }
         while directory.count > 1 {
             let candidate = directory + "/scenarios/evidence-posterior.csv"
             if FileSystem.exists(directory + "/Package.swift") && FileSystem.exists(candidate) { return candidate }

@@ -89,6 +89,13 @@ public enum ResultsDirectory {
             throw Diagnostic("\(directory)/summary.json is not valid JSON (\(error))")
         }
         try verifyComplete(directory: directory)
+        let kinds = ["groups", "variants", "points"].filter { key in
+            if case .array(let items)? = summary[key], !items.isEmpty { return true }
+            return false
+        }
+        guard kinds.count == 1 else {
+            throw Diagnostic("\(directory)/summary.json is not the summary of a run, a comparison or a sweep (it needs one non-empty 'groups', 'variants' or 'points' list); no report is made")
+        }
         if let problem = ResultsCheck.problem(in: summary) {
             throw Diagnostic("\(directory)/summary.json: \(problem); it is not a file blendsim wrote, so no report is made")
         }

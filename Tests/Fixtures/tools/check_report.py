@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Checks a rendered report: the HTML is well-formed and references nothing outside itself, every
-number it shows in a table is a number of summary.json, and (with --png) the screenshot Chromium
-made of it is not blank. Prints 'ok' or the first problem; exits 1 on a problem."""
+number it shows in a table is a number of summary.json, it has charts, each with a text
+alternative (<title>), and no table without a data row, it contains every --expect TEXT, and (with
+--png) the screenshot Chromium made of it is not blank. Prints 'ok' or the first problem; exits 1
+on a problem."""
 import re, sys, zlib, struct, xml.etree.ElementTree as ET
 
 def fail(message):
@@ -9,8 +11,29 @@ def fail(message):
     sys.exit(1)
 
 html_path, summary_path = sys.argv[1], sys.argv[2]
-png_path = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--png" else None
+png_path, expected = None, []
+rest = sys.argv[3:]
+while rest:
+    if rest[0] == "--png":
+        png_path, rest = rest[1], rest[2:]
+    elif rest[0] == "--expect":
+        expected.append(rest[1])
+        rest = rest[2:]
+    else:
+        fail(f"unknown argument {rest[0]}")
 html = open(html_path, encoding="utf-8").read()
+for text in expected:
+    if text not in html:
+        fail(f"the report lacks {text!r}")
+charts = re.findall(r"<svg.*?</svg>", html, re.DOTALL)
+if not charts:
+    fail("the report has no chart")
+for chart in charts:
+    if "<title>" not in chart:
+        fail("a chart has no text alternative (<title>)")
+for table in re.findall(r"<table.*?</table>", html, re.DOTALL):
+    if "<td" not in table:
+        fail("a table has no data row")
 
 body = html.split("\n", 1)[1] if html.startswith("<!DOCTYPE html>") else html
 try:
