@@ -89,6 +89,28 @@ public enum Comparison {
         return finite.reduce(0) { $0 + ($1 > 0 ? 1 : $1 == 0 ? 0.5 : 0) } / Double(finite.count)
     }
 
+    /// An outcome as people read it: its name with its unit, the factor from summary.json's value
+    /// (shares as % of students, counts per 100 students enrolled) and the decimals shown.
+    static func display(_ name: String, students: Int) -> (label: String, factor: Double, digits: Int) {
+        let perHundred = 100 / Double(max(students, 1))
+        switch name {
+        case "overall": return ("overall score (points)", 1, 1)
+        case "listening", "reading", "writing", "speaking": return ("\(name) (points)", 1, 1)
+        case "motivation": return ("motivation (0–1)", 1, 3)
+        case "pre_intermediate_share": return ("A2 and below (% of students)", 100, 1)
+        case "intermediate_share": return ("B1 (% of students)", 100, 1)
+        case "upper_intermediate_share": return ("B2 and above (% of students)", 100, 1)
+        case "level_up_share": return ("moved up a level (% of students)", 100, 1)
+        case "course_achievement": return ("course achievement (course points)", 1, 1)
+        case "cheater_share": return ("cheated at least once (% of students)", 100, 1)
+        case "cheating": return ("cheating incidents per 100 students", perHundred, 1)
+        case "late_submissions": return ("late submissions per 100 students", perHundred, 1)
+        case "dropouts": return ("dropped out, per 100 students", perHundred, 1)
+        case "online_minutes": return ("online minutes per student, semester", 1, 0)
+        default: return (name, 1, name.hasSuffix("_share") ? 3 : 1)
+        }
+    }
+
     /// The side-by-side table: per group, each outcome's mean [95% CI] per variant, then the
     /// difference from the first variant [95% CI] and, for the overall score and course
     /// achievement, Hedges' g.
@@ -108,15 +130,15 @@ public enum Comparison {
             for arm in arms.dropFirst() { header.append("\(arm.name) − \(first.name)") }
             var rows = [header]
             for outcome in Outcomes.catalog {
-                var row = [outcome.name]
-                let digits = outcome.name.hasSuffix("_share") || outcome.name == "motivation" ? 3 : 1
+                let (label, factor, digits) = display(outcome.name, students: group.students)
+                var row = [label]
                 for arm in arms {
                     guard let index = arm.description.groups.firstIndex(where: { $0.name == group.name }) else {
                         row.append("–")
                         continue
                     }
                     row.append(TerminalSummary.interval(
-                        Statistic(arm.result.replications.map { outcome.read($0.groups[index], group.students) }), digits: digits))
+                        Statistic(arm.result.replications.map { factor * outcome.read($0.groups[index], group.students) }), digits: digits))
                 }
                 for arm in arms.dropFirst() {
                     guard let index = arm.description.groups.firstIndex(where: { $0.name == group.name }) else {
@@ -124,12 +146,15 @@ public enum Comparison {
                         continue
                     }
                     let pairs = zip(arm.result.replications, first.result.replications).map { ($0.groups[index], $1.groups[baseIndex]) }
+                    // Enough decimals that the mean is never shown equal to an end of its interval.
+                    let difference = Statistic(pairs.map { factor * (outcome.read($0.0, group.students) - outcome.read($0.1, group.students)) })
+                    let spread = difference.ci95.map { $0.upper > $0.lower } ?? false
                     var cell = TerminalSummary.signedInterval(
-                        Statistic(pairs.map { outcome.read($0.0, group.students) - outcome.read($0.1, group.students) }), digits: digits)
+                        difference, digits: spread ? max(digits, Verdict.digits(difference.mean, difference.ci95)) : digits)
                     if outcome.name == "overall" {
                         cell += "  g = " + TerminalSummary.interval(Statistic(pairs.map { Outcomes.hedgesG($0.0, $0.1) }), digits: 2)
                         if first.description.uncertainty != nil {
-                            let differences = pairs.map { outcome.read($0.0, group.students) - outcome.read($0.1, group.students) }
+                            let differences = pairs.map { factor * (outcome.read($0.0, group.students) - outcome.read($0.1, group.students)) }
                             let interval = credible90(differences)
                             cell += "  90% credible [" + TerminalSummary.fixed(interval.lower, digits: digits) + ", "
                                 + TerminalSummary.fixed(interval.upper, digits: digits) + "]  P(better) = "

@@ -144,7 +144,8 @@ public enum Verdict {
     /// The fewest decimals (1 to 4) at which the mean differs from both ends of its interval once
     /// rounded, so a mean never appears to sit on its interval's edge.
     static func digits(_ mean: Double, _ interval: (lower: Double, upper: Double)?) -> Int {
-        guard let interval else { return 1 }
+        // No interval, or one of no width (every replication the same): nothing to keep apart.
+        guard let interval, interval.upper > interval.lower, mean > interval.lower, mean < interval.upper else { return 1 }
         for digits in 1...4 {
             let m = TerminalSummary.fixed(mean, digits: digits)
             if m != TerminalSummary.fixed(interval.lower, digits: digits) && m != TerminalSummary.fixed(interval.upper, digits: digits) { return digits }

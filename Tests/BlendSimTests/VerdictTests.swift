@@ -65,6 +65,11 @@ struct VerdictTests {
         let band = abs(mean) / 20 * 100
         #expect(line.contains("\(TerminalSummary.fixed(band, digits: band < 1 ? 1 : 0))% of the 20-point band between two levels"), "\(line)")
         #expect(line.contains("Per 100 students, six hours has "), "\(line)")
+        // The detailed table speaks in names and units people read, not the code's.
+        for label in ["overall score (points)", "moved up a level (% of students)", "dropped out, per 100 students", "cheating incidents per 100 students"] {
+            #expect(table.stdout.contains(label), "\(label)")
+        }
+        #expect(!table.stdout.contains("level_up_share"))
         // The report page says the same.
         #expect(try blendsim("report", directory.path + "/out").status == 0)
         let html = try String(contentsOfFile: directory.path + "/out/report.html", encoding: .utf8)
