@@ -59,7 +59,7 @@ public enum Verdict {
                 let convention = "Hedges' g = \(TerminalSummary.fixed(abs(g), digits: 2)) in favour of \(ahead); \(conventions)"
                 text += "\(ahead) is ahead of \(behind) by \(points(difference)) points on the overall score "
                 text += "(95% CI \(points(difference > 0 ? interval.lower : interval.upper)) to \(points(difference > 0 ? interval.upper : interval.lower))), "
-                text += "\(band)% of the 20-point band between two levels: a \(size.rawValue) difference (\(convention))."
+                text += "\(band)% of the 20-point band between two levels" + (g.isFinite ? ": a \(size.rawValue) difference (\(convention))." : ".")
             } else {
                 text += "no clear difference between \(variant) and \(baseline) on the overall score: "
                 let convention = "Hedges' g of \(variant) against \(baseline) = \(TerminalSummary.fixed(g, digits: 2)); \(conventions)"
@@ -67,22 +67,24 @@ public enum Verdict {
                 if let interval {
                     text += " (95% CI \(TerminalSummary.fixed(interval.lower, digits: digits)) to \(TerminalSummary.fixed(interval.upper, digits: digits)))"
                 }
-                text += ", a \(size.rawValue) difference (\(convention))."
+                text += g.isFinite
+                    ? "; its size, \(size.rawValue) by its mean (\(convention)), cannot be told from no difference with these replications."
+                    : "."
             }
-            var counts: [String] = []
-            func count(_ value: Double?, _ what: String) {
+            var changed: [String] = [], same: [String] = []
+            func count(_ value: Double?, _ what: String, _ sameWhat: String) {
                 guard let value, value.isFinite else { return }
                 let shown = TerminalSummary.fixed(abs(value), digits: 1)
-                if shown == "0.0" { counts.append("about the same number \(what)") } else { counts.append("\(shown) \(value > 0 ? "more" : "fewer") \(what)") }
+                if shown == "0.0" { same.append(sameWhat) } else { changed.append("\(shown) \(value > 0 ? "more" : "fewer") \(what)") }
             }
-            count(levelUpPer100, "moving up a level")
-            count(dropoutsPer100, "dropping out")
-            if let cheating = cheatingPer100, cheating.isFinite {
-                let shown = TerminalSummary.fixed(abs(cheating), digits: 1)
-                counts.append(shown == "0.0" ? "about the same number of cheating incidents" : "\(shown) \(cheating > 0 ? "more" : "fewer") cheating incidents")
-            }
-            if !counts.isEmpty {
-                text += " Per 100 students, \(variant) has " + Verdict.list(counts) + " than \(baseline)."
+            count(levelUpPer100, "moving up a level", "moving up a level")
+            count(dropoutsPer100, "dropping out", "dropping out")
+            count(cheatingPer100, "cheating incidents", "of cheating incidents")
+            if !changed.isEmpty {
+                text += " Per 100 students, \(variant) has " + Verdict.list(changed) + " than \(baseline)"
+                text += same.isEmpty ? "." : ", and about the same number " + Verdict.list(same) + "."
+            } else if !same.isEmpty {
+                text += " Per 100 students, \(variant) and \(baseline) have about the same number " + Verdict.list(same) + "."
             }
             if let credible90, let probabilityHigher {
                 text += " With the model's uncertainty, \(variant) scores higher in \(TerminalSummary.fixed(probabilityHigher * 100, digits: 0))% of replications"
@@ -95,14 +97,13 @@ public enum Verdict {
     /// The verdicts of a comparison's summary.json: one per group and variant, in their order.
     public static func lines(_ summary: JSONValue) -> [Line] {
         guard case .array(let comparisons)? = summary["comparisons"] else { return [] }
-        var students: [String: [String: Double]] = [:]
+        // Each arm's own rates (per student enrolled in it), so that arms of different sizes compare.
+        var rates: [String: [String: JSONValue]] = [:]
         if case .array(let variants)? = summary["variants"] {
             for variant in variants {
                 guard let name = variant["name"]?.stringValue, case .array(let groups)? = variant["groups"] else { continue }
                 for group in groups {
-                    if let groupName = group["name"]?.stringValue, let count = group["students"]?.doubleValue {
-                        students[name, default: [:]][groupName] = count
-                    }
+                    if let groupName = group["name"]?.stringValue, let values = group["rates"] { rates[name, default: [:]][groupName] = values }
                 }
             }
         }
@@ -114,19 +115,23 @@ public enum Verdict {
         var lines: [Line] = []
         for overall in comparisons where overall["outcome"]?.stringValue == "overall" {
             guard let variant = overall["variant"]?.stringValue, let baseline = overall["baseline"]?.stringValue,
-                let group = overall["group"]?.stringValue, let difference = overall["difference"]?["mean"]?.doubleValue,
-                let g = overall["hedges_g"]?["mean"]?.doubleValue
+                let group = overall["group"]?.stringValue, let difference = overall["difference"]?["mean"]?.doubleValue
             else { continue }
-            // Counts are per group; per 100 students uses the baseline's enrolment.
-            let scale = students[baseline]?[group].map { 100 / max($0, 1) }
-            func per100(_ outcome: String, share: Bool) -> Double? {
-                guard let mean = find(variant, group, outcome)?["difference"]?["mean"]?.doubleValue else { return nil }
-                return share ? mean * 100 : scale.map { mean * $0 }
+            // g is missing when the students' scores have no spread; the verdict goes without it.
+            let g = overall["hedges_g"]?["mean"]?.doubleValue ?? .nan
+            func per100(_ outcome: String) -> Double? {
+                find(variant, group, outcome)?["difference"]?["mean"]?.doubleValue.map { $0 * 100 }
+            }
+            /// The difference of the two arms' own rates per student, per 100 students.
+            func ratePer100(_ key: String) -> Double? {
+                guard let a = rates[variant]?[group]?[key]?["mean"]?.doubleValue, let b = rates[baseline]?[group]?[key]?["mean"]?.doubleValue
+                else { return nil }
+                return (a - b) * 100
             }
             var line = Line(
                 group: group, variant: variant, baseline: baseline, difference: difference, interval: interval(overall["difference"]),
-                g: g, size: Size(g: g), levelUpPer100: per100("level_up_share", share: true), dropoutsPer100: per100("dropouts", share: false),
-                cheatingPer100: per100("cheating", share: false))
+                g: g, size: Size(g: g), levelUpPer100: per100("level_up_share"), dropoutsPer100: ratePer100("dropout_share"),
+                cheatingPer100: ratePer100("cheating_per_student"))
             if case .array(let bounds)? = overall["credible90"], bounds.count == 2, let lower = bounds[0].doubleValue, let upper = bounds[1].doubleValue {
                 line.credible90 = (lower, upper)
                 line.probabilityHigher = overall["probability_higher"]?.doubleValue

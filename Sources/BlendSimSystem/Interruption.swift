@@ -34,9 +34,10 @@ public enum Interruption {
         return Table(sequence: sequence, paths: paths, copy: copy)
     }()
 
-    /// Taken by the first thread that removes the registered files as the process ends; any
-    /// other waits for the process to end (the first one ends it).
-    static let removing = Atomic<Int>(0)
+    /// Taken by the first thread that removes the registered files as the process ends (its
+    /// `pthread_self`, plus one); any other thread waits for the process to end (the first one
+    /// ends it), and the same thread, re-entering from a second signal, goes on to end it.
+    static let removing = Atomic<UInt>(0)
 
     /// Set while a group of renames is in progress: a handler running on another thread waits
     /// for it, so the renames stay one step.
@@ -75,7 +76,11 @@ public enum Interruption {
         pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         var action = sigaction()
         action.__sigaction_handler.sa_handler = handler
+        // While one of them is handled, the other waits: a second Ctrl-C or a SIGTERM after a
+        // SIGINT does not re-enter the handler.
         sigemptyset(&action.sa_mask)
+        sigaddset(&action.sa_mask, SIGINT)
+        sigaddset(&action.sa_mask, SIGTERM)
         action.sa_flags = 0
         sigaction(SIGINT, &action, nil)
         sigaction(SIGTERM, &action, nil)
@@ -107,7 +112,11 @@ public enum Interruption {
     /// otherwise than by returning (a plugin's `exit()`, a crash).
     public static func removeRegistered() {
         let table = self.table
-        guard removing.compareExchange(expected: 0, desired: 1, ordering: .sequentiallyConsistent).exchanged else {
+        let me = UInt(pthread_self()) &+ 1
+        let claim = removing.compareExchange(expected: 0, desired: me, ordering: .sequentiallyConsistent)
+        if !claim.exchanged {
+            // This thread already removed them (a second signal during its exit): let it end.
+            if claim.original == me { return }
             // Another thread is removing them and will end the process.
             while true { pause() }
         }

@@ -57,7 +57,7 @@ public enum CrashReport {
     /// Taken by the first crashing thread. A thread that crashes while another reports waits: the
     /// reporting one ends the process (with the handler reset on first delivery instead, a second
     /// crash would end it mid-sentence).
-    static let reporting = Atomic<Int>(0)
+    static let reporting = Atomic<UInt>(0)
 
     /// Installs `report` for the fatal signals; it receives the signal number.
     public static func install(_ report: @convention(c) (Int32) -> Void) {
@@ -70,6 +70,10 @@ public enum CrashReport {
         sigaltstack(&stack, nil)
         var action = sigaction()
         action.__sigaction_handler.sa_handler = crashHandler
+        // SIGINT and SIGTERM wait while a crash is reported.
+        sigemptyset(&action.sa_mask)
+        sigaddset(&action.sa_mask, SIGINT)
+        sigaddset(&action.sa_mask, SIGTERM)
         action.sa_flags = Int32(bitPattern: UInt32(SA_ONSTACK))
         for number in [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT] { sigaction(number, &action, nil) }
     }
@@ -99,7 +103,12 @@ public enum CrashReport {
 }
 
 private let crashHandler: @convention(c) (Int32) -> Void = { signal in
-    guard CrashReport.reporting.compareExchange(expected: 0, desired: 1, ordering: .sequentiallyConsistent).exchanged else {
+    let me = UInt(pthread_self()) &+ 1
+    let claim = CrashReport.reporting.compareExchange(expected: 0, desired: me, ordering: .sequentiallyConsistent)
+    if !claim.exchanged {
+        // A second fatal signal on the reporting thread (the report itself failed): die now.
+        if claim.original == me { CrashReport.reraise(signal) }
+        // Another thread is reporting and will end the process.
         while true { pause() }
     }
     CrashReport.report?(signal)

@@ -81,6 +81,11 @@ extension BlendSim {
             if let mergeShards, !(1...10_000).contains(mergeShards) { throw ValidationError("--merge-shards must be between 1 and 10000") }
             if !(1...10_000).contains(shards) { throw ValidationError("--shards must be between 1 and 10000") }
             try job.check(emitting: emitSlurm != nil)
+            if let emitSlurm, let out {
+                for (path, option) in [(emitSlurm, "--emit-slurm"), (out, "--out")] {
+                    if let problem = SlurmScript.checkPath(path, option: option) { throw ValidationError(problem) }
+                }
+            }
             if [shard.shard != nil, mergeShards != nil, emitSlurm != nil].filter({ $0 }).count > 1 {
                 throw ValidationError("--shard, --merge-shards and --emit-slurm are separate steps; give one")
             }

@@ -57,6 +57,11 @@ extension BlendSim {
             }
             if resume && output.out == nil { throw ValidationError("--resume needs the --out directory of the interrupted sweep") }
             try job.check(emitting: emitSlurm != nil)
+            if let emitSlurm, let out = output.out {
+                for (path, option) in [(emitSlurm, "--emit-slurm"), (out, "--out")] {
+                    if let problem = SlurmScript.checkPath(path, option: option) { throw ValidationError(problem) }
+                }
+            }
             if writeReport && (output.out == nil || shard.shard != nil || emitSlurm != nil) {
                 throw ValidationError("--report needs --out and a whole sweep (a shard's report comes from the merge)")
             }

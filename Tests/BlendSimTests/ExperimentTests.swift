@@ -341,6 +341,10 @@ struct ExperimentTests {
         let injected = try blendsim("sweep", Self.sweep, "--emit-slurm", directory.path + "/x", "--out", directory.path + "/r", "--time", "1:00\nrm -rf /")
         #expect(injected.status != 0)
         #expect(injected.stderr.contains("--time takes one word"), "\(injected.stderr)")
+        // A results path is written into #SBATCH lines and messages: it must be plain.
+        let path = try blendsim("sweep", Self.sweep, "--emit-slurm", directory.path + "/y", "--out", directory.path + "/r$(touch x)")
+        #expect(path.status != 0)
+        #expect(path.stderr.contains("--out is written into the Slurm scripts, so it must be a plain path"), "\(path.stderr)")
         let loose = try blendsim("sweep", Self.sweep, "--out", directory.path + "/r", "--partition", "short")
         #expect(loose.status != 0)
         #expect(loose.stderr.contains("go with --emit-slurm"), "\(loose.stderr)")
@@ -357,7 +361,7 @@ struct ExperimentTests {
         let bin = directory.path + "/bin"
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
         let log = directory.path + "/calls"
-        for (name, body) in [("sbatch", "echo \"sbatch $*\" >> \(log); echo $((RANDOM + 100))"), ("squeue", "true"), ("scancel", "echo \"scancel $*\" >> \(log)")] {
+        for (name, body) in [("sbatch", "echo \"sbatch $*\" >> \(log); echo $((RANDOM + 100))"), ("squeue", "case \"$*\" in *\"-j 42 -o %T\"*) echo PENDING ;; esac"), ("scancel", "echo \"scancel $*\" >> \(log)")] {
             let path = bin + "/" + name
             try "#!/bin/bash\n\(body)\n".write(toFile: path, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)

@@ -4,6 +4,18 @@ import BlendSimSystem
 /// `blendsim sweep --emit-slurm`: a Slurm job array with one task per shard, and a merge job that
 /// runs when every task has succeeded.
 public enum SlurmScript {
+    /// Why `path` (for `option`) cannot be written into the scripts, or nil. The results and
+    /// script directories appear in `#SBATCH` lines, comments and messages, where a space, a quote,
+    /// `$`, a backquote, `%` (an sbatch file-name pattern) or a line break would change what runs:
+    /// they must be plain paths of letters, digits and `/._-+,:=@`.
+    public static func checkPath(_ path: String, option: String) -> String? {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+,:=@")
+        guard !path.isEmpty, absolute(path).allSatisfy({ allowed.contains($0) }) else {
+            return "\(option) is written into the Slurm scripts, so it must be a plain path of letters, digits and /._-+,:=@ (found '\(path)')"
+        }
+        return nil
+    }
+
     /// A path made absolute against the current directory, so jobs find it from anywhere.
     public static func absolute(_ path: String) -> String {
         if path.hasPrefix("/") { return path }
@@ -140,15 +152,24 @@ public enum SlurmScript {
             set -euo pipefail
             here=\(here)
             jobs=\(quoted(out))/shards/jobs
+            if ! squeue -h > /dev/null; then
+                echo "squeue cannot reach Slurm; nothing was resubmitted" >&2
+                exit 1
+            fi
             if [ -f "$jobs" ]; then
                 last=$(tail -n 1 "$jobs")
                 array=$(echo "$last" | awk '{print $2}')
                 merge=$(echo "$last" | awk '{print $4}')
-                if [ -n "$(squeue -h -j "$array" 2>/dev/null)" ]; then
+                if [ "$array" != - ] && [ -n "$(squeue -h -j "$array" 2>/dev/null)" ]; then
                     echo "array job $array is still pending or running; wait for it to end" >&2
                     exit 1
                 fi
-                scancel "$merge" 2>/dev/null || true
+                merge_state=$(squeue -h -j "$merge" -o %T 2>/dev/null || true)
+                case "$merge_state" in
+                    "") ;;
+                    PENDING) scancel "$merge" ;;
+                    *) echo "merge job $merge is $merge_state; wait for it to end" >&2; exit 1 ;;
+                esac
             fi
             missing=""
             for task in $(seq 1 \(shards)); do

@@ -42,7 +42,8 @@ public struct RunSettings: Sendable {
 /// in it — is at most `halfWidth`, or `maximum` is reached. It starts with a pilot (10
 /// replications; 30 for paired differences, whose spread often comes from rare events a small
 /// pilot does not see), then adds as many as the current spread says are needed (at least 10
-/// more). A count that meets the target is confirmed at twice that count before the rule stops:
+/// more). A count that meets the target is confirmed at twice that count (at the maximum if that
+/// comes first; a target first met at the maximum is not confirmed) before the rule stops:
 /// a spread underestimated from too few replications is found out there. Replication k is the
 /// same whenever it runs, so the result is the run with the final count.
 public struct AutomaticReplications: Sendable {
