@@ -263,15 +263,7 @@ public final class StagedFile: @unchecked Sendable {
 
     /// Appends bytes.
     public func append(_ bytes: [UInt8]) throws(FileSystemError) {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw FileSystemError(FileSystem.lastError)
-            }
-            offset += written
-        }
+        try writeAll(descriptor, bytes)
     }
 
     /// Flushes the file to disk.
@@ -332,14 +324,19 @@ public final class AppendFile: @unchecked Sendable {
 
     /// Appends `bytes`.
     public func append(_ bytes: [UInt8]) throws(FileSystemError) {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw FileSystemError(FileSystem.lastError)
-            }
-            offset += written
+        try writeAll(descriptor, bytes)
+    }
+}
+
+/// Writes all of `bytes` to `descriptor`, retrying short and interrupted writes.
+private func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) throws(FileSystemError) {
+    var offset = 0
+    while offset < bytes.count {
+        let written = bytes[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+        if written < 0 {
+            if errno == EINTR { continue }
+            throw FileSystemError(FileSystem.lastError)
         }
+        offset += written
     }
 }
