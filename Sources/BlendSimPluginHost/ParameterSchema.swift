@@ -81,25 +81,31 @@ public struct ParameterSchema: Sendable {
     /// The complete parameter object for `create`: the given values after checking, defaults for
     /// the rest, in schema order.
     public func resolve(_ given: [(String, JSONValue)]) throws(Problem) -> JSONValue {
+        if let first = problems(given).first { throw first }
+        return .object(parameters.map { parameter in
+            guard let value = given.first(where: { $0.0 == parameter.name })?.1 else { return (parameter.name, parameter.defaultValue) }
+            return (parameter.name, parameter.type == "number" ? .finite(value.doubleValue!) : value)
+        })
+    }
+
+    /// Every problem with the given values, in the order written: unknown names and values that
+    /// do not fit their parameter, each reported on its own.
+    public func problems(_ given: [(String, JSONValue)]) -> [Problem] {
         let names = parameters.map(\.name)
-        for (key, _) in given where !names.contains(key) {
-            let known = names.isEmpty ? "it takes no parameters" : "known: \(names.joined(separator: ", "))"
-            throw Problem(
-                parameter: key,
-                message: "unknown parameter '\(key)'\(Suggestion.phrase(for: key, in: names))".replacingSemicolon(or: known))
-        }
-        var resolved: [(String, JSONValue)] = []
-        for parameter in parameters {
-            if let value = given.first(where: { $0.0 == parameter.name })?.1 {
-                if let problem = parameter.problem(with: value) {
-                    throw Problem(parameter: parameter.name, message: "parameter '\(parameter.name)' \(problem)")
-                }
-                resolved.append((parameter.name, parameter.type == "number" ? .finite(value.doubleValue!) : value))
-            } else {
-                resolved.append((parameter.name, parameter.defaultValue))
+        var found: [Problem] = []
+        for (key, value) in given {
+            guard let parameter = parameters.first(where: { $0.name == key }) else {
+                let known = names.isEmpty ? "it takes no parameters" : "known: \(names.joined(separator: ", "))"
+                found.append(Problem(
+                    parameter: key,
+                    message: "unknown parameter '\(key)'\(Suggestion.phrase(for: key, in: names))".replacingSemicolon(or: known)))
+                continue
+            }
+            if let problem = parameter.problem(with: value) {
+                found.append(Problem(parameter: key, message: "parameter '\(key)' \(problem)"))
             }
         }
-        return .object(resolved)
+        return found
     }
 }
 

@@ -21,16 +21,19 @@ extension BlendSim {
         func run() throws {
             PluginGuard.begin()
             defer { PluginGuard.end() }
-            let checked = ScenarioLoader.validate(path: scenario)
+            let checked = ScenarioLoader.check(path: scenario)
             var diagnostics = checked.diagnostics
-            if let scenario = checked.scenario {
-                do {
-                    let host = try PluginResolution.load(plugins.directories)
-                    diagnostics += PluginResolution.resolve(scenario, host: host).diagnostics
-                } catch {
-                    diagnostics.append(error)
+            do {
+                if let scenario = checked.scenario {
+                    diagnostics += PluginResolution.resolve(scenario, host: try PluginResolution.load(plugins.directories)).diagnostics
+                } else if let source = checked.source, !checked.components.isEmpty, diagnostics.count < 100 {
+                    // The models and policies are checked too, so every error shows at once.
+                    diagnostics += PluginResolution.check(checked.components, host: try PluginResolution.load(plugins.directories), source: source)
                 }
+            } catch {
+                diagnostics.append(error)
             }
+            diagnostics = PluginResolution.inFileOrder(diagnostics)
             guard diagnostics.isEmpty else {
                 for diagnostic in diagnostics { StandardError.write(diagnostic.rendered + "\n") }
                 StandardError.write("\(diagnostics.count) error\(diagnostics.count == 1 ? "" : "s")\n")

@@ -20,6 +20,8 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
     /// The text of the offending line, when the location has one.
     public var sourceLine: String?
+    /// Further independent errors found in the same input, reported with this one.
+    public var others: [Diagnostic] = []
 
     public init(_ message: String, at location: SourceLocation? = nil, sourceLine: String? = nil) {
         self.message = message
@@ -33,8 +35,29 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
         return "error: \(message)"
     }
 
-    /// The headline, the offending line and a caret under the column.
+    /// All of `diagnostics` as one error: the first, carrying the rest; nil if there are none.
+    public static func collected(_ diagnostics: [Diagnostic]) -> Diagnostic? {
+        guard var first = diagnostics.first else { return nil }
+        first.others += diagnostics.dropFirst()
+        return first
+    }
+
+    /// This error and every other one it carries.
+    public var all: [Diagnostic] {
+        var one = self
+        one.others = []
+        return [one] + others.flatMap(\.all)
+    }
+
+    /// Every error, each with its line and caret, then how many there are when more than one.
     public var rendered: String {
+        let list = all
+        guard list.count > 1 else { return renderedOne }
+        return list.map(\.renderedOne).joined(separator: "\n") + "\n\(list.count) errors"
+    }
+
+    /// The headline, the offending line and a caret under the column.
+    var renderedOne: String {
         var text = headline
         if let location, let sourceLine {
             // At most `window` characters of the line around the column, so a long line (a

@@ -19,7 +19,7 @@ public enum VariantComparison {
 
     /// The variants as named scenarios, with the command line's overrides applied.
     static func variants(path: String, settings: RunSettings) throws(Diagnostic) -> (scenario: Scenario, variants: [(name: String?, scenario: Scenario)]) {
-        let scenario = try ScenarioLoader.load(path: path)
+        let scenario = try PluginResolution.load(path: path) { () throws(Diagnostic) in try PluginResolution.load(settings.pluginDirectories) }
         guard scenario.variants.count >= 2 else {
             throw Diagnostic(
                 "\(path) declares \(scenario.variants.isEmpty ? "no" : "only one") variant; a comparison needs at least two under 'variants:' (docs/SCENARIO.md)")

@@ -43,10 +43,10 @@ public enum Bench {
     ) throws(Diagnostic) -> Measurement {
         let text = scenarioText(students: students, weeks: weeks, replications: replications)
         let decoded = ScenarioLoader.decode(ScenarioSource(path: "bench", bytes: Array(text.utf8)))
-        guard let scenario = decoded.scenario else { throw decoded.diagnostics[0] }
+        guard let scenario = decoded.scenario else { throw Diagnostic.collected(decoded.diagnostics)! }
         let host = try PluginResolution.load(pluginDirectories)
         let resolved = PluginResolution.resolve(scenario, host: host)
-        guard let spec = resolved.spec else { throw resolved.diagnostics[0] }
+        guard let spec = resolved.spec else { throw Diagnostic.collected(resolved.diagnostics)! }
         var setups: [Double] = []
         var runs: [Double] = []
         for _ in 0..<max(repeats, 1) {

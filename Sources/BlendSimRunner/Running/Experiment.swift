@@ -63,10 +63,18 @@ public enum Experiment {
             try posterior.check(host: host)
             try checkDrawnParametersAgree(named.map(\.scenario), posterior: posterior)
         }
-        var arms: [Arm] = []
+        // Every variant is resolved before any error is thrown, so each variant's misspelt model
+        // or refused parameter is reported (once, where several variants share it).
+        var problems: [Diagnostic] = []
+        var specs: [SimulationSpec] = []
         for item in named {
             let resolved = PluginResolution.resolve(item.scenario, host: host)
-            guard let spec = resolved.spec else { throw resolved.diagnostics[0] }
+            if let spec = resolved.spec { specs.append(spec) }
+            for diagnostic in resolved.diagnostics where !problems.contains(diagnostic) { problems.append(diagnostic) }
+        }
+        if let error = Diagnostic.collected(PluginResolution.inFileOrder(problems)) { throw error }
+        var arms: [Arm] = []
+        for (item, spec) in zip(named, specs) {
             var arm = Arm(name: item.name, scenario: item.scenario, spec: spec)
             if let posterior {
                 for replication in 0..<item.scenario.replications {

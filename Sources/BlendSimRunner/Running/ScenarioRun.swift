@@ -27,7 +27,7 @@ public enum ScenarioRun {
     /// Loads, resolves and runs the scenario at `path`; with `tracePath`, streams every student's
     /// weekly state to that file (written atomically when the run succeeds).
     public static func execute(path: String, settings: RunSettings, tracePath: String? = nil) throws(Diagnostic) -> RunReport {
-        var scenario = settings.apply(to: try ScenarioLoader.load(path: path))
+        var scenario = settings.apply(to: try PluginResolution.load(path: path) { () throws(Diagnostic) in try PluginResolution.load(settings.pluginDirectories) })
         try ResourceCheck.check(scenario, settings: settings)
         let host = try PluginResolution.load(settings.pluginDirectories)
         let arm = try Experiment.arms([(nil, scenario)], host: host, posterior: settings.posterior)[0]

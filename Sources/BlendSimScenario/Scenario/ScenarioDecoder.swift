@@ -10,6 +10,9 @@ struct ScenarioDecoder {
     var modelDefaults: [String: [(String, JSONValue, SourceLocation)]] = [:]
     var policyDefaults: [String: [(String, JSONValue, SourceLocation)]] = [:]
     var includes: [ScenarioSource] = []
+    /// Every model and policy the groups name, recorded even when their group has other errors,
+    /// so the plugins can check them too and all the file's errors are reported at once.
+    var components: [(kind: String, reference: ComponentReference)] = []
 
     init(source: ScenarioSource) { self.source = source }
 
@@ -55,14 +58,21 @@ struct ScenarioDecoder {
             return nil
         }
         var entries: [String: YAMLNode] = [:]
+        var corrected: [(String, YAMLNode)] = []
         for pair in pairs {
             let key = pair.key.scalar ?? ""
             guard allowed.contains(key) else {
-                error("unknown key '\(key)' in \(what)\(Suggestion.phrase(for: key, in: allowed))", at: pair.key)
+                let suggestion = Suggestion.closest(to: key, in: allowed)
+                error("unknown key '\(key)' in \(what)\(suggestion.map { "; did you mean '\($0)'?" } ?? "")", at: pair.key)
+                if let suggestion { corrected.append((suggestion, pair.value)) }
                 continue
             }
             entries[key] = pair.value
         }
+        // A misspelt key is read as the key it was suggested to be (unless that key is also
+        // written), so its value is still checked and the key is not reported missing as well:
+        // the typo is one error, not two.
+        for (key, value) in corrected where entries[key] == nil { entries[key] = value }
         return entries
     }
 
@@ -440,6 +450,8 @@ struct ScenarioDecoder {
         var population = base
         if let node = entries["population"] { population = self.population(node, base: base) }
 
+        if let model { components.append(("model", withDefaults(model, from: modelDefaults))) }
+        for policy in policies { components.append(("policy", withDefaults(policy, from: policyDefaults))) }
         guard diagnostics.count == before, let model else { return nil }
         return GroupScenario(
             name: name, students: students, levelShares: levelShares, onlineShare: onlineShare,

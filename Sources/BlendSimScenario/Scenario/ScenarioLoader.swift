@@ -10,30 +10,55 @@ public enum ScenarioLoader {
 
     /// Reads and validates the scenario at `path`.
     /// - Throws: the first `Diagnostic` found.
+    /// - Throws: every `Diagnostic` found, as one (`Diagnostic.collected`).
     public static func load(path: String) throws(Diagnostic) -> Scenario {
         let result = validate(path: path)
-        if let first = result.diagnostics.first { throw first }
+        if let error = Diagnostic.collected(result.diagnostics) { throw error }
         return result.scenario!
     }
 
     /// Reads and validates the scenario at `path`, collecting every diagnostic it can.
     public static func validate(path: String) -> (scenario: Scenario?, diagnostics: [Diagnostic]) {
+        let checked = check(path: path)
+        return (checked.scenario, checked.diagnostics)
+    }
+
+    /// What reading a scenario found: the scenario if it has no error, every error, and the
+    /// models and policies its groups name (recorded even when the file has errors, for the
+    /// plugins to check).
+    public struct Checked: Sendable {
+        public var scenario: Scenario?
+        public var diagnostics: [Diagnostic]
+        public var components: [(kind: String, reference: ComponentReference)]
+        public var source: ScenarioSource?
+    }
+
+    /// Reads and validates the scenario at `path`, collecting every diagnostic and every named
+    /// component it can.
+    public static func check(path: String) -> Checked {
         switch readFile(path) {
-        case .failure(let diagnostic): return (nil, [diagnostic])
-        case .success(let bytes): return decode(ScenarioSource(path: path, bytes: bytes))
+        case .failure(let diagnostic): return Checked(scenario: nil, diagnostics: [diagnostic], components: [], source: nil)
+        case .success(let bytes): return check(ScenarioSource(path: path, bytes: bytes))
         }
     }
 
     /// Validates a scenario already in memory.
     public static func decode(_ source: ScenarioSource) -> (scenario: Scenario?, diagnostics: [Diagnostic]) {
+        let checked = check(source)
+        return (checked.scenario, checked.diagnostics)
+    }
+
+    static func check(_ source: ScenarioSource) -> Checked {
         let root: YAMLNode?
         do {
             root = try YAMLReader().parse(source.bytes)
         } catch {
-            return (nil, [source.diagnostic(error.message, line: error.line, column: error.column)])
+            return Checked(scenario: nil, diagnostics: [source.diagnostic(error.message, line: error.line, column: error.column)], components: [], source: source)
         }
         guard let root else {
-            return (nil, [Diagnostic("the scenario is empty", at: SourceLocation(file: source.path, line: 1, column: 1))])
+            return Checked(
+                scenario: nil, diagnostics: [Diagnostic("the scenario is empty", at: SourceLocation(file: source.path, line: 1, column: 1))],
+                components: [], source: source)
         }
         var decoder = ScenarioDecoder(source: source)
         var scenario = decoder.scenario(root)
@@ -41,7 +66,9 @@ public enum ScenarioLoader {
             let variants = decoder.variants(root)
             scenario?.variants = variants
         }
-        return (decoder.diagnostics.isEmpty ? scenario : nil, decoder.diagnostics)
+        return Checked(
+            scenario: decoder.diagnostics.isEmpty ? scenario : nil, diagnostics: decoder.diagnostics, components: decoder.components,
+            source: source)
     }
 
     /// Reads a YAML document at `path` and decodes it with `decode`, throwing the first
@@ -55,7 +82,7 @@ public enum ScenarioLoader {
         case .success(let read): bytes = read
         }
         let (value, diagnostics) = decodeSource(ScenarioSource(path: path, bytes: bytes), what: what, decode)
-        if let first = diagnostics.first { throw first }
+        if let error = Diagnostic.collected(diagnostics) { throw error }
         return value!
     }
 

@@ -122,6 +122,11 @@ extension ScenarioDecoder {
             if let scenario = decoder.scenario(tree) {
                 variants.append(ScenarioVariant(name: name, scenario: scenario))
             }
+            // The variant's own models and policies (those written in its overrides), for the
+            // plugins to check with the rest.
+            for component in decoder.components where !components.contains(where: { $0.kind == component.kind && $0.reference.location == component.reference.location }) {
+                components.append(component)
+            }
             for diagnostic in decoder.diagnostics where !diagnostics.contains(diagnostic) {
                 var located = diagnostic
                 located.message += " (in variant '\(name)')"
