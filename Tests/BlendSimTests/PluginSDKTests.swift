@@ -52,6 +52,58 @@ struct PluginSDKTests {
         }
     }
 
+    /// docs/PLUGINS.md's tutorial, followed literally: its shell lines run as written (with HOME
+    /// in a temporary directory), its model replaces the scaffold's source and its test is added
+    /// to the scaffold's tests; after each step the package builds, loads, runs its scenario and
+    /// passes its tests.
+    @Test func theTutorialWorksWhenPasted() throws {
+        let docs = try String(contentsOfFile: TestPaths.root + "/docs/PLUGINS.md", encoding: .utf8)
+        let tutorial = try #require(docs.components(separatedBy: "## Tutorial").dropFirst().first?.components(separatedBy: "\n## ").first)
+        // The fenced blocks in order: step 1 (sh), step 2 (the model), step 3 (sh), step 4 (a test).
+        var blocks: [(language: String, text: String)] = []
+        var current: (String, [String])?
+        for line in tutorial.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if line.hasPrefix("```") {
+                if let open = current {
+                    blocks.append((open.0, open.1.joined(separator: "\n") + "\n"))
+                    current = nil
+                } else {
+                    current = (String(line.dropFirst(3)), [])
+                }
+            } else if current != nil {
+                current!.1.append(line)
+            }
+        }
+        try #require(blocks.map(\.language).prefix(4) == ["sh", "swift", "sh", "swift"], "\(blocks.map(\.language))")
+        let home = TemporaryDirectory()
+        let swift = ProcessInfo.processInfo.environment["SWIFT_EXEC_DIR"].map { $0 + "/swift" } ?? "/opt/swift/usr/bin/swift"
+        var path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        if FileManager.default.isExecutableFile(atPath: swift) { path = (swift as NSString).deletingLastPathComponent + ":" + path }
+        let environment = ["HOME": home.path, "PATH": TestPaths.products + ":" + path]
+        func shell(_ script: String) throws -> ProcessOutput {
+            try runProcess("/bin/sh", ["-e", "-c", script], environment: environment, directory: home.path)
+        }
+        // Step 1, then step 2: the model pasted over the scaffold's.
+        let step1 = try shell(blocks[0].text)
+        #expect(step1.status == 0, "step 1: \(step1.stderr)")
+        let package = home.path + "/plugins/spaced-practice"
+        let source = package + "/Sources/SpacedPractice/SpacedPractice.swift"
+        #expect(FileManager.default.fileExists(atPath: source))
+        try blocks[1].text.write(toFile: source, atomically: true, encoding: .utf8)
+        // Step 3 as written, from the package directory (step 1 ends with `cd` there).
+        let step3 = try shell("cd ~/plugins/spaced-practice\n" + blocks[2].text)
+        #expect(step3.status == 0, "step 3: \(step3.stdout)\(step3.stderr)")
+        #expect(step3.stdout.contains("review_feedback (number in [0, 1]) = 0.5: share of review work with feedback"), "\(step3.stdout)")
+        #expect(step3.stdout.contains("spaced-practice-sample"), "the sample scenario ran: \(step3.stdout)")
+        // Step 4: the test added to the scaffold's, and the package's tests run.
+        let tests = package + "/Tests/SpacedPracticeTests/SpacedPracticeTests.swift"
+        let existing = try String(contentsOfFile: tests, encoding: .utf8)
+        try (existing + "\n" + blocks[3].text).write(toFile: tests, atomically: true, encoding: .utf8)
+        let step4 = try shell("cd ~/plugins/spaced-practice\nswift test")
+        #expect(step4.status == 0, "step 4: \(step4.stdout)\(step4.stderr)")
+        #expect(step4.stdout.contains("reviewsGetTheOnlineTimeAndTheirFeedback") && step4.stdout.contains("plansClassroomAndOnlineTime"), "\(step4.stdout)")
+    }
+
     @Test func scaffoldRefusesBadNamesAndExistingDirectories() throws {
         let bad = try blendsim("plugin", "new", "Bad_Name", "--sdk-path", TestPaths.root + "/BlendSimSDK")
         #expect(bad.status == 1)

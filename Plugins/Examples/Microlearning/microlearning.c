@@ -14,20 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blendsim_parameters.h"
 #include "blendsim_plugin.h"
 
 typedef struct {
     int sessions_per_week;
     double session_bonus;
 } microlearning;
-
-/* Reads `"key":number` from the host's compact JSON; the host guarantees the key is present. */
-static double number_after(const char *json, const char *key) {
-    const char *at = strstr(json, key);
-    if (!at) return 0;
-    at = strchr(at + strlen(key), ':');
-    return at ? strtod(at + 1, NULL) : 0;
-}
 
 static void copy_error(char *error, size_t capacity, const char *message) {
     if (capacity == 0) return;
@@ -41,8 +34,16 @@ static int32_t create(void *context, const char *parameters, void **instance, ch
         copy_error(error, capacity, "out of memory");
         return BS_FAILED;
     }
-    model->sessions_per_week = (int)number_after(parameters, "\"sessions_per_week\"");
-    model->session_bonus = number_after(parameters, "\"session_bonus\"");
+    /* Typed lookup by exact name (blendsim_parameters.h); the host has checked every value
+     * against the schema, so a failure here means a host and plugin out of step. */
+    int64_t sessions;
+    if (bs_parameter_integer(parameters, "sessions_per_week", &sessions) != BS_PARAMETER_OK ||
+        bs_parameter_number(parameters, "session_bonus", &model->session_bonus) != BS_PARAMETER_OK) {
+        free(model);
+        copy_error(error, capacity, "parameters sessions_per_week and session_bonus are missing or of the wrong type");
+        return BS_FAILED;
+    }
+    model->sessions_per_week = (int)sessions;
     *instance = model;
     return BS_OK;
 }

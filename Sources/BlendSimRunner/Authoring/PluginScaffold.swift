@@ -87,7 +87,7 @@ public enum PluginScaffold {
               - name: \(name)
                 students: 60
                 levels: {pre_intermediate: 0.6, intermediate: 0.3, upper_intermediate: 0.1}
-                model: {name: \(name), parameters: {classroom_feedback: 0.5}}
+                model: \(name)   # with parameters: {name: \(name), parameters: {classroom_feedback: 0.5}}
                 online_share: 0.3
 
             """

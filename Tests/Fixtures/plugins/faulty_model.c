@@ -2,11 +2,13 @@
  * create when given {"fail_create": true}. Used to test that faults are named and contained. */
 #include <math.h>
 #include <string.h>
+#include "blendsim_parameters.h"
 #include "blendsim_plugin.h"
 
 static int32_t create(void *context, const char *json, void **instance, char *error, size_t capacity) {
     (void)context;
-    if (strstr(json, "\"fail_create\":true")) {
+    int fail = 0;
+    if (bs_parameter_bool(json, "fail_create", &fail) == BS_PARAMETER_OK && fail) {
         strncpy(error, "refusing to create on purpose", capacity - 1);
         error[capacity - 1] = 0;
         return BS_FAILED;

@@ -7,12 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "blendsim_parameters.h"
 #include "blendsim_plugin.h"
 
 static int32_t create(void *context, const char *json, void **instance, char *error, size_t capacity) {
     (void)context; (void)error; (void)capacity;
-    const char *found = strstr(json, "\"mode\":");
-    long mode = found ? strtol(found + 7, NULL, 10) : 0;
+    int64_t mode = 0;
+    bs_parameter_integer(json, "mode", &mode);
     *instance = (void *)(mode + 1);
     return BS_OK;
 }
