@@ -8,11 +8,14 @@ public enum Comparison {
         public var name: String
         public var description: RunDescription
         public var result: SimulationResult
+        /// What the variant changes from the base scenario, in words.
+        public var changes: [String]
 
-        public init(name: String, description: RunDescription, result: SimulationResult) {
+        public init(name: String, description: RunDescription, result: SimulationResult, changes: [String] = []) {
             self.name = name
             self.description = description
             self.result = result
+            self.changes = changes
         }
     }
 
@@ -20,7 +23,9 @@ public enum Comparison {
         let first = arms[0]
         let variants = arms.map { arm -> JSONValue in
             let summary = Summary.document(arm.description, arm.result)
-            var members: [(String, JSONValue)] = [("name", .string(arm.name)), ("groups", summary["groups"] ?? .array([]))]
+            var members: [(String, JSONValue)] = [
+                ("name", .string(arm.name)), ("changes", .array(arm.changes.map { .string($0) })), ("groups", summary["groups"] ?? .array([])),
+            ]
             if let gains = summary["gains"] { members.append(("gains", gains)) }
             return .object(members)
         }
@@ -65,6 +70,11 @@ public enum Comparison {
         if let uncertainty = first.description.uncertainty { members.insert(("uncertainty", uncertainty.json), at: 5) }
         if let stopping = first.description.stopping { members.insert(("replications_auto", stopping.json), at: 3) }
         return .object(members)
+    }
+
+    /// weekly.csv of a comparison: every variant's weekly statistics, the variant named first.
+    public static func weeklyCSV(_ arms: [Arm]) -> String {
+        WeeklyTable.csv(variants: arms.map { ($0.name, $0.description, $0.result) })
     }
 
     /// The central 90% of the paired differences over replications (linear interpolation between
@@ -124,6 +134,10 @@ public enum Comparison {
         }
         let verdict = Verdict.text(document(arms))
         if !verdict.isEmpty { out += "\n" + verdict }
+        if arms.contains(where: { !$0.changes.isEmpty }) {
+            out += "\nWhat each variant changes from the scenario:\n"
+            for arm in arms { out += "  \(arm.name): \(arm.changes.isEmpty ? "nothing" : arm.changes.joined(separator: "; "))\n" }
+        }
         for (baseIndex, group) in first.description.groups.enumerated() {
             out += "\nGroup '\(group.name)': end of semester, mean [95% CI]\n"
             var header = ["outcome"] + arms.map(\.name)

@@ -41,9 +41,23 @@ public enum WeeklyTable {
 
     public static func csv(_ run: RunDescription, _ result: SimulationResult) -> String {
         var lines = [header]
+        rows(run, result, prefix: "", into: &lines)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A comparison's weekly.csv: the same rows with the variant's name first.
+    public static let variantsHeader = "variant," + header
+
+    public static func csv(variants: [(name: String, run: RunDescription, result: SimulationResult)]) -> String {
+        var lines = [variantsHeader]
+        for variant in variants { rows(variant.run, variant.result, prefix: quote(variant.name) + ",", into: &lines) }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func rows(_ run: RunDescription, _ result: SimulationResult, prefix first: String, into lines: inout [String]) {
         for (index, group) in run.groups.enumerated() {
             let outcomes = result.replications.map { $0.groups[index] }
-            let name = quote(group.name)
+            let name = first + quote(group.name)
             for week in 0...run.weeks {
                 for (metric, read) in metrics {
                     let values = outcomes.map { read($0.weekly[week]) }
@@ -58,7 +72,6 @@ public enum WeeklyTable {
                 }
             }
         }
-        return lines.joined(separator: "\n") + "\n"
     }
 
     public static func number(_ value: Double) -> String { value.isFinite ? JSONValue.number(value).serialized() : "" }

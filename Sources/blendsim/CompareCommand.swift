@@ -10,7 +10,7 @@ extension BlendSim {
             discussion: """
                 Every outcome is reported per variant as mean [95% CI] and, against the first variant, \
                 as a paired difference [95% CI]; the overall score also gets Hedges' g. With --out, \
-                writes summary.json and manifest.json (with --shard, shard.json).
+                writes summary.json, weekly.csv and manifest.json (with --shard, shard.json).
 
                 Examples:
                   blendsim compare scenarios/compare-ratios.yaml
@@ -57,7 +57,7 @@ extension BlendSim {
                     if let warning = report.arms.first?.description.stopping?.warning { StandardError.write(warning + "\n") }
                     if let out = output.out {
                         try ResultsDirectory.write(
-                            [("summary.json", report.document.serialized(pretty: true))], to: out, planPath: scenario,
+                            report.files, to: out, planPath: scenario,
                             invocation: CommandLine.arguments, force: output.force)
                         if self.report { try ResultsDirectory.writeReport(directory: out) }
                     }

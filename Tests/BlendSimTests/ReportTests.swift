@@ -23,12 +23,18 @@ struct ReportTests {
         let result = try check(out)
         #expect(result.stdout == "ok\n", "\(result.stdout)\(result.stderr)")
         let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
-        for heading in ["Over the semester", "Levels before and after", "End of the semester", "Gains over the baseline", "Incidents over the semester", "Runtime"] {
+        for heading in ["Over the semester", "Levels before and after", "End of the semester", "Gains over the baseline", "Incidents over the semester", "Technical details"] {
             #expect(html.contains(heading), "\(heading)")
         }
         #expect(html.contains("<svg"))
         #expect(html.contains("week of the semester"))
         #expect(html.contains("#0072B2"))
+        // The gains table explains each row in place; runtime and versions come last.
+        #expect(html.contains("<td class=\"name\">moved up a level</td>"))
+        #expect(html.contains("more students in 100 whose overall level rose"))
+        #expect(!html.contains("(pp)"))
+        let technical = try #require(html.range(of: "<h2>Technical details</h2>"))
+        #expect(html[technical.upperBound...].contains("blendsim 0.") && !html[..<technical.lowerBound].contains("Simulation: "))
     }
 
     @Test func compareReportShowsVariantsAndEffects() throws {
@@ -38,8 +44,28 @@ struct ReportTests {
         #expect(run.status == 0, "\(run.stderr)")
         #expect(try check(out).stdout == "ok\n")
         let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
-        #expect(html.contains("Variants compared"))
         #expect(html.contains("Hedges"))
+        // What each variant changes, in words, from its overrides.
+        #expect(html.contains("<li><b>40/60</b>: online share 40% in every group</li>"))
+        #expect(html.contains("<li><b>20/80</b>: online share 20% in every group</li>"))
+        // A forest plot per key outcome: the difference's whisker and the dashed line of no
+        // difference, whose x is the axis position of 0.
+        #expect(html.contains("<title>Difference: overall score (points)</title>"))
+        #expect(html.contains("<title>Difference: dropped out, per 100 students</title>"))
+        #expect(html.contains("stroke-dasharray=\"4 3\""))
+        // Weekly trajectories per variant from the comparison's weekly.csv: one line per variant.
+        let weekly = try String(contentsOfFile: out + "/weekly.csv", encoding: .utf8)
+        #expect(weekly.hasPrefix("variant,group,week,metric,statistic,value\n40/60,students,0,listening,mean,"))
+        #expect(weekly.contains("\n20/80,students,15,overall,mean,"))
+        let trajectory = try #require(html.components(separatedBy: "<title>Overall score, group &#39;students&#39;</title>").dropFirst().first?
+            .components(separatedBy: "</svg>").first)
+        #expect(trajectory.components(separatedBy: "<polyline").count - 1 == 2)
+        #expect(trajectory.contains(">40/60</text>") && trajectory.contains(">20/80</text>"))
+        // The level table per variant: the start, and each variant's end and change.
+        #expect(html.contains("<th>at the start</th><th>40/60: after</th><th>change</th><th>20/80: after</th><th>change</th>"))
+        // The differences table speaks in people's units, not code names or 0–1 shares.
+        #expect(html.contains("<td class=\"name\">moved up a level (% of students)</td>"))
+        #expect(!html.contains("<td class=\"name\">level_up_share</td>"))
     }
 
     /// A tampered summary.json or manifest.json is data: markup in any field is shown as text,
@@ -98,7 +124,8 @@ struct ReportTests {
         // empty table, rendered by Chromium into a picture that is not blank.
         let reports: [(name: String, command: [String], expecting: [String])] = [
             ("run", ["run", TestPaths.scenarios + "/paper-experiment.yaml", "--replications", "3"], ["<p class=\"headline\">", " gained "]),
-            ("compare", ["compare", TestPaths.scenarios + "/compare-ratios.yaml", "--replications", "4"], ["<h2>Verdict</h2>", "<p class=\"verdict\">Group "]),
+            ("compare", ["compare", TestPaths.scenarios + "/compare-ratios.yaml", "--replications", "4"],
+             ["<h2>Verdict</h2>", "<p class=\"verdict\">Group ", "<h2>What each variant changes</h2>", "<title>Difference: overall score (points)</title>"]),
             ("sweep", ["sweep", TestPaths.scenarios + "/sweep-online-share.yaml", "--replications", "2"], ["<h2>Sweep</h2>", "The five points with the highest"]),
         ]
         for report in reports {

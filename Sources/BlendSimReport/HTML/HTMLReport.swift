@@ -5,18 +5,28 @@ public import BlendSimCore
 /// so every number shown is the number in those files. Table cells carry the exact value from
 /// summary.json in `data-value`.
 public enum HTMLReport {
-    /// Weekly statistics read back from weekly.csv: group → metric → statistic → week → value.
+    /// Weekly statistics read back from weekly.csv: (variant, group) → metric → statistic → week
+    /// → value. A run's file has no variant column (its variant is "").
     public struct Weekly: Sendable {
         var values: [String: [String: [String: [Int: Double]]]] = [:]
 
         public init(csv: String) {
-            for line in csv.split(separator: "\n").dropFirst() {
-                let fields = Self.fields(String(line))
+            let lines = csv.split(separator: "\n")
+            let variants = lines.first.map { String($0) == WeeklyTable.variantsHeader } ?? false
+            for line in lines.dropFirst() {
+                var fields = Self.fields(String(line))
+                var variant = ""
+                if variants {
+                    guard fields.count == 6 else { continue }
+                    variant = fields.removeFirst()
+                }
                 // A semester has at most 52 weeks; a row claiming another is not one blendsim wrote.
                 guard fields.count == 5, let week = Int(fields[1]), (0...52).contains(week) else { continue }
-                values[fields[0], default: [:]][fields[2], default: [:]][fields[3], default: [:]][week] = Double(fields[4]) ?? .nan
+                values[Self.key(variant, fields[0]), default: [:]][fields[2], default: [:]][fields[3], default: [:]][week] = Double(fields[4]) ?? .nan
             }
         }
+
+        static func key(_ variant: String, _ group: String) -> String { variant + "\u{1F}" + group }
 
         static func fields(_ line: String) -> [String] {
             var fields: [String] = []
@@ -42,11 +52,11 @@ public enum HTMLReport {
             return fields
         }
 
-        func series(group: String, metric: String) -> SVG.Series? {
-            guard let byStatistic = values[group]?[metric], let means = byStatistic["mean"] else { return nil }
+        func series(group: String, metric: String, variant: String = "") -> SVG.Series? {
+            guard let byStatistic = values[Self.key(variant, group)]?[metric], let means = byStatistic["mean"] else { return nil }
             let weeks = means.keys.sorted()
             return SVG.Series(
-                name: group, means: weeks.map { means[$0]! },
+                name: variant.isEmpty ? group : variant, means: weeks.map { means[$0]! },
                 lower: weeks.map { byStatistic["ci95_lo"]?[$0] ?? .nan }, upper: weeks.map { byStatistic["ci95_hi"]?[$0] ?? .nan })
         }
     }
@@ -80,12 +90,9 @@ public enum HTMLReport {
             if !verdicts.isEmpty {
                 body += "<h2>Verdict</h2>" + verdicts.map { "<p class=\"verdict\">\(SVG.escape($0.sentence))</p>" }.joined()
             }
-            body += comparisonSections(variants: variants, summary: summary)
+            body += comparisonSections(variants: variants, summary: summary, weekly: weekly)
         }
-        if let seconds = manifest?["elapsed_seconds"]?.doubleValue {
-            let studentWeeks = manifest?["student_weeks"]?.doubleValue ?? 0
-            body += "<h2>Runtime</h2><p>Simulation: \(SVG.label(seconds)) s for \(SVG.label(studentWeeks)) student-weeks.</p>"
-        }
+        body += technicalDetails(manifest)
         body += "<p class=\"note\">Every figure is a mean over replications with its 95% confidence interval (Student's t). Colours follow the Okabe–Ito palette.</p>"
         return """
             <!DOCTYPE html>
@@ -111,6 +118,21 @@ public enum HTMLReport {
         return "<td data-value=\"\(JSONValue.finite(mean).serialized())\">\(text)</td>"
     }
 
+    /// A STAT × `factor` as a signed "mean [lo, hi]" with at least `digits` decimals — more where
+    /// needed to keep the mean off its interval's ends — and the exact mean in `data-value`.
+    static func scaledCell(_ stat: JSONValue?, factor: Double, digits: Int) -> String {
+        guard let raw = stat?["mean"]?.doubleValue else { return "<td>–</td>" }
+        var interval: (lower: Double, upper: Double)?
+        if case .array(let ci)? = stat?["ci95"], ci.count == 2, let lo = ci[0].doubleValue, let hi = ci[1].doubleValue {
+            interval = (lo * factor, hi * factor)
+        }
+        let mean = raw * factor
+        let shown = max(digits, interval.map { Verdict.digits(mean, $0) } ?? digits)
+        var text = (mean > 0 ? "+" : "") + TerminalSummary.fixed(mean, digits: shown)
+        if let interval { text += " [\(TerminalSummary.fixed(interval.lower, digits: shown)), \(TerminalSummary.fixed(interval.upper, digits: shown))]" }
+        return "<td data-value=\"\(JSONValue.finite(raw).serialized())\">\(text)</td>"
+    }
+
     static func brief(_ summary: JSONValue, manifest: JSONValue?) -> String {
         var html = "<h2>Scenario</h2><p>"
         // Values read back from a results directory are data: escaped whatever their type.
@@ -121,7 +143,6 @@ public enum HTMLReport {
             html += "Seed \(field("seed")), \(field("replications")) replications, "
             html += "\(field("weeks")) weeks, control points in weeks \(field("control_points"))."
         }
-        if let version = manifest?["blendsim_version"]?.stringValue { html += " blendsim \(SVG.escape(version))." }
         html += "</p>"
         var groups: [JSONValue] = []
         if case .array(let list)? = summary["groups"] { groups = list }
@@ -138,13 +159,24 @@ public enum HTMLReport {
             html += cell(group["online_share"], digits: 0, percent: true) + cell(group["students"], digits: 0)
             html += "<td class=\"name\">\(SVG.escape(policies.isEmpty ? "none" : policies.joined(separator: ", ")))</td></tr>"
         }
-        html += "</table>"
-        if case .array(let plugins)? = manifest?["plugins"], !plugins.isEmpty {
-            html += "<p class=\"note\">Plugins: " + plugins.map {
-                SVG.escape("\($0["name"]?.stringValue ?? "") \($0["version"]?.stringValue ?? "")")
-            }.joined(separator: ", ") + ".</p>"
+        return html + "</table>"
+    }
+
+    /// Runtime and versions, at the end of the page.
+    static func technicalDetails(_ manifest: JSONValue?) -> String {
+        var lines: [String] = []
+        if let seconds = manifest?["elapsed_seconds"]?.doubleValue {
+            let studentWeeks = manifest?["student_weeks"]?.doubleValue ?? 0
+            lines.append("Simulation: \(SVG.label(seconds)) s for \(SVG.label(studentWeeks)) student-weeks.")
         }
-        return html
+        if let version = manifest?["blendsim_version"]?.stringValue { lines.append("blendsim \(SVG.escape(version)).") }
+        if case .array(let plugins)? = manifest?["plugins"], !plugins.isEmpty {
+            lines.append("Plugins: " + plugins.map {
+                SVG.escape("\($0["name"]?.stringValue ?? "") \($0["version"]?.stringValue ?? "")")
+            }.joined(separator: ", ") + ".")
+        }
+        guard !lines.isEmpty else { return "" }
+        return "<h2>Technical details</h2><p class=\"note\">" + lines.joined(separator: " ") + "</p>"
     }
 
     static let levels = [("pre_intermediate", "pre-intermediate (A2 and below)"), ("intermediate", "intermediate (B1)"), ("upper_intermediate", "upper-intermediate (B2 and above)")]
@@ -197,13 +229,29 @@ public enum HTMLReport {
         html += "</table>"
 
         if case .array(let gains)? = summary["gains"], !gains.isEmpty {
-            html += "<h2>Gains over the baseline</h2><table><tr><th class=\"name\">group</th><th>listening (pp)</th><th>reading (pp)</th><th>writing (pp)</th><th>speaking (pp)</th><th>motivation (%)</th></tr>"
+            // Each row says what it measures, as in the terminal: the table is read without the docs.
+            html += "<h2>Gains over the baseline</h2><p>Each group against the baseline in the same replications (paired), "
+                + "mean over replications with its 95% CI. A positive value favours the group.</p>"
             for gain in gains {
-                html += "<tr><td class=\"name\">\(SVG.escape(gain["group"]?.stringValue ?? "")) vs \(SVG.escape(gain["baseline"]?.stringValue ?? ""))</td>"
-                for skill in ["listening", "reading", "writing", "speaking"] { html += statCell(gain["skills"]?[skill], digits: 1) }
-                html += statCell(gain["motivation"], digits: 1) + "</tr>"
+                html += "<h3>\(SVG.escape(gain["group"]?.stringValue ?? "")) against \(SVG.escape(gain["baseline"]?.stringValue ?? ""))</h3>"
+                html += "<table><tr><th class=\"name\">outcome</th><th>difference [95% CI]</th><th class=\"name\">what it measures</th></tr>"
+                func row(_ label: String, _ stat: JSONValue?, factor: Double = 1, digits: Int = 1, _ meaning: String) {
+                    guard stat?["mean"]?.doubleValue != nil else { return }
+                    html += "<tr><td class=\"name\">\(SVG.escape(label))</td>" + scaledCell(stat, factor: factor, digits: digits)
+                        + "<td class=\"name\">\(SVG.escape(meaning))</td></tr>"
+                }
+                row("overall score", gain["overall_score"], "points gained more over the semester (a level band is 20 points)")
+                row("moved up a level", gain["overall"], "more students in 100 whose overall level rose")
+                for skill in ["listening", "reading", "writing", "speaking"] {
+                    row("in \(skill)", gain["skills"]?[skill], "more students in 100 whose \(skill) level rose")
+                }
+                row("motivation", gain["motivation"], "% of the baseline's starting motivation, gained more")
+                row("course achievement", gain["course_achievement"]?["difference"], "course points ahead at the end")
+                row("Hedges' g", gain["course_achievement"]?["hedges_g"], digits: 2, "the course difference in student standard deviations (0.2 small, 0.5 medium, 0.8 large)")
+                row("dropped out", gain["dropout_share"], factor: 100, "more students in 100")
+                row("cheated at least once", gain["cheater_share"], factor: 100, "more students in 100")
+                html += "</table>"
             }
-            html += "</table>"
         }
 
         html += "<h2>Incidents over the semester</h2><div class=\"charts\">"
@@ -225,22 +273,93 @@ public enum HTMLReport {
         return html + "</table>"
     }
 
-    static func comparisonSections(variants: [JSONValue], summary: JSONValue) -> String {
-        var html = "<h2>Variants compared</h2>"
+    static func comparisonSections(variants: [JSONValue], summary: JSONValue, weekly: Weekly?) -> String {
+        var html = "<h2>What each variant changes</h2><ul>"
+        for variant in variants {
+            var changes: [String] = []
+            if case .array(let list)? = variant["changes"] { changes = list.compactMap(\.stringValue) }
+            html += "<li><b>\(SVG.escape(variant["name"]?.stringValue ?? ""))</b>: "
+                + SVG.escape(changes.isEmpty ? "the scenario as written" : changes.joined(separator: "; ")) + "</li>"
+        }
+        html += "</ul>"
         guard case .array(let firstGroups)? = variants.first?["groups"] else { return html }
-        for group in firstGroups.compactMap({ $0["name"]?.stringValue }) {
-            html += "<h3>Group '\(SVG.escape(group))'</h3><div class=\"charts\">"
-            for (path, title, unit) in [("overall", "Overall score at the end", "Cambridge English Scale"), ("motivation", "Motivation at the end", "motivation (0–1)")] {
-                let items = variants.compactMap { variant -> (String, Double, Double, Double)? in
-                    guard case .array(let groups)? = variant["groups"], let g = groups.first(where: { $0["name"]?.stringValue == group }) else { return nil }
-                    let stat = g[path]?["after"]
-                    var lower = Double.nan, upper = Double.nan
-                    if case .array(let ci)? = stat?["ci95"], ci.count == 2 { lower = ci[0].doubleValue ?? .nan; upper = ci[1].doubleValue ?? .nan }
-                    return (variant["name"]?.stringValue ?? "", stat?["mean"]?.doubleValue ?? .nan, lower, upper)
+        let first = variants.first?["name"]?.stringValue ?? ""
+        var comparisons: [JSONValue] = []
+        if case .array(let list)? = summary["comparisons"] { comparisons = list }
+        func interval(_ stat: JSONValue?, factor: Double) -> (Double, Double, Double) {
+            var lower = Double.nan, upper = Double.nan
+            if case .array(let ci)? = stat?["ci95"], ci.count == 2 { lower = (ci[0].doubleValue ?? .nan) * factor; upper = (ci[1].doubleValue ?? .nan) * factor }
+            return ((stat?["mean"]?.doubleValue ?? .nan) * factor, lower, upper)
+        }
+        for group in firstGroups {
+            let name = group["name"]?.stringValue ?? ""
+            let students = Int(group["students"]?.doubleValue ?? 1)
+            html += "<h3>Group '\(SVG.escape(name))'</h3>"
+            // Forest plots: each variant's paired difference from the first, with its 95% CI and
+            // the line of no difference, in each outcome's own unit.
+            if variants.count > 1 {
+                html += "<p>Differences from \(SVG.escape(first)) (paired; dot = mean over replications, bar = 95% CI, dashed line = no difference):</p><div class=\"charts\">"
+                for outcome in ["overall", "level_up_share", "dropouts", "motivation"] {
+                    let (label, factor, _) = Comparison.display(outcome, students: students)
+                    let items = comparisons.filter { $0["group"]?.stringValue == name && $0["outcome"]?.stringValue == outcome }.map { c in
+                        let (mean, lower, upper) = interval(c["difference"], factor: factor)
+                        return ("\(c["variant"]?.stringValue ?? "") − \(c["baseline"]?.stringValue ?? "")", mean, lower, upper)
+                    }
+                    if !items.isEmpty { html += SVG.whiskers(title: "Difference: \(label)", xLabel: label, items: items, reference: 0) }
                 }
-                html += SVG.whiskers(title: title, xLabel: unit, items: items)
+                let standardised = comparisons.filter { $0["group"]?.stringValue == name && $0["outcome"]?.stringValue == "overall" && $0["hedges_g"] != .null }
+                    .map { c in
+                        let (mean, lower, upper) = interval(c["hedges_g"], factor: 1)
+                        return ("\(c["variant"]?.stringValue ?? "") − \(c["baseline"]?.stringValue ?? "")", mean, lower, upper)
+                    }
+                if !standardised.isEmpty {
+                    html += SVG.whiskers(title: "Difference: overall score in student standard deviations (Hedges' g)", xLabel: "Hedges' g (0.2 small, 0.5 medium, 0.8 large)", items: standardised, reference: 0,
+                        including: [-0.25, 0.25])
+                }
+                html += "</div>"
             }
-            html += "</div>"
+            if let weekly {
+                html += "<p>Over the semester, per variant (mean and 95% band):</p><div class=\"charts\">"
+                for (metric, title, unit) in [
+                    ("overall", "Overall score", "Cambridge English Scale"), ("motivation", "Motivation", "motivation (0–1)"),
+                    ("active_share", "Students still enrolled", "share of students"),
+                ] {
+                    let series = variants.compactMap { weekly.series(group: name, metric: metric, variant: $0["name"]?.stringValue ?? "") }
+                    if !series.isEmpty { html += SVG.lineChart(title: "\(title), group '\(name)'", yLabel: unit, series: series) }
+                }
+                html += "</div>"
+            }
+            // The paper's levels: where the students start (the same in every variant: paired) and
+            // where each variant leaves them.
+            var bars: [(String, [Double])] = []
+            var columns: [(String, JSONValue?)] = []
+            func groupOf(_ variant: JSONValue) -> JSONValue? {
+                guard case .array(let groups)? = variant["groups"] else { return nil }
+                return groups.first { $0["name"]?.stringValue == name }
+            }
+            if let start = groupOf(variants[0]) {
+                bars.append(("start before", levels.map { start["paper_levels"]?["before"]?[$0.0]?["mean"]?.doubleValue ?? 0 }))
+            }
+            for variant in variants {
+                let label = variant["name"]?.stringValue ?? ""
+                guard let g = groupOf(variant) else { continue }
+                bars.append(("\(label) after", levels.map { g["paper_levels"]?["after"]?[$0.0]?["mean"]?.doubleValue ?? 0 }))
+                columns.append((label, g))
+            }
+            html += "<div class=\"charts\">" + SVG.stackedBars(title: "Share of students per level, group '\(name)'", bars: bars, categories: levels.map(\.1)) + "</div>"
+            html += "<table><tr><th class=\"name\">level</th><th>at the start</th>"
+            for (label, _) in columns { html += "<th>\(SVG.escape(label)): after</th><th>change</th>" }
+            html += "</tr>"
+            for (key, label) in levels {
+                html += "<tr><td class=\"name\">\(SVG.escape(label))</td>"
+                html += cell(columns.first?.1?["paper_levels"]?["before"]?[key]?["mean"], digits: 1, percent: true)
+                for (_, g) in columns {
+                    html += cell(g?["paper_levels"]?["after"]?[key]?["mean"], digits: 1, percent: true)
+                    html += cell(g?["paper_levels"]?["change"]?[key]?["mean"], digits: 1, percent: true)
+                }
+                html += "</tr>"
+            }
+            html += "</table>"
         }
         html += "<h3>End of the semester per variant</h3><table><tr><th class=\"name\">variant</th><th class=\"name\">group</th><th>overall</th><th>listening</th><th>reading</th><th>writing</th><th>speaking</th><th>motivation</th></tr>"
         for variant in variants {
@@ -267,19 +386,24 @@ public enum HTMLReport {
         if uncertain { html += "<th>90% credible interval</th><th>P(higher)</th>" }
         html += "<th>Hedges' g [95% CI]</th></tr>"
         if case .array(let comparisons)? = summary["comparisons"] {
+            var students: [String: Int] = [:]
+            for group in firstGroups { students[group["name"]?.stringValue ?? ""] = Int(group["students"]?.doubleValue ?? 1) }
             for c in comparisons {
+                // In the units people read (points, % of students, per 100 students); the exact
+                // value from summary.json stays in data-value.
+                let (label, factor, digits) = Comparison.display(c["outcome"]?.stringValue ?? "", students: students[c["group"]?.stringValue ?? ""] ?? 1)
                 html += "<tr><td class=\"name\">\(SVG.escape(c["variant"]?.stringValue ?? "")) − \(SVG.escape(c["baseline"]?.stringValue ?? ""))</td>"
-                html += "<td class=\"name\">\(SVG.escape(c["group"]?.stringValue ?? ""))</td><td class=\"name\">\(SVG.escape(c["outcome"]?.stringValue ?? ""))</td>"
-                html += statCell(c["difference"], digits: 3)
+                html += "<td class=\"name\">\(SVG.escape(c["group"]?.stringValue ?? ""))</td><td class=\"name\">\(SVG.escape(label))</td>"
+                html += scaledCell(c["difference"], factor: factor, digits: digits)
                 if uncertain {
                     if case .array(let interval)? = c["credible90"], interval.count == 2, let lo = interval[0].doubleValue, let hi = interval[1].doubleValue {
-                        html += "<td>[\(TerminalSummary.fixed(lo, digits: 3)), \(TerminalSummary.fixed(hi, digits: 3))]</td>"
+                        html += "<td>[\(TerminalSummary.fixed(lo * factor, digits: digits)), \(TerminalSummary.fixed(hi * factor, digits: digits))]</td>"
                     } else {
                         html += "<td>–</td>"
                     }
                     html += cell(c["probability_higher"], digits: 0, percent: true)
                 }
-                html += c["hedges_g"] == .null ? "<td>–</td>" : statCell(c["hedges_g"], digits: 3)
+                html += c["hedges_g"] == .null ? "<td>–</td>" : scaledCell(c["hedges_g"], factor: 1, digits: 2)
                 html += "</tr>"
             }
         }

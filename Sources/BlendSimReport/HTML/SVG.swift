@@ -157,11 +157,15 @@ enum SVG {
         return svg + "</svg>"
     }
 
-    /// One dot with a 95% whisker per (label, mean, lower, upper).
-    static func whiskers(title: String, xLabel: String, items: [(label: String, mean: Double, lower: Double, upper: Double)]) -> String {
+    /// One dot with a 95% whisker per (label, mean, lower, upper); with `reference`, a dashed
+    /// vertical line there (a forest plot's line of no difference), always inside the axis.
+    static func whiskers(
+        title: String, xLabel: String, items: [(label: String, mean: Double, lower: Double, upper: Double)], reference: Double? = nil,
+        including: [Double] = []
+    ) -> String {
         let rowHeight = 26.0, left = 150.0, right = 20.0, top = 34.0, width = 460.0
         let height = top + Double(items.count) * rowHeight + 46
-        let values = items.flatMap { [$0.mean, $0.lower, $0.upper] }.filter(\.isFinite)
+        let values = (items.flatMap { [$0.mean, $0.lower, $0.upper] } + (reference.map { [$0] } ?? []) + including).filter(\.isFinite)
         var low = values.min() ?? 0, high = values.max() ?? 1
         if high - low < 1e-9 { low -= 0.5; high += 0.5 }
         let pad = (high - low) * 0.1
@@ -177,6 +181,9 @@ enum SVG {
             svg += "<text x=\"\(number(x(tick)))\" y=\"\(number(bottom + 16))\" text-anchor=\"middle\" class=\"tick\">\(label(tick))</text>"
         }
         svg += "<text x=\"\(number((left + width - right) / 2))\" y=\"\(number(bottom + 34))\" text-anchor=\"middle\" class=\"axis-label\">\(escape(xLabel))</text>"
+        if let reference, reference.isFinite {
+            svg += "<line x1=\"\(number(x(reference)))\" x2=\"\(number(x(reference)))\" y1=\"\(number(top - 6))\" y2=\"\(number(bottom))\" stroke=\"#222\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"/>"
+        }
         for (index, item) in items.enumerated() {
             let y = top + Double(index) * rowHeight + rowHeight / 2
             svg += "<text x=\"\(number(left - 8))\" y=\"\(number(y + 4))\" text-anchor=\"end\" class=\"tick\">\(escape(item.label))</text>"

@@ -33,7 +33,7 @@ public enum ShardMerge {
         case "compare":
             let report = try VariantComparison.merge(first, units: units)
             return Merged(
-                planPath: first.planPath, files: [("summary.json", report.document.serialized(pretty: true))], table: report.table,
+                planPath: first.planPath, files: report.files, table: report.table,
                 rerun: rerun)
         case "sweep":
             let report = try SweepExperiment.merge(first, units: units)

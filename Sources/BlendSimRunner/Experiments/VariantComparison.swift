@@ -9,6 +9,11 @@ public enum VariantComparison {
         public var arms: [Comparison.Arm]
         public var document: JSONValue { Comparison.document(arms) }
         public var table: String { Comparison.table(arms) }
+        public var weeklyCSV: String { Comparison.weeklyCSV(arms) }
+        /// The files of its results directory, before manifest.json.
+        public var files: [(name: String, contents: String)] {
+            [("summary.json", document.serialized(pretty: true)), ("weekly.csv", weeklyCSV)]
+        }
     }
 
     /// What a run produced: the whole comparison, or one shard of it.
@@ -18,13 +23,13 @@ public enum VariantComparison {
     }
 
     /// The variants as named scenarios, with the command line's overrides applied.
-    static func variants(path: String, settings: RunSettings) throws(Diagnostic) -> (scenario: Scenario, variants: [(name: String?, scenario: Scenario)]) {
+    static func variants(path: String, settings: RunSettings) throws(Diagnostic) -> (scenario: Scenario, variants: [(name: String?, scenario: Scenario, changes: [String])]) {
         let scenario = try PluginResolution.load(path: path) { () throws(Diagnostic) in try PluginResolution.load(settings.pluginDirectories) }
         guard scenario.variants.count >= 2 else {
             throw Diagnostic(
                 "\(path) declares \(scenario.variants.isEmpty ? "no" : "only one") variant; a comparison needs at least two under 'variants:' (docs/SCENARIO.md)")
         }
-        return (scenario, scenario.variants.map { (name: $0.name, scenario: settings.apply(to: $0.scenario)) })
+        return (scenario, scenario.variants.map { (name: $0.name, scenario: settings.apply(to: $0.scenario), changes: $0.changes) })
     }
 
     public static func run(
@@ -33,7 +38,7 @@ public enum VariantComparison {
         let (scenario, variants) = try variants(path: path, settings: settings)
         try ResourceCheck.check(experiment: variants.map(\.scenario), settings: settings, source: scenario.source)
         let host = try PluginResolution.load(settings.pluginDirectories)
-        let arms = try Experiment.arms(variants, host: host, posterior: settings.posterior)
+        let arms = try Experiment.arms(variants.map { ($0.name, $0.scenario) }, host: host, posterior: settings.posterior)
         var replications = variants[0].scenario.replications
         let seed = variants[0].scenario.seed
         var results: [UnitResult]
@@ -58,7 +63,7 @@ public enum VariantComparison {
     }
 
     static func report(
-        _ variants: [(name: String?, scenario: Scenario)], replications: Int, units: [UnitResult], posterior: PosteriorSample? = nil,
+        _ variants: [(name: String?, scenario: Scenario, changes: [String])], replications: Int, units: [UnitResult], posterior: PosteriorSample? = nil,
         stopping: RunDescription.Stopping? = nil
     ) -> Report {
         let scenarios = variants.map { variant -> Scenario in
@@ -70,7 +75,7 @@ public enum VariantComparison {
         return Report(arms: variants.indices.map { index in
             var description = ScenarioRun.describe(scenarios[index], posterior: posterior)
             description.stopping = stopping
-            return Comparison.Arm(name: variants[index].name ?? "", description: description, result: results[index])
+            return Comparison.Arm(name: variants[index].name ?? "", description: description, result: results[index], changes: variants[index].changes)
         })
     }
 

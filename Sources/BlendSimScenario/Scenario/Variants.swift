@@ -5,6 +5,9 @@ public struct ScenarioVariant: Sendable {
     /// The variant's label (`name:`), or a sweep point's.
     public var name: String
     public var scenario: Scenario
+    /// What the variant changes from the base scenario, one phrase per override, in the order
+    /// written: "online share 20% in every group", "group 'b': model flex".
+    public var changes: [String] = []
 }
 
 /// Builds each variant's YAML tree from the base tree and the variant's overrides, then decodes it
@@ -13,6 +16,65 @@ struct VariantBuilder {
     static let groupLevelKeys = ["online_share", "model", "policies", "hours", "students_per_teacher", "population", "students", "levels"]
     static let topLevelKeys = ["kernel", "model_defaults", "policy_defaults", "population"]
     static let variantKeys = ["name", "groups"] + groupLevelKeys + ["kernel", "model_defaults", "policy_defaults"]
+
+    /// A variant's overrides in words: each key with its value, nested keys joined by " › ";
+    /// group-level keys written at the top apply "in every group".
+    static func changes(_ item: YAMLNode) -> [String] {
+        var phrases: [String] = []
+        for pair in item.pairs ?? [] {
+            let key = pair.key.scalar ?? ""
+            switch key {
+            case "name":
+                continue
+            case "groups":
+                for group in pair.value.pairs ?? [] {
+                    let settings = (group.value.pairs ?? []).map { phrase($0.key.scalar ?? "", $0.value) }
+                    phrases.append("group '\(words(group.key.scalar ?? ""))': " + (settings.isEmpty ? "unchanged" : settings.joined(separator: ", ")))
+                }
+            case _ where groupLevelKeys.contains(key):
+                phrases.append(phrase(key, pair.value) + " in every group")
+            default:
+                phrases.append(phrase(key, pair.value))
+            }
+        }
+        return phrases
+    }
+
+    /// "online share 20%", "policies anti-plagiarism, device-loans", "kernel › points per hour 0.3".
+    static func phrase(_ key: String, _ value: YAMLNode) -> String {
+        let label = words(key.replacingUnderscores())
+        if let pairs = value.pairs {
+            return pairs.map { phrase(key + " › " + ($0.key.scalar ?? ""), $0.value) }.joined(separator: ", ")
+        }
+        return label + " " + text(value, percent: key.hasSuffix("online_share"))
+    }
+
+    /// A value as short text: a share as a percentage, a list joined by commas ("none" if empty), a
+    /// mapping in braces.
+    static func text(_ node: YAMLNode, percent: Bool = false) -> String {
+        switch node.content {
+        case .scalar(let value, _):
+            if percent, let number = YAMLNode.number(value) {
+                let shown = (number * 1000).rounded() / 10
+                return (shown == shown.rounded() ? String(Int(shown)) : String(shown)) + "%"
+            }
+            return words(value)
+        case .sequence(let items):
+            return items.isEmpty ? "none" : items.map { text($0) }.joined(separator: ", ")
+        case .mapping(let pairs):
+            if let name = pairs.first(where: { $0.key.scalar == "name" }) {
+                let rest = pairs.filter { $0.key.scalar != "name" }
+                return text(name.value) + (rest.isEmpty ? "" : " (" + rest.map { phrase($0.key.scalar ?? "", $0.value) }.joined(separator: ", ") + ")")
+            }
+            return "{" + pairs.map { phrase($0.key.scalar ?? "", $0.value) }.joined(separator: ", ") + "}"
+        }
+    }
+
+    /// Text from a scenario shown to people: control characters replaced, at most 80 characters.
+    static func words(_ text: String) -> String {
+        let clean = String(text.unicodeScalars.map { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) ? "?" : Character($0) })
+        return clean.count > 80 ? String(clean.prefix(79)) + "…" : clean
+    }
 
     /// The base tree without its `variants` key.
     static func base(_ root: YAMLNode) -> YAMLNode {
@@ -120,7 +182,7 @@ extension ScenarioDecoder {
             var decoder = ScenarioDecoder(source: source)
             decoder.includes = []
             if let scenario = decoder.scenario(tree) {
-                variants.append(ScenarioVariant(name: name, scenario: scenario))
+                variants.append(ScenarioVariant(name: name, scenario: scenario, changes: VariantBuilder.changes(item)))
             }
             // The variant's own models and policies (those written in its overrides), for the
             // plugins to check with the rest.
@@ -145,4 +207,8 @@ extension ScenarioDecoder {
         result.content = .mapping(pairs)
         return result
     }
+}
+
+extension String {
+    fileprivate func replacingUnderscores() -> String { String(map { $0 == "_" ? " " : $0 }) }
 }
