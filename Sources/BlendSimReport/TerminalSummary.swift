@@ -18,6 +18,11 @@ public enum TerminalSummary {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The paper's levels as people read them, by their summary.json keys.
+    static let levelLabels: [(key: String, label: String)] = [
+        ("pre_intermediate", "A2 and below"), ("intermediate", "B1"), ("upper_intermediate", "B2 and above"),
+    ]
+
     /// Section titles in bold, for terminals that show it.
     static func heading(_ text: String, color: Bool) -> String {
         color ? "\u{1B}[1m" + text + "\u{1B}[0m" : text
@@ -31,19 +36,15 @@ public enum TerminalSummary {
                 + "so the spread over replications includes what the evidence leaves uncertain\n"
         }
 
-        // Bands that hold anyone at the start or the end in any group.
-        let bands = LevelBand.allCases.filter { band in
-            outcomes.contains { reps in
-                reps.contains { $0.before.bandShares[band.rawValue] > 0 || $0.after.bandShares[band.rawValue] > 0 }
-            }
-        }
-        out += "\n" + heading("Levels: share of students, start → end of semester", color: color) + "\n"
-        var levelRows = [["group", "model", "online", "students"] + bands.map { $0.key }]
+        // The paper's three levels, named as in the report (CEFR bands of the Cambridge scale).
+        out += "\n" + heading("Levels: % of students, start → end of semester", color: color) + "\n"
+        var levelRows = [["group", "model", "online", "students"] + levelLabels.map(\.label)]
         for (index, group) in run.groups.enumerated() {
             var row = [group.name, group.model, percent(group.onlineShare, digits: 0), "\(group.students)"]
-            for band in bands {
-                let before = Statistic(outcomes[index].map { $0.before.bandShares[band.rawValue] }).mean
-                let after = Statistic(outcomes[index].map { $0.after.bandShares[band.rawValue] }).mean
+            for (key, _) in levelLabels {
+                let members = Summary.paperLevels.first { $0.0 == key }?.1 ?? []
+                let before = Statistic(outcomes[index].map { Summary.paperShare($0.before, members) }).mean
+                let after = Statistic(outcomes[index].map { Summary.paperShare($0.after, members) }).mean
                 row.append("\(percent(before, digits: 1)) → \(percent(after, digits: 1))")
             }
             levelRows.append(row)
@@ -62,17 +63,18 @@ public enum TerminalSummary {
         }
         out += table(outcomeRows, rightAligned: [])
 
-        out += "\n" + heading("Over the semester: change and incidents per group (means)", color: color) + "\n"
-        var incidentRows = [["group", "Δ overall", "Δ motivation", "cheating", "late", "dropouts"]]
+        out += "\n" + heading("Over the semester: change (points; motivation 0–1) and incidents per 100 students (means)", color: color) + "\n"
+        var incidentRows = [["group", "Δ overall", "Δ motivation", "cheating incidents", "late submissions", "dropouts"]]
         for (index, group) in run.groups.enumerated() {
             let reps = outcomes[index]
+            let perHundred = 100 / Double(max(group.students, 1))
             incidentRows.append([
                 group.name,
                 signed(Statistic(reps.map { $0.after.overall - $0.before.overall }).mean, digits: 2),
                 signed(Statistic(reps.map { $0.after.motivation - $0.before.motivation }).mean, digits: 3),
-                fixed(Statistic(reps.map { Double($0.cheating) }).mean, digits: 1),
-                fixed(Statistic(reps.map { Double($0.lateSubmissions) }).mean, digits: 1),
-                fixed(Statistic(reps.map { Double($0.dropouts) }).mean, digits: 1),
+                fixed(Statistic(reps.map { Double($0.cheating) * perHundred }).mean, digits: 1),
+                fixed(Statistic(reps.map { Double($0.lateSubmissions) * perHundred }).mean, digits: 1),
+                fixed(Statistic(reps.map { Double($0.dropouts) * perHundred }).mean, digits: 1),
             ])
         }
         out += table(incidentRows, rightAligned: [1, 2, 3, 4, 5])

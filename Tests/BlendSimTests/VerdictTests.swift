@@ -118,5 +118,14 @@ struct VerdictTests {
         #expect(result.stdout.contains("points gained more over the semester"))
         #expect(result.stdout.contains("more students in 100 whose listening level rose"))
         _ = score
+        // Levels named as in the report, incidents with their unit.
+        #expect(result.stdout.contains("A2 and below   B1             B2 and above"), "\(result.stdout)")
+        #expect(!result.stdout.contains("upper_intermediate") && !result.stdout.contains("advanced"))
+        #expect(result.stdout.contains("incidents per 100 students (means)"))
+        // control has 50 students: its dropouts per 100 are twice its mean count in summary.json.
+        guard case .array(let groups)? = summary["groups"] else { return }
+        let dropouts = try #require(groups.first { $0["name"]?.stringValue == "control" }?["incidents"]?["dropouts"]?["mean"]?.doubleValue)
+        let row = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("  control ") && $0.contains("+") })
+        #expect(row.hasSuffix(" " + TerminalSummary.fixed(dropouts * 2, digits: 1)), "\(row)")
     }
 }
