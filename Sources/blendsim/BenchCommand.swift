@@ -15,11 +15,15 @@ extension BlendSim {
                 Examples:
                   blendsim bench --students 1000000
                   blendsim bench --students 1000 --replications 1000 --threads 2
+                  blendsim bench --groups 2 --students 100 --replications 10000   # calibration-sized runs
                 """
         )
 
-        @Option(help: "Students in the cohort.")
+        @Option(help: "Students in each group.")
         var students = 1_000_000
+
+        @Option(help: "Groups (each with --students students).")
+        var groups = 1
 
         @Option(help: "Weeks in the semester.")
         var weeks = 15
@@ -39,6 +43,7 @@ extension BlendSim {
             guard (1...52).contains(weeks) else { throw ValidationError("--weeks must be between 1 and 52") }
             guard (1...100_000).contains(replications) else { throw ValidationError("--replications must be between 1 and 100000") }
             guard (1...100).contains(repeats) else { throw ValidationError("--repeats must be between 1 and 100") }
+            guard (1...64).contains(groups) else { throw ValidationError("--groups must be between 1 and 64") }
         }
 
         func run() throws {
@@ -46,16 +51,16 @@ extension BlendSim {
             defer { PluginGuard.end() }
             do {
                 let m = try BlendSimRunner.Bench.run(
-                    students: students, weeks: weeks, replications: replications, options: engine.engine,
+                    students: students, weeks: weeks, replications: replications, groups: groups, options: engine.engine,
                     repeats: repeats, pluginDirectories: plugins.directories)
                 let runs = m.runSeconds.map { seconds($0) }.joined(separator: ", ")
                 StandardOutput.write("""
                     workload      flipped-classroom, 40% online, teacher-it-training + chat-bot-feedback
-                    cohort        \(m.students) students × \(m.weeks) weeks × \(m.replications) replication\(m.replications == 1 ? "" : "s") = \(m.studentWeeks) student-weeks
+                    cohort        \(m.groups == 1 ? "" : "\(m.groups) groups × ")\(m.students) students × \(m.weeks) weeks × \(m.replications) replication\(m.replications == 1 ? "" : "s") = \(m.studentWeeks) student-weeks
                     threads       \(m.threads) (of \(ProcessorCount.active) processors)
                     setup         \(seconds(m.setupSeconds)) (sampling tables)
                     runs          \(runs)
-                    speed         \(scientific(m.studentWeeksPerSecond)) student-weeks/s (median)
+                    speed         \(scientific(m.studentWeeksPerSecond)) student-weeks/s (median)\(m.replications > 1 ? ", \(scientific(m.runsPerSecond)) runs/s" : "")
                     memory        \(Cohort.bytesPerStudent) bytes of state per student
 
                     """)

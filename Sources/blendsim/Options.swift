@@ -23,15 +23,19 @@ struct EngineOptionGroup: ParsableArguments {
     @Option(help: "Students per parallel chunk (default 4096). Results do not depend on it.")
     var chunkSize: Int?
 
+    @Flag(name: .customLong("no-fast-paths"), help: "Run the learning kernel's general path every week (slower). Results do not depend on it.")
+    var noFastPaths = false
+
     /// The options as they were given, for a command line that passes them on (Slurm tasks).
     var arguments: [String] {
         (threads.map { ["--threads", "\($0)"] } ?? []) + (chunkSize.map { ["--chunk-size", "\($0)"] } ?? [])
+            + (noFastPaths ? ["--no-fast-paths"] : [])
     }
 
     /// The engine's options.
     var engine: EngineOptions {
         let defaults = EngineOptions()
-        return EngineOptions(threads: threads ?? defaults.threads, chunkSize: chunkSize ?? defaults.chunkSize)
+        return EngineOptions(threads: threads ?? defaults.threads, chunkSize: chunkSize ?? defaults.chunkSize, fastPaths: !noFastPaths)
     }
 
     func validate() throws {

@@ -38,13 +38,15 @@ import BlendSimCore
     }
 
     /// Every output of every shipped command is the bytes recorded before the runner layer was
-    /// reshaped (calibrate's first line names the command and is left out).
-    @Test(arguments: cases.map(\.label)) func outputsMatchRecordedFingerprints(label: String) throws {
+    /// reshaped (calibrate's first line names the command and is left out) — with the learning
+    /// kernel's fast paths and, with `--no-fast-paths`, without them.
+    @Test(arguments: cases.map(\.label), [true, false]) func outputsMatchRecordedFingerprints(label: String, fastPaths: Bool) throws {
         let item = try #require(Self.cases.first { $0.label == label })
         let directory = TemporaryDirectory()
         let out = directory.path + "/out"
         if item.label == "calibrate" { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) }
-        let arguments = item.arguments.map { $0 == "OUT" ? out : $0 == "TRACE" ? directory.path + "/trace.csv" : $0.replacingOccurrences(of: "OUT/", with: out + "/") } + ["--quiet"].filter { _ in item.label != "evidence" }
+        let arguments = item.arguments.map { $0 == "OUT" ? out : $0 == "TRACE" ? directory.path + "/trace.csv" : $0.replacingOccurrences(of: "OUT/", with: out + "/") }
+            + ["--quiet"].filter { _ in item.label != "evidence" } + (fastPaths ? [] : ["--no-fast-paths"])
         let result = try runProcess(TestPaths.executable, arguments, directory: TestPaths.root)
         #expect(result.status == 0, "\(result.stderr)")
         let expected = try Self.expected()

@@ -182,10 +182,11 @@ class ModelRegistration: @unchecked Sendable {
 
 final class TypedModelRegistration<M: BlendedModel>: ModelRegistration, @unchecked Sendable {
     let table = ParameterTable(M.Parameters.self)
+    let decoded = DecodedParameters<M.Parameters>()
     init(_ type: M.Type) {}
     override var schema: String { table.json }
     override func create(_ json: String) throws -> ModelInstanceBox {
-        TypedModelInstance(try M(parameters: try table.decode(M.Parameters.self, json)))
+        TypedModelInstance(try M(parameters: try decoded.value(for: json) { try table.decode(M.Parameters.self, json) }))
     }
 }
 
@@ -212,10 +213,11 @@ class PolicyRegistration: @unchecked Sendable {
 
 final class TypedPolicyRegistration<P: Policy>: PolicyRegistration, @unchecked Sendable {
     let table = ParameterTable(P.Parameters.self)
+    let decoded = DecodedParameters<P.Parameters>()
     init(_ type: P.Type) {}
     override var schema: String { table.json }
     override func create(_ json: String) throws -> PolicyInstanceBox {
-        TypedPolicyInstance(try P(parameters: try table.decode(P.Parameters.self, json)))
+        TypedPolicyInstance(try P(parameters: try decoded.value(for: json) { try table.decode(P.Parameters.self, json) }))
     }
 }
 
@@ -231,4 +233,22 @@ final class TypedPolicyInstance<P: Policy>: PolicyInstanceBox, @unchecked Sendab
         try policy.beginWeek(week, conditions: &conditions)
     }
     override func adjust(_ week: Week, _ chunk: StudentChunk) throws { try policy.adjust(week, chunk: chunk) }
+}
+
+/// The parameters decoded from the host's JSON, kept by their text: a run creates an instance per
+/// group per replication, almost always with the same parameters, and decoding is the costly part
+/// of `create`. Parameters are values, so every instance still gets its own copy. At most 64 texts
+/// are kept (a calibration's changing parameters start the table afresh when it is full).
+final class DecodedParameters<P: PluginParameters>: Sendable {
+    let table = Mutex<[String: P]>([:])
+
+    func value(for json: String, decode: () throws -> P) throws -> P {
+        if let known = table.withLock({ $0[json] }) { return known }
+        let value = try decode()
+        table.withLock { table in
+            if table.count >= 64 { table.removeAll(keepingCapacity: true) }
+            table[json] = value
+        }
+        return value
+    }
 }

@@ -20,7 +20,7 @@ public final class Engine: Sendable {
     public init(spec: SimulationSpec, options: EngineOptions = EngineOptions()) {
         self.spec = spec
         self.options = options
-        self.kernel = LearningKernel(parameters: spec.kernel)
+        self.kernel = LearningKernel(parameters: spec.kernel, fastPaths: options.fastPaths)
         self.initializers = spec.groups.map {
             CohortInitializer(
                 population: $0.population, levelShares: $0.levelShares, students: $0.students,
@@ -105,6 +105,13 @@ final class GroupRun {
     let chunkSize: Int
     let info: UnsafeMutablePointer<bs_group_info>
     let name: UnsafeMutablePointer<CChar>
+    /// The activity slots a model plans into, reused every week.
+    let activitySlots: UnsafeMutableBufferPointer<bs_activity>
+    /// What errors and crash reports call the model and each policy, made once.
+    let modelLabel: String
+    let policyLabels: [String]
+    let modelCall: PluginCallSite.Label
+    let policyCalls: [PluginCallSite.Label]
     private(set) var weekly: [WeekMetrics] = []
     private(set) var plannedMinutes: [Double] = []
 
@@ -133,6 +140,14 @@ final class GroupRun {
             }
         }
         self.policies = policies
+        modelLabel = "model '\(spec.model.name)' (\(spec.model.provider))"
+        policyLabels = spec.policies.map { "policy '\($0.name)' (\($0.provider))" }
+        modelCall = PluginCallSite.Label("\(modelLabel) in group '\(spec.name)'")
+        policyCalls = policyLabels.map { PluginCallSite.Label("\($0) in group '\(spec.name)'") }
+        activitySlots = .allocate(capacity: Engine.activityCapacity)
+        activitySlots.initialize(repeating: bs_activity(kind: .classroom, minutes: 0))
+        weekly.reserveCapacity(16)
+        plannedMinutes.reserveCapacity(16)
         cohort = Cohort(count: spec.students)
         let utf8 = Array(spec.name.utf8CString)
         name = UnsafeMutablePointer<CChar>.allocate(capacity: utf8.count)
@@ -156,6 +171,7 @@ final class GroupRun {
     deinit {
         info.deallocate()
         name.deallocate()
+        activitySlots.deallocate()
     }
 
     var chunkCount: Int { (spec.students + chunkSize - 1) / chunkSize }
@@ -166,8 +182,14 @@ final class GroupRun {
         threads: Int, _ body: (Range<Int>, inout MetricAccumulator) -> Void
     ) -> MetricAccumulator {
         let count = chunkCount
-        var partials = [MetricAccumulator](repeating: MetricAccumulator(), count: count)
         let students = spec.students
+        // One chunk (a small cohort): no slots to merge, nothing to spread.
+        if count <= 1 {
+            var total = MetricAccumulator()
+            if count == 1 { body(0..<students, &total) }
+            return total
+        }
+        var partials = [MetricAccumulator](repeating: MetricAccumulator(), count: count)
         let size = chunkSize
         partials.withUnsafeMutableBufferPointer { slots in
             let shared = UncheckedSendable(slots)
@@ -194,10 +216,10 @@ final class GroupRun {
         let last = weekly[weekly.count - 1]
         let weekStream = CounterRandom.derive(CounterRandom.derive(groupKey, 0xB10C), UInt64(week))
         var conditions = bs_conditions.defaults
-        var activities = [bs_activity](
-            repeating: bs_activity(kind: .classroom, minutes: 0), count: Engine.activityCapacity)
+        let activities = activitySlots
+        activities.update(repeating: bs_activity(kind: .classroom, minutes: 0))
         var planned = 0
-        let modelLabel = "model '\(spec.model.name)' (\(spec.model.provider))"
+        let modelLabel = self.modelLabel
         var context = bs_week_context()
         try withUnsafeMutablePointer(to: &conditions) { (conditionsPointer) throws(SimulationError) in
             context = bs_week_context(
@@ -211,11 +233,11 @@ final class GroupRun {
 
             // Phase 1: policies set the week's conditions.
             for (p, policy) in policies.enumerated() {
-                let label = "policy '\(spec.policies[p].name)' (\(spec.policies[p].provider))"
+                let label = policyLabels[p]
                 context.stream = CounterRandom.derive(weekStream, UInt64(p + 1))
                 do throws(ComponentError) {
                     try withUnsafeMutablePointer(to: &context) { (pointer) throws(ComponentError) in
-                        try PluginCallSite.within("\(label) in group '\(spec.name)'", week: week) { () throws(ComponentError) in
+                        try PluginCallSite.within(policyCalls[p], week: week) { () throws(ComponentError) in
                             try policy.beginWeek(pointer)
                         }
                     }
@@ -233,10 +255,8 @@ final class GroupRun {
             context.stream = CounterRandom.derive(weekStream, 0)
             do throws(ComponentError) {
                 planned = try withUnsafePointer(to: &context) { (pointer) throws(ComponentError) in
-                    try activities.withUnsafeMutableBufferPointer { (buffer) throws(ComponentError) in
-                        try PluginCallSite.within("\(modelLabel) in group '\(spec.name)'", week: week) { () throws(ComponentError) in
-                            try model.planWeek(pointer, into: buffer)
-                        }
+                    try PluginCallSite.within(modelCall, week: week) { () throws(ComponentError) in
+                        try model.planWeek(pointer, into: activities)
                     }
                 }
             } catch {
@@ -268,9 +288,10 @@ final class GroupRun {
         let hooks = hookModel.decidesPerStudent || hookPolicies.contains { $0.adjustsPerStudent }
         let rows = weekPlan.activityCount
         let cohort = self.cohort
-        let policyNames = spec.policies.map { "policy '\($0.name)' (\($0.provider))" }
-        let groupName = spec.name
-        var chunkErrors = [SimulationError?](repeating: nil, count: chunkCount)
+        let policyNames = policyLabels
+        let hookModelCall = self.modelCall
+        let hookPolicyCalls = self.policyCalls
+        var chunkErrors = [SimulationError?](repeating: nil, count: hooks ? chunkCount : 0)
         let frozenContext = context
         let total = chunkErrors.withUnsafeMutableBufferPointer { errorSlots in
             let errors = UncheckedSendable(errorSlots)
@@ -305,7 +326,7 @@ final class GroupRun {
                         if hookModel.decidesPerStudent {
                             context.stream = CounterRandom.derive(weekStream, 0x100)
                             do throws(ComponentError) {
-                                try PluginCallSite.within("\(modelLabel) in group '\(groupName)'", week: week) { () throws(ComponentError) in
+                                try PluginCallSite.within(hookModelCall, week: week) { () throws(ComponentError) in
                                     try hookModel.decide(&context, chunk: &chunk)
                                 }
                             } catch {
@@ -316,7 +337,7 @@ final class GroupRun {
                         for (p, policy) in hookPolicies.enumerated() where policy.adjustsPerStudent {
                             context.stream = CounterRandom.derive(weekStream, 0x100 + UInt64(p + 1))
                             do throws(ComponentError) {
-                                try PluginCallSite.within("\(policyNames[p]) in group '\(groupName)'", week: week) { () throws(ComponentError) in
+                                try PluginCallSite.within(hookPolicyCalls[p], week: week) { () throws(ComponentError) in
                                     try policy.adjust(&context, chunk: &chunk)
                                 }
                             } catch {

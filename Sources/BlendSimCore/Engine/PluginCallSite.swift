@@ -9,18 +9,33 @@ public enum PluginCallSite {
 
     /// Runs `body` marked as a call described by `label` ("model 'x' (lib) in group 'g'") in `week`.
     static func within<T, E: Error>(_ label: String, week: Int, _ body: () throws(E) -> T) throws(E) -> T {
+        let label = Label(label)
+        return try within(label, week: week, body)
+    }
+
+    /// A call's label as a C string made once (a group's run makes its labels when it starts, so
+    /// marking a call allocates nothing).
+    final class Label: @unchecked Sendable {
+        let text: UnsafeMutablePointer<CChar>
+        init(_ label: String) {
+            let bytes = Array(label.utf8CString)
+            text = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count)
+            text.initialize(from: bytes, count: bytes.count)
+        }
+        deinit { text.deallocate() }
+    }
+
+    /// Runs `body` marked with a label made beforehand.
+    @inline(__always)
+    static func within<T, E: Error>(_ label: Label, week: Int, _ body: () throws(E) -> T) throws(E) -> T {
         let slots = self.slots
-        let bytes = Array(label.utf8CString)
-        let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count)
-        pointer.initialize(from: bytes, count: bytes.count)
-        slots.label.value = UnsafeRawPointer(pointer)
+        slots.label.value = UnsafeRawPointer(label.text)
         slots.week.value = UnsafeRawPointer(bitPattern: max(week, 0) + 1)
         defer {
             slots.label.value = nil
             slots.week.value = nil
-            pointer.deallocate()
         }
-        return try body()
+        return try withExtendedLifetime(label) { () throws(E) -> T in try body() }
     }
 
     /// The calling thread's mark: the label and week of the plugin call it is in, or nil.

@@ -69,13 +69,17 @@ public struct EngineOptions: Sendable {
     public var chunkSize: Int
     /// Where to send every student's weekly state, if anywhere (`--trace`).
     public var trace: (any TraceSink)?
+    /// Whether the learning kernel takes its fast path in weeks without per-student
+    /// participation (`--no-fast-paths` turns it off, to check the results are the same).
+    public var fastPaths: Bool
 
     /// The largest chunk: 2²⁴ students (larger values only make one chunk of any real cohort).
     public static let maximumChunkSize = 1 << 24
 
-    public init(threads: Int = ProcessorCount.active, chunkSize: Int = 4096, trace: (any TraceSink)? = nil) {
+    public init(threads: Int = ProcessorCount.active, chunkSize: Int = 4096, trace: (any TraceSink)? = nil, fastPaths: Bool = true) {
         self.threads = max(1, threads)
         self.chunkSize = min(max(1, chunkSize), EngineOptions.maximumChunkSize)
         self.trace = trace
+        self.fastPaths = fastPaths
     }
 }

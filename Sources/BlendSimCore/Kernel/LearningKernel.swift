@@ -8,8 +8,14 @@ import CBlendSimABI
 /// the C library's rounding functions.
 public struct LearningKernel: Sendable {
     public let parameters: KernelParameters
+    /// Whether weeks without per-student participation take the fast path (the default). Off,
+    /// they run the general path with every multiplier 1; results are the same bits either way.
+    public let fastPaths: Bool
 
-    public init(parameters: KernelParameters) { self.parameters = parameters }
+    public init(parameters: KernelParameters, fastPaths: Bool = true) {
+        self.parameters = parameters
+        self.fastPaths = fastPaths
+    }
 
     /// Applies `plan` to students `range` of `cohort` and adds their end-of-week state to
     /// `metrics`.
@@ -21,6 +27,32 @@ public struct LearningKernel: Sendable {
     public func step(
         cohort: Cohort, range: Range<Int>, plan: WeekPlan, participation: UnsafePointer<Float>?,
         groupKey: UInt64, into metrics: inout MetricAccumulator
+    ) {
+        if let participation {
+            run(cohort: cohort, range: range, plan: plan, shares: ParticipationRows(rows: participation, stride: range.count),
+                groupKey: groupKey, into: &metrics)
+        } else if fastPaths {
+            run(cohort: cohort, range: range, plan: plan, shares: FullParticipation(), groupKey: groupKey, into: &metrics)
+        } else {
+            // The general path with a row of ones for every activity, as a hook that changed
+            // nothing would leave it: what the fast path is checked against.
+            let ones = [Float](repeating: 1, count: max(plan.activities.count * range.count, 1))
+            ones.withUnsafeBufferPointer { buffer in
+                run(cohort: cohort, range: range, plan: plan, shares: ParticipationRows(rows: buffer.baseAddress!, stride: range.count),
+                    groupKey: groupKey, into: &metrics)
+            }
+        }
+    }
+
+    /// The kernel's loop, specialised for how participation is given: `FullParticipation` (no
+    /// model or policy wrote any; the common case) drops the multiplications by 1 and takes the
+    /// week's minute and feedback sums from `WeekPlan.uniformSums` — the same bits, since x × 1 is
+    /// x and those sums are added in the same order — while `ParticipationRows` reads each
+    /// student's multipliers.
+    @inline(__always)
+    func run<Shares: ParticipationSource>(
+        cohort: Cohort, range: Range<Int>, plan: WeekPlan, shares: Shares, groupKey: UInt64,
+        into metrics: inout MetricAccumulator
     ) {
         let k = parameters
         let beta = Float(k.pointsPerHour)
@@ -63,7 +95,6 @@ public struct LearningKernel: Sendable {
         let target = plan.motivationTarget
         let poorConnection = MetricAccumulator.poorConnectionThreshold
         let week = UInt64(plan.week)
-        let stride = range.count
         let hasSubmittedWork = plan.hasSubmittedWork
         let hasOnlineAssessment = plan.hasOnlineAssessment
         let isControlPoint = plan.isControlPoint
@@ -96,18 +127,13 @@ public struct LearningKernel: Sendable {
                 &+ (score >= 180 ? 1 : 0) &+ (score >= 200 ? 1 : 0)
         }
         let activityCount = plan.activities.count
-        // Without per-student participation every share is 1: read them from a row of ones with
-        // a zero student offset, so the loop has one shape.
-        let ones = [Float](repeating: 1, count: max(activityCount, 1))
+        let uniform = plan.uniformSums
         plan.activities.withUnsafeBufferPointer { activities in
-          ones.withUnsafeBufferPointer { onesBuffer in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: Engagement.count) { engagement in
             guard let base = activities.baseAddress, let engagementSlots = engagement.baseAddress else { return }
-            let shares = participation ?? UnsafePointer(onesBuffer.baseAddress!)
-            let rowStride = participation == nil ? 1 : stride
             for i in range {
                 guard activeColumn[i] != 0 else { continue }
-                let studentOffset = participation == nil ? 0 : i &- range.lowerBound
+                let studentOffset = i &- range.lowerBound
                 let weekKey = CounterRandom.studentWeek(groupKey, student: i, week: week)
                 let cheatingAndDropout = CounterRandom.word(weekKey, DrawPurpose.cheatingAndDropout)
                 let lateAndMotivation = CounterRandom.word(weekKey, DrawPurpose.lateAndMotivation)
@@ -171,23 +197,42 @@ public struct LearningKernel: Sendable {
                 var isolatedMinutes: Float = 0
                 var h0: Float = 0, h1: Float = 0, h2: Float = 0, h3: Float = 0
                 var feedbackMinutes: Float = 0
-                for a in 0..<activityCount {
-                    let activity = base + a
-                    let share = shares[a &* rowStride &+ studentOffset]
-                    let t = activity.pointee.minutes * share
-                    minutes += t
-                    onlineMinutes += activity.pointee.online * t
-                    homeOnlineMinutes += activity.pointee.homeOnline * t
-                    isolatedMinutes += activity.pointee.isolation * t
-                    let isLate = late && activity.pointee.submitted
-                    var value = (isLate ? activity.pointee.valueLate : activity.pointee.valueOnTime) * share
-                        * engagementSlots[activity.pointee.engagementSlot]
-                    if copied && activity.pointee.submitted { value *= copiedLearningKept }
-                    h0 += value * activity.pointee.factor0
-                    h1 += value * activity.pointee.factor1
-                    h2 += value * activity.pointee.factor2
-                    h3 += value * activity.pointee.factor3
-                    feedbackMinutes += (isLate ? activity.pointee.feedbackMinutesLate : activity.pointee.feedbackMinutesOnTime) * share
+                if Shares.full {
+                    minutes = uniform.minutes
+                    onlineMinutes = uniform.onlineMinutes
+                    homeOnlineMinutes = uniform.homeOnlineMinutes
+                    isolatedMinutes = uniform.isolatedMinutes
+                    feedbackMinutes = late ? uniform.feedbackMinutesLate : uniform.feedbackMinutesOnTime
+                    for a in 0..<activityCount {
+                        let activity = base + a
+                        let isLate = late && activity.pointee.submitted
+                        var value = (isLate ? activity.pointee.valueLate : activity.pointee.valueOnTime)
+                            * engagementSlots[activity.pointee.engagementSlot]
+                        if copied && activity.pointee.submitted { value *= copiedLearningKept }
+                        h0 += value * activity.pointee.factor0
+                        h1 += value * activity.pointee.factor1
+                        h2 += value * activity.pointee.factor2
+                        h3 += value * activity.pointee.factor3
+                    }
+                } else {
+                    for a in 0..<activityCount {
+                        let activity = base + a
+                        let share = shares.share(activity: a, student: studentOffset)
+                        let t = activity.pointee.minutes * share
+                        minutes += t
+                        onlineMinutes += activity.pointee.online * t
+                        homeOnlineMinutes += activity.pointee.homeOnline * t
+                        isolatedMinutes += activity.pointee.isolation * t
+                        let isLate = late && activity.pointee.submitted
+                        var value = (isLate ? activity.pointee.valueLate : activity.pointee.valueOnTime) * share
+                            * engagementSlots[activity.pointee.engagementSlot]
+                        if copied && activity.pointee.submitted { value *= copiedLearningKept }
+                        h0 += value * activity.pointee.factor0
+                        h1 += value * activity.pointee.factor1
+                        h2 += value * activity.pointee.factor2
+                        h3 += value * activity.pointee.factor3
+                        feedbackMinutes += (isLate ? activity.pointee.feedbackMinutesLate : activity.pointee.feedbackMinutesOnTime) * share
+                    }
                 }
                 if homeOnlineMinutes > 0 {
                     if !hasDevice { local.withoutDevice &+= 1 }
@@ -283,7 +328,27 @@ public struct LearningKernel: Sendable {
                 if isFinalWeek { local.addFinal(course: courseAfter, selfRegulation: r) }
             }
             }
-          }
         }
     }
+}
+
+/// Where the kernel reads a student's participation multiplier for an activity.
+protocol ParticipationSource {
+    /// Every multiplier is 1 (no model or policy wrote any).
+    static var full: Bool { get }
+    func share(activity: Int, student: Int) -> Float
+}
+
+/// No per-student participation this week: every multiplier is 1.
+struct FullParticipation: ParticipationSource {
+    static var full: Bool { true }
+    @inline(__always) func share(activity: Int, student: Int) -> Float { 1 }
+}
+
+/// Rows of per-student multipliers, one row of `stride` students per activity.
+struct ParticipationRows: ParticipationSource {
+    let rows: UnsafePointer<Float>
+    let stride: Int
+    static var full: Bool { false }
+    @inline(__always) func share(activity: Int, student: Int) -> Float { rows[activity &* stride &+ student] }
 }

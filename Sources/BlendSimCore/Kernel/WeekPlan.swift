@@ -51,6 +51,10 @@ public struct WeekPlan: Sendable {
     public let blendFactor: Double
     public let conditions: bs_conditions
     let activities: [PreparedActivity]
+    /// The per-student sums of the kernel's activity loop when every participation multiplier is
+    /// 1, added in the loop's order so they are the same bits: minutes, online minutes, online
+    /// minutes at home, isolated minutes, and feedback minutes for a student on time and late.
+    let uniformSums: UniformSums
     let hasSubmittedWork: Bool
     let hasOnlineAssessment: Bool
     /// The mean of the group's population motivation distribution, which motivation reverts to.
@@ -125,11 +129,12 @@ public struct WeekPlan: Sendable {
             case .assessment:
                 weight = kernel.assessmentWeight
             }
-            let focused = Skill.allCases.filter { activity.skills & $0.maskBit != 0 }
-            let share = focused.isEmpty ? 0.25 : 1.0 / Double(focused.count)
+            // The skills in focus, from the mask's bits (checked to be within BS_SKILL_ALL).
+            let focusedCount = Skill.allCases.reduce(0) { $0 + (activity.skills & $1.maskBit != 0 ? 1 : 0) }
+            let share = focusedCount == 0 ? 0.25 : 1.0 / Double(focusedCount)
             var factors = InlineArray<4, Float>(repeating: 0)
             for skill in Skill.allCases {
-                let focus = focused.isEmpty || focused.contains(skill) ? share : 0
+                let focus = focusedCount == 0 || activity.skills & skill.maskBit != 0 ? share : 0
                 factors[skill.rawValue] = Float(
                     kernel.transferShare + (1 - kernel.transferShare) * 4 * focus)
             }
@@ -160,6 +165,7 @@ public struct WeekPlan: Sendable {
                     factor0: factors[0], factor1: factors[1], factor2: factors[2], factor3: factors[3]))
         }
         self.activities = planned
+        uniformSums = UniformSums(planned)
         hasSubmittedWork = planned.contains { $0.submitted }
         hasOnlineAssessment = planned.contains { $0.onlineAssessment }
     }
@@ -171,6 +177,29 @@ public struct WeekPlan: Sendable {
 
     /// Activities as planned, after the conditions added any (for reporting).
     public var activityCount: Int { activities.count }
+}
+
+/// The sums `LearningKernel` would add up over a week's activities for a student whose every
+/// participation multiplier is 1 (`share` = 1, so `minutes × share` is `minutes` exactly).
+struct UniformSums: Sendable {
+    var minutes: Float = 0
+    var onlineMinutes: Float = 0
+    var homeOnlineMinutes: Float = 0
+    var isolatedMinutes: Float = 0
+    var feedbackMinutesOnTime: Float = 0
+    var feedbackMinutesLate: Float = 0
+
+    init(_ activities: [PreparedActivity]) {
+        for activity in activities {
+            let t = activity.minutes
+            minutes += t
+            onlineMinutes += activity.online * t
+            homeOnlineMinutes += activity.homeOnline * t
+            isolatedMinutes += activity.isolation * t
+            feedbackMinutesOnTime += activity.feedbackMinutesOnTime
+            feedbackMinutesLate += activity.submitted ? activity.feedbackMinutesLate : activity.feedbackMinutesOnTime
+        }
+    }
 }
 
 /// The per-student engagement table of the learning kernel: one value per kind of activity, and

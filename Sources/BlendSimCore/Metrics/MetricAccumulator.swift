@@ -13,7 +13,8 @@ public struct MetricAccumulator: Sendable {
     var overallCoarseSum: Int64 = 0
     var overallCoarseSquares: Int64 = 0
     var motivationSum: Int64 = 0
-    var bandCounts = InlineArray<6, Int64>(repeating: 0)
+    /// Students per band (six bands; two spare slots so the kernel's index needs no bounds check).
+    var bandCounts = InlineArray<8, Int64>(repeating: 0)
     var onlineMinutesSum: Int64 = 0
     public var cheating: Int64 = 0
     public var late: Int64 = 0
@@ -89,7 +90,8 @@ public struct MetricAccumulator: Sendable {
         listening: Float, reading: Float, writing: Float, speaking: Float, overall: Float, band: Int,
         motivation: Float, onlineMinutes: Float, digitalCompetence: Float
     ) {
-        active += 1
+        // Wrapping adds: a chunk holds far fewer than 2⁶³ students.
+        active &+= 1
         digitalSum &+= Self.fixed(digitalCompetence)
         if motivation < Self.lowMotivationThreshold { lowMotivation &+= 1 }
         skillSums[0] &+= Self.fixed(listening)
@@ -101,7 +103,9 @@ public struct MetricAccumulator: Sendable {
         overallCoarseSum &+= coarse
         overallCoarseSquares &+= coarse &* coarse
         motivationSum &+= Self.fixed(motivation)
-        bandCounts[band] &+= 1
+        // `band` is a count of five thresholds passed, so 0…5; `& 7` lets the compiler see the
+        // index is below 8 and drop the bounds check without changing it.
+        bandCounts[band & 7] &+= 1
         onlineMinutesSum &+= Self.round(Double(onlineMinutes) * 256)
     }
 

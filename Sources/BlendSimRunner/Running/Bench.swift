@@ -7,7 +7,9 @@ import BlendSimSystem
 /// levels — so a user can size their own runs.
 public enum Bench {
     public struct Measurement: Sendable {
+        /// Students per group.
         public var students: Int
+        public var groups: Int
         public var weeks: Int
         public var replications: Int
         public var threads: Int
@@ -16,32 +18,40 @@ public enum Bench {
         /// Seconds of `Engine.run` (drawing the cohorts and simulating every week), per repeat.
         public var runSeconds: [Double]
 
-        public var studentWeeks: Int { students * weeks * replications }
+        public var studentWeeks: Int { students * groups * weeks * replications }
+        public var runsPerSecond: Double { Double(replications) / medianRunSeconds }
         public var medianRunSeconds: Double { runSeconds.sorted()[runSeconds.count / 2] }
         public var studentWeeksPerSecond: Double { Double(studentWeeks) / medianRunSeconds }
     }
 
-    /// The benchmark scenario for `students` students.
-    public static func scenarioText(students: Int, weeks: Int, replications: Int) -> String {
-        """
-        name: bench
-        seed: 1
-        replications: \(replications)
-        semester: {weeks: \(weeks)}
-        groups:
-          - name: flipped
-            students: \(students)
-            levels: {pre_intermediate: 0.70, intermediate: 0.18, upper_intermediate: 0.12}
-            model: flipped-classroom
-            online_share: 0.4
-            policies: [teacher-it-training, chat-bot-feedback]
-        """
+    /// The benchmark scenario: `groups` groups of `students` students each.
+    public static func scenarioText(students: Int, weeks: Int, replications: Int, groups: Int = 1) -> String {
+        var text = """
+            name: bench
+            seed: 1
+            replications: \(replications)
+            semester: {weeks: \(weeks)}
+            groups:
+
+            """
+        for index in 0..<max(groups, 1) {
+            text += """
+                  - name: flipped-\(index + 1)
+                    students: \(students)
+                    levels: {pre_intermediate: 0.70, intermediate: 0.18, upper_intermediate: 0.12}
+                    model: flipped-classroom
+                    online_share: 0.4
+                    policies: [teacher-it-training, chat-bot-feedback]
+
+                """
+        }
+        return text
     }
 
     public static func run(
-        students: Int, weeks: Int, replications: Int, options: EngineOptions, repeats: Int, pluginDirectories: [String]
+        students: Int, weeks: Int, replications: Int, groups: Int = 1, options: EngineOptions, repeats: Int, pluginDirectories: [String]
     ) throws(Diagnostic) -> Measurement {
-        let text = scenarioText(students: students, weeks: weeks, replications: replications)
+        let text = scenarioText(students: students, weeks: weeks, replications: replications, groups: groups)
         let decoded = ScenarioLoader.decode(ScenarioSource(path: "bench", bytes: Array(text.utf8)))
         guard let scenario = decoded.scenario else { throw Diagnostic.collected(decoded.diagnostics)! }
         let host = try PluginResolution.load(pluginDirectories)
@@ -62,7 +72,7 @@ public enum Bench {
             setups.append(prepared - start)
         }
         return Measurement(
-            students: students, weeks: weeks, replications: replications, threads: options.threads,
+            students: students, groups: groups, weeks: weeks, replications: replications, threads: options.threads,
             setupSeconds: setups.sorted()[setups.count / 2], runSeconds: runs)
     }
 }
