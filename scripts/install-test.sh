@@ -13,6 +13,10 @@ export PATH="$prefix/bin:$PATH"
 [ "$(command -v blendsim)" = "$prefix/bin/blendsim" ] || fail "blendsim is not on PATH after installing"
 (cd / && blendsim run "$repository/scenarios/paper-experiment.yaml" --replications 3 --quiet) || fail "the installed blendsim cannot run the paper's experiment from /"
 (cd / && blendsim run "$repository/scenarios/paper-experiment.yaml" --replications 3 --quiet --uncertainty model) || fail "the installed blendsim finds no posterior"
+# The installed command finds its plugin SDK: the tutorial's first step works from anywhere.
+(cd "$prefix" && blendsim plugin new spaced-practice --kind model --dir "$prefix/work/spaced-practice" > /dev/null) || fail "the installed blendsim cannot scaffold a plugin"
+grep -q "$prefix/share/blendsim/BlendSimSDK" "$prefix/work/spaced-practice/Package.swift" || fail "the scaffold does not depend on the installed SDK"
+rm -rf "$prefix/work"
 bash scripts/install.sh --prefix "$prefix" --uninstall > /dev/null
 left=$(find "$prefix" -type f | head -5)
 [ -z "$left" ] || fail "--uninstall left: $left"

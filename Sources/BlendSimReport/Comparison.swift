@@ -49,6 +49,11 @@ public enum Comparison {
                         ("difference", Summary.json(Statistic(differences))),
                         ("hedges_g", g),
                     ]
+                    if isCount(outcome.name) {
+                        let baseStudents = first.description.groups[baseIndex].students
+                        members.append(("per_100_students", Summary.json(per100(pairs.map { (outcome.read($0.0, group.students), outcome.read($0.1, baseStudents)) },
+                            students: group.students, baseStudents: baseStudents))))
+                    }
                     if first.description.uncertainty != nil {
                         let interval = credible90(differences)
                         members.append(("credible90", .array([.finite(interval.lower), .finite(interval.upper)])))
@@ -75,6 +80,15 @@ public enum Comparison {
     /// weekly.csv of a comparison: every variant's weekly statistics, the variant named first.
     public static func weeklyCSV(_ arms: [Arm]) -> String {
         WeeklyTable.csv(variants: arms.map { ($0.name, $0.description, $0.result) })
+    }
+
+    /// Outcomes counted over the semester (incidents), which people read per 100 students.
+    static func isCount(_ outcome: String) -> Bool { ["cheating", "late_submissions", "dropouts"].contains(outcome) }
+
+    /// The paired differences of two arms' counts per 100 students, each arm's count over its own
+    /// enrolment, so arms of different sizes compare.
+    static func per100(_ pairs: [(Double, Double)], students: Int, baseStudents: Int) -> Statistic {
+        Statistic(pairs.map { 100 * $0.0 / Double(max(students, 1)) - 100 * $0.1 / Double(max(baseStudents, 1)) })
     }
 
     /// The central 90% of the paired differences over replications (linear interpolation between
@@ -151,8 +165,10 @@ public enum Comparison {
                         row.append("–")
                         continue
                     }
+                    // Counts per 100 of the arm's own students (arms may differ in size).
+                    let own = isCount(outcome.name) ? 100 / Double(max(arm.description.groups[index].students, 1)) : factor
                     row.append(TerminalSummary.interval(
-                        Statistic(arm.result.replications.map { factor * outcome.read($0.groups[index], group.students) }), digits: digits))
+                        Statistic(arm.result.replications.map { own * outcome.read($0.groups[index], arm.description.groups[index].students) }), digits: digits))
                 }
                 for arm in arms.dropFirst() {
                     guard let index = arm.description.groups.firstIndex(where: { $0.name == group.name }) else {
@@ -161,7 +177,12 @@ public enum Comparison {
                     }
                     let pairs = zip(arm.result.replications, first.result.replications).map { ($0.groups[index], $1.groups[baseIndex]) }
                     // Enough decimals that the mean is never shown equal to an end of its interval.
-                    let difference = Statistic(pairs.map { factor * (outcome.read($0.0, group.students) - outcome.read($0.1, group.students)) })
+                    // The same statistic summary.json holds (so the verdict and the table agree), in
+                    // people's units.
+                    let armStudents = arm.description.groups[index].students
+                    let difference = isCount(outcome.name)
+                        ? per100(pairs.map { (outcome.read($0.0, armStudents), outcome.read($0.1, group.students)) }, students: armStudents, baseStudents: group.students)
+                        : Statistic(pairs.map { outcome.read($0.0, armStudents) - outcome.read($0.1, group.students) }).scaled(by: factor)
                     let spread = difference.ci95.map { $0.upper > $0.lower } ?? false
                     var cell = TerminalSummary.signedInterval(
                         difference, digits: spread ? max(digits, Verdict.digits(difference.mean, difference.ci95)) : digits)
@@ -184,5 +205,13 @@ public enum Comparison {
             out += TerminalSummary.table(rows, rightAligned: [])
         }
         return out
+    }
+}
+
+extension Statistic {
+    /// The statistic of the values times a positive `factor` (a change of unit), computed from
+    /// this one so that every place showing it rounds the same numbers.
+    func scaled(by factor: Double) -> Statistic {
+        Statistic(mean: mean * factor, sd: sd.map { $0 * factor }, ci95: ci95.map { ($0.lower * factor, $0.upper * factor) }, n: n)
     }
 }

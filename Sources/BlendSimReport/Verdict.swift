@@ -128,10 +128,15 @@ public enum Verdict {
                 else { return nil }
                 return (a - b) * 100
             }
+            /// The paired difference per 100 students (each arm over its own enrolment), as the
+            /// comparison's table shows it; older summaries without it: the arms' own rates.
+            func countPer100(_ outcome: String, rate: String) -> Double? {
+                find(variant, group, outcome)?["per_100_students"]?["mean"]?.doubleValue ?? ratePer100(rate)
+            }
             var line = Line(
                 group: group, variant: variant, baseline: baseline, difference: difference, interval: interval(overall["difference"]),
-                g: g, size: Size(g: g), levelUpPer100: per100("level_up_share"), dropoutsPer100: ratePer100("dropout_share"),
-                cheatingPer100: ratePer100("cheating_per_student"))
+                g: g, size: Size(g: g), levelUpPer100: per100("level_up_share"), dropoutsPer100: countPer100("dropouts", rate: "dropout_share"),
+                cheatingPer100: countPer100("cheating", rate: "cheating_per_student"))
             if case .array(let bounds)? = overall["credible90"], bounds.count == 2, let lower = bounds[0].doubleValue, let upper = bounds[1].doubleValue {
                 line.credible90 = (lower, upper)
                 line.probabilityHigher = overall["probability_higher"]?.doubleValue

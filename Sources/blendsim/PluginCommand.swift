@@ -1,6 +1,7 @@
 import ArgumentParser
 import BlendSimCore
 import BlendSimRunner
+import BlendSimSystem
 
 extension BlendSim {
     struct Plugin: ParsableCommand {
@@ -45,9 +46,13 @@ extension BlendSim {
                         throw Diagnostic("--kind must be model or policy, not '\(kind)'")
                     }
                     // --kit-path (earlier releases) named the blendsim package; its SDK is inside.
-                    guard let sdk = sdkPath ?? kitPath.map({ $0 + "/BlendSimSDK" }) ?? PluginScaffold.sdkPackage() else {
-                        throw Diagnostic("cannot find the plugin SDK (BlendSimSDK) of the blendsim package this executable was built from; pass --sdk-path")
+                    guard let given = sdkPath ?? kitPath.map({ $0 + "/BlendSimSDK" }) ?? PluginScaffold.sdkPackage() else {
+                        throw Diagnostic(
+                            "cannot find the plugin SDK (BlendSimSDK): neither in the blendsim package this executable was built from nor in ../share/blendsim beside it (scripts/install.sh installs it there); pass --sdk-path")
                     }
+                    // Package.swift reads a relative path from the new package's directory: write
+                    // the SDK's absolute path, whatever directory the command was run from.
+                    let sdk = FileSystem.absolute(given)
                     let directory = dir ?? name
                     try PluginScaffold.create(name: name, kind: kind, in: directory, sdkPath: sdk)
                     StandardOutput.write("""

@@ -21,22 +21,14 @@ extension BlendSim {
         func run() throws {
             PluginGuard.begin()
             defer { PluginGuard.end() }
-            let checked = ScenarioLoader.check(path: scenario)
-            var diagnostics = checked.diagnostics
-            do {
-                if let scenario = checked.scenario {
-                    diagnostics += PluginResolution.resolve(scenario, host: try PluginResolution.load(plugins.directories)).diagnostics
-                } else if let source = checked.source, !checked.components.isEmpty, diagnostics.count < 100 {
-                    // The models and policies are checked too, so every error shows at once.
-                    diagnostics += PluginResolution.check(checked.components, host: try PluginResolution.load(plugins.directories), source: source)
-                }
-            } catch {
-                diagnostics.append(error)
-            }
-            diagnostics = PluginResolution.inFileOrder(diagnostics)
+            // The scenario, its variants and every plugin they name: what run and compare check.
+            let directories = plugins.directories
+            let diagnostics = PluginResolution.problems(path: scenario, variants: true) { () throws(Diagnostic) in
+                try PluginResolution.load(directories)
+            }.diagnostics
             guard diagnostics.isEmpty else {
-                for diagnostic in diagnostics { StandardError.write(diagnostic.rendered + "\n") }
-                StandardError.write("\(diagnostics.count) error\(diagnostics.count == 1 ? "" : "s")\n")
+                StandardError.write(Diagnostic.collected(diagnostics)!.rendered + "\n")
+                if diagnostics.count == 1 { StandardError.write("1 error\n") }
                 throw ExitCode(1)
             }
             StandardOutput.write("\(scenario): ok\n")

@@ -46,6 +46,26 @@ struct ParameterLookupTests {
         #expect(string(json, "mode", capacity: 5) == (BS_PARAMETER_OK, "fast"))
     }
 
+    /// Values no C type holds are refused, not converted with undefined behaviour; keys of any
+    /// length are found; a string with U+0000 is not cut short silently.
+    @Test func edgesAreRefusedOrHandled() {
+        var integer: Int64 = 7
+        for text in ["1e300", "1e999", "2e19", "-2e19", "9223372036854775807", "1.5"] {
+            #expect(bs_parameter_integer("{\"k\":\(text)}", "k", &integer) == BS_PARAMETER_WRONG_TYPE, "\(text)")
+        }
+        #expect(integer == 7)
+        #expect(bs_parameter_integer(#"{"k":-9007199254740992}"#, "k", &integer) == BS_PARAMETER_OK && integer == -9_007_199_254_740_992)
+        let long = String(repeating: "k", count: 600)
+        #expect(number("{\"\(long)\":5}", long) == (BS_PARAMETER_OK, 5))
+        #expect(number("{\"\(long)\":5}", String(long.dropLast())).0 == BS_PARAMETER_MISSING)
+        #expect(string(#"{"s":"a\u0000b"}"#, "s").0 == BS_PARAMETER_WRONG_TYPE)
+        #expect(number(#"{"k":1.5x}"#, "k").0 == BS_PARAMETER_MALFORMED)
+        // Correctly rounded, on and off the exact fast path.
+        for value in [0.1, 1.30484, 1e-05, 2.2250738585072014e-308, 1.7976931348623157e308, 123456789.123456789] {
+            #expect(number("{\"k\":\(value)}", "k") == (BS_PARAMETER_OK, value), "\(value)")
+        }
+    }
+
     @Test func escapesAreDecoded() {
         let json = #"{"a\u0062c":"tab\there \u00e9 \ud83d\ude00 \\ \/","n":1}"#
         #expect(string(json, "abc") == (BS_PARAMETER_OK, "tab\there é 😀 \\ /"))

@@ -40,6 +40,47 @@ struct ReliabilityTests {
         }
     }
 
+    /// `validate` checks what `compare` would: every variant's plugins and the settings models
+    /// refuse, each error once, naming the variants it is in.
+    @Test func validateChecksEveryVariant() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.path + "/v.yaml"
+        try """
+            groups:
+              - name: a
+                students: 30
+                levels: {intermediate: 1}
+                model: traditional
+              - name: b
+                students: 30
+                levels: {intermediate: 1}
+                model: traditional
+            variants:
+              - name: fine
+              - name: blended
+                online_share: 0.3
+              - name: misspelt
+                model: tradtional
+              - name: too-much
+                online_share: 1.5
+
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let validated = try blendsim("validate", path)
+        #expect(validated.status == 1)
+        let headlines = validated.stderr.split(separator: "\n").filter { $0.contains(": error: ") }.map(String.init)
+        // The setting applied to both groups is one error, not two.
+        #expect(headlines.filter { $0.contains("'online_share' must be between 0 and 1, found 1.5 (in variant 'too-much')") }.count == 1, "\(validated.stderr)")
+        #expect(headlines.contains { $0.hasPrefix(path + ":15:12: error: model 'tradtional' not found; did you mean 'traditional'?") }, "\(validated.stderr)")
+        // Once the variants decode, the models' refusals are reported too (with the variant named).
+        try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "    online_share: 1.5\n", with: "    online_share: 0\n")
+            .replacingOccurrences(of: "tradtional", with: "traditional").write(toFile: path, atomically: true, encoding: .utf8)
+        let refused = try blendsim("validate", path)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("traditional teaching has no online time, but online_share is 0.3") && refused.stderr.contains("(in variant 'blended')"), "\(refused.stderr)")
+        let compare = try blendsim("compare", path, "--replications", "2")
+        #expect(compare.status == 1 && compare.stderr == refused.stderr.replacingOccurrences(of: "\n1 error\n", with: "\n"), "\(compare.stderr)")
+    }
+
     func start(_ arguments: [String]) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TestPaths.executable)

@@ -22,6 +22,11 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
     public var sourceLine: String?
     /// Further independent errors found in the same input, reported with this one.
     public var others: [Diagnostic] = []
+    /// A remark about the list (that it was cut short), not an error: not counted.
+    public var isNote = false
+
+    /// The most errors listed for one input; past it, a note says the list was cut short.
+    public static let maximumListed = 100
 
     public init(_ message: String, at location: SourceLocation? = nil, sourceLine: String? = nil) {
         self.message = message
@@ -53,12 +58,49 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
     public var rendered: String {
         let list = all
         guard list.count > 1 else { return renderedOne }
-        return list.map(\.renderedOne).joined(separator: "\n") + "\n\(list.count) errors"
+        let errors = list.filter { !$0.isNote }.count
+        let cut = list.contains { $0.isNote }
+        return list.map(\.renderedOne).joined(separator: "\n") + "\n\(errors) errors" + (cut ? " listed (more not shown)" : "")
     }
 
-    /// The headline, the offending line and a caret under the column.
+    /// `diagnostics` as one report: each error once (by place and message), in file order — the
+    /// file of the first error first, then others as they appear — and at most `maximumListed`,
+    /// with a note when there were more.
+    public static func report(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        var unique: [Diagnostic] = []
+        var seen = Set<String>()
+        var notes: [Diagnostic] = []
+        for diagnostic in diagnostics {
+            if diagnostic.isNote {
+                notes.append(diagnostic)
+                continue
+            }
+            let key = "\(diagnostic.location?.description ?? "")\u{0}\(diagnostic.message)"
+            if seen.insert(key).inserted { unique.append(diagnostic) }
+        }
+        var files: [String: Int] = [:]
+        for diagnostic in unique { if let file = diagnostic.location?.file, files[file] == nil { files[file] = files.count } }
+        let sorted = unique.enumerated().sorted { a, b in
+            let x = a.element.location, y = b.element.location
+            switch (x, y) {
+            case (let x?, let y?): return (files[x.file]!, x.line, x.column, a.offset) < (files[y.file]!, y.line, y.column, b.offset)
+            case (nil, nil): return a.offset < b.offset
+            case (nil, _): return false
+            case (_, nil): return true
+            }
+        }.map(\.element)
+        guard sorted.count <= maximumListed && notes.isEmpty else {
+            var note = Diagnostic("more than \(maximumListed) errors; the first \(min(sorted.count, maximumListed)) are listed (fix these first)")
+            note.isNote = true
+            return Array(sorted.prefix(maximumListed)) + [note]
+        }
+        return sorted
+    }
+
+    /// The headline, the offending line and a caret under the column; control characters from
+    /// the input (escape sequences, carriage returns) are shown as `?`, never sent to the terminal.
     var renderedOne: String {
-        var text = headline
+        var text = headline.visible()
         if let location, let sourceLine {
             // At most `window` characters of the line around the column, so a long line (a
             // whole list on one line) is shown as the part that matters, not repeated whole.
@@ -67,7 +109,7 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
             let caret = max(location.column - 1, 0)
             let start = max(0, caret - window / 2)
             let tail = sourceLine.dropFirst(start)
-            var visible = String(tail.prefix(window)).replacingTabs()
+            var visible = String(tail.prefix(window)).replacingTabs().visible()
             var offset = caret - start
             if start > 0 {
                 visible = "…" + visible
@@ -86,5 +128,12 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
 extension String {
     fileprivate func replacingTabs() -> String {
         String(map { $0 == "\t" ? " " : $0 })
+    }
+
+    /// Control characters (C0 but tab, DEL and C1) as `?`: the same length, so a caret stays under
+    /// its column.
+    fileprivate func visible() -> String {
+        guard unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\t") || (0x7F...0x9F).contains($0.value) }) else { return self }
+        return String(String.UnicodeScalarView(unicodeScalars.map { ($0.value < 0x20 && $0 != "\t") || (0x7F...0x9F).contains($0.value) ? "?" : $0 }))
     }
 }

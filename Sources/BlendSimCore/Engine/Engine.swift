@@ -31,7 +31,11 @@ public final class Engine: Sendable {
     /// Plans and runs the first week of every group for a single student, so a model or policy
     /// that refuses its group's settings is reported before a run starts rather than in the middle
     /// of it. Returns the first group that fails, with the error.
-    public func preflight() -> (group: Int, error: SimulationError)? {
+    public func preflight() -> (group: Int, error: SimulationError)? { preflightAll().first }
+
+    /// Every group that fails `preflight`, with its error.
+    public func preflightAll() -> [(group: Int, error: SimulationError)] {
+        var failures: [(group: Int, error: SimulationError)] = []
         for (index, group) in spec.groups.enumerated() {
             var single = group
             single.students = 1
@@ -46,10 +50,10 @@ public final class Engine: Sendable {
                     week: 1, weeks: spec.weeks, isControlPoint: spec.controlPoints.contains(1),
                     controlPointCount: spec.controlPoints.count, kernel: kernel, threads: 1)
             } catch {
-                return (index, error)
+                failures.append((index, error))
             }
         }
-        return nil
+        return failures
     }
 
     /// Runs every replication (`Replications.run` with this engine alone).

@@ -302,7 +302,8 @@ public enum HTMLReport {
                 for outcome in ["overall", "level_up_share", "dropouts", "motivation"] {
                     let (label, factor, _) = Comparison.display(outcome, students: students)
                     let items = comparisons.filter { $0["group"]?.stringValue == name && $0["outcome"]?.stringValue == outcome }.map { c in
-                        let (mean, lower, upper) = interval(c["difference"], factor: factor)
+                        // Counts: per 100 students of each arm's own enrolment (summary.json's per_100_students).
+                        let (mean, lower, upper) = c["per_100_students"] != nil ? interval(c["per_100_students"], factor: 1) : interval(c["difference"], factor: factor)
                         return ("\(c["variant"]?.stringValue ?? "") − \(c["baseline"]?.stringValue ?? "")", mean, lower, upper)
                     }
                     if !items.isEmpty { html += SVG.whiskers(title: "Difference: \(label)", xLabel: label, items: items, reference: 0) }
@@ -394,7 +395,8 @@ public enum HTMLReport {
                 let (label, factor, digits) = Comparison.display(c["outcome"]?.stringValue ?? "", students: students[c["group"]?.stringValue ?? ""] ?? 1)
                 html += "<tr><td class=\"name\">\(SVG.escape(c["variant"]?.stringValue ?? "")) − \(SVG.escape(c["baseline"]?.stringValue ?? ""))</td>"
                 html += "<td class=\"name\">\(SVG.escape(c["group"]?.stringValue ?? ""))</td><td class=\"name\">\(SVG.escape(label))</td>"
-                html += scaledCell(c["difference"], factor: factor, digits: digits)
+                let per100 = c["per_100_students"]
+                html += per100 != nil ? scaledCell(per100, factor: 1, digits: digits) : scaledCell(c["difference"], factor: factor, digits: digits)
                 if uncertain {
                     if case .array(let interval)? = c["credible90"], interval.count == 2, let lo = interval[0].doubleValue, let hi = interval[1].doubleValue {
                         html += "<td>[\(TerminalSummary.fixed(lo * factor, digits: digits)), \(TerminalSummary.fixed(hi * factor, digits: digits))]</td>"

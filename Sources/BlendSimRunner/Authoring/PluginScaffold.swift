@@ -26,6 +26,9 @@ public enum PluginScaffold {
     /// and its BlendSimSDK folder.
     public static func sdkPackage() -> String? {
         guard var directory = PluginHost.executableDirectory() else { return nil }
+        // An installed blendsim (scripts/install.sh): PREFIX/bin/blendsim and PREFIX/share/blendsim/BlendSimSDK.
+        let installed = directory + "/../share/blendsim/BlendSimSDK"
+        if FileSystem.exists(installed + "/Package.swift") { return FileSystem.absolute(installed) }
         while directory.count > 1 {
             let manifest = directory + "/Package.swift"
             if let text = FileSystem.contents(manifest, limit: 1 << 20).map({ String(decoding: $0, as: UTF8.self) }),

@@ -25,7 +25,7 @@ public enum EvidenceCheck {
         }
         guard !files.isEmpty else { throw Diagnostic("no evidence files (*.yaml) in \(paths.joined(separator: ", "))") }
         let (findings, diagnostics) = EvidenceLoader.loadAll(paths: files)
-        if let error = Diagnostic.collected(diagnostics) { throw error }
+        if let error = Diagnostic.collected(Diagnostic.report(diagnostics)) { throw error }
         let host = try PluginResolution.load(settings.pluginDirectories)
         var summaries: [String: JSONValue] = [:]
         var rows: [Row] = []

@@ -59,7 +59,7 @@ public enum SweepExperiment {
 
     /// Every point as a named scenario.
     static func scenarios(_ plan: SweepPlan, settings: RunSettings) throws(Diagnostic) -> (base: Scenario, points: [Point], scenarios: [Scenario]) {
-        var base = try ScenarioLoader.load(path: plan.scenarioPath)
+        var base = try PluginResolution.load(path: plan.scenarioPath) { () throws(Diagnostic) in try PluginResolution.load(settings.pluginDirectories) }
         if let replications = plan.replications { base.replications = replications }
         base = settings.apply(to: base)
         let points = points(plan, seed: base.seed)
@@ -67,18 +67,7 @@ public enum SweepExperiment {
             SweepPlanLoader.overrides(name: point.name, settings: Array(zip(plan.parameters, point.values)))
         }
         let decoded = ScenarioLoader.points(scenarioPath: plan.scenarioPath, overrides: overrides)
-        if let first = decoded.diagnostics.first {
-            // An override carries its parameter's place in the plan: report it there.
-            if let location = first.location, location.file == plan.scenarioPath,
-                let parameter = plan.parameters.first(where: { $0.location.line == location.line && $0.location.column == location.column }) {
-                let marker = " (in variant 'point-"
-                var message = first.message
-                if let index = message.indices.first(where: { message[$0...].hasPrefix(marker) }) { message = String(message[..<index]) }
-                throw plan.source.diagnostic(
-                    "\(message) (parameter '\(parameter.name)')", line: location.line, column: location.column)
-            }
-            throw first
-        }
+        if let error = Diagnostic.collected(Diagnostic.report(decoded.diagnostics.map { inPlan($0, plan) })) { throw error }
         let scenarios = decoded.scenarios.map { variant -> Scenario in
             var s = variant.scenario
             s.replications = base.replications
@@ -86,6 +75,19 @@ public enum SweepExperiment {
             return s
         }
         return (base, points, scenarios)
+    }
+
+    /// An error about a point's override carries its parameter's place in the plan: it is
+    /// reported there, in the plan's file, naming the parameter instead of the points.
+    static func inPlan(_ diagnostic: Diagnostic, _ plan: SweepPlan) -> Diagnostic {
+        guard let location = diagnostic.location, location.file == plan.scenarioPath,
+            let parameter = plan.parameters.first(where: { $0.location.line == location.line && $0.location.column == location.column })
+        else { return diagnostic }
+        var message = diagnostic.message
+        for marker in [" (in variant 'point-", " (in variants 'point-"] {
+            if let index = message.indices.first(where: { message[$0...].hasPrefix(marker) }) { message = String(message[..<index]) }
+        }
+        return plan.source.diagnostic("\(message) (parameter '\(parameter.name)')", line: location.line, column: location.column)
     }
 
     /// What ties shards and checkpoints to one sweep: the plan, its scenario, the settings that
@@ -106,7 +108,13 @@ public enum SweepExperiment {
         let (base, points, scenarios) = try scenarios(plan, settings: settings)
         try ResourceCheck.check(experiment: scenarios, settings: settings, source: plan.source)
         let host = try PluginResolution.load(settings.pluginDirectories)
-        let arms = try Experiment.arms(zip(points, scenarios).map { (name: $0.name, scenario: $1) }, host: host, posterior: settings.posterior)
+        let arms: [Arm]
+        do throws(Diagnostic) {
+            arms = try Experiment.arms(zip(points, scenarios).map { (name: $0.name, scenario: $1) }, host: host, posterior: settings.posterior)
+        } catch {
+            // A plugin's refusal of a swept value is reported at the parameter in the plan.
+            throw Diagnostic.collected(Diagnostic.report(error.all.map { inPlan($0, plan) }))!
+        }
         var units = Experiment.units(arms: arms.count, replications: base.replications, shard: shard)
         var completed: [UnitResult] = []
         var checkpoint: Checkpoint?

@@ -65,14 +65,8 @@ public enum Experiment {
         }
         // Every variant is resolved before any error is thrown, so each variant's misspelt model
         // or refused parameter is reported (once, where several variants share it).
-        var problems: [Diagnostic] = []
-        var specs: [SimulationSpec] = []
-        for item in named {
-            let resolved = PluginResolution.resolve(item.scenario, host: host)
-            if let spec = resolved.spec { specs.append(spec) }
-            for diagnostic in resolved.diagnostics where !problems.contains(diagnostic) { problems.append(diagnostic) }
-        }
-        if let error = Diagnostic.collected(PluginResolution.inFileOrder(problems)) { throw error }
+        let (specs, problems) = PluginResolution.resolve(named, host: host)
+        if let error = Diagnostic.collected(problems) { throw error }
         var arms: [Arm] = []
         for (item, spec) in zip(named, specs) {
             var arm = Arm(name: item.name, scenario: item.scenario, spec: spec)

@@ -16,20 +16,30 @@ public enum PluginResolution {
         }
     }
 
+    /// The files errors can be in: a scenario and the files it includes.
+    struct Sources {
+        let all: [ScenarioSource]
+
+        init(_ source: ScenarioSource, includes: [ScenarioSource]) { all = [source] + includes }
+
+        /// `message` at `location`, shown with the line of the file the location is in.
+        func diagnostic(_ message: String, at location: SourceLocation) -> Diagnostic {
+            let source = all.first { $0.path == location.file } ?? all[0]
+            return source.diagnostic(message, line: location.line, column: location.column)
+        }
+    }
+
     /// Resolves the scenario's models and policies against the loaded plugins and checks their
-    /// parameters; collects every problem.
+    /// parameters (and those `model_defaults` and `policy_defaults` give); collects every problem.
     public static func resolve(_ scenario: Scenario, host: PluginHost) -> (spec: SimulationSpec?, diagnostics: [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
         var groups: [GroupSpec] = []
-        let source = scenario.source
-        func located(_ message: String, _ location: SourceLocation) -> Diagnostic {
-            source.diagnostic(message, line: location.line, column: location.column)
-        }
+        let sources = Sources(scenario.source, includes: scenario.includes)
         for group in scenario.groups {
-            let model = modelFactory(group.model, host: host, source: source, diagnostics: &diagnostics)
+            let model = modelFactory(group.model, host: host, sources: sources, diagnostics: &diagnostics)
             var policies: [any PolicyFactory] = []
             for reference in group.policies {
-                if let factory = policyFactory(reference, host: host, source: source, diagnostics: &diagnostics) { policies.append(factory) }
+                if let factory = policyFactory(reference, host: host, sources: sources, diagnostics: &diagnostics) { policies.append(factory) }
             }
             if let model {
                 groups.append(
@@ -41,32 +51,92 @@ public enum PluginResolution {
                         policies: policies))
             }
         }
-        guard diagnostics.isEmpty else { return (nil, diagnostics) }
+        diagnostics += check(scenario.defaultComponents, host: host, sources: sources)
+        guard diagnostics.isEmpty else { return (nil, Diagnostic.report(diagnostics)) }
         let spec = SimulationSpec(
             seed: scenario.seed, replications: scenario.replications, weeks: scenario.weeks,
             controlPoints: scenario.controlPoints, groups: groups, kernel: scenario.kernel)
         // A model that refuses its group's settings (traditional with online time, say) is
-        // reported at the group's model, before anything runs.
-        if let failure = Engine(spec: spec, options: EngineOptions(threads: 1)).preflight() {
-            let group = scenario.groups[failure.group]
-            let location = failure.error.message.hasPrefix("model") ? group.model.location : group.location
-            return (nil, [located(failure.error.message, location)])
+        // reported at the group's model, before anything runs: every group that does.
+        let failures = Engine(spec: spec, options: EngineOptions(threads: 1)).preflightAll()
+        guard failures.isEmpty else {
+            return (nil, failures.map { failure in
+                let group = scenario.groups[failure.group]
+                let location = failure.error.message.hasPrefix("model") ? group.model.location : group.location
+                return sources.diagnostic(failure.error.message, at: location)
+            })
         }
         return (spec, [])
     }
 
+    /// Resolves each named scenario (a comparison's variants, say) and gathers their problems:
+    /// each once, and — when it is not a problem of every scenario — with the variants it is in.
+    public static func resolve(
+        _ named: [(name: String?, scenario: Scenario)], host: PluginHost
+    ) -> (specs: [SimulationSpec], diagnostics: [Diagnostic]) {
+        var specs: [SimulationSpec] = []
+        var order: [String] = []
+        var found: [String: (diagnostic: Diagnostic, variants: [String], count: Int)] = [:]
+        for item in named {
+            let resolved = resolve(item.scenario, host: host)
+            if let spec = resolved.spec { specs.append(spec) }
+            for diagnostic in resolved.diagnostics {
+                let key = "\(diagnostic.location?.description ?? "")\u{0}\(diagnostic.message)"
+                if found[key] == nil {
+                    order.append(key)
+                    found[key] = (diagnostic, [], 0)
+                }
+                found[key]!.count += 1
+                if let name = item.name { found[key]!.variants.append(name) }
+            }
+        }
+        let diagnostics = order.map { key -> Diagnostic in
+            var (diagnostic, variants, count) = found[key]!
+            if count < named.count, !variants.isEmpty, !diagnostic.message.contains("(in variant") {
+                diagnostic.message += " (in variant\(variants.count == 1 ? "" : "s") " + variants.map { "'\($0)'" }.joined(separator: ", ") + ")"
+            }
+            return diagnostic
+        }
+        return (specs, Diagnostic.report(diagnostics))
+    }
+
     /// Checks the models and policies a scenario names even when the scenario itself has errors
     /// (`ScenarioLoader.Checked.components`), so a misspelt model is reported with the rest.
-    public static func check(_ components: [(kind: String, reference: ComponentReference)], host: PluginHost, source: ScenarioSource) -> [Diagnostic] {
+    static func check(
+        _ components: [(kind: String, reference: ComponentReference)], host: PluginHost, sources: Sources
+    ) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         for (kind, reference) in components {
             if kind == "model" {
-                _ = modelFactory(reference, host: host, source: source, diagnostics: &diagnostics)
+                _ = modelFactory(reference, host: host, sources: sources, diagnostics: &diagnostics)
             } else {
-                _ = policyFactory(reference, host: host, source: source, diagnostics: &diagnostics)
+                _ = policyFactory(reference, host: host, sources: sources, diagnostics: &diagnostics)
             }
         }
         return diagnostics
+    }
+
+    /// Every problem of the scenario at `path`: its own errors and, with the plugins from `host`,
+    /// those of the models and policies it names — checked even when the file has other errors —
+    /// and, with `variants`, those of every variant. The scenario when there are none.
+    public static func problems(
+        path: String, variants: Bool, host: () throws(Diagnostic) -> PluginHost
+    ) -> (scenario: Scenario?, diagnostics: [Diagnostic]) {
+        let checked = ScenarioLoader.check(path: path)
+        var diagnostics = checked.diagnostics
+        do throws(Diagnostic) {
+            if let scenario = checked.scenario {
+                let named = [(name: String?.none, scenario: scenario)]
+                    + (variants ? scenario.variants.map { (name: Optional($0.name), scenario: $0.scenario) } : [])
+                diagnostics += resolve(named, host: try host()).diagnostics
+            } else if let source = checked.source, !checked.components.isEmpty, diagnostics.count < Diagnostic.maximumListed {
+                diagnostics += check(checked.components, host: try host(), sources: Sources(source, includes: checked.includes))
+            }
+        } catch {
+            diagnostics.append(error)
+        }
+        let report = Diagnostic.report(diagnostics)
+        return (report.isEmpty ? checked.scenario : nil, report)
     }
 
     /// Reads and checks the scenario at `path` and, with `host`, the plugins it names: the
@@ -75,36 +145,22 @@ public enum PluginResolution {
         let checked = ScenarioLoader.check(path: path)
         if let scenario = checked.scenario { return scenario }
         var diagnostics = checked.diagnostics
-        if let source = checked.source, !checked.components.isEmpty, diagnostics.count < 100 {
-            diagnostics += check(checked.components, host: try host(), source: source)
+        if let source = checked.source, !checked.components.isEmpty, diagnostics.count < Diagnostic.maximumListed {
+            diagnostics += check(checked.components, host: try host(), sources: Sources(source, includes: checked.includes))
         }
-        throw Diagnostic.collected(inFileOrder(diagnostics))!
-    }
-
-    /// Diagnostics sorted by line and column (stable; those without a place keep their order at
-    /// the end).
-    public static func inFileOrder(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
-        diagnostics.enumerated().sorted { a, b in
-            let x = a.element.location, y = b.element.location
-            switch (x, y) {
-            case (let x?, let y?): return (x.line, x.column, a.offset) < (y.line, y.column, b.offset)
-            case (nil, nil): return a.offset < b.offset
-            case (nil, _): return false
-            case (_, nil): return true
-            }
-        }.map(\.element)
+        throw Diagnostic.collected(Diagnostic.report(diagnostics))!
     }
 
     static func modelFactory(
-        _ reference: ComponentReference, host: PluginHost, source: ScenarioSource, diagnostics: inout [Diagnostic]
+        _ reference: ComponentReference, host: PluginHost, sources: Sources, diagnostics: inout [Diagnostic]
     ) -> (any ModelFactory)? {
         guard let component = host.model(named: reference.name) else {
-            diagnostics.append(located(host.notFoundMessage(kind: "model", name: reference.name), reference.location, source))
+            diagnostics.append(sources.diagnostic(host.notFoundMessage(kind: "model", name: reference.name), at: reference.location))
             return nil
         }
         let problems = component.schema.problems(reference.parameters)
         guard problems.isEmpty, let factory = try? component.factory(parameters: reference.parameters) else {
-            diagnostics += problems.map { parameterDiagnostic($0, reference, kind: "model", source) }
+            diagnostics += problems.map { parameterDiagnostic($0, reference, kind: "model", sources) }
             return nil
         }
         // Create one instance now, so a plugin that refuses these parameters is reported at the
@@ -113,40 +169,36 @@ public enum PluginResolution {
             _ = try factory.makeInstance()
             return factory
         } catch {
-            diagnostics.append(located(
-                "model '\(reference.name)' (\(component.plugin.name)) refused its parameters: \(error.message)", reference.location, source))
+            diagnostics.append(sources.diagnostic(
+                "model '\(reference.name)' (\(component.plugin.name)) refused its parameters: \(error.message)", at: reference.location))
             return nil
         }
     }
 
     static func policyFactory(
-        _ reference: ComponentReference, host: PluginHost, source: ScenarioSource, diagnostics: inout [Diagnostic]
+        _ reference: ComponentReference, host: PluginHost, sources: Sources, diagnostics: inout [Diagnostic]
     ) -> (any PolicyFactory)? {
         guard let component = host.policy(named: reference.name) else {
-            diagnostics.append(located(host.notFoundMessage(kind: "policy", name: reference.name), reference.location, source))
+            diagnostics.append(sources.diagnostic(host.notFoundMessage(kind: "policy", name: reference.name), at: reference.location))
             return nil
         }
         let problems = component.schema.problems(reference.parameters)
         guard problems.isEmpty, let factory = try? component.factory(parameters: reference.parameters) else {
-            diagnostics += problems.map { parameterDiagnostic($0, reference, kind: "policy", source) }
+            diagnostics += problems.map { parameterDiagnostic($0, reference, kind: "policy", sources) }
             return nil
         }
         do {
             _ = try factory.makeInstance()
             return factory
         } catch {
-            diagnostics.append(located(
-                "policy '\(reference.name)' (\(component.plugin.name)) refused its parameters: \(error.message)", reference.location, source))
+            diagnostics.append(sources.diagnostic(
+                "policy '\(reference.name)' (\(component.plugin.name)) refused its parameters: \(error.message)", at: reference.location))
             return nil
         }
     }
 
-    static func located(_ message: String, _ location: SourceLocation, _ source: ScenarioSource) -> Diagnostic {
-        source.diagnostic(message, line: location.line, column: location.column)
-    }
-
-    static func parameterDiagnostic(_ problem: ParameterSchema.Problem, _ reference: ComponentReference, kind: String, _ source: ScenarioSource) -> Diagnostic {
+    static func parameterDiagnostic(_ problem: ParameterSchema.Problem, _ reference: ComponentReference, kind: String, _ sources: Sources) -> Diagnostic {
         let location = problem.parameter.flatMap { reference.parameterLocations[$0] } ?? reference.location
-        return located("\(kind) '\(reference.name)': \(problem.message)", location, source)
+        return sources.diagnostic("\(kind) '\(reference.name)': \(problem.message)", at: location)
     }
 }

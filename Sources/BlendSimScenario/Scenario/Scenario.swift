@@ -20,6 +20,10 @@ public struct Scenario: Sendable {
     public var includes: [ScenarioSource]
     /// The variants declared under `variants:`, each a complete scenario; empty if none.
     public var variants: [ScenarioVariant]
+    /// Every model and policy `model_defaults` and `policy_defaults` name (here and in included
+    /// files), with those defaults as parameters: the plugins check them even where no group
+    /// uses them, so a misspelt name there is an error, not a silent fallback.
+    public var defaultComponents: [(kind: String, reference: ComponentReference)] = []
 }
 
 /// One group of a scenario.

@@ -8,11 +8,15 @@ struct ScenarioDecoder {
     /// Default parameters per model and per policy name, from `model_defaults` and
     /// `policy_defaults` (included files first).
     var modelDefaults: [String: [(String, JSONValue, SourceLocation)]] = [:]
+    /// Where each name of `model_defaults` and `policy_defaults` is written (the last place).
+    var defaultNameLocations: [String: SourceLocation] = [:]
     var policyDefaults: [String: [(String, JSONValue, SourceLocation)]] = [:]
     var includes: [ScenarioSource] = []
     /// Every model and policy the groups name, recorded even when their group has other errors,
     /// so the plugins can check them too and all the file's errors are reported at once.
     var components: [(kind: String, reference: ComponentReference)] = []
+    /// Where the components recorded are written, so a variant's copy of a group adds none twice.
+    var componentPlaces = Set<String>()
 
     init(source: ScenarioSource) { self.source = source }
 
@@ -44,11 +48,16 @@ struct ScenarioDecoder {
     mutating func error(_ message: String, at node: YAMLNode) {
         guard diagnostics.count <= Self.maximumDiagnostics else { return }
         if diagnostics.count == Self.maximumDiagnostics {
-            diagnostics.append(source.diagnostic(
-                "more than \(Self.maximumDiagnostics) errors; stopping here (fix these first)", line: node.line, column: node.column))
+            var note = source.diagnostic(
+                "more than \(Self.maximumDiagnostics) errors; stopping here (fix these first)", line: node.line, column: node.column)
+            note.isNote = true
+            diagnostics.append(note)
             return
         }
-        diagnostics.append(source.diagnostic(message, line: node.line, column: node.column))
+        let diagnostic = source.diagnostic(message, line: node.line, column: node.column)
+        // The same node can be reached twice (a variant's setting applies to every group): once.
+        guard !diagnostics.contains(diagnostic) else { return }
+        diagnostics.append(diagnostic)
     }
 
     /// The entries of a mapping node by key, after checking every key is one of `allowed`.
@@ -160,8 +169,13 @@ struct ScenarioDecoder {
         var weeks = 15
         var controlPoints: [Int]?
         if let node = top["semester"], let semester = mapping(node, "semester", allowed: Self.semesterKeys) {
-            if let node = semester["weeks"], let value = integer(node, "weeks", 1...52) { weeks = value }
-            if let node = semester["control_points"] { controlPoints = self.controlPoints(node, weeks: weeks) }
+            var weeksValid = true
+            if let node = semester["weeks"] {
+                if let value = integer(node, "weeks", 1...52) { weeks = value } else { weeksValid = false }
+            }
+            // Control points are checked against the weeks only when the weeks are valid: against
+            // a default the file did not ask for, every error would follow from the first.
+            if let node = semester["control_points"], weeksValid { controlPoints = self.controlPoints(node, weeks: weeks) }
         }
 
         if let node = top["kernel"] { kernel = self.kernel(node, base: kernel) }
@@ -203,7 +217,24 @@ struct ScenarioDecoder {
         return Scenario(
             name: name, description: description, seed: seed, replications: replications, weeks: weeks,
             controlPoints: controlPoints ?? Self.defaultControlPoints(weeks: weeks), kernel: kernel,
-            groups: groups, baseline: baseline, source: source, includes: includes, variants: [])
+            groups: groups, baseline: baseline, source: source, includes: includes, variants: [],
+            defaultComponents: defaultComponents)
+    }
+
+    /// The components `model_defaults` and `policy_defaults` name, with their defaults, sorted by
+    /// where they are written.
+    var defaultComponents: [(kind: String, reference: ComponentReference)] {
+        var list: [(kind: String, reference: ComponentReference)] = []
+        for (kind, key, table) in [("model", "model_defaults", modelDefaults), ("policy", "policy_defaults", policyDefaults)] {
+            for (name, entries) in table {
+                guard let location = defaultNameLocations[key + "\u{0}" + name] else { continue }
+                var locations: [String: SourceLocation] = [:]
+                for entry in entries { locations[entry.0] = entry.2 }
+                list.append((kind, ComponentReference(
+                    name: name, parameters: entries.map { ($0.0, $0.1) }, location: location, parameterLocations: locations)))
+            }
+        }
+        return list.sorted { ($0.reference.location.file, $0.reference.location.line, $0.reference.location.column) < ($1.reference.location.file, $1.reference.location.line, $1.reference.location.column) }
     }
 
     /// Fragments one scenario may include, and their total size.
@@ -242,6 +273,7 @@ struct ScenarioDecoder {
         defer {
             diagnostics += fragment.diagnostics
             for (name, entries) in fragment.modelDefaults { modelDefaults[name, default: []] += entries }
+            defaultNameLocations.merge(fragment.defaultNameLocations) { $1 }
             for (name, entries) in fragment.policyDefaults { policyDefaults[name, default: []] += entries }
         }
         let root: YAMLNode?
@@ -270,6 +302,7 @@ struct ScenarioDecoder {
         }
         for pair in pairs {
             let name = pair.key.scalar ?? ""
+            defaultNameLocations[key + "\u{0}" + name] = source.location(of: pair.key)
             guard let parameters = pair.value.pairs else {
                 error("the parameters of '\(name)' in '\(key)' must be a mapping, found \(pair.value.kindName)", at: pair.value)
                 continue
@@ -450,8 +483,12 @@ struct ScenarioDecoder {
         var population = base
         if let node = entries["population"] { population = self.population(node, base: base) }
 
-        if let model { components.append(("model", withDefaults(model, from: modelDefaults))) }
-        for policy in policies { components.append(("policy", withDefaults(policy, from: policyDefaults))) }
+        if let model, componentPlaces.insert("model\u{0}\(model.location)").inserted {
+            components.append(("model", withDefaults(model, from: modelDefaults)))
+        }
+        for policy in policies where componentPlaces.insert("policy\u{0}\(policy.location)").inserted {
+            components.append(("policy", withDefaults(policy, from: policyDefaults)))
+        }
         guard diagnostics.count == before, let model else { return nil }
         return GroupScenario(
             name: name, students: students, levelShares: levelShares, onlineShare: onlineShare,
@@ -463,9 +500,11 @@ struct ScenarioDecoder {
 
     mutating func levels(_ node: YAMLNode, _ what: String) -> [Double]? {
         let keys = LevelBand.allCases.map(\.key)
+        let before = diagnostics.count
         guard let entries = mapping(node, "'levels'", allowed: keys) else { return nil }
         var shares = [Double](repeating: 0, count: keys.count)
-        var valid = true
+        // An unknown level is its own error: the sum is not checked without it.
+        var valid = diagnostics.count == before
         for band in LevelBand.allCases {
             guard let node = entries[band.key] else { continue }
             if let share = number(node, band.key, 0...1) { shares[band.rawValue] = share } else { valid = false }

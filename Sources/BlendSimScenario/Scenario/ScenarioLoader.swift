@@ -13,7 +13,7 @@ public enum ScenarioLoader {
     /// - Throws: every `Diagnostic` found, as one (`Diagnostic.collected`).
     public static func load(path: String) throws(Diagnostic) -> Scenario {
         let result = validate(path: path)
-        if let error = Diagnostic.collected(result.diagnostics) { throw error }
+        if let error = Diagnostic.collected(Diagnostic.report(result.diagnostics)) { throw error }
         return result.scenario!
     }
 
@@ -31,6 +31,8 @@ public enum ScenarioLoader {
         public var diagnostics: [Diagnostic]
         public var components: [(kind: String, reference: ComponentReference)]
         public var source: ScenarioSource?
+        /// The files the scenario includes, for errors located in them.
+        public var includes: [ScenarioSource] = []
     }
 
     /// Reads and validates the scenario at `path`, collecting every diagnostic and every named
@@ -67,8 +69,8 @@ public enum ScenarioLoader {
             scenario?.variants = variants
         }
         return Checked(
-            scenario: decoder.diagnostics.isEmpty ? scenario : nil, diagnostics: decoder.diagnostics, components: decoder.components,
-            source: source)
+            scenario: decoder.diagnostics.isEmpty ? scenario : nil, diagnostics: decoder.diagnostics,
+            components: decoder.components + decoder.defaultComponents, source: source, includes: decoder.includes)
     }
 
     /// Reads a YAML document at `path` and decodes it with `decode`, throwing the first
@@ -82,7 +84,7 @@ public enum ScenarioLoader {
         case .success(let read): bytes = read
         }
         let (value, diagnostics) = decodeSource(ScenarioSource(path: path, bytes: bytes), what: what, decode)
-        if let error = Diagnostic.collected(diagnostics) { throw error }
+        if let error = Diagnostic.collected(Diagnostic.report(diagnostics)) { throw error }
         return value!
     }
 

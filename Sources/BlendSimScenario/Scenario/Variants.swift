@@ -44,6 +44,7 @@ struct VariantBuilder {
     static func phrase(_ key: String, _ value: YAMLNode) -> String {
         let label = words(key.replacingUnderscores())
         if let pairs = value.pairs {
+            guard !pairs.isEmpty else { return label + " nothing" }
             return pairs.map { phrase(key + " › " + ($0.key.scalar ?? ""), $0.value) }.joined(separator: ", ")
         }
         return label + " " + text(value, percent: key.hasSuffix("online_share"))
@@ -53,10 +54,14 @@ struct VariantBuilder {
     /// mapping in braces.
     static func text(_ node: YAMLNode, percent: Bool = false) -> String {
         switch node.content {
-        case .scalar(let value, _):
-            if percent, let number = YAMLNode.number(value) {
+        case .scalar(let value, let plain):
+            if percent, let number = YAMLNode.number(value), number.isFinite, abs(number) < 1e12 {
                 let shown = (number * 1000).rounded() / 10
                 return (shown == shown.rounded() ? String(Int(shown)) : String(shown)) + "%"
+            }
+            // A number as the number it is (000…030 is 30), not cut to its first characters.
+            if plain, let number = YAMLNode.number(value), number.isFinite {
+                return number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : "\(number)"
             }
             return words(value)
         case .sequence(let items):
@@ -146,13 +151,18 @@ extension ScenarioDecoder {
                 continue
             }
             var tree = base
+            let written = Set((item.pairs ?? []).compactMap(\.key.scalar))
             for pair in item.pairs ?? [] {
-                let key = pair.key.scalar ?? ""
+                var key = pair.key.scalar ?? ""
+                // A misspelt key (already reported) is applied as the key it was suggested to be,
+                // so its value is still checked.
+                if !VariantBuilder.variantKeys.contains(key) {
+                    guard let suggested = Suggestion.closest(to: key, in: VariantBuilder.variantKeys), !written.contains(suggested) else { continue }
+                    key = suggested
+                }
                 switch key {
                 case "name":
                     continue
-                case _ where !VariantBuilder.variantKeys.contains(key):
-                    continue  // already reported as an unknown key
                 case "kernel", "model_defaults", "policy_defaults":
                     tree = VariantBuilder.setting(key, pair.value, in: tree, merge: true)
                 case "groups":
@@ -186,8 +196,9 @@ extension ScenarioDecoder {
             }
             // The variant's own models and policies (those written in its overrides), for the
             // plugins to check with the rest.
-            for component in decoder.components where !components.contains(where: { $0.kind == component.kind && $0.reference.location == component.reference.location }) {
-                components.append(component)
+            for component in decoder.components {
+                let key = "\(component.kind)\u{0}\(component.reference.location)"
+                if componentPlaces.insert(key).inserted { components.append(component) }
             }
             for diagnostic in decoder.diagnostics where !diagnostics.contains(diagnostic) {
                 var located = diagnostic

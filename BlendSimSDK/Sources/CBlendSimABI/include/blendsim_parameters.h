@@ -13,7 +13,8 @@
  *     if (bs_parameter_number(parameters, "session_bonus", &bonus) != BS_PARAMETER_OK) { ... }
  *
  * Each returns BS_PARAMETER_OK and sets the output, or one of the other codes below and leaves
- * the output unchanged. Header-only, no allocation, C99; safe to call from any thread.
+ * the output unchanged. Header-only, no allocation, C99; safe to call from several threads at
+ * once (see bs_parameter_number for the one case that reads the locale).
  */
 #ifndef BLENDSIM_PARAMETERS_H
 #define BLENDSIM_PARAMETERS_H
@@ -48,10 +49,15 @@ static inline int bs_json_hex_(char h) {
 
 /* Reads the string at the cursor (which is on its opening quote), decoding escapes into `out`
  * (at most `capacity` bytes including the NUL, when `out` is not NULL) and setting `*length` to
- * the decoded length. Returns 0, or -1 on malformed text; `*fits` says whether it fit. */
-static inline int bs_json_string_(bs_json_cursor_ *c, char *out, size_t capacity, size_t *length, int *fits) {
+ * the decoded length; with `expect`, `*equal` says whether the decoded bytes are exactly that C
+ * string. Returns 0, or -1 on malformed text; `*fits` says whether it fit, `*nul` whether it
+ * holds U+0000 (which a C string cannot). */
+static inline int bs_json_text_(bs_json_cursor_ *c, char *out, size_t capacity, size_t *length, int *fits,
+                                const char *expect, int *equal, int *nul) {
     size_t n = 0;
     *fits = 1;
+    if (equal) *equal = expect != NULL;
+    if (nul) *nul = 0;
     if (*c->at != '"') return -1;
     c->at++;
     for (;;) {
@@ -98,6 +104,7 @@ static inline int bs_json_string_(bs_json_cursor_ *c, char *out, size_t capacity
                 } else if (code >= 0xDC00 && code <= 0xDFFF) {
                     return -1;
                 }
+                if (code == 0 && nul) *nul = 1;
                 if (code < 0x80) {
                     bytes[0] = (char)code;
                 } else if (code < 0x800) {
@@ -124,17 +131,26 @@ static inline int bs_json_string_(bs_json_cursor_ *c, char *out, size_t capacity
             bytes[0] = (char)ch;
             c->at++;
         }
-        if (out) {
+        {
             size_t i;
             for (i = 0; i < count; i++) {
-                if (n + i + 1 < capacity) out[n + i] = bytes[i]; else *fits = 0;
+                if (out) {
+                    if (n + i + 1 < capacity) out[n + i] = bytes[i]; else *fits = 0;
+                }
+                /* Compared byte by byte while the expected string lasts: any length of key. */
+                if (equal && *equal && (expect[n + i] == '\0' || expect[n + i] != bytes[i])) *equal = 0;
             }
         }
         n += count;
     }
     if (out && capacity > 0) out[*fits ? n : capacity - 1] = '\0';
+    if (equal && *equal && expect[n] != '\0') *equal = 0;
     *length = n;
     return 0;
+}
+
+static inline int bs_json_string_(bs_json_cursor_ *c, char *out, size_t capacity, size_t *length, int *fits) {
+    return bs_json_text_(c, out, capacity, length, fits, NULL, NULL, NULL);
 }
 
 /* Skips the value at the cursor. Returns 0, or -1 on malformed text. */
@@ -188,7 +204,6 @@ static inline int bs_json_skip_(bs_json_cursor_ *c, int depth) {
 
 /* Finds member `name` of the object `json`; on success the cursor is on its value. */
 static inline int bs_json_find_(const char *json, const char *name, bs_json_cursor_ *c) {
-    size_t wanted = strlen(name);
     if (!json || !name) return BS_PARAMETER_MALFORMED;
     c->at = json;
     bs_json_space_(c);
@@ -197,16 +212,15 @@ static inline int bs_json_find_(const char *json, const char *name, bs_json_curs
     bs_json_space_(c);
     if (*c->at == '}') return BS_PARAMETER_MISSING;
     for (;;) {
-        char key[256];
         size_t length;
-        int fits;
+        int fits, equal;
         bs_json_space_(c);
-        if (bs_json_string_(c, key, sizeof key, &length, &fits) != 0) return BS_PARAMETER_MALFORMED;
+        if (bs_json_text_(c, NULL, 0, &length, &fits, name, &equal, NULL) != 0) return BS_PARAMETER_MALFORMED;
         bs_json_space_(c);
         if (*c->at != ':') return BS_PARAMETER_MALFORMED;
         c->at++;
         bs_json_space_(c);
-        if (fits && length == wanted && memcmp(key, name, wanted) == 0) return BS_PARAMETER_OK;
+        if (equal) return BS_PARAMETER_OK;
         if (bs_json_skip_(c, 1) != 0) return BS_PARAMETER_MALFORMED;
         bs_json_space_(c);
         if (*c->at == ',') {
@@ -217,45 +231,102 @@ static inline int bs_json_find_(const char *json, const char *name, bs_json_curs
     }
 }
 
-/* The number `name` (a JSON number). */
+/* Exact powers of ten a double holds: 1e0 … 1e22. */
+static inline double bs_json_power10_(int e) {
+    static const double powers[23] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                                      1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    return powers[e];
+}
+
+/* The number `name` (a JSON number). Numbers whose digits fit 2^53 and whose decimal exponent is
+ * within ±22 (every value blendsim writes for a parameter in practice) are converted exactly —
+ * correctly rounded — without the C library; others with strtod, which reads the decimal point
+ * of the current locale: `.` is swapped for it, so the result does not depend on the locale, but
+ * another thread changing the locale at that moment is not safe. */
 static inline int bs_parameter_number(const char *json, const char *name, double *value) {
     bs_json_cursor_ c;
-    char text[64];
-    size_t n;
-    const char *start;
-    char *end;
-    double parsed;
+    const char *start, *p;
     int found = bs_json_find_(json, name, &c);
+    int negative = 0, digits = 0, exponent = 0, exponentSign = 1, exponentValue = 0, overflow = 0;
+    unsigned long long mantissa = 0;
     if (found != BS_PARAMETER_OK) return found;
     start = c.at;
     if (!(*start == '-' || (*start >= '0' && *start <= '9'))) return BS_PARAMETER_WRONG_TYPE;
-    if (bs_json_skip_(&c, 1) != 0) return BS_PARAMETER_MALFORMED;
-    n = (size_t)(c.at - start);
-    if (n >= sizeof text) return BS_PARAMETER_MALFORMED;
-    memcpy(text, start, n);
-    text[n] = '\0';
+    /* JSON's grammar: -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)? */
+    p = start;
+    if (*p == '-') { negative = 1; p++; }
+    if (*p == '0') {
+        p++;
+    } else if (*p >= '1' && *p <= '9') {
+        while (*p >= '0' && *p <= '9') {
+            if (digits < 19) { mantissa = mantissa * 10 + (unsigned long long)(*p - '0'); digits++; } else { exponent++; overflow = 1; }
+            p++;
+        }
+    } else {
+        return BS_PARAMETER_MALFORMED;
+    }
+    if (*p == '.') {
+        p++;
+        if (!(*p >= '0' && *p <= '9')) return BS_PARAMETER_MALFORMED;
+        while (*p >= '0' && *p <= '9') {
+            if (digits < 19) {
+                mantissa = mantissa * 10 + (unsigned long long)(*p - '0');
+                if (mantissa != 0) digits++;
+                exponent--;
+            } else {
+                overflow = 1;
+            }
+            p++;
+        }
+    }
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-') { exponentSign = *p == '-' ? -1 : 1; p++; }
+        if (!(*p >= '0' && *p <= '9')) return BS_PARAMETER_MALFORMED;
+        while (*p >= '0' && *p <= '9') {
+            if (exponentValue < 100000) exponentValue = exponentValue * 10 + (*p - '0');
+            p++;
+        }
+    }
     {
-        /* strtod reads the locale's decimal point; JSON's is always '.'. */
+        /* The number must end where the member does. */
+        const char *q = p;
+        while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r') q++;
+        if (*q != ',' && *q != '}') return BS_PARAMETER_MALFORMED;
+    }
+    exponent += exponentSign * exponentValue;
+    if (!overflow && mantissa <= 9007199254740992ULL && exponent >= -22 && exponent <= 22) {
+        /* Clinger's fast path: both operands exact, one correctly rounded operation. */
+        double result = (double)mantissa;
+        result = exponent < 0 ? result / bs_json_power10_(-exponent) : result * bs_json_power10_(exponent);
+        *value = negative ? -result : result;
+        return BS_PARAMETER_OK;
+    }
+    {
+        char text[128];
+        size_t n = (size_t)(p - start), i;
+        char *end;
         const char *point = localeconv()->decimal_point;
-        size_t i;
+        if (n >= sizeof text) return BS_PARAMETER_MALFORMED;
+        memcpy(text, start, n);
+        text[n] = '\0';
         if (point && point[0] && point[0] != '.' && point[1] == '\0') {
             for (i = 0; i < n; i++) if (text[i] == '.') text[i] = point[0];
         }
+        *value = strtod(text, &end);
+        return end == text + n ? BS_PARAMETER_OK : BS_PARAMETER_MALFORMED;
     }
-    parsed = strtod(text, &end);
-    if (end != text + n) return BS_PARAMETER_MALFORMED;
-    *value = parsed;
-    return BS_PARAMETER_OK;
 }
 
-/* The whole number `name` (a JSON number without a fractional part, within int64_t). */
+/* The whole number `name`: a JSON number without a fractional part, of magnitude below 2^63.
+ * JSON numbers are doubles, so a whole number is exact up to 2^53 in magnitude. */
 static inline int bs_parameter_integer(const char *json, const char *name, int64_t *value) {
     double number;
     int found = bs_parameter_number(json, name, &number);
     if (found != BS_PARAMETER_OK) return found;
-    if (number != (double)(int64_t)number || number < -9007199254740992.0 || number > 9007199254740992.0) {
-        return BS_PARAMETER_WRONG_TYPE;
-    }
+    /* The range first: converting a double outside int64_t's range is undefined. */
+    if (!(number >= -9223372036854775808.0 && number < 9223372036854775808.0)) return BS_PARAMETER_WRONG_TYPE;
+    if ((double)(int64_t)number != number) return BS_PARAMETER_WRONG_TYPE;
     *value = (int64_t)number;
     return BS_PARAMETER_OK;
 }
@@ -270,17 +341,19 @@ static inline int bs_parameter_bool(const char *json, const char *name, int *val
     return BS_PARAMETER_WRONG_TYPE;
 }
 
-/* The string `name`, decoded (escapes resolved) into `buffer` of `capacity` bytes with its NUL. */
+/* The string `name`, decoded (escapes resolved) into `buffer` of `capacity` bytes with its NUL.
+ * A string holding U+0000 cannot be a C string: BS_PARAMETER_WRONG_TYPE. */
 static inline int bs_parameter_string(const char *json, const char *name, char *buffer, size_t capacity) {
     bs_json_cursor_ c;
     size_t length;
-    int fits;
+    int fits, nul;
     int found = bs_json_find_(json, name, &c);
     if (found != BS_PARAMETER_OK) return found;
     if (*c.at != '"') return BS_PARAMETER_WRONG_TYPE;
     {
         bs_json_cursor_ probe = c;
-        if (bs_json_string_(&probe, NULL, 0, &length, &fits) != 0) return BS_PARAMETER_MALFORMED;
+        if (bs_json_text_(&probe, NULL, 0, &length, &fits, NULL, NULL, &nul) != 0) return BS_PARAMETER_MALFORMED;
+        if (nul) return BS_PARAMETER_WRONG_TYPE;
     }
     if (capacity == 0 || length + 1 > capacity) return BS_PARAMETER_TOO_LONG;
     if (bs_json_string_(&c, buffer, capacity, &length, &fits) != 0) return BS_PARAMETER_MALFORMED;
