@@ -8,6 +8,7 @@ let root = URL(fileURLWithPath: Context.packageDirectory).deletingLastPathCompon
 // Performance benchmarks for blendsim, with package-benchmark. Not part of the unit tests:
 //   swift build -c release                     # in the repository root: builds the plugins
 //   swift package --package-path Benchmarks benchmark
+//   swift run -c release --package-path Benchmarks kernel-reference   # blendsim beside the fused loop
 let package = Package(
     name: "BlendSimBenchmarks",
     dependencies: [
@@ -15,6 +16,19 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
+        // The reference loop blendsim's kernel is measured against (docs/PERFORMANCE.md): built
+        // with -Ounchecked, as a hand-tuned single-purpose loop would be.
+        .target(
+            name: "FusedReference",
+            dependencies: [.product(name: "BlendSim", package: root)],
+            path: "Benchmarks/FusedReference",
+            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+        ),
+        .executableTarget(
+            name: "kernel-reference",
+            dependencies: ["FusedReference", .product(name: "BlendSim", package: root)],
+            path: "Benchmarks/KernelReference"
+        ),
         .executableTarget(
             name: "BlendSimBenchmarks",
             dependencies: [

@@ -14,10 +14,11 @@ let pluginDirectories: [String] = {
 }()
 
 /// The standard workload (`blendsim bench`): a flipped classroom with two policies.
-func standardSpec(students: Int, replications: Int) -> SimulationSpec {
-    let text = Bench.scenarioText(students: students, weeks: 15, replications: replications)
+func standardSpec(students: Int, replications: Int, groups: Int = 1) -> SimulationSpec {
+    let text = Bench.scenarioText(students: students, weeks: 15, replications: replications, groups: groups)
     let scenario = ScenarioLoader.decode(ScenarioSource(path: "bench", bytes: Array(text.utf8))).scenario!
-    let host = try! PluginResolution.load(pluginDirectories)
+    // Only these directories: the benchmark's own build directory holds copies of the plugins.
+    let host = try! PluginHost(searchPath: pluginDirectories)
     guard let spec = PluginResolution.resolve(scenario, host: host).spec else {
         fatalError("the flipped-classroom and policy plugins were not found in \(pluginDirectories); run `swift build -c release` in the repository root first")
     }
@@ -37,6 +38,14 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("replications: 1000 × 1000 students", configuration: .init(scalingFactor: .one)) { benchmark in
         let engine = Engine(spec: standardSpec(students: 1000, replications: 1000))
+        benchmark.startMeasurement()
+        blackHole(try! engine.run())
+    }
+
+    // The calibration workload: many small runs, where set-up, plugin calls and allocation per
+    // run weigh most (mallocCountTotal / 1000 is the allocations per run).
+    Benchmark("small runs: 1000 × 2 groups × 100 students", configuration: .init(scalingFactor: .one)) { benchmark in
+        let engine = Engine(spec: standardSpec(students: 100, replications: 1000, groups: 2))
         benchmark.startMeasurement()
         blackHole(try! engine.run())
     }

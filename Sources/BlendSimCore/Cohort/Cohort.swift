@@ -42,57 +42,51 @@ public final class Cohort: @unchecked Sendable {
         12 * MemoryLayout<Float>.stride + 2 * MemoryLayout<UInt8>.stride
         + 3 * MemoryLayout<UInt16>.stride
 
+    /// All the columns, in one zeroed allocation: one allocation per group and replication, which
+    /// matters for the many small runs of a calibration.
+    let storage: UnsafeMutableRawPointer
+
     /// Allocates zeroed columns for `count` students.
     public init(count: Int) {
         precondition(count >= 0)
         self.count = count
-        func floats() -> UnsafeMutablePointer<Float> {
-            let pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
-            pointer.initialize(repeating: 0, count: max(count, 1))
+        let n = max(count, 1)
+        // Each column starts on a 64-byte boundary (a cache line).
+        func span(_ bytes: Int) -> Int { (bytes * n + 63) & ~63 }
+        let widths = [Int](repeating: MemoryLayout<Float>.stride, count: 12)
+            + [MemoryLayout<UInt8>.stride, MemoryLayout<UInt8>.stride]
+            + [Int](repeating: MemoryLayout<UInt16>.stride, count: 3)
+        let total = widths.reduce(0) { $0 + span($1) }
+        let base = UnsafeMutableRawPointer.allocate(byteCount: total, alignment: 64)
+        base.initializeMemory(as: UInt8.self, repeating: 0, count: total)
+        storage = base
+        var offset = 0
+        func column<T>(_ type: T.Type) -> UnsafeMutablePointer<T> {
+            let pointer = (base + offset).bindMemory(to: T.self, capacity: n)
+            offset += span(MemoryLayout<T>.stride)
             return pointer
         }
-        func bytes() -> UnsafeMutablePointer<UInt8> {
-            let pointer = UnsafeMutablePointer<UInt8>.allocate(capacity: max(count, 1))
-            pointer.initialize(repeating: 0, count: max(count, 1))
-            return pointer
-        }
-        func counters() -> UnsafeMutablePointer<UInt16> {
-            let pointer = UnsafeMutablePointer<UInt16>.allocate(capacity: max(count, 1))
-            pointer.initialize(repeating: 0, count: max(count, 1))
-            return pointer
-        }
-        listening = floats()
-        reading = floats()
-        writing = floats()
-        speaking = floats()
-        motivation = floats()
-        selfRegulation = floats()
-        digitalCompetence = floats()
-        connectivity = floats()
-        integrity = floats()
-        aptitude = floats()
-        onlineMinutes = floats()
-        course = floats()
-        deviceAccess = bytes()
-        active = bytes()
-        cheatingIncidents = counters()
-        lateSubmissions = counters()
-        startBands = UnsafeMutablePointer<UInt16>.allocate(capacity: max(count, 1))
-        startBands.initialize(repeating: 0, count: max(count, 1))
+        listening = column(Float.self)
+        reading = column(Float.self)
+        writing = column(Float.self)
+        speaking = column(Float.self)
+        motivation = column(Float.self)
+        selfRegulation = column(Float.self)
+        digitalCompetence = column(Float.self)
+        connectivity = column(Float.self)
+        integrity = column(Float.self)
+        aptitude = column(Float.self)
+        onlineMinutes = column(Float.self)
+        course = column(Float.self)
+        deviceAccess = column(UInt8.self)
+        active = column(UInt8.self)
+        cheatingIncidents = column(UInt16.self)
+        lateSubmissions = column(UInt16.self)
+        startBands = column(UInt16.self)
     }
 
     deinit {
-        for column in [
-            listening, reading, writing, speaking, motivation, selfRegulation, digitalCompetence,
-            connectivity, integrity, aptitude, onlineMinutes, course,
-        ] {
-            column.deallocate()
-        }
-        deviceAccess.deallocate()
-        active.deallocate()
-        cheatingIncidents.deallocate()
-        lateSubmissions.deallocate()
-        startBands.deallocate()
+        storage.deallocate()
     }
 
     /// A checksum of the columns plugins may read but not write (skills, motivation, traits,

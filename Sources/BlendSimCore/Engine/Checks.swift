@@ -27,10 +27,35 @@ public enum ActivityCheck {
 public enum ConditionsCheck {
     /// Whether two sets of conditions are the same bit for bit (NaN included).
     public static func identical(_ a: bs_conditions, _ b: bs_conditions) -> Bool {
-        withUnsafeBytes(of: a) { x in withUnsafeBytes(of: b) { y in x.elementsEqual(y) } }
+        withUnsafeBytes(of: a) { x in
+            withUnsafeBytes(of: b) { y in
+                // Word by word (the struct's size is a multiple of 8), then any bytes left.
+                var offset = 0
+                while offset + 8 <= x.count {
+                    if x.loadUnaligned(fromByteOffset: offset, as: UInt64.self) != y.loadUnaligned(fromByteOffset: offset, as: UInt64.self) {
+                        return false
+                    }
+                    offset += 8
+                }
+                while offset < x.count {
+                    if x[offset] != y[offset] { return false }
+                    offset += 1
+                }
+                return true
+            }
+        }
     }
 
     public static func problem(in c: bs_conditions) -> String? {
+        // Every value in range (the usual case) is told without building anything.
+        func fits(_ value: Double, _ high: Double) -> Bool { value.isFinite && value >= 0 && value <= high }
+        if fits(c.online_quality, 3) && fits(c.feedback_quality, 3) && fits(c.feedback_channel, 1)
+            && fits(c.integrity_enforcement, 1) && fits(c.deadline_enforcement, 1) && fits(c.device_loan_share, 1)
+            && fits(c.connectivity_floor, 1) && fits(c.classroom_equipment, 3) && fits(c.extra_siw_minutes, 3000)
+            && fits(c.motivation_support, 1)
+        {
+            return nil
+        }
         let fields: [(String, Double, ClosedRange<Double>)] = [
             ("online_quality", c.online_quality, 0...3),
             ("feedback_quality", c.feedback_quality, 0...3),

@@ -46,7 +46,7 @@ public struct WeekPlan: Sendable {
     public let isFinalWeek: Bool
     /// Course-achievement points per effective hour, before aptitude: 100 / (expected effective
     /// hours per week × weeks), so a student who gets the expected hours every week ends at 100.
-    let coursePointsPerHour: Float
+    public let coursePointsPerHour: Float
     /// Blend complementarity multiplier on every teaching hour this week (1 when not blended).
     public let blendFactor: Double
     public let conditions: bs_conditions
@@ -55,10 +55,10 @@ public struct WeekPlan: Sendable {
     /// 1, added in the loop's order so they are the same bits: minutes, online minutes, online
     /// minutes at home, isolated minutes, and feedback minutes for a student on time and late.
     let uniformSums: UniformSums
-    let hasSubmittedWork: Bool
-    let hasOnlineAssessment: Bool
+    public let hasSubmittedWork: Bool
+    public let hasOnlineAssessment: Bool
     /// The mean of the group's population motivation distribution, which motivation reverts to.
-    let motivationTarget: Float
+    public let motivationTarget: Float
     /// Teachers' marking load for the week: demanded over available feedback time (1 = full).
     public let teacherLoad: Double
 
@@ -234,4 +234,38 @@ enum Engagement {
 
     /// Slots in the table.
     static let count = Slot.allCases.count
+}
+
+/// A prepared activity as the kernel reads it, for code that re-implements the kernel's week —
+/// the benchmark's fused reference loop (Benchmarks/, docs/PERFORMANCE.md), which must stay in
+/// step with `LearningKernel`.
+public struct KernelActivity: Sendable {
+    public let minutes: Float
+    public let valueOnTime: Float
+    public let valueLate: Float
+    public let feedbackMinutesOnTime: Float
+    public let feedbackMinutesLate: Float
+    public let online: Float
+    public let homeOnline: Float
+    public let isolation: Float
+    public let factors: (Float, Float, Float, Float)
+    public let submitted: Bool
+    public let onlineAssessment: Bool
+    /// The engagement slot: 0 classroom, 1 live online, 2 self-paced online, 3 SIW, 4 SIWT,
+    /// 5 assessment, 6 live online on campus, 7 self-paced online on campus.
+    public let engagementSlot: Int
+}
+
+extension WeekPlan {
+    /// The week's prepared activities, in the kernel's order.
+    public var kernelActivities: [KernelActivity] {
+        activities.map {
+            KernelActivity(
+                minutes: $0.minutes, valueOnTime: $0.valueOnTime, valueLate: $0.valueLate,
+                feedbackMinutesOnTime: $0.feedbackMinutesOnTime, feedbackMinutesLate: $0.feedbackMinutesLate,
+                online: $0.online, homeOnline: $0.homeOnline, isolation: $0.isolation,
+                factors: ($0.factor0, $0.factor1, $0.factor2, $0.factor3), submitted: $0.submitted,
+                onlineAssessment: $0.onlineAssessment, engagementSlot: $0.engagementSlot)
+        }
+    }
 }

@@ -189,11 +189,11 @@ public struct MetricAccumulator: Sendable {
             week: week,
             active: Int(active),
             activeShare: enrolled > 0 ? n / Double(enrolled) : 0,
-            skills: (0..<4).map { mean(skillSums[$0]) },
+            skills: FixedValues { mean(skillSums[$0]) },
             overall: mean(overallSum),
             overallSD: sd,
             motivation: mean(motivationSum),
-            bandShares: (0..<6).map { active > 0 ? Double(bandCounts[$0]) / n : 0 },
+            bandShares: FixedValues { active > 0 ? Double(bandCounts[$0]) / n : 0 },
             onlineMinutes: active > 0 ? Double(onlineMinutesSum) / 256 / n : 0,
             cheating: Int(cheating),
             late: Int(late),
@@ -204,7 +204,7 @@ public struct MetricAccumulator: Sendable {
             poorConnectionShare: active > 0 ? Double(poorConnection) / n : 0,
             lowMotivationShare: active > 0 ? Double(lowMotivation) / n : 0,
             teacherLoad: 0,
-            levelUpShares: (0..<5).map { active > 0 ? Double(levelUps[$0]) / n : 0 },
+            levelUpShares: FixedValues { active > 0 ? Double(levelUps[$0]) / n : 0 },
             course: mean(courseSum), courseSD: courseSD,
             cheaterShare: active > 0 ? Double(cheaters) / n : 0,
             regulationCourseCorrelation: correlation)
@@ -218,14 +218,14 @@ public struct WeekMetrics: Sendable, Equatable {
     public var active: Int
     public var activeShare: Double
     /// Mean of each skill over enrolled students, in `Skill` order.
-    public var skills: [Double]
+    public var skills: FixedValues<4>
     /// Mean overall score (mean of the four skills).
     public var overall: Double
     /// Standard deviation of the overall score across students.
     public var overallSD: Double
     public var motivation: Double
     /// Share of enrolled students in each `LevelBand`.
-    public var bandShares: [Double]
+    public var bandShares: FixedValues<6>
     /// Mean online minutes per enrolled student, cumulative since the start.
     public var onlineMinutes: Double
     /// Incidents in this week.
@@ -246,7 +246,7 @@ public struct WeekMetrics: Sendable, Equatable {
     public var teacherLoad: Double
     /// Share of enrolled students above their starting band, per skill (`Skill` order), then for
     /// the overall score.
-    public var levelUpShares: [Double]
+    public var levelUpShares: FixedValues<5>
     /// Mean course achievement (points of the course's content; docs/MODEL.md 3.3 (6)).
     public var course: Double
     /// Standard deviation of course achievement across students.
@@ -258,10 +258,10 @@ public struct WeekMetrics: Sendable, Equatable {
     public var regulationCourseCorrelation: Double
 
     public init(
-        week: Int, active: Int, activeShare: Double, skills: [Double], overall: Double, overallSD: Double,
-        motivation: Double, bandShares: [Double], onlineMinutes: Double, cheating: Int, late: Int, dropouts: Int,
+        week: Int, active: Int, activeShare: Double, skills: FixedValues<4>, overall: Double, overallSD: Double,
+        motivation: Double, bandShares: FixedValues<6>, onlineMinutes: Double, cheating: Int, late: Int, dropouts: Int,
         measured: Double, digitalCompetence: Double, withoutDeviceShare: Double, poorConnectionShare: Double,
-        lowMotivationShare: Double, teacherLoad: Double, levelUpShares: [Double],
+        lowMotivationShare: Double, teacherLoad: Double, levelUpShares: FixedValues<5>,
         course: Double = 0, courseSD: Double = 0, cheaterShare: Double = 0,
         regulationCourseCorrelation: Double = .nan
     ) {
@@ -288,5 +288,54 @@ public struct WeekMetrics: Sendable, Equatable {
         self.courseSD = courseSD
         self.cheaterShare = cheaterShare
         self.regulationCourseCorrelation = regulationCourseCorrelation
+    }
+
+    /// The same from arrays (of 4 skills, 6 bands and 5 level-up shares).
+    public init(
+        week: Int, active: Int, activeShare: Double, skills: [Double], overall: Double, overallSD: Double,
+        motivation: Double, bandShares: [Double], onlineMinutes: Double, cheating: Int, late: Int, dropouts: Int,
+        measured: Double, digitalCompetence: Double, withoutDeviceShare: Double, poorConnectionShare: Double,
+        lowMotivationShare: Double, teacherLoad: Double, levelUpShares: [Double],
+        course: Double = 0, courseSD: Double = 0, cheaterShare: Double = 0,
+        regulationCourseCorrelation: Double = .nan
+    ) {
+        self.init(
+            week: week, active: active, activeShare: activeShare, skills: FixedValues<4>(skills), overall: overall,
+            overallSD: overallSD, motivation: motivation, bandShares: FixedValues<6>(bandShares), onlineMinutes: onlineMinutes,
+            cheating: cheating, late: late, dropouts: dropouts, measured: measured, digitalCompetence: digitalCompetence,
+            withoutDeviceShare: withoutDeviceShare, poorConnectionShare: poorConnectionShare, lowMotivationShare: lowMotivationShare,
+            teacherLoad: teacherLoad, levelUpShares: FixedValues<5>(levelUpShares), course: course, courseSD: courseSD,
+            cheaterShare: cheaterShare, regulationCourseCorrelation: regulationCourseCorrelation)
+    }
+}
+
+/// `count` doubles stored inline (no allocation of their own): a week's per-skill, per-band and
+/// level-up figures, kept for every week of every replication.
+public struct FixedValues<let count: Int>: RandomAccessCollection, Equatable, Sendable, ExpressibleByArrayLiteral {
+    var storage: InlineArray<count, Double>
+
+    public init(arrayLiteral elements: Double...) { self.init(elements) }
+
+    public init(repeating value: Double) { storage = InlineArray(repeating: value) }
+
+    /// The values of `array`, which must have `count` elements.
+    public init(_ array: [Double]) {
+        precondition(array.count == count, "expected \(count) values, got \(array.count)")
+        storage = InlineArray { array[$0] }
+    }
+
+    /// Element `k` is `value(k)`.
+    public init(_ value: (Int) -> Double) { storage = InlineArray { value($0) } }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { count }
+    public subscript(position: Int) -> Double {
+        get { storage[position] }
+        set { storage[position] = newValue }
+    }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        for k in 0..<count where a.storage[k] != b.storage[k] { return false }
+        return true
     }
 }

@@ -31,6 +31,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -238,11 +239,11 @@ _Static_assert(sizeof(bs_policy_descriptor) == BS_POLICY_DESCRIPTOR_SIZE_1_1, "b
  * has are not read. Returns the writer's struct_size. */
 static inline uint32_t bs_read_struct(void *destination, size_t destination_size, const void *source) {
     uint32_t size;
-    const unsigned char *from = (const unsigned char *)source;
-    unsigned char *to = (unsigned char *)destination;
-    size_t index;
-    for (index = 0; index < sizeof size; index++) ((unsigned char *)&size)[index] = from[index];
-    for (index = 0; index < destination_size; index++) to[index] = index < size ? from[index] : 0;
+    size_t common;
+    memcpy(&size, source, sizeof size);
+    common = size < destination_size ? size : destination_size;
+    memcpy(destination, source, common);
+    if (common < destination_size) memset((unsigned char *)destination + common, 0, destination_size - common);
     return size;
 }
 
@@ -250,11 +251,10 @@ static inline uint32_t bs_read_struct(void *destination, size_t destination_size
  * the bytes both versions have, after struct_size itself. */
 static inline void bs_write_struct(void *destination, const void *source, size_t source_size) {
     uint32_t size;
-    const unsigned char *from = (const unsigned char *)source;
-    unsigned char *to = (unsigned char *)destination;
-    size_t index;
-    for (index = 0; index < sizeof size; index++) ((unsigned char *)&size)[index] = to[index];
-    for (index = sizeof size; index < size && index < source_size; index++) to[index] = from[index];
+    size_t end;
+    memcpy(&size, destination, sizeof size);
+    end = size < source_size ? size : source_size;
+    if (end > sizeof size) memcpy((unsigned char *)destination + sizeof size, (const unsigned char *)source + sizeof size, end - sizeof size);
 }
 
 /* The counter-based generator used by the host, for plugins that want reproducible draws:

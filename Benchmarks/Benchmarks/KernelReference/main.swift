@@ -1,0 +1,100 @@
+import BlendSimCore
+import BlendSimPluginHost
+import BlendSimRunner
+import BlendSimScenario
+import FusedReference
+import Foundation
+
+// blendsim's kernel beside the fused reference loop (FusedReference), and many small runs beside
+// one large cohort — the measurements docs/PERFORMANCE.md reports. Interleaved rounds, medians.
+//   swift build -c release                                           # the plugins, in the repository root
+//   swift run -c release --package-path Benchmarks kernel-reference [rounds]
+
+let pluginDirectories: [String] = {
+    if let path = ProcessInfo.processInfo.environment["BLENDSIM_PLUGIN_PATH"] { return path.split(separator: ":").map(String.init) }
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<4 { url.deleteLastPathComponent() }
+    return [url.path + "/.build/release"]
+}()
+
+func spec(students: Int, groups: Int = 1, replications: Int = 1) -> SimulationSpec {
+    let text = Bench.scenarioText(students: students, weeks: 15, replications: replications, groups: groups)
+    let scenario = ScenarioLoader.decode(ScenarioSource(path: "bench", bytes: Array(text.utf8))).scenario!
+    let host: PluginHost
+    do {
+        // Only these directories: the benchmark's own build directory holds copies of the plugins.
+        host = try PluginHost(searchPath: pluginDirectories)
+    } catch {
+        fatalError("\(error)")
+    }
+    guard let spec = PluginResolution.resolve(scenario, host: host).spec else {
+        fatalError("the plugins were not found in \(pluginDirectories); run `swift build -c release` in the repository root first")
+    }
+    return spec
+}
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+func median(_ values: [Double]) -> Double { let sorted = values.sorted(); return sorted[sorted.count / 2] }
+func millions(_ value: Double) -> String { String(format: "%.1f M", value / 1e6) }
+
+let rounds = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 5
+let students = 1_000_000
+let large = spec(students: students)
+let studentWeeks = Double(students * 15)
+var times: [String: [Double]] = [:]
+var agreement: [String] = []
+print("Kernel: \(students) students × 15 weeks, flipped classroom 40/60 + teacher-it-training + chat-bot-feedback; \(rounds) interleaved rounds, medians")
+for round in 1...rounds {
+    for threads in [1, 2] {
+        for fastPaths in [true, false] {
+            let engine = Engine(spec: large, options: EngineOptions(threads: threads, fastPaths: fastPaths))
+            var result: SimulationResult?
+            times["blendsim\(fastPaths ? "" : " (general path)") \(threads)", default: []].append(try seconds { result = try engine.run() })
+            if round == 1 && threads == 1 && fastPaths, let after = result?.replications.first?.groups.first?.after {
+                agreement.append(String(format: "blendsim: mean overall %.3f, motivation %.4f, enrolled %.4f", after.overall, after.motivation, after.activeShare))
+            }
+        }
+        var reference: FusedReference.Result?
+        times["fused \(threads)", default: []].append(try seconds { reference = try FusedReference.run(spec: large, threads: threads) })
+        if round == 1 && threads == 1, let reference {
+            agreement.append(String(format: "fused:    mean overall %.3f, motivation %.4f, enrolled %.4f", reference.meanOverall, reference.meanMotivation, reference.activeShare))
+        }
+    }
+}
+print("")
+print("engine                       1 thread        2 threads       speed-up")
+for name in ["blendsim", "blendsim (general path)", "fused"] {
+    let one = median(times["\(name) 1"]!), two = median(times["\(name) 2"]!)
+    print(name.padding(toLength: 28, withPad: " ", startingAt: 0)
+        + "\(millions(studentWeeks / one)) sw/s".padding(toLength: 16, withPad: " ", startingAt: 0)
+        + "\(millions(studentWeeks / two)) sw/s".padding(toLength: 16, withPad: " ", startingAt: 0)
+        + String(format: "%.2f×", one / two))
+}
+for threads in [1, 2] {
+    let ratio = median(times["blendsim \(threads)"]!) / median(times["fused \(threads)"]!)
+    print(String(format: "blendsim / fused time, %d thread%@: %.3f×", threads, threads == 1 ? "" : "s", ratio))
+}
+for line in agreement { print(line) }
+
+// Many small runs: the calibration workload, 10^4 runs of 2 groups × 100 students × 15 weeks.
+let smallRuns = 10_000
+let small = spec(students: 100, groups: 2, replications: smallRuns)
+var smallTimes: [Double] = []
+for _ in 1...max(rounds / 2, 2) {
+    let engine = Engine(spec: small, options: EngineOptions(threads: 2))
+    smallTimes.append(try seconds { _ = try engine.run() })
+}
+let smallSeconds = median(smallTimes)
+let smallStudentWeeks = Double(smallRuns * 2 * 100 * 15)
+let largeRate = studentWeeks / median(times["blendsim 2"]!)
+let smallRate = smallStudentWeeks / smallSeconds
+print("")
+print(String(format: "small runs (2 threads): %d runs of 2 × 100 × 15 in %.2f s: %.0f runs/s, %@ sw/s = %.0f%% of the large cohort's %@ sw/s",
+    smallRuns, smallSeconds, Double(smallRuns) / smallSeconds, millions(smallRate), 100 * smallRate / largeRate, millions(largeRate)))
+print(String(format: "per run beyond the large cohort's rate (set-up, plugin calls, allocation): %.1f µs on 2 threads",
+    1e6 * (smallSeconds - smallStudentWeeks / largeRate) / Double(smallRuns) * 2))
