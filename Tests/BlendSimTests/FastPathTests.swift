@@ -41,9 +41,9 @@ struct FastPathTests {
         for (file, bytes) in fast { #expect(general[file] == bytes, "\(name): \(file) differs without the fast paths") }
     }
 
-    /// Groups whose model or policy writes participation (flex, individual rotation, peer
-    /// mentoring) run the general path every week; groups beside them without hooks run the fast
-    /// path. Both ways, the bytes are the same.
+    /// Groups whose model has a per-student hook (flex, individual rotation) run the general path
+    /// every week, both ways; the group beside them without hooks runs the fast path, or with
+    /// `--no-fast-paths` the general one. Both ways, the bytes are the same.
     @Test func hooksBesideNoHooks() throws {
         let directory = TemporaryDirectory()
         let path = directory.path + "/mixed.yaml"
@@ -59,5 +59,34 @@ struct FastPathTests {
         let fast = try outputs(path, ["--chunk-size", "128"])
         let general = try outputs(path, ["--no-fast-paths", "--chunk-size", "128"])
         for (file, bytes) in fast { #expect(general[file] == bytes, "\(file) differs without the fast paths") }
+    }
+
+    /// The general path with hooks that leave every multiplier at 1 gives the fast path's bits:
+    /// the same group with and without a policy whose only act is such a hook (a fixture) ends
+    /// the same, week by week.
+    @Test func aHookThatChangesNothingChangesNothing() throws {
+        let directory = TemporaryDirectory()
+        let plugins = directory.path + "/plugins"
+        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
+        _ = try compileFixturePlugin("ones_hook_policy.c", name: "ones-hook", into: plugins)
+        func scenario(_ policies: String) throws -> String {
+            let path = directory.path + "/s\(policies.count).yaml"
+            try """
+                name: hook
+                seed: 5
+                groups:
+                  - {name: g, students: 700, levels: {pre_intermediate: 0.7, intermediate: 0.3}, model: flipped-classroom, online_share: 0.4, policies: [\(policies)]}
+
+                """.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        let without = try outputs(try scenario("device-loans, anti-plagiarism"), ["--plugin-dir", plugins, "--chunk-size", "256"])
+        let with = try outputs(try scenario("device-loans, anti-plagiarism, ones-hook"), ["--plugin-dir", plugins, "--chunk-size", "256"])
+        #expect(with["weekly.csv"] == without["weekly.csv"])
+        // summary.json differs only in the group's list of policies.
+        func dropPolicies(_ data: Data?) -> String {
+            String(decoding: data ?? Data(), as: UTF8.self).split(separator: "\n").filter { !$0.contains("ones-hook") && !$0.contains("\"policies\"") }.joined(separator: "\n")
+        }
+        #expect(dropPolicies(with["summary.json"]) == dropPolicies(without["summary.json"]))
     }
 }

@@ -125,7 +125,8 @@ public enum FusedReference {
     struct Sums {
         var active = 0.0, overall = 0.0, motivation = 0.0, course = 0.0, measured = 0.0
         var skills = (0.0, 0.0, 0.0, 0.0)
-        var bands = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+        var bands = InlineArray<8, Double>(repeating: 0)
+        var finalCount = 0.0, regulation = 0.0, regulationSquares = 0.0, regulationCourse = 0.0
         var levelUps = (0.0, 0.0, 0.0, 0.0, 0.0)
         var cheating = 0.0, late = 0.0, dropouts = 0.0, lowMotivation = 0.0, withoutDevice = 0.0, poorConnection = 0.0
         var online = 0.0, digital = 0.0, cheaters = 0.0, overallSquares = 0.0, courseSquares = 0.0
@@ -133,7 +134,8 @@ public enum FusedReference {
         mutating func add(_ o: Sums) {
             active += o.active; overall += o.overall; motivation += o.motivation; course += o.course; measured += o.measured
             skills.0 += o.skills.0; skills.1 += o.skills.1; skills.2 += o.skills.2; skills.3 += o.skills.3
-            bands.0 += o.bands.0; bands.1 += o.bands.1; bands.2 += o.bands.2; bands.3 += o.bands.3; bands.4 += o.bands.4; bands.5 += o.bands.5
+            for b in 0..<8 { bands[b] += o.bands[b] }
+            finalCount += o.finalCount; regulation += o.regulation; regulationSquares += o.regulationSquares; regulationCourse += o.regulationCourse
             levelUps.0 += o.levelUps.0; levelUps.1 += o.levelUps.1; levelUps.2 += o.levelUps.2; levelUps.3 += o.levelUps.3; levelUps.4 += o.levelUps.4
             cheating += o.cheating; late += o.late; dropouts += o.dropouts; lowMotivation += o.lowMotivation
             withoutDevice += o.withoutDevice; poorConnection += o.poorConnection; online += o.online; digital += o.digital
@@ -148,6 +150,7 @@ public enum FusedReference {
         /// Per engagement slot (all eight, zero where unused), the effective hours per unit of
         /// engagement, a lane per skill: of the work not handed in, and of the work handed in on
         /// time and late.
+        var used = [Bool](repeating: false, count: 8)
         var base = [SIMD4<Float>](repeating: .zero, count: 8)
         var onTime = [SIMD4<Float>](repeating: .zero, count: 8)
         var lateWork = [SIMD4<Float>](repeating: .zero, count: 8)
@@ -166,6 +169,7 @@ public enum FusedReference {
                 isolated += a.isolation * a.minutes
                 feedbackOnTime += a.feedbackMinutesOnTime
                 feedbackLate += a.submitted ? a.feedbackMinutesLate : a.feedbackMinutesOnTime
+                used[a.engagementSlot] = true
                 let factors = SIMD4<Float>(a.factors.0, a.factors.1, a.factors.2, a.factors.3)
                 if a.submitted {
                     onTime[a.engagementSlot] += a.valueOnTime * factors
@@ -229,6 +233,9 @@ public enum FusedReference {
             let b0 = base[0], b1 = base[1], b2 = base[2], b3 = base[3], b4 = base[4], b5 = base[5], b6 = base[6], b7 = base[7]
             let t0 = onTime[0], t1 = onTime[1], t2 = onTime[2], t3 = onTime[3], t4 = onTime[4], t5 = onTime[5], t6 = onTime[6], t7 = onTime[7]
             let l0s = lateWork[0], l1s = lateWork[1], l2s = lateWork[2], l3s = lateWork[3], l4s = lateWork[4], l5s = lateWork[5], l6s = lateWork[6], l7s = lateWork[7]
+            // The week's slots, as constants: a slot the week does not use costs nothing (the
+            // branches go the same way for every student).
+            let u0 = used[0], u1 = used[1], u2 = used[2], u3 = used[3], u4 = used[4], u5 = used[5], u6 = used[6], u7 = used[7]
             do {
                 do {
                     for i in range {
@@ -263,42 +270,21 @@ public enum FusedReference {
                                 LA[i] &+= 1
                             }
                         }
-                        // Effective hours per skill: the closed form, every slot, a lane per skill.
+                        // Effective hours per skill: the closed form over the week's slots, a lane
+                        // per skill.
                         let copyFactor: Float = copied ? kept : 1
-                        var h = b0 * classroom
-                        h += b5 * classroom
-                        let e1 = classroom * access * (syncFloor + (1 - syncFloor) * connectivity) * digital
-                        let e2 = selfPacedEngagement * homeReach * digital
-                        let e4 = 0.5 * (classroom + siw)
-                        let e6 = classroom * digital
-                        let e7 = selfPacedEngagement * digital
-                        h += b1 * e1
-                        h += b2 * e2
-                        h += b3 * siw
-                        h += b4 * e4
-                        h += b6 * e6
-                        h += b7 * e7
-                        var submitted: SIMD4<Float>
-                        if late {
-                            submitted = l0s * classroom
-                            submitted += l1s * e1
-                            submitted += l2s * e2
-                            submitted += l3s * siw
-                            submitted += l4s * e4
-                            submitted += l5s * classroom
-                            submitted += l6s * e6
-                            submitted += l7s * e7
-                        } else {
-                            submitted = t0 * classroom
-                            submitted += t1 * e1
-                            submitted += t2 * e2
-                            submitted += t3 * siw
-                            submitted += t4 * e4
-                            submitted += t5 * classroom
-                            submitted += t6 * e6
-                            submitted += t7 * e7
+                        var h = SIMD4<Float>.zero
+                        @inline(__always) func add(_ engagement: Float, _ b: SIMD4<Float>, _ onTime: SIMD4<Float>, _ lateRow: SIMD4<Float>) {
+                            h += engagement * (b + (late ? lateRow : onTime) * copyFactor)
                         }
-                        h += submitted * copyFactor
+                        if u0 { add(classroom, b0, t0, l0s) }
+                        if u1 { add(classroom * access * (syncFloor + (1 - syncFloor) * connectivity) * digital, b1, t1, l1s) }
+                        if u2 { add(selfPacedEngagement * homeReach * digital, b2, t2, l2s) }
+                        if u3 { add(siw, b3, t3, l3s) }
+                        if u4 { add(0.5 * (classroom + siw), b4, t4, l4s) }
+                        if u5 { add(classroom, b5, t5, l5s) }
+                        if u6 { add(classroom * digital, b6, t6, l6s) }
+                        if u7 { add(selfPacedEngagement * digital, b7, t7, l7s) }
                         let h0 = h[0], h1 = h[1], h2 = h[2], h3 = h[3]
                         if homeOnline > 0 {
                             if !hasDevice { s.withoutDevice += 1 }
@@ -349,14 +335,7 @@ public enum FusedReference {
                         s.overallSquares += Double(overall) * Double(overall)
                         s.motivation += Double(next)
                         s.skills.0 += Double(l); s.skills.1 += Double(rd); s.skills.2 += Double(w); s.skills.3 += Double(sp)
-                        switch overallBand {
-                        case 0: s.bands.0 += 1
-                        case 1: s.bands.1 += 1
-                        case 2: s.bands.2 += 1
-                        case 3: s.bands.3 += 1
-                        case 4: s.bands.4 += 1
-                        default: s.bands.5 += 1
-                        }
+                        s.bands[overallBand & 7] += 1
                         if next < 0.3 { s.lowMotivation += 1 }
                         s.online += Double(totalOnline)
                         s.digital += Double(digitalAfter)
@@ -379,7 +358,12 @@ public enum FusedReference {
                         s.course += Double(courseAfter)
                         s.courseSquares += Double(courseAfter) * Double(courseAfter)
                         s.cheaters += CH[i] > 0 ? 1 : 0
-                        _ = isFinalWeek
+                        if isFinalWeek {
+                            s.finalCount += 1
+                            s.regulation += Double(r)
+                            s.regulationSquares += Double(r * r)
+                            s.regulationCourse += Double(r * courseAfter)
+                        }
                     }
                 }
             }

@@ -39,7 +39,11 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
 
-func median(_ values: [Double]) -> Double { let sorted = values.sorted(); return sorted[sorted.count / 2] }
+/// The median: the middle value, or the mean of the two middle values of an even count.
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted(), n = sorted.count
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+}
 func millions(_ value: Double) -> String { String(format: "%.1f M", value / 1e6) }
 
 let rounds = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 5
@@ -51,18 +55,25 @@ var agreement: [String] = []
 print("Kernel: \(students) students × 15 weeks, flipped classroom 40/60 + teacher-it-training + chat-bot-feedback; \(rounds) interleaved rounds, medians")
 for round in 1...rounds {
     for threads in [1, 2] {
-        for fastPaths in [true, false] {
-            let engine = Engine(spec: large, options: EngineOptions(threads: threads, fastPaths: fastPaths))
-            var result: SimulationResult?
-            times["blendsim\(fastPaths ? "" : " (general path)") \(threads)", default: []].append(try seconds { result = try engine.run() })
-            if round == 1 && threads == 1 && fastPaths, let after = result?.replications.first?.groups.first?.after {
-                agreement.append(String(format: "blendsim: mean overall %.3f, motivation %.4f, enrolled %.4f", after.overall, after.motivation, after.activeShare))
+        // The three engines in an order that rotates from round to round, so none always runs
+        // first (or after the same one).
+        for turn in 0..<3 {
+            switch (turn + round) % 3 {
+            case 0, 1:
+                let fastPaths = (turn + round) % 3 == 0
+                let engine = Engine(spec: large, options: EngineOptions(threads: threads, fastPaths: fastPaths))
+                var result: SimulationResult?
+                times["blendsim\(fastPaths ? "" : " (general path)") \(threads)", default: []].append(try seconds { result = try engine.run() })
+                if round == 1 && threads == 1 && fastPaths, let after = result?.replications.first?.groups.first?.after {
+                    agreement.append(String(format: "blendsim: mean overall %.3f, motivation %.4f, enrolled %.4f", after.overall, after.motivation, after.activeShare))
+                }
+            default:
+                var reference: FusedReference.Result?
+                times["fused \(threads)", default: []].append(try seconds { reference = try FusedReference.run(spec: large, threads: threads) })
+                if round == 1 && threads == 1, let reference {
+                    agreement.append(String(format: "fused:    mean overall %.3f, motivation %.4f, enrolled %.4f", reference.meanOverall, reference.meanMotivation, reference.activeShare))
+                }
             }
-        }
-        var reference: FusedReference.Result?
-        times["fused \(threads)", default: []].append(try seconds { reference = try FusedReference.run(spec: large, threads: threads) })
-        if round == 1 && threads == 1, let reference {
-            agreement.append(String(format: "fused:    mean overall %.3f, motivation %.4f, enrolled %.4f", reference.meanOverall, reference.meanMotivation, reference.activeShare))
         }
     }
 }
@@ -85,7 +96,7 @@ for line in agreement { print(line) }
 let smallRuns = 10_000
 let small = spec(students: 100, groups: 2, replications: smallRuns)
 var smallTimes: [Double] = []
-for _ in 1...max(rounds / 2, 2) {
+for _ in 1...(max(rounds / 2, 2) | 1) {
     let engine = Engine(spec: small, options: EngineOptions(threads: 2))
     smallTimes.append(try seconds { _ = try engine.run() })
 }

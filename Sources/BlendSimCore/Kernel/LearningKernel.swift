@@ -34,18 +34,17 @@ public struct LearningKernel: Sendable {
         } else if fastPaths {
             run(cohort: cohort, range: range, plan: plan, shares: FullParticipation(), groupKey: groupKey, into: &metrics)
         } else {
-            // The general path with a row of ones for every activity, as a hook that changed
-            // nothing would leave it: what the fast path is checked against.
-            let ones = [Float](repeating: 1, count: max(plan.activities.count * range.count, 1))
+            // The general path, reading a multiplier of 1 for every activity and student from one
+            // row of ones (what the fast path is checked against, `--no-fast-paths`).
+            let ones = [Float](repeating: 1, count: max(plan.activities.count, 1))
             ones.withUnsafeBufferPointer { buffer in
-                run(cohort: cohort, range: range, plan: plan, shares: ParticipationRows(rows: buffer.baseAddress!, stride: range.count),
-                    groupKey: groupKey, into: &metrics)
+                run(cohort: cohort, range: range, plan: plan, shares: ActivityRow(row: buffer.baseAddress!), groupKey: groupKey, into: &metrics)
             }
         }
     }
 
     /// The kernel's loop, specialised for how participation is given: `FullParticipation` (no
-    /// model or policy wrote any; the common case) drops the multiplications by 1 and takes the
+    /// model or policy of the group has a per-student hook; the common case) drops the multiplications by 1 and takes the
     /// week's minute and feedback sums from `WeekPlan.uniformSums` — the same bits, since x × 1 is
     /// x and those sums are added in the same order — while `ParticipationRows` reads each
     /// student's multipliers.
@@ -144,7 +143,8 @@ public struct LearningKernel: Sendable {
                 // (1) Access to online work.
                 var hasDevice = deviceColumn[i] != 0
                 if !hasDevice && loanShare > 0 {
-                    let initKey = CounterRandom.derive(CounterRandom.derive(groupKey, UInt64(i)), 0)
+                    // i is a student index, never negative: the conversion needs no check.
+                    let initKey = CounterRandom.derive(CounterRandom.derive(groupKey, UInt64(truncatingIfNeeded: i)), 0)
                     hasDevice = CounterRandom.uniform(initKey, DrawPurpose.deviceLoan) < loanShare
                 }
                 let access: Float = hasDevice ? 1 : noDevice
@@ -334,7 +334,7 @@ public struct LearningKernel: Sendable {
 
 /// Where the kernel reads a student's participation multiplier for an activity.
 protocol ParticipationSource {
-    /// Every multiplier is 1 (no model or policy wrote any).
+    /// Every multiplier is 1 (no model or policy of the group has a per-student hook).
     static var full: Bool { get }
     func share(activity: Int, student: Int) -> Float
 }
@@ -351,4 +351,11 @@ struct ParticipationRows: ParticipationSource {
     let stride: Int
     static var full: Bool { false }
     @inline(__always) func share(activity: Int, student: Int) -> Float { rows[activity &* stride &+ student] }
+}
+
+/// One multiplier per activity, the same for every student (the general path without hooks).
+struct ActivityRow: ParticipationSource {
+    let row: UnsafePointer<Float>
+    static var full: Bool { false }
+    @inline(__always) func share(activity: Int, student: Int) -> Float { row[activity] }
 }

@@ -33,7 +33,8 @@ public enum CounterRandom {
     /// which is unique for students below 2⁴⁸ and weeks below 2¹⁶.
     @inline(__always)
     public static func studentWeek(_ groupKey: UInt64, student: Int, week: UInt64) -> UInt64 {
-        mix(groupKey &+ ((UInt64(student) &<< 16) | week) &* 0xD1B5_4A32_D192_ED03)
+        // A student index is never negative: the conversion needs no check.
+        mix(groupKey &+ ((UInt64(truncatingIfNeeded: student) &<< 16) | week) &* 0xD1B5_4A32_D192_ED03)
     }
 
     /// 64 random bits, word `n` of a stream; the kernel splits words into several draws.
