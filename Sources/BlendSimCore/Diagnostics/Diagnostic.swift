@@ -64,9 +64,9 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// `diagnostics` as one report: each error once (by place and message), in file order — the
-    /// file of the first error first, then others as they appear — and at most `maximumListed`,
-    /// with a note when there were more.
-    public static func report(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+    /// file `mainFile` first (the scenario itself, before the files it includes), then others as
+    /// they appear — and at most `maximumListed`, with a note when there were more.
+    public static func report(_ diagnostics: [Diagnostic], mainFile: String? = nil) -> [Diagnostic] {
         var unique: [Diagnostic] = []
         var seen = Set<String>()
         var notes: [Diagnostic] = []
@@ -79,6 +79,7 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
             if seen.insert(key).inserted { unique.append(diagnostic) }
         }
         var files: [String: Int] = [:]
+        if let mainFile { files[mainFile] = 0 }
         for diagnostic in unique { if let file = diagnostic.location?.file, files[file] == nil { files[file] = files.count } }
         let sorted = unique.enumerated().sorted { a, b in
             let x = a.element.location, y = b.element.location

@@ -135,7 +135,7 @@ public enum PluginResolution {
         } catch {
             diagnostics.append(error)
         }
-        let report = Diagnostic.report(diagnostics)
+        let report = Diagnostic.report(diagnostics, mainFile: path)
         return (report.isEmpty ? checked.scenario : nil, report)
     }
 
@@ -148,7 +148,7 @@ public enum PluginResolution {
         if let source = checked.source, !checked.components.isEmpty, diagnostics.count < Diagnostic.maximumListed {
             diagnostics += check(checked.components, host: try host(), sources: Sources(source, includes: checked.includes))
         }
-        throw Diagnostic.collected(Diagnostic.report(diagnostics))!
+        throw Diagnostic.collected(Diagnostic.report(diagnostics, mainFile: path))!
     }
 
     static func modelFactory(

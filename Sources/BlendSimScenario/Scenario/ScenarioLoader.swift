@@ -13,7 +13,7 @@ public enum ScenarioLoader {
     /// - Throws: every `Diagnostic` found, as one (`Diagnostic.collected`).
     public static func load(path: String) throws(Diagnostic) -> Scenario {
         let result = validate(path: path)
-        if let error = Diagnostic.collected(Diagnostic.report(result.diagnostics)) { throw error }
+        if let error = Diagnostic.collected(Diagnostic.report(result.diagnostics, mainFile: path)) { throw error }
         return result.scenario!
     }
 
