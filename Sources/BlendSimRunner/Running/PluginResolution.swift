@@ -154,45 +154,51 @@ public enum PluginResolution {
     static func modelFactory(
         _ reference: ComponentReference, host: PluginHost, sources: Sources, diagnostics: inout [Diagnostic]
     ) -> (any ModelFactory)? {
-        guard let component = host.model(named: reference.name) else {
-            diagnostics.append(sources.diagnostic(host.notFoundMessage(kind: "model", name: reference.name), at: reference.location))
-            return nil
-        }
-        let problems = component.schema.problems(reference.parameters)
-        guard problems.isEmpty, let factory = try? component.factory(parameters: reference.parameters) else {
-            diagnostics += problems.map { parameterDiagnostic($0, reference, kind: "model", sources) }
-            return nil
-        }
-        // Create one instance now, so a plugin that refuses these parameters is reported at the
-        // scenario's line, not in the middle of a run.
-        do {
-            _ = try factory.makeInstance()
-            return factory
-        } catch {
-            diagnostics.append(sources.diagnostic(
-                "model '\(reference.name)' (\(component.plugin.name)) refused its parameters: \(error.message)", at: reference.location))
-            return nil
-        }
+        let found = host.model(named: reference.name)
+        return checked(
+            kind: "model", reference, host: host, sources: sources, diagnostics: &diagnostics,
+            component: found.map { component in
+                (component.schema, component.plugin.name, { (parameters) throws(ParameterSchema.Problem) in try component.factory(parameters: parameters) })
+            },
+            instantiate: { (factory) throws(ComponentError) in _ = try factory.makeInstance() })
     }
 
     static func policyFactory(
         _ reference: ComponentReference, host: PluginHost, sources: Sources, diagnostics: inout [Diagnostic]
     ) -> (any PolicyFactory)? {
-        guard let component = host.policy(named: reference.name) else {
-            diagnostics.append(sources.diagnostic(host.notFoundMessage(kind: "policy", name: reference.name), at: reference.location))
+        let found = host.policy(named: reference.name)
+        return checked(
+            kind: "policy", reference, host: host, sources: sources, diagnostics: &diagnostics,
+            component: found.map { component in
+                (component.schema, component.plugin.name, { (parameters) throws(ParameterSchema.Problem) in try component.factory(parameters: parameters) })
+            },
+            instantiate: { (factory) throws(ComponentError) in _ = try factory.makeInstance() })
+    }
+
+    /// A model's or policy's factory for `reference`, or nil with every problem added to
+    /// `diagnostics`: a name no plugin provides, each parameter the schema refuses, or a plugin
+    /// that refuses to create an instance with these parameters — tried now, so that is reported
+    /// at the scenario's line, not in the middle of a run.
+    static func checked<Factory>(
+        kind: String, _ reference: ComponentReference, host: PluginHost, sources: Sources, diagnostics: inout [Diagnostic],
+        component: (schema: ParameterSchema, plugin: String, make: ([(String, JSONValue)]) throws(ParameterSchema.Problem) -> Factory)?,
+        instantiate: (Factory) throws(ComponentError) -> Void
+    ) -> Factory? {
+        guard let component else {
+            diagnostics.append(sources.diagnostic(host.notFoundMessage(kind: kind, name: reference.name), at: reference.location))
             return nil
         }
         let problems = component.schema.problems(reference.parameters)
-        guard problems.isEmpty, let factory = try? component.factory(parameters: reference.parameters) else {
-            diagnostics += problems.map { parameterDiagnostic($0, reference, kind: "policy", sources) }
+        guard problems.isEmpty, let factory = try? component.make(reference.parameters) else {
+            diagnostics += problems.map { parameterDiagnostic($0, reference, kind: kind, sources) }
             return nil
         }
-        do {
-            _ = try factory.makeInstance()
+        do throws(ComponentError) {
+            try instantiate(factory)
             return factory
         } catch {
             diagnostics.append(sources.diagnostic(
-                "policy '\(reference.name)' (\(component.plugin.name)) refused its parameters: \(error.message)", at: reference.location))
+                "\(kind) '\(reference.name)' (\(component.plugin)) refused its parameters: \(error.message)", at: reference.location))
             return nil
         }
     }
