@@ -32,7 +32,7 @@ extension BlendSim {
         @OptionGroup var memory: MemoryOptions
 
         @Option(help: ArgumentHelp(
-            "Parameter recovery: replace every target with the statistic the scenarios give with their current parameters, simulated with the seed offset by this number, then fit from the plan's starts.",
+            "Parameter recovery: replace every target with the statistic the scenarios give with their current parameters, simulated with the seed offset by this number, then fit from the middle of every parameter's bounds.",
             valueName: "offset"))
         var synthetic: UInt64?
 

@@ -1,6 +1,6 @@
 import BlendSimCore
 import BlendSimPluginHost
-import BlendSimRunner
+@testable import BlendSimRunner
 import BlendSimScenario
 import Foundation
 import Testing
@@ -85,10 +85,85 @@ struct CalibrationTests {
         }
     }
 
-    /// Table 1 of the paper, reproduced by the shipped scenario with the shipped defaults over its
-    /// 50 replications: every final level share and the motivation gain within ±3 points; the
-    /// skill gains inside the intervals of the evidence base (evidence/seed-gain-*.yaml), which
-    /// weighs them against the meta-analyses of the flipped classroom (docs/MODEL.md 4).
+    /// A study's own value (`group.<scenario>.<group>.<model>.<parameter>`) reaches its group
+    /// only; a model default reaches every group of that model that does not set the parameter
+    /// itself, as `model_defaults` does in a scenario.
+    @Test func studySettingsReachTheirGroupAndDefaultsSpareGroupsWithTheirOwn() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("study.yaml", """
+            name: study
+            replications: 1
+            model_defaults:
+              flipped-classroom: {content_feedback: 0.2}
+            groups:
+              - {name: own, students: 10, levels: {pre_intermediate: 1}, model: {name: flipped-classroom, parameters: {practice_effectiveness: 2.0}}, online_share: 0.4}
+              - {name: plain, students: 10, levels: {pre_intermediate: 1}, model: flipped-classroom, online_share: 0.4}
+            """)
+        let scenario = try ScenarioLoader.load(path: path)
+        #expect(scenario.groups[0].model.setsOwn("practice_effectiveness"))
+        #expect(!scenario.groups[0].model.setsOwn("content_feedback"))
+        let host = try PluginResolution.load([TestPaths.products])
+        let settings: [CalibrationPlan.Setting] = [
+            try #require(CalibrationPlan.Setting(name: "model_defaults.flipped-classroom.practice_effectiveness")),
+            try #require(CalibrationPlan.Setting(name: "model_defaults.flipped-classroom.content_feedback")),
+            try #require(CalibrationPlan.Setting(name: "group.study.plain.flipped-classroom.content_effectiveness")),
+        ]
+        #expect(settings[2] == .group(scenario: "study", group: "plain", model: "flipped-classroom", parameter: "content_effectiveness"))
+        let applied = Calibrator.applied(settings, [1.5, 0.5, 2.5], to: scenario, host: host)
+        func value(_ group: Int, _ name: String) -> Double? {
+            applied.groups[group].model.parameters.first { $0.0 == name }?.1.doubleValue
+        }
+        #expect(value(0, "practice_effectiveness") == 2.0)   // the group's own value wins
+        #expect(value(1, "practice_effectiveness") == 1.5)
+        #expect(value(0, "content_feedback") == 0.5)         // a default from model_defaults is replaced
+        #expect(value(1, "content_feedback") == 0.5)
+        #expect(value(0, "content_effectiveness") == nil)    // the study's value reaches its group only
+        #expect(value(1, "content_effectiveness") == 2.5)
+        #expect(CalibrationPlan.Setting(name: "group.study.plain.flipped-classroom") == nil)
+        #expect(CalibrationPlan.Setting(name: "group..plain.flipped-classroom.x") == nil)
+
+        // A plan naming a study whose scenario has no such group is refused at the parameter.
+        let plan = directory.file("plan.yaml", """
+            scenario: \(path)
+            replications: 1
+            parameters:
+              - {name: group.study.absent.flipped-classroom.practice_effectiveness, min: 1, max: 3}
+            targets:
+              - {statistic: groups.plain.overall.after, value: 140}
+            """)
+        #expect {
+            try Calibrator.run(try CalibrationPlanLoader.load(path: plan), settings: Self.settings)
+        } throws: { error in
+            (error as? Diagnostic)?.headline
+                == "\(plan):4:12: error: no scenario of the calibration named 'study' has a group 'absent' with model 'flipped-classroom'"
+        }
+        // A default that every group of its model overrides would change nothing: refused.
+        let idle = directory.file("idle.yaml", """
+            scenario: \(path)
+            replications: 1
+            parameters:
+              - {name: model_defaults.flipped-classroom.practice_effectiveness, min: 1, max: 3}
+            targets:
+              - {statistic: groups.own.overall.after, value: 140}
+            """)
+        let own = directory.file("own.yaml", """
+            name: own-only
+            groups:
+              - {name: own, students: 10, levels: {pre_intermediate: 1}, model: {name: flipped-classroom, parameters: {practice_effectiveness: 2.0}}, online_share: 0.4}
+            """)
+        let idlePlan = directory.file("idle2.yaml", (try String(contentsOfFile: idle, encoding: .utf8)).replacingOccurrences(of: path, with: own))
+        #expect {
+            try Calibrator.run(try CalibrationPlanLoader.load(path: idlePlan), settings: Self.settings)
+        } throws: { error in
+            (error as? Diagnostic)?.headline
+                == "\(idlePlan):4:12: error: every group of the calibration's scenarios with model 'flipped-classroom' sets 'practice_effectiveness' itself, so a default would change nothing"
+        }
+    }
+
+    /// Table 1 of the paper, reproduced by the shipped scenario with the shipped defaults and the
+    /// study's own flipped classroom over its 50 replications: every final level share within ±3
+    /// percentage points, every skill gain and the motivation gain within ±3 points
+    /// (docs/MODEL.md 4).
     @Test func paperExperimentReproducesTable1AndTheGains() throws {
         let summary = try ScenarioRun.execute(path: TestPaths.scenarios + "/paper-experiment.yaml", settings: Self.settings).summary
         #expect(summary["replications"] == .integer(50))
@@ -105,10 +180,10 @@ struct CalibrationTests {
             ("groups.experimental.paper_levels.after.pre_intermediate", 0.50, 0.03),
             ("groups.experimental.paper_levels.after.intermediate", 0.32, 0.03),
             ("groups.experimental.paper_levels.after.upper_intermediate", 0.18, 0.03),
-            ("gains.experimental.skills.listening", 15, 16.1),
-            ("gains.experimental.skills.reading", 18, 16.4),
-            ("gains.experimental.skills.writing", 10, 15.6),
-            ("gains.experimental.skills.speaking", 9, 15.4),
+            ("gains.experimental.skills.listening", 15, 3),
+            ("gains.experimental.skills.reading", 18, 3),
+            ("gains.experimental.skills.writing", 10, 3),
+            ("gains.experimental.skills.speaking", 9, 3),
             ("gains.experimental.motivation", 22, 3),
         ]
         for (path, target, tolerance) in expected {

@@ -100,7 +100,10 @@ struct EvidenceTests {
         let directory = TemporaryDirectory()
         try FileManager.default.createDirectory(atPath: directory.path + "/scenarios", withIntermediateDirectories: false)
         _ = directory.file("scenarios/experiment.yaml", Self.scenario)
-        _ = directory.file("a.yaml", Self.finding(scenario: "scenarios/experiment.yaml"))
+        // Two replications of 20 students: an interval wide enough for their noise.
+        _ = directory.file("a.yaml", Self.finding(scenario: "scenarios/experiment.yaml", replacing: [
+            "reported": "reported:\n  value: 0.3\n  ci95: [-1.5, 2]",
+        ]))
         _ = directory.file("b.yaml", Self.finding(scenario: "scenarios/experiment.yaml", replacing: [
             "id": "id: impossible", "reported": "reported:\n  value: 40\n  ci95: [39, 41]",
         ]))
@@ -152,6 +155,62 @@ struct EvidenceTests {
             }
         }
         #expect((fragment["kernel"]?.pairs?.count ?? 0) >= 10)
+
+        // The studies' own values (comment lines of the fragment) are the ones their scenarios set.
+        let text = try String(contentsOfFile: TestPaths.scenarios + "/evidence-defaults.yaml", encoding: .utf8)
+        let studies = text.split(separator: "\n").filter { $0.hasPrefix("# study: ") }
+        #expect(studies.count == 2)
+        let paper = try ScenarioLoader.load(path: TestPaths.scenarios + "/paper-experiment.yaml")
+        for line in studies {
+            let parts = line.dropFirst("# study: ".count).split(separator: " = ")
+            let name = String(parts[0])
+            guard case .group(let scenario, let group, let model, let parameter) = try #require(CalibrationPlan.Setting(name: name)) else {
+                Issue.record("\(name) is not a study's setting"); continue
+            }
+            #expect(scenario == paper.name)
+            let reference = try #require(paper.groups.first { $0.name == group }).model
+            #expect(reference.name == model)
+            #expect(reference.setsOwn(parameter))
+            #expect(reference.parameters.first { $0.0 == parameter }?.1.doubleValue == Double(parts[1]), "\(name)")
+        }
+    }
+
+    /// `hold` replaces the named findings' reported intervals in a plan; a pattern that names no
+    /// finding is refused.
+    @Test func holdTightensFindingsAndRefusesUnknownOnes() throws {
+        let directory = TemporaryDirectory()
+        let plan = directory.file("plan.yaml", """
+            evidence: \(Self.evidence)
+            hold:
+              - {findings: seed-gain-*, within: 3}
+              - {findings: kraft-2018-teacher-coaching, within: 0.01}
+            parameters:
+              - {name: kernel.points_per_hour, min: 0.01, max: 0.1}
+            """)
+        let loaded = try CalibrationPlanLoader.load(path: plan)
+        let gains = loaded.targets.filter { $0.finding?.hasPrefix("seed-gain-") == true }
+        #expect(gains.count == 5)
+        for target in gains {
+            #expect(target.tolerance == 3 / 1.96)
+            #expect(target.interval?.lower == target.value - 3 && target.interval?.upper == target.value + 3)
+        }
+        let kraft = try #require(loaded.targets.first { $0.finding == "kraft-2018-teacher-coaching" })
+        #expect(kraft.tolerance == 0.01 / 1.96)
+        let table = try #require(loaded.targets.first { $0.finding == "seed-table1-control-intermediate" })
+        #expect(table.interval?.lower == 0.182)   // not held: its reported interval
+
+        let unknown = directory.file("unknown.yaml", """
+            evidence: \(Self.evidence)
+            hold:
+              - {findings: seed-gains-*, within: 3}
+            parameters:
+              - {name: kernel.points_per_hour, min: 0.01, max: 0.1}
+            """)
+        #expect {
+            try CalibrationPlanLoader.load(path: unknown)
+        } throws: { error in
+            (error as? Diagnostic)?.headline == "\(unknown):3:16: error: no finding of the plan's evidence is 'seed-gains-*'"
+        }
     }
 
     /// A small parameter recovery: two informed parameters, synthetic targets from the scenarios'

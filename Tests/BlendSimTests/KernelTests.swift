@@ -111,6 +111,40 @@ struct KernelTests {
         #expect(previous > 0)
     }
 
+    /// Each band's pace is the reference band's guided hours over its own (Cambridge English:
+    /// about 95 hours to cross A1, 185 A2, 175 B1, 200 B2, 350 C1).
+    @Test func eachBandGrowsAtThePaceOfItsGuidedHours() {
+        let pace = GuidedHours.pace(reference: 140)
+        #expect(pace.factor(110) == Float(175.0 / 95))
+        #expect(pace.factor(139.99) == Float(175.0 / 185))
+        #expect(pace.factor(140) == 1)
+        #expect(pace.factor(165) == Float(175.0 / 200))
+        #expect(pace.factor(199) == Float(0.5))
+        #expect(pace.factor(229) == Float(0.5))
+        #expect(pace.factor(70) == Float(175.0 / 95))   // below the scale: the lowest band's pace
+        #expect(GuidedHours.pace(reference: 125).factor(125) == 1)
+
+        // In the kernel: A2 and B1 students (no skill spread) gain in the ratio of their paces.
+        var flat = PopulationSpec()
+        flat.skillSpread = 0
+        flat.aptitudeSD = 0
+        let plan = [bs_activity(kind: .classroom, minutes: 240, effectiveness: 1, feedback: 0.3)]
+        var kernel = KernelParameters()
+        kernel.learningNoise = 0
+        func gain(_ shares: [Double]) -> Double {
+            let before = Cohort(count: 500), after = Cohort(count: 500)
+            let initializer = CohortInitializer(population: flat, levelShares: shares, students: 500)
+            var sink = MetricAccumulator()
+            initializer.initialize(cohort: before, range: 0..<500, groupKey: 5, into: &sink)
+            initializer.initialize(cohort: after, range: 0..<500, groupKey: 5, into: &sink)
+            let weekPlan = WeekPlan(week: 1, isControlPoint: false, activities: plan, conditions: .defaults, motivationTarget: 0.55, kernel: kernel)
+            LearningKernel(parameters: kernel).step(cohort: after, range: 0..<500, plan: weekPlan, participation: nil, groupKey: 5, into: &sink)
+            return meanGain((before, after))
+        }
+        let a2 = gain([0, 1, 0, 0, 0, 0]), b1 = gain([0, 0, 1, 0, 0, 0])
+        #expect(a2 > 0 && abs(a2 / b1 - 175.0 / 185) < 0.02, "A2 \(a2), B1 \(b1)")
+    }
+
     @Test func growthSlowsNearTheTopOfTheScale() {
         var low = PopulationSpec()
         low.skillSpread = 0

@@ -193,7 +193,8 @@ public enum FusedReference {
         func step(cohort: Cohort, range: Range<Int>, groupKey: UInt64, into sums: inout Sums) {
             let beta = Float(k.pointsPerHour)
             let ceiling = Float(min(k.ceilingScore, 230))
-            let inverseRange = 1 / Float(max(k.ceilingScore - k.referenceScore, 1))
+            let referenceHours = GuidedHours.perBand[Int(min(max((k.referenceScore - 80) * 0.05, 0), 7))]
+            let paceFactors = GuidedHours.perBand.map { Float(referenceHours / $0) }
             let growthNoise = Float(k.learningNoise * 3.0.squareRoot())
             let motivationNoise = Float(k.motivationNoise * 3.0.squareRoot())
             let assessmentNoise = Float(k.assessmentNoise * 3.0.squareRoot())
@@ -294,7 +295,7 @@ public enum FusedReference {
                         let rate = beta * A[i]
                         let noise = Self.word(weekKey, 0)
                         @inline(__always) func grow(_ before: Float, _ hours: Float, _ slot: UInt64) -> Float {
-                            let room = min(max((ceiling - before) * inverseRange, 0), 2)
+                            let room = before < ceiling ? paceFactors[Int(min(max((before - 80) * 0.05, 0), 7))] : 0
                             let factor = max(0, 1 + growthNoise * (2 * Self.unit16(noise, slot) - 1))
                             return min(before + rate * hours * room * factor, ceiling)
                         }

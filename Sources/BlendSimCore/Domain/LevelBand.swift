@@ -50,3 +50,44 @@ public enum CambridgeScale {
     /// No skill rises above this score.
     public static let maximum: Double = 230
 }
+
+/// Guided learning hours a learner typically needs to cross each 20-point band of the Cambridge
+/// English Scale (Cambridge English / ALTE guideline: about 90–100 hours to reach A1, 180–200 to
+/// A2, 350–400 to B1, 500–600 to B2, 700–800 to C1, 1,000–1,200 to C2, cumulative; the
+/// differences of the midpoints). Below A1 the A1 figure is used; above C2, which the guideline
+/// does not cover, the C1-to-C2 figure (an assumption).
+public enum GuidedHours {
+    /// Hours to cross the band starting at 80, 100, …, 220.
+    public static let perBand: [Double] = [95, 95, 185, 175, 200, 350, 350, 350]
+
+    /// The band of `score` (0 for 80–99, …, 7 for 220 and above).
+    @inline(__always)
+    public static func band(_ score: Float) -> Int {
+        Int(min(max((score - 80) * 0.05, 0), 7))
+    }
+
+    /// Growth factors per band relative to the band of `reference`: R = h(reference) / h(score).
+    public struct Pace: Sendable {
+        public var factors: (Float, Float, Float, Float, Float, Float, Float, Float)
+
+        @inline(__always)
+        public func factor(_ score: Float) -> Float {
+            switch GuidedHours.band(score) {
+            case 0: factors.0
+            case 1: factors.1
+            case 2: factors.2
+            case 3: factors.3
+            case 4: factors.4
+            case 5: factors.5
+            case 6: factors.6
+            default: factors.7
+            }
+        }
+    }
+
+    public static func pace(reference: Double) -> Pace {
+        let h = perBand[band(Float(reference))]
+        let f = perBand.map { Float(h / $0) }
+        return Pace(factors: (f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]))
+    }
+}

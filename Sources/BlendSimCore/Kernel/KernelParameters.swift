@@ -4,10 +4,10 @@ public struct KernelParameters: Sendable, Hashable {
     // Skill growth
     /// Scale points gained per effective hour. The ~200 guided hours per CEFR band suggest 0.1;
     /// fitted to the evidence base (scenarios/evidence-calibration.yaml).
-    public var pointsPerHour = 0.0394228
+    public var pointsPerHour = 0.0255481
     /// Share of a skill-focused hour that also benefits the other skills.
-    public var transferShare = 0.101754
-    /// Score at which the diminishing-returns factor is 1.
+    public var transferShare = 0.45964
+    /// A score in the band whose pace is 1 (docs/MODEL.md 3.3 (6)).
     public var referenceScore = 140.0
     /// Score at which growth stops (the top of the scale).
     public var ceilingScore = 230.0
@@ -15,19 +15,19 @@ public struct KernelParameters: Sendable, Hashable {
     public var learningNoise = 0.3
     /// Value of an hour of each activity kind relative to a classroom hour.
     public var classroomWeight = 1.0
-    public var onlineSyncWeight = 1.26828
-    public var onlineAsyncWeight = 1.40808
+    public var onlineSyncWeight = 1.15315
+    public var onlineAsyncWeight = 1.52793
     public var siwWeight = 0.35
     public var siwtWeight = 0.7
     public var assessmentWeight = 0.3
     /// How much feedback raises the value of an hour: × (1 + gain × feedback).
-    public var feedbackGain = 1.7701
+    public var feedbackGain = 2.21286
     /// Standard deviation of the part of a student's end-of-course test score that is not this
     /// course's learning (prior knowledge of the content, test error), in course points.
-    public var coursePriorSD = 77.1581
+    public var coursePriorSD = 92.787
     /// Extra value of every teaching hour in a week that blends classroom and online teaching:
     /// × (1 + complementarity · 4ρ(1 − ρ)), ρ the online share of the week's teaching minutes.
-    public var blendComplementarity = 0.475144
+    public var blendComplementarity = 0.384484
 
     // Engagement
     /// Engagement of the least motivated student in class.
@@ -46,9 +46,9 @@ public struct KernelParameters: Sendable, Hashable {
 
     // Motivation
     /// Weekly motivation change per unit of progress above the expected.
-    public var motivationProgressGain = 0.00974299
+    public var motivationProgressGain = 0.000780028
     /// Weekly motivation change per unit of feedback above `feedbackReference`.
-    public var motivationFeedbackGain = 0.070537
+    public var motivationFeedbackGain = 0.0982893
     public var feedbackReference = 0.3
     /// Weekly motivation loss per unit of overload.
     public var motivationOverloadPenalty = 0.03
@@ -65,7 +65,7 @@ public struct KernelParameters: Sendable, Hashable {
 
     // Difficulties
     /// Weekly chance that a student with zero integrity and zero motivation copies submitted work.
-    public var cheatingPropensity = 0.179272
+    public var cheatingPropensity = 0.181176
     /// Share of the learning from copied work that is lost.
     public var cheatingLearningLoss = 0.8
     /// Points a copied online assessment adds to the measured score.
@@ -75,16 +75,16 @@ public struct KernelParameters: Sendable, Hashable {
     /// Share of feedback lost on late work.
     public var lateFeedbackLoss = 0.5
     /// Weekly withdrawal hazard at zero motivation in a classroom course.
-    public var dropoutHazard = 0.0340991
+    public var dropoutHazard = 0.0320206
     /// Relative rise of the withdrawal hazard per unit of isolated study (share of the week's
     /// minutes spent online at home), at self-regulation 0.5.
-    public var isolationHazard = 1.09524
+    public var isolationHazard = 0.914308
     /// How much of a live online minute counts as isolated (a self-paced minute counts fully).
     public var liveIsolation = 0.5
     /// Relative rise of the withdrawal hazard per unit of lost access to online work at home.
-    public var accessHazard = 1.64679
+    public var accessHazard = 2.82853
     /// Share of copy attempts that detection deters: attempts × (1 − deterrence × enforcement).
-    public var detectionDeterrence = 0.865009
+    public var detectionDeterrence = 0.857417
     /// Measurement error of an assessment (standard deviation, scale points).
     public var assessmentNoise = 3.0
     /// Teacher minutes of marking per student-minute of asynchronous work with full feedback.
@@ -111,7 +111,7 @@ extension KernelParameters {
     public static let catalog: [KernelParameterInfo] = [
         .init(key: "points_per_hour", keyPath: \.pointsPerHour, range: 0...1, unit: "points/h", summary: "scale points per effective hour"),
         .init(key: "transfer_share", keyPath: \.transferShare, range: 0...1, unit: "1", summary: "share of a focused hour that benefits every skill"),
-        .init(key: "reference_score", keyPath: \.referenceScore, range: 80...229, unit: "points", summary: "score where the diminishing-returns factor is 1"),
+        .init(key: "reference_score", keyPath: \.referenceScore, range: 80...229, unit: "points", summary: "a score in the band whose pace is 1"),
         .init(key: "ceiling_score", keyPath: \.ceilingScore, range: 150...230, unit: "points", summary: "score where growth stops"),
         .init(key: "learning_noise", keyPath: \.learningNoise, range: 0...1, unit: "1", summary: "sd of weekly multiplicative growth noise"),
         .init(key: "classroom_weight", keyPath: \.classroomWeight, range: 0...3, unit: "1", summary: "value of a classroom hour"),

@@ -56,7 +56,7 @@ public struct LearningKernel: Sendable {
         let k = parameters
         let beta = Float(k.pointsPerHour)
         let ceiling = Float(min(k.ceilingScore, CambridgeScale.maximum))
-        let inverseRange = 1 / Float(max(k.ceilingScore - k.referenceScore, 1))
+        let pace = GuidedHours.pace(reference: k.referenceScore)
         let growthNoise = Float(k.learningNoise * 3.0.squareRoot())
         let motivationNoise = Float(k.motivationNoise * 3.0.squareRoot())
         let assessmentNoise = Float(k.assessmentNoise * 3.0.squareRoot())
@@ -245,7 +245,7 @@ public struct LearningKernel: Sendable {
                 @inline(__always)
                 func grow(_ column: UnsafeMutablePointer<Float>, _ hours: Float, _ slot: UInt64) -> Float {
                     let before = column[i]
-                    let room = min(max((ceiling - before) * inverseRange, 0), 2)
+                    let room = before < ceiling ? pace.factor(before) : 0
                     let u = CounterRandom.unit16(skillNoise, slot)
                     let noise = max(0, 1 + growthNoise * (2 * u - 1))
                     let after = min(before + rate * hours * room * noise, ceiling)

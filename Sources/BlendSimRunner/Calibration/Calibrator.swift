@@ -17,7 +17,7 @@ public struct CalibrationReport: Sendable {
 
     /// What the targets say about one fitted parameter.
     public struct Uncertainty: Sendable {
-        /// Approximate standard error from the curvature of the objective at the fit, (JᵀWJ)⁻¹;
+        /// Approximate standard error from the curvature of the objective at the fit, (JᵀWJ + P)⁻¹;
         /// infinite when the targets do not move the parameter.
         public var standardError: Double
         /// Whether the targets inform the parameter: its 95% interval is narrower than its bounds.
@@ -46,11 +46,13 @@ public struct CalibrationReport: Sendable {
         func add(_ table: inout [(String, [(String, Double)])], _ name: String, _ entry: (String, Double)) {
             if let index = table.firstIndex(where: { $0.0 == name }) { table[index].1.append(entry) } else { table.append((name, [entry])) }
         }
+        var studies: [(String, Double)] = []
         for (parameter, value) in zip(plan.parameters, fitted) {
             switch parameter.setting {
             case .kernel(let key): kernel.append((key, value))
             case .modelDefault(let model, let name): add(&models, model, (name, value))
             case .policyDefault(let policy, let name): add(&policies, policy, (name, value))
+            case .group: studies.append((parameter.name, value))
             }
         }
         var text = "# Fitted by `\(command)`\n"
@@ -69,6 +71,10 @@ public struct CalibrationReport: Sendable {
                 text += "  \(name):\n"
                 for (key, value) in entries { text += "    \(key): \(Calibrator.format(value))\n" }
             }
+        }
+        if !studies.isEmpty {
+            text += "# Studies' own values, set in the group of each study's scenario (not by this fragment):\n"
+            for (name, value) in studies { text += "# study: \(name) = \(Calibrator.format(value))\n" }
         }
         return text
     }
@@ -146,13 +152,15 @@ public enum Calibrator {
         let problem = try problem(plan, settings: settings)
         let host = problem.host
         let scenarios = problem.scenarios
-        let starts = plan.parameters.map { ($0.start - $0.lower) / ($0.upper - $0.lower) }
+        var starts = plan.parameters.map { ($0.start - $0.lower) / ($0.upper - $0.lower) }
 
         // Synthetic targets: the statistics the scenarios produce with their own parameters (the
-        // truth), simulated with other random numbers; the fit then starts from the plan's starts.
+        // truth), simulated with other random numbers; the fit then starts from the middle of
+        // every parameter's bounds, not from the plan's starts (which may be a previous fit).
         var targets = plan.targets
         var truth: [Double]?
         if let synthetic {
+            starts = plan.parameters.map { _ in 0.5 }
             truth = try current(plan, scenarios: scenarios.map(\.scenario), host: host)
             let observed = try problem.simulate(truth!, seedOffset: synthetic)
             for index in targets.indices { targets[index].value = problem.value(targets[index], in: observed)?.mean ?? .nan }
@@ -190,8 +198,8 @@ public enum Calibrator {
                 value = KernelParameters.catalog.first { $0.key == key }.map { scenarios[0].kernel[keyPath: $0.keyPath] }
             case .modelDefault(let model, let name):
                 for scenario in scenarios {
-                    for group in scenario.groups where group.model.name == model && value == nil {
-                        value = group.model.parameters.first { $0.0 == name }?.1.doubleValue
+                    for index in groups(reachedBy: parameter.setting, in: scenario) where value == nil {
+                        value = scenario.groups[index].model.parameters.first { $0.0 == name }?.1.doubleValue
                     }
                 }
                 if value == nil { value = host.model(named: model)?.schema.parameters.first { $0.name == name }?.defaultValue.doubleValue }
@@ -204,6 +212,13 @@ public enum Calibrator {
                     }
                 }
                 if value == nil { value = host.policy(named: policy)?.schema.parameters.first { $0.name == name }?.defaultValue.doubleValue }
+            case .group(let scenarioName, let groupName, let model, let name):
+                for scenario in scenarios where scenario.name == scenarioName {
+                    for group in scenario.groups where group.name == groupName && group.model.name == model && value == nil {
+                        value = group.model.parameters.first { $0.0 == name }?.1.doubleValue
+                    }
+                }
+                if value == nil { value = host.model(named: model)?.schema.parameters.first { $0.name == name }?.defaultValue.doubleValue }
             }
             guard let value else { throw Diagnostic("cannot tell the current value of '\(parameter.name)'") }
             values.append(value)
@@ -213,7 +228,7 @@ public enum Calibrator {
 
     /// Standard errors from the Gauss–Newton approximation: J is the targets' sensitivity to
     /// each parameter (central differences over 2% of its range, common random numbers), W the
-    /// inverse squared tolerances; cov = (JᵀWJ)⁻¹.
+    /// inverse squared tolerances, P the bounds' prior precision; cov = (JᵀWJ + P)⁻¹.
     static func uncertainty(
         _ problem: Problem, fitted: [Double], at summaries: [String: JSONValue], targets: [CalibrationPlan.Target]
     ) throws(Diagnostic) -> [CalibrationReport.Uncertainty] {
@@ -241,7 +256,8 @@ public enum Calibrator {
     }
 
     /// The Gauss–Newton curvature at `fitted`: each parameter's uncertainty and the covariance
-    /// (JᵀWJ)⁻¹ (nil when the information matrix is singular).
+    /// (JᵀWJ + P)⁻¹, P the diagonal precision of the uniform prior over each parameter's bounds
+    /// (nil when the matrix is singular).
     static func curvature(
         _ problem: Problem, fitted: [Double], targets: [CalibrationPlan.Target]
     ) throws(Diagnostic) -> (uncertainty: [CalibrationReport.Uncertainty], covariance: [[Double]]?) {
@@ -252,6 +268,13 @@ public enum Calibrator {
             for j in parameters.indices {
                 information[i][j] = targets.indices.reduce(0) { $0 + (jacobian[$1][i].isFinite && jacobian[$1][j].isFinite ? jacobian[$1][i] * jacobian[$1][j] : 0) }
             }
+        }
+        // The bounds' uniform prior adds its precision 12/width² to each parameter, so a
+        // direction the targets do not inform keeps the spread of its range (and reads as not
+        // informed) instead of making the whole matrix singular.
+        for (p, parameter) in parameters.enumerated() {
+            let width = parameter.upper - parameter.lower
+            information[p][p] += 12 / (width * width)
         }
         let covariance = LinearAlgebra.inverse(information)
         let uncertainty = parameters.enumerated().map { p, parameter in
@@ -275,8 +298,25 @@ public enum Calibrator {
         applied(plan.parameters.map(\.setting), values, to: scenario, host: host)
     }
 
-    /// The scenario with each setting at its value (a model's or policy's parameter in every group
-    /// that uses it).
+    /// The groups of `scenario` a setting reaches: for a model or policy default, every group that
+    /// uses the model or policy and does not set the parameter itself (as `model_defaults` and
+    /// `policy_defaults` do in a scenario); for a study's value, its own group.
+    static func groups(reachedBy setting: CalibrationPlan.Setting, in scenario: Scenario) -> [Int] {
+        scenario.groups.indices.filter { index in
+            let group = scenario.groups[index]
+            switch setting {
+            case .kernel: return false
+            case .modelDefault(let model, let name): return group.model.name == model && !group.model.setsOwn(name)
+            case .policyDefault(let policy, let name): return group.policies.contains { $0.name == policy && !$0.setsOwn(name) }
+            case .group(let scenarioName, let groupName, let model, _):
+                return scenario.name == scenarioName && group.name == groupName && group.model.name == model
+            }
+        }
+    }
+
+    /// The scenario with each setting at its value: a kernel value, a model's or policy's
+    /// parameter in every group that uses it without setting it itself, a study's value in its
+    /// group.
     static func applied(_ settings: [CalibrationPlan.Setting], _ values: [Double], to scenario: Scenario, host: PluginHost) -> Scenario {
         var scenario = scenario
         func set(_ reference: inout ComponentReference, _ name: String, _ value: Double, integer: Bool) {
@@ -291,15 +331,16 @@ public enum Calibrator {
             switch setting {
             case .kernel(let key):
                 if let info = KernelParameters.catalog.first(where: { $0.key == key }) { scenario.kernel[keyPath: info.keyPath] = value }
-            case .modelDefault(let model, let name):
+            case .modelDefault(let model, let name), .group(_, _, let model, let name):
                 let integer = host.model(named: model)?.schema.parameters.first { $0.name == name }?.type == "integer"
-                for index in scenario.groups.indices where scenario.groups[index].model.name == model {
+                for index in groups(reachedBy: setting, in: scenario) {
                     set(&scenario.groups[index].model, name, value, integer: integer)
                 }
             case .policyDefault(let policy, let name):
                 let integer = host.policy(named: policy)?.schema.parameters.first { $0.name == name }?.type == "integer"
-                for group in scenario.groups.indices {
-                    for index in scenario.groups[group].policies.indices where scenario.groups[group].policies[index].name == policy {
+                for group in groups(reachedBy: setting, in: scenario) {
+                    for index in scenario.groups[group].policies.indices
+                    where scenario.groups[group].policies[index].name == policy && !scenario.groups[group].policies[index].setsOwn(name) {
                         set(&scenario.groups[group].policies[index], name, value, integer: integer)
                     }
                 }
@@ -323,6 +364,9 @@ public enum Calibrator {
                 guard scenarios.contains(where: { $0.groups.contains { $0.model.name == model } }) else {
                     throw fail("no group of the calibration's scenarios uses model '\(model)'")
                 }
+                guard scenarios.contains(where: { !groups(reachedBy: parameter.setting, in: $0).isEmpty }) else {
+                    throw fail("every group of the calibration's scenarios with model '\(model)' sets '\(name)' itself, so a default would change nothing")
+                }
                 guard let spec = component.schema.parameters.first(where: { $0.name == name }), spec.type == "number" || spec.type == "integer" else {
                     throw fail("model '\(model)' has no numeric parameter '\(name)'\(Suggestion.phrase(for: name, in: component.schema.parameters.map(\.name)))")
                 }
@@ -334,6 +378,15 @@ public enum Calibrator {
                 }
                 guard let spec = component.schema.parameters.first(where: { $0.name == name }), spec.type == "number" || spec.type == "integer" else {
                     throw fail("policy '\(policy)' has no numeric parameter '\(name)'\(Suggestion.phrase(for: name, in: component.schema.parameters.map(\.name)))")
+                }
+                range = (spec.minimum ?? -.infinity)...(spec.maximum ?? .infinity)
+            case .group(let scenarioName, let groupName, let model, let name):
+                guard let component = host.model(named: model) else { throw fail(host.notFoundMessage(kind: "model", name: model)) }
+                guard scenarios.contains(where: { $0.name == scenarioName && $0.groups.contains { $0.name == groupName && $0.model.name == model } }) else {
+                    throw fail("no scenario of the calibration named '\(scenarioName)' has a group '\(groupName)' with model '\(model)'")
+                }
+                guard let spec = component.schema.parameters.first(where: { $0.name == name }), spec.type == "number" || spec.type == "integer" else {
+                    throw fail("model '\(model)' has no numeric parameter '\(name)'\(Suggestion.phrase(for: name, in: component.schema.parameters.map(\.name)))")
                 }
                 range = (spec.minimum ?? -.infinity)...(spec.maximum ?? .infinity)
             }

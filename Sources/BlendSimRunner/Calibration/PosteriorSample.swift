@@ -15,7 +15,8 @@ public struct PosteriorSample: Sendable {
     public var path: String
     /// SHA-256 of the file.
     public var sha256: String
-    /// The parameters' names (`kernel.x`, `model_defaults.m.p`, `policy_defaults.p.q`).
+    /// The parameters' names (`kernel.x`, `model_defaults.m.p`, `policy_defaults.p.q`,
+    /// `group.s.g.m.p`).
     public var names: [String]
     public var settings: [CalibrationPlan.Setting]
     /// Normalised weights, one per particle.
@@ -71,7 +72,7 @@ public struct PosteriorSample: Sendable {
         for name in names {
             guard let setting = CalibrationPlan.Setting(name: name) else {
                 throw located(
-                    "'\(name)' is not a parameter blendsim knows (kernel.<key>, model_defaults.<model>.<parameter> or policy_defaults.<policy>.<parameter>)",
+                    "'\(name)' is not a parameter blendsim knows (kernel.<key>, model_defaults.<model>.<parameter>, policy_defaults.<policy>.<parameter> or group.<scenario>.<group>.<model>.<parameter>)",
                     line: 1, column: column)
             }
             if settings.contains(setting) { throw located("parameter '\(name)' appears twice", line: 1, column: column) }
@@ -124,9 +125,9 @@ public struct PosteriorSample: Sendable {
             case .kernel(let key):
                 guard let info = KernelParameters.catalog.first(where: { $0.key == key }) else { continue }
                 range = info.range
-            case .modelDefault(let owner, let parameter), .policyDefault(let owner, let parameter):
+            case .modelDefault(let owner, let parameter), .policyDefault(let owner, let parameter), .group(_, _, let owner, let parameter):
                 let isModel: Bool
-                if case .modelDefault = setting { isModel = true } else { isModel = false }
+                if case .policyDefault = setting { isModel = false } else { isModel = true }
                 let schema = isModel ? host.model(named: owner)?.schema : host.policy(named: owner)?.schema
                 guard let schema, let spec = schema.parameters.first(where: { $0.name == parameter }), spec.type == "number" || spec.type == "integer"
                 else {

@@ -189,8 +189,9 @@ public enum Experiment {
         return (outcome, results.filter { $0.replication < outcome.replications })
     }
 
-    /// A drawn parameter replaces every value the scenarios give it, so arms (or groups) that set
-    /// it to different values would lose the very difference they study: refused.
+    /// A drawn parameter replaces every value it reaches (every value but those a group sets
+    /// itself), so arms (or groups) whose reached values differ would lose the very difference
+    /// they study: refused.
     static func checkDrawnParametersAgree(_ scenarios: [Scenario], posterior: PosteriorSample) throws(Diagnostic) {
         for (name, setting) in zip(posterior.names, posterior.settings) {
             var values: Set<String> = []
@@ -200,13 +201,13 @@ public enum Experiment {
                     if let info = KernelParameters.catalog.first(where: { $0.key == key }) {
                         values.insert(JSONValue.number(scenario.kernel[keyPath: info.keyPath]).serialized())
                     }
-                case .modelDefault(let model, let parameter):
-                    for group in scenario.groups where group.model.name == model {
-                        values.insert(group.model.parameters.first { $0.0 == parameter }?.1.serialized() ?? "default")
+                case .modelDefault(_, let parameter), .group(_, _, _, let parameter):
+                    for index in Calibrator.groups(reachedBy: setting, in: scenario) {
+                        values.insert(scenario.groups[index].model.parameters.first { $0.0 == parameter }?.1.serialized() ?? "default")
                     }
                 case .policyDefault(let policy, let parameter):
                     for group in scenario.groups {
-                        for reference in group.policies where reference.name == policy {
+                        for reference in group.policies where reference.name == policy && !reference.setsOwn(parameter) {
                             values.insert(reference.parameters.first { $0.0 == parameter }?.1.serialized() ?? "default")
                         }
                     }

@@ -11,6 +11,16 @@ public struct CalibrationPlan: Sendable {
         case modelDefault(model: String, parameter: String)
         /// `policy_defaults.<policy>.<parameter>`
         case policyDefault(policy: String, parameter: String)
+        /// `group.<scenario>.<group>.<model>.<parameter>`: one study's own value of a model
+        /// parameter — the model's parameter in the group of that name, in the scenario of that
+        /// `name`, and nowhere else (a study-level effect beside the model's default).
+        case group(scenario: String, group: String, model: String, parameter: String)
+
+        /// Whether the setting reaches `group` of `scenario`.
+        public func reaches(scenario: String, group: String) -> Bool {
+            if case .group(let s, let g, _, _) = self { return s == scenario && g == group }
+            return true
+        }
 
         /// The setting a dotted name denotes (`kernel.<key>` with a known key,
         /// `model_defaults.<model>.<parameter>` or `policy_defaults.<policy>.<parameter>`), or nil.
@@ -23,6 +33,8 @@ public struct CalibrationPlan: Sendable {
                 self = .modelDefault(model: parts[1], parameter: parts[2])
             case "policy_defaults" where parts.count == 3 && !parts[1].isEmpty && !parts[2].isEmpty:
                 self = .policyDefault(policy: parts[1], parameter: parts[2])
+            case "group" where parts.count == 5 && !parts.dropFirst().contains(where: \.isEmpty):
+                self = .group(scenario: parts[1], group: parts[2], model: parts[3], parameter: parts[4])
             default:
                 return nil
             }
@@ -93,7 +105,8 @@ public struct CalibrationPlan: Sendable {
 
 /// Reads calibration plans with the same located diagnostics as scenarios.
 public enum CalibrationPlanLoader {
-    static let keys = ["scenario", "replications", "seed", "parameters", "targets", "evidence", "optimizer", "abc", "output"]
+    static let keys = ["scenario", "replications", "seed", "parameters", "targets", "evidence", "hold", "optimizer", "abc", "output"]
+    static let holdKeys = ["findings", "within"]
     static let parameterKeys = ["name", "min", "max", "start", "prior"]
     static let abcKeys = ["particles", "generations", "quantile", "min_acceptance", "max_simulations", "replications", "seed", "moves", "ess"]
     static let targetKeys = ["statistic", "value", "tolerance"]
@@ -176,6 +189,39 @@ extension ScenarioDecoder {
                         location: source.location(of: node), scenarioPath: finding.scenarioPath, finding: finding.id,
                         interval: finding.interval)
                 }
+            }
+        }
+        // `hold`: findings the fit must keep within ±within of their value (in the finding's
+        // units) rather than within their reported interval: the target's error unit becomes
+        // within/1.96 and its interval value ± within. A finding is named by its id, or by a
+        // prefix ending in '*'.
+        if let node = top["hold"] {
+            if top["evidence"] == nil { error("'hold' applies to evidence findings; the plan names no 'evidence'", at: node) }
+            if let items = node.items, !items.isEmpty {
+                for item in items {
+                    guard let entries = mapping(item, "a 'hold' entry", allowed: CalibrationPlanLoader.holdKeys) else { continue }
+                    guard let patternNode = entries["findings"], let pattern = string(patternNode, "findings"),
+                        let withinNode = entries["within"], let within = number(withinNode, "within", 1e-12...1e12)
+                    else {
+                        if entries["findings"] == nil || entries["within"] == nil { error("a 'hold' entry needs 'findings' and 'within'", at: item) }
+                        continue
+                    }
+                    let prefix = pattern.hasSuffix("*") ? String(pattern.dropLast()) : nil
+                    var matched = false
+                    for index in targets.indices {
+                        guard let id = targets[index].finding else { continue }
+                        guard prefix.map({ id.hasPrefix($0) }) ?? (id == pattern) else { continue }
+                        matched = true
+                        targets[index].tolerance = within / 1.96
+                        targets[index].interval = (targets[index].value - within, targets[index].value + within)
+                        targets[index].location = source.location(of: patternNode)
+                    }
+                    if !matched && top["evidence"] != nil && diagnostics.isEmpty {
+                        error("no finding of the plan's evidence is '\(pattern)'", at: patternNode)
+                    }
+                }
+            } else {
+                error("'hold' must be a list of {findings, within}", at: node)
             }
         }
         if let node = top["targets"], let items = node.items, !items.isEmpty {
@@ -272,7 +318,8 @@ extension ScenarioDecoder {
         }
     }
 
-    /// `kernel.<key>`, `model_defaults.<model>.<parameter>` or `policy_defaults.<policy>.<parameter>`.
+    /// `kernel.<key>`, `model_defaults.<model>.<parameter>`, `policy_defaults.<policy>.<parameter>`
+    /// or `group.<scenario>.<group>.<model>.<parameter>` (names without dots).
     mutating func setting(_ name: String, at node: YAMLNode) -> CalibrationPlan.Setting? {
         let parts = name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         switch parts.first {
@@ -287,8 +334,10 @@ extension ScenarioDecoder {
             return .modelDefault(model: parts[1], parameter: parts[2])
         case "policy_defaults" where parts.count == 3:
             return .policyDefault(policy: parts[1], parameter: parts[2])
+        case "group" where parts.count == 5 && !parts.dropFirst().contains(where: \.isEmpty):
+            return .group(scenario: parts[1], group: parts[2], model: parts[3], parameter: parts[4])
         default:
-            error("parameter '\(name)' must be kernel.<key>, model_defaults.<model>.<parameter> or policy_defaults.<policy>.<parameter>", at: node)
+            error("parameter '\(name)' must be kernel.<key>, model_defaults.<model>.<parameter>, policy_defaults.<policy>.<parameter> or group.<scenario>.<group>.<model>.<parameter>", at: node)
             return nil
         }
     }

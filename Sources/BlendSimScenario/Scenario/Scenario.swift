@@ -52,6 +52,15 @@ public struct ComponentReference: Sendable {
     public var location: SourceLocation
     /// Where each parameter's key is written.
     public var parameterLocations: [String: SourceLocation]
+    /// The parameters that came from `model_defaults` or `policy_defaults` rather than the
+    /// group itself.
+    public var fromDefaults: Set<String> = []
+
+    /// Whether the group itself sets `parameter` (a default from `model_defaults` or
+    /// `policy_defaults` does not count).
+    public func setsOwn(_ parameter: String) -> Bool {
+        !fromDefaults.contains(parameter) && parameters.contains { $0.0 == parameter }
+    }
 }
 
 /// The text of a scenario file, kept for error snippets and fingerprints.

@@ -321,6 +321,7 @@ struct ScenarioDecoder {
         for (name, value, location) in table[reference.name] ?? [] where !reference.parameters.contains(where: { $0.0 == name }) {
             reference.parameters.append((name, value))
             reference.parameterLocations[name] = location
+            reference.fromDefaults.insert(name)
         }
         return reference
     }
