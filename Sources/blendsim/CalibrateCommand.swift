@@ -32,7 +32,7 @@ extension BlendSim {
         @OptionGroup var memory: MemoryOptions
 
         @Option(help: ArgumentHelp(
-            "Parameter recovery: replace every target with the statistic the scenarios give with their current parameters, simulated with the seed offset by this number, then fit from the middle of every parameter's bounds.",
+            "Parameter recovery: replace every target with the statistic the scenarios give with their current parameters, simulated with the seed offset by this number, then fit from a start a third of the way from those parameters to the middle of their bounds.",
             valueName: "offset"))
         var synthetic: UInt64?
 

@@ -72,16 +72,7 @@ public enum GuidedHours {
 
         @inline(__always)
         public func factor(_ score: Float) -> Float {
-            switch GuidedHours.band(score) {
-            case 0: factors.0
-            case 1: factors.1
-            case 2: factors.2
-            case 3: factors.3
-            case 4: factors.4
-            case 5: factors.5
-            case 6: factors.6
-            default: factors.7
-            }
+            withUnsafeBytes(of: factors) { $0.load(fromByteOffset: GuidedHours.band(score) &* 4, as: Float.self) }
         }
     }
 

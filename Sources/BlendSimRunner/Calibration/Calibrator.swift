@@ -155,13 +155,18 @@ public enum Calibrator {
         var starts = plan.parameters.map { ($0.start - $0.lower) / ($0.upper - $0.lower) }
 
         // Synthetic targets: the statistics the scenarios produce with their own parameters (the
-        // truth), simulated with other random numbers; the fit then starts from the middle of
-        // every parameter's bounds, not from the plan's starts (which may be a previous fit).
+        // truth), simulated with other random numbers; the fit then starts a third of the way
+        // from the truth to the middle of every parameter's bounds, not from the plan's starts
+        // (which may be the previous fit, that is, the truth).
         var targets = plan.targets
         var truth: [Double]?
         if let synthetic {
-            starts = plan.parameters.map { _ in 0.5 }
-            truth = try current(plan, scenarios: scenarios.map(\.scenario), host: host)
+            let values = try current(plan, scenarios: scenarios.map(\.scenario), host: host)
+            starts = zip(plan.parameters, values).map { parameter, value in
+                let x = (value - parameter.lower) / (parameter.upper - parameter.lower)
+                return x + (0.5 - x) / 3
+            }
+            truth = values
             let observed = try problem.simulate(truth!, seedOffset: synthetic)
             for index in targets.indices { targets[index].value = problem.value(targets[index], in: observed)?.mean ?? .nan }
         }
@@ -383,7 +388,11 @@ public enum Calibrator {
             case .group(let scenarioName, let groupName, let model, let name):
                 guard let component = host.model(named: model) else { throw fail(host.notFoundMessage(kind: "model", name: model)) }
                 guard scenarios.contains(where: { $0.name == scenarioName && $0.groups.contains { $0.name == groupName && $0.model.name == model } }) else {
-                    throw fail("no scenario of the calibration named '\(scenarioName)' has a group '\(groupName)' with model '\(model)'")
+                    let named = scenarios.filter { $0.name == scenarioName }
+                    let hint = named.isEmpty
+                        ? Suggestion.phrase(for: scenarioName, in: scenarios.map(\.name))
+                        : Suggestion.phrase(for: groupName, in: named.flatMap { $0.groups.filter { $0.model.name == model }.map(\.name) })
+                    throw fail("no scenario of the calibration named '\(scenarioName)' has a group '\(groupName)' with model '\(model)'\(hint)")
                 }
                 guard let spec = component.schema.parameters.first(where: { $0.name == name }), spec.type == "number" || spec.type == "integer" else {
                     throw fail("model '\(model)' has no numeric parameter '\(name)'\(Suggestion.phrase(for: name, in: component.schema.parameters.map(\.name)))")
