@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Parameter recovery for the shipped calibration: for each seed offset, the targets are replaced
 # by what the evidence experiments give with the shipped defaults (the truth) under other random
-# numbers, the fit starts again from the plan's starts, and every parameter is marked recovered
+# numbers, the fit starts a third of the way from the truth to the middle of each parameter's
+# bounds (calibrate --synthetic), and every parameter is marked recovered
 # (the truth within 1.96 approximate standard errors of the fit), not recovered, or not informed
 # by the evidence. Prints one line per parameter and offset, then the totals.
 #   scripts/recovery.sh [runs (default 3)] [path/to/blendsim]

@@ -106,21 +106,41 @@ struct CalibrationTests {
         let settings: [CalibrationPlan.Setting] = [
             try #require(CalibrationPlan.Setting(name: "model_defaults.flipped-classroom.practice_effectiveness")),
             try #require(CalibrationPlan.Setting(name: "model_defaults.flipped-classroom.content_feedback")),
+            try #require(CalibrationPlan.Setting(name: "group.study.own.flipped-classroom.practice_effectiveness")),
             try #require(CalibrationPlan.Setting(name: "group.study.plain.flipped-classroom.content_effectiveness")),
         ]
-        #expect(settings[2] == .group(scenario: "study", group: "plain", model: "flipped-classroom", parameter: "content_effectiveness"))
-        let applied = Calibrator.applied(settings, [1.5, 0.5, 2.5], to: scenario, host: host)
-        func value(_ group: Int, _ name: String) -> Double? {
-            applied.groups[group].model.parameters.first { $0.0 == name }?.1.doubleValue
+        #expect(settings[2] == .group(scenario: "study", group: "own", model: "flipped-classroom", parameter: "practice_effectiveness"))
+        for order in [[0, 1, 2, 3], [3, 2, 1, 0]] {
+            let values = [1.5, 0.5, 2.5, 2.9]
+            let applied = Calibrator.applied(order.map { settings[$0] }, order.map { values[$0] }, to: scenario, host: host)
+            func value(_ group: Int, _ name: String) -> Double? {
+                applied.groups[group].model.parameters.first { $0.0 == name }?.1.doubleValue
+            }
+            #expect(value(0, "practice_effectiveness") == 2.5, "order \(order)")  // the study's value replaces the group's own; the default never reaches it
+            #expect(value(1, "practice_effectiveness") == 1.5)
+            #expect(value(0, "content_feedback") == 0.5)         // a default from model_defaults is replaced
+            #expect(value(1, "content_feedback") == 0.5)
+            #expect(value(0, "content_effectiveness") == nil)    // a study's value reaches only a group that sets it
+            #expect(value(1, "content_effectiveness") == nil)
         }
-        #expect(value(0, "practice_effectiveness") == 2.0)   // the group's own value wins
-        #expect(value(1, "practice_effectiveness") == 1.5)
-        #expect(value(0, "content_feedback") == 0.5)         // a default from model_defaults is replaced
-        #expect(value(1, "content_feedback") == 0.5)
-        #expect(value(0, "content_effectiveness") == nil)    // the study's value reaches its group only
-        #expect(value(1, "content_effectiveness") == 2.5)
         #expect(CalibrationPlan.Setting(name: "group.study.plain.flipped-classroom") == nil)
         #expect(CalibrationPlan.Setting(name: "group..plain.flipped-classroom.x") == nil)
+
+        // A study's value for a group that does not set the parameter itself is refused.
+        let unset = directory.file("unset.yaml", """
+            scenario: \(path)
+            replications: 1
+            parameters:
+              - {name: group.study.plain.flipped-classroom.practice_effectiveness, min: 1, max: 3}
+            targets:
+              - {statistic: groups.plain.overall.after, value: 140}
+            """)
+        #expect {
+            try Calibrator.run(try CalibrationPlanLoader.load(path: unset), settings: Self.settings)
+        } throws: { error in
+            (error as? Diagnostic)?.headline
+                == "\(unset):4:12: error: group 'plain' of 'study' does not set 'practice_effectiveness' itself; a study's value replaces the group's own, so set it in the group"
+        }
 
         // A plan naming a study whose scenario has no such group is refused at the parameter.
         let plan = directory.file("plan.yaml", """

@@ -211,6 +211,19 @@ struct EvidenceTests {
         } throws: { error in
             (error as? Diagnostic)?.headline == "\(unknown):3:16: error: no finding of the plan's evidence is 'seed-gains-*'"
         }
+        let twice = directory.file("twice.yaml", """
+            evidence: \(Self.evidence)
+            hold:
+              - {findings: seed-*, within: 3}
+              - {findings: seed-gain-reading, within: 1}
+            parameters:
+              - {name: kernel.points_per_hour, min: 0.01, max: 0.1}
+            """)
+        #expect {
+            try CalibrationPlanLoader.load(path: twice)
+        } throws: { error in
+            (error as? Diagnostic)?.headline == "\(twice):4:16: error: finding 'seed-gain-reading' is already held by an earlier 'hold' entry"
+        }
     }
 
     /// A small parameter recovery: two informed parameters, synthetic targets from the scenarios'

@@ -163,6 +163,27 @@ struct ScenarioTests {
 
 @Suite("Scenario includes and defaults")
 struct ScenarioIncludeTests {
+    /// A later include's model or policy default replaces an earlier one's; the scenario's own
+    /// replaces both.
+    @Test func laterIncludesWinAndTheScenarioWinsOverAll() throws {
+        let directory = TemporaryDirectory()
+        _ = directory.file("first.yaml", "model_defaults:\n  flipped-classroom: {practice_effectiveness: 0.5, content_feedback: 0.1}\npolicy_defaults:\n  anti-plagiarism: {detection: 0.2}\n")
+        _ = directory.file("second.yaml", "model_defaults:\n  flipped-classroom: {practice_effectiveness: 3.0, content_feedback: 0.2}\npolicy_defaults:\n  anti-plagiarism: {detection: 0.9}\n")
+        let path = directory.file("s.yaml", """
+            include: [first.yaml, second.yaml]
+            model_defaults:
+              flipped-classroom: {content_feedback: 0.3}
+            groups:
+              - {name: a, students: 10, levels: {intermediate: 1}, model: flipped-classroom, online_share: 0.4, policies: [anti-plagiarism]}
+            """)
+        let group = try ScenarioLoader.load(path: path).groups[0]
+        func value(_ name: String) -> Double? { group.model.parameters.first { $0.0 == name }?.1.doubleValue }
+        #expect(value("practice_effectiveness") == 3.0)
+        #expect(value("content_feedback") == 0.3)
+        #expect(group.policies[0].parameters.first { $0.0 == "detection" }?.1.doubleValue == 0.9)
+        #expect(group.model.fromDefaults == ["practice_effectiveness", "content_feedback"])
+    }
+
     @Test func includedFragmentsSetDefaultsTheScenarioCanOverride() throws {
         let directory = TemporaryDirectory()
         _ = directory.file("fit.yaml", """

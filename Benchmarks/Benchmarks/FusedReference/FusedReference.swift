@@ -193,7 +193,7 @@ public enum FusedReference {
         func step(cohort: Cohort, range: Range<Int>, groupKey: UInt64, into sums: inout Sums) {
             let beta = Float(k.pointsPerHour)
             let ceiling = Float(min(k.ceilingScore, 230))
-            let referenceHours = GuidedHours.perBand[Int(min(max((k.referenceScore - 80) * 0.05, 0), 7))]
+            let referenceHours = GuidedHours.perBand[GuidedHours.band(Float(k.referenceScore))]
             let paceFactors = GuidedHours.perBand.map { Float(referenceHours / $0) }
             let growthNoise = Float(k.learningNoise * 3.0.squareRoot())
             let motivationNoise = Float(k.motivationNoise * 3.0.squareRoot())

@@ -54,16 +54,17 @@ public enum CambridgeScale {
 /// Guided learning hours a learner typically needs to cross each 20-point band of the Cambridge
 /// English Scale (Cambridge English / ALTE guideline: about 90–100 hours to reach A1, 180–200 to
 /// A2, 350–400 to B1, 500–600 to B2, 700–800 to C1, 1,000–1,200 to C2, cumulative; the
-/// differences of the midpoints). Below A1 the A1 figure is used; above C2, which the guideline
-/// does not cover, the C1-to-C2 figure (an assumption).
+/// differences of the midpoints). Below A1 the A1 figure is used; within C2 (200–230), which the
+/// guideline does not break down, the C1-to-C2 figure (an assumption).
 public enum GuidedHours {
     /// Hours to cross the band starting at 80, 100, …, 220.
     public static let perBand: [Double] = [95, 95, 185, 175, 200, 350, 350, 350]
 
-    /// The band of `score` (0 for 80–99, …, 7 for 220 and above).
+    /// The band of `score` (0 for 80–99 and below, …, 7 for 220 and above; 0 for NaN).
     @inline(__always)
     public static func band(_ score: Float) -> Int {
-        Int(min(max((score - 80) * 0.05, 0), 7))
+        let x = (score - 80) * 0.05
+        return x >= 0 ? Int(min(x, 7)) : 0
     }
 
     /// Growth factors per band relative to the band of `reference`: R = h(reference) / h(score).
@@ -78,7 +79,7 @@ public enum GuidedHours {
 
     public static func pace(reference: Double) -> Pace {
         let h = perBand[band(Float(reference))]
-        let f = perBand.map { Float(h / $0) }
-        return Pace(factors: (f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]))
+        func f(_ index: Int) -> Float { Float(h / perBand[index]) }
+        return Pace(factors: (f(0), f(1), f(2), f(3), f(4), f(5), f(6), f(7)))
     }
 }

@@ -2,8 +2,9 @@
 /// a scenario may override any of them under `kernel:`.
 public struct KernelParameters: Sendable, Hashable {
     // Skill growth
-    /// Scale points gained per effective hour. The ~200 guided hours per CEFR band suggest 0.1;
-    /// fitted to the evidence base (scenarios/evidence-calibration.yaml).
+    /// Scale points a B1 learner gains per effective hour (the guideline's 175 guided hours per
+    /// B1 band would give about 0.11 per guided hour); fitted to the evidence base
+    /// (scenarios/evidence-calibration.yaml; docs/MODEL.md 4).
     public var pointsPerHour = 0.0255481
     /// Share of a skill-focused hour that also benefits the other skills.
     public var transferShare = 0.45964

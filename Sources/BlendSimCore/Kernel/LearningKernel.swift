@@ -240,7 +240,7 @@ public struct LearningKernel: Sendable {
                 }
                 let overload = max(0, minutes / (capacityMinutes * (0.7 + 0.6 * r)) - 1)
 
-                // (6) Skill growth with diminishing returns, one skill at a time (unrolled).
+                // (6) Skill growth at the pace of the skill's band, one skill at a time (unrolled).
                 let rate = beta * aptitudeColumn[i]
                 @inline(__always)
                 func grow(_ column: UnsafeMutablePointer<Float>, _ hours: Float, _ slot: UInt64) -> Float {

@@ -18,7 +18,7 @@ public struct CalibrationReport: Sendable {
     /// What the targets say about one fitted parameter.
     public struct Uncertainty: Sendable {
         /// Approximate standard error from the curvature of the objective at the fit, (JᵀWJ + P)⁻¹;
-        /// infinite when the targets do not move the parameter.
+        /// at most the bounds' prior sd (width/√12) when the targets do not move the parameter.
         public var standardError: Double
         /// Whether the targets inform the parameter: its 95% interval is narrower than its bounds.
         public var informed: Bool
@@ -168,7 +168,16 @@ public enum Calibrator {
             }
             truth = values
             let observed = try problem.simulate(truth!, seedOffset: synthetic)
-            for index in targets.indices { targets[index].value = problem.value(targets[index], in: observed)?.mean ?? .nan }
+            for index in targets.indices {
+                let value = problem.value(targets[index], in: observed)?.mean ?? .nan
+                // The interval moves with the value, so "ok" keeps meaning "within the finding's
+                // uncertainty of the target".
+                if let interval = targets[index].interval {
+                    let shift = value - targets[index].value
+                    targets[index].interval = (interval.lower + shift, interval.upper + shift)
+                }
+                targets[index].value = value
+            }
         }
 
         let optimizer = NelderMead(maximumEvaluations: plan.maximumEvaluations, restarts: plan.restarts)
@@ -211,7 +220,7 @@ public enum Calibrator {
             case .policyDefault(let policy, let name):
                 for scenario in scenarios {
                     for group in scenario.groups {
-                        for reference in group.policies where reference.name == policy && value == nil {
+                        for reference in group.policies where reference.name == policy && !reference.setsOwn(name) && value == nil {
                             value = reference.parameters.first { $0.0 == name }?.1.doubleValue
                         }
                     }
@@ -305,7 +314,8 @@ public enum Calibrator {
 
     /// The groups of `scenario` a setting reaches: for a model or policy default, every group that
     /// uses the model or policy and does not set the parameter itself (as `model_defaults` and
-    /// `policy_defaults` do in a scenario); for a study's value, its own group.
+    /// `policy_defaults` do in a scenario); for a study's value, its own group, which sets the
+    /// parameter itself (the study's value replaces the group's own).
     static func groups(reachedBy setting: CalibrationPlan.Setting, in scenario: Scenario) -> [Int] {
         scenario.groups.indices.filter { index in
             let group = scenario.groups[index]
@@ -313,8 +323,8 @@ public enum Calibrator {
             case .kernel: return false
             case .modelDefault(let model, let name): return group.model.name == model && !group.model.setsOwn(name)
             case .policyDefault(let policy, let name): return group.policies.contains { $0.name == policy && !$0.setsOwn(name) }
-            case .group(let scenarioName, let groupName, let model, _):
-                return scenario.name == scenarioName && group.name == groupName && group.model.name == model
+            case .group(let scenarioName, let groupName, let model, let name):
+                return scenario.name == scenarioName && group.name == groupName && group.model.name == model && group.model.setsOwn(name)
             }
         }
     }
@@ -332,6 +342,8 @@ public enum Calibrator {
                 reference.parameters.append((name, json))
             }
         }
+        // Defaults reach only groups without their own value and studies' values only groups with
+        // one, so the order of the settings does not matter; the pairs are applied in order.
         for (setting, value) in zip(settings, values) {
             switch setting {
             case .kernel(let key):
@@ -381,12 +393,18 @@ public enum Calibrator {
                 guard scenarios.contains(where: { $0.groups.contains { $0.policies.contains { $0.name == policy } } }) else {
                     throw fail("no group of the calibration's scenarios uses policy '\(policy)'")
                 }
+                guard scenarios.contains(where: { !groups(reachedBy: parameter.setting, in: $0).isEmpty }) else {
+                    throw fail("every group of the calibration's scenarios with policy '\(policy)' sets '\(name)' itself, so a default would change nothing")
+                }
                 guard let spec = component.schema.parameters.first(where: { $0.name == name }), spec.type == "number" || spec.type == "integer" else {
                     throw fail("policy '\(policy)' has no numeric parameter '\(name)'\(Suggestion.phrase(for: name, in: component.schema.parameters.map(\.name)))")
                 }
                 range = (spec.minimum ?? -.infinity)...(spec.maximum ?? .infinity)
             case .group(let scenarioName, let groupName, let model, let name):
                 guard let component = host.model(named: model) else { throw fail(host.notFoundMessage(kind: "model", name: model)) }
+                guard scenarios.contains(where: { !groups(reachedBy: parameter.setting, in: $0).isEmpty }) || !scenarios.contains(where: { $0.name == scenarioName && $0.groups.contains { $0.name == groupName && $0.model.name == model } }) else {
+                    throw fail("group '\(groupName)' of '\(scenarioName)' does not set '\(name)' itself; a study's value replaces the group's own, so set it in the group")
+                }
                 guard scenarios.contains(where: { $0.name == scenarioName && $0.groups.contains { $0.name == groupName && $0.model.name == model } }) else {
                     let named = scenarios.filter { $0.name == scenarioName }
                     let hint = named.isEmpty

@@ -16,14 +16,10 @@ public struct CalibrationPlan: Sendable {
         /// `name`, and nowhere else (a study-level effect beside the model's default).
         case group(scenario: String, group: String, model: String, parameter: String)
 
-        /// Whether the setting reaches `group` of `scenario`.
-        public func reaches(scenario: String, group: String) -> Bool {
-            if case .group(let s, let g, _, _) = self { return s == scenario && g == group }
-            return true
-        }
 
         /// The setting a dotted name denotes (`kernel.<key>` with a known key,
-        /// `model_defaults.<model>.<parameter>` or `policy_defaults.<policy>.<parameter>`), or nil.
+        /// `model_defaults.<model>.<parameter>`, `policy_defaults.<policy>.<parameter>` or
+        /// `group.<scenario>.<group>.<model>.<parameter>`), or nil.
         public init?(name: String) {
             let parts = name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
             switch parts.first {
@@ -169,6 +165,7 @@ extension ScenarioDecoder {
         }
 
         var targets: [CalibrationPlan.Target] = []
+        var evidenceLoaded = false
         if let node = top["evidence"] {
             var paths: [String] = []
             if let items = node.items {
@@ -183,6 +180,7 @@ extension ScenarioDecoder {
             case .success(let files):
                 let (findings, problems) = EvidenceLoader.loadAll(paths: files)
                 diagnostics += problems
+                evidenceLoaded = problems.isEmpty
                 targets += findings.map { finding in
                     CalibrationPlan.Target(
                         statistic: finding.summaryPath, value: finding.value, tolerance: finding.standardError,
@@ -198,6 +196,7 @@ extension ScenarioDecoder {
         if let node = top["hold"] {
             if top["evidence"] == nil { error("'hold' applies to evidence findings; the plan names no 'evidence'", at: node) }
             if let items = node.items, !items.isEmpty {
+                var held: Set<String> = []
                 for item in items {
                     guard let entries = mapping(item, "a 'hold' entry", allowed: CalibrationPlanLoader.holdKeys) else { continue }
                     guard let patternNode = entries["findings"], let pattern = string(patternNode, "findings"),
@@ -212,11 +211,16 @@ extension ScenarioDecoder {
                         guard let id = targets[index].finding else { continue }
                         guard prefix.map({ id.hasPrefix($0) }) ?? (id == pattern) else { continue }
                         matched = true
+                        if held.contains(id) {
+                            error("finding '\(id)' is already held by an earlier 'hold' entry", at: patternNode)
+                            continue
+                        }
+                        held.insert(id)
                         targets[index].tolerance = within / 1.96
                         targets[index].interval = (targets[index].value - within, targets[index].value + within)
                         targets[index].location = source.location(of: patternNode)
                     }
-                    if !matched && top["evidence"] != nil && diagnostics.isEmpty {
+                    if !matched && evidenceLoaded {
                         error("no finding of the plan's evidence is '\(pattern)'", at: patternNode)
                     }
                 }

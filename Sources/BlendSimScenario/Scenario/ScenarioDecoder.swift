@@ -272,9 +272,20 @@ struct ScenarioDecoder {
         var fragment = ScenarioDecoder(source: included)
         defer {
             diagnostics += fragment.diagnostics
-            for (name, entries) in fragment.modelDefaults { modelDefaults[name, default: []] += entries }
+            // A later include's value for a parameter replaces an earlier one's.
+            for (name, entries) in fragment.modelDefaults {
+                for entry in entries {
+                    modelDefaults[name, default: []].removeAll { $0.0 == entry.0 }
+                    modelDefaults[name, default: []].append(entry)
+                }
+            }
             defaultNameLocations.merge(fragment.defaultNameLocations) { $1 }
-            for (name, entries) in fragment.policyDefaults { policyDefaults[name, default: []] += entries }
+            for (name, entries) in fragment.policyDefaults {
+                for entry in entries {
+                    policyDefaults[name, default: []].removeAll { $0.0 == entry.0 }
+                    policyDefaults[name, default: []].append(entry)
+                }
+            }
         }
         let root: YAMLNode?
         do {
