@@ -402,10 +402,10 @@ public enum Calibrator {
                 range = (spec.minimum ?? -.infinity)...(spec.maximum ?? .infinity)
             case .group(let scenarioName, let groupName, let model, let name):
                 guard let component = host.model(named: model) else { throw fail(host.notFoundMessage(kind: "model", name: model)) }
-                guard scenarios.contains(where: { !groups(reachedBy: parameter.setting, in: $0).isEmpty }) || !scenarios.contains(where: { $0.name == scenarioName && $0.groups.contains { $0.name == groupName && $0.model.name == model } }) else {
-                    throw fail("group '\(groupName)' of '\(scenarioName)' does not set '\(name)' itself; a study's value replaces the group's own, so set it in the group")
+                let hasGroup = { (scenario: Scenario) in
+                    scenario.name == scenarioName && scenario.groups.contains { $0.name == groupName && $0.model.name == model }
                 }
-                guard scenarios.contains(where: { $0.name == scenarioName && $0.groups.contains { $0.name == groupName && $0.model.name == model } }) else {
+                guard scenarios.contains(where: hasGroup) else {
                     let named = scenarios.filter { $0.name == scenarioName }
                     let hint = named.isEmpty
                         ? Suggestion.phrase(for: scenarioName, in: scenarios.map(\.name))
@@ -414,6 +414,9 @@ public enum Calibrator {
                 }
                 guard let spec = component.schema.parameters.first(where: { $0.name == name }), spec.type == "number" || spec.type == "integer" else {
                     throw fail("model '\(model)' has no numeric parameter '\(name)'\(Suggestion.phrase(for: name, in: component.schema.parameters.map(\.name)))")
+                }
+                guard scenarios.contains(where: { !groups(reachedBy: parameter.setting, in: $0).isEmpty }) else {
+                    throw fail("group '\(groupName)' of '\(scenarioName)' does not set '\(name)' itself; a study's value replaces the group's own, so set it in the group")
                 }
                 range = (spec.minimum ?? -.infinity)...(spec.maximum ?? .infinity)
             }
