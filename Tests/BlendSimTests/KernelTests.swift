@@ -27,6 +27,63 @@ struct KernelTests {
         return total / Double(pair.0.count)
     }
 
+    /// The fixed-point sums round negative values as they round positive ones: the course
+    /// mean and sd the accumulator reports equal the mean and sd of the cohort's own column, for a
+    /// course prior centred on zero (half its students start below zero).
+    @Test func courseAchievementOfNegativeScoresIsSummedExactly() {
+        let students = 4000
+        let cohort = Cohort(count: students)
+        let initializer = CohortInitializer(population: PopulationSpec(), levelShares: [0, 0.4, 0.4, 0.2, 0, 0],
+                                            students: students, coursePriorSD: 93)
+        var sink = MetricAccumulator()
+        initializer.initialize(cohort: cohort, range: 0..<students, groupKey: 7, into: &sink)
+        let metrics = sink.metrics(week: 0, enrolled: students)
+        let values = (0..<students).map { Double(cohort.course[$0]) }
+        let mean = values.reduce(0, +) / Double(students)
+        let sd = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(students - 1)).squareRoot()
+        #expect(values.filter { $0 < 0 }.count > students / 3)
+        #expect(abs(metrics.course - mean) < 1e-4)
+        #expect(abs(metrics.courseSD - sd) < 0.01 * sd)
+        // The prior is centred on zero: week 0's mean is within sampling error of 0.
+        #expect(abs(metrics.course) < 4 * 93 / Double(students).squareRoot())
+    }
+
+    /// Acklam's tail coefficients: Φ⁻¹ in the tails agrees with the exact quantiles to 1e-8.
+    @Test func normalQuantileTailsMatchTheExactValues() {
+        // Φ⁻¹(p) for p = 1e-3, 1e-5, 0.01, 0.02 (exact to 12 digits).
+        let cases: [(Double, Double)] = [(1e-3, -3.090232306168), (1e-5, -4.264890793923),
+                                         (0.01, -2.326347874041), (0.02, -2.053748910632)]
+        for (p, z) in cases {
+            #expect(abs(Quantiles.normal(p) - z) < 1e-8 * abs(z), "Φ⁻¹(\(p))")
+            #expect(abs(Quantiles.normal(1 - p) + z) < 1e-8 * abs(z), "Φ⁻¹(1 − \(p))")
+        }
+    }
+
+    /// The week's "without a device" and "poor connection" shares count only students still
+    /// enrolled at the week's end: with every student without a device and on a poor line, and a
+    /// hazard that makes many withdraw, both shares are exactly 1.
+    @Test func accessSharesCountOnlyStudentsStillEnrolled() {
+        let online = [bs_activity(kind: .onlineAsync, minutes: 600, effectiveness: 1, feedback: 0)]
+        var population = PopulationSpec()
+        population.deviceAccess = 0
+        population.connectivity = TraitDistribution(mean: 0.1, sd: 0)
+        var kernel = KernelParameters()
+        kernel.dropoutHazard = 0.5
+        let students = 2000
+        let cohort = Cohort(count: students)
+        let initializer = CohortInitializer(population: population, levelShares: [0, 0.4, 0.4, 0.2, 0, 0], students: students)
+        var sink = MetricAccumulator()
+        initializer.initialize(cohort: cohort, range: 0..<students, groupKey: 3, into: &sink)
+        let plan = WeekPlan(week: 1, isControlPoint: false, activities: online, conditions: .defaults,
+                            motivationTarget: population.motivation.mean, kernel: kernel)
+        var week = MetricAccumulator()
+        LearningKernel(parameters: kernel).step(cohort: cohort, range: 0..<students, plan: plan, participation: nil, groupKey: 3, into: &week)
+        let metrics = week.metrics(week: 1, enrolled: students)
+        #expect(metrics.dropouts > 100)
+        #expect(metrics.withoutDeviceShare == 1)
+        #expect(metrics.poorConnectionShare == 1)
+    }
+
     @Test func initialLevelsMatchTheSharesExactly() {
         let cohort = Cohort(count: 1000)
         let initializer = CohortInitializer(population: PopulationSpec(), levelShares: [0, 0.68, 0.22, 0.10, 0, 0], students: 1000)

@@ -287,10 +287,6 @@ public enum FusedReference {
                         if u6 { add(classroom * digital, b6, t6, l6s) }
                         if u7 { add(selfPacedEngagement * digital, b7, t7, l7s) }
                         let h0 = h[0], h1 = h[1], h2 = h[2], h3 = h[3]
-                        if homeOnline > 0 {
-                            if !hasDevice { s.withoutDevice += 1 }
-                            if connectivity < 0.4 { s.poorConnection += 1 }
-                        }
                         let overload = max(0, overloadBase / (0.7 + 0.6 * r) - 1)
                         let rate = beta * A[i]
                         let noise = Self.word(weekKey, 0)
@@ -321,6 +317,10 @@ public enum FusedReference {
                             ACT[i] = 0
                             s.dropouts += 1
                             continue
+                        }
+                        if homeOnline > 0 {
+                            if !hasDevice { s.withoutDevice += 1 }
+                            if connectivity < 0.4 { s.poorConnection += 1 }
                         }
                         let digitalAfter = min(1, digitalBefore + digitalRate * (onlineMinutes * (1 / 60)) * (1 - digitalBefore))
                         D[i] = digitalAfter

@@ -234,10 +234,6 @@ public struct LearningKernel: Sendable {
                         feedbackMinutes += (isLate ? activity.pointee.feedbackMinutesLate : activity.pointee.feedbackMinutesOnTime) * share
                     }
                 }
-                if homeOnlineMinutes > 0 {
-                    if !hasDevice { local.withoutDevice &+= 1 }
-                    if connectivity < poorConnection { local.poorConnection &+= 1 }
-                }
                 let overload = max(0, minutes / (capacityMinutes * (0.7 + 0.6 * r)) - 1)
 
                 // (6) Skill growth at the pace of the skill's band, one skill at a time (unrolled).
@@ -286,6 +282,14 @@ public struct LearningKernel: Sendable {
                     activeColumn[i] = 0
                     local.dropouts &+= 1
                     continue
+                }
+
+                // Students still enrolled at the week's end who had online work at home without
+                // a device or over a poor line (shares of the week's active students, so those who
+                // withdrew this week are not counted).
+                if homeOnlineMinutes > 0 {
+                    if !hasDevice { local.withoutDevice &+= 1 }
+                    if connectivity < poorConnection { local.poorConnection &+= 1 }
                 }
 
                 // (9) Digital competence grows with online practice.

@@ -50,15 +50,18 @@ public struct MetricAccumulator: Sendable {
 
     public init() {}
 
-    /// Fixed point, rounded to nearest (ties to even), without a checked conversion: adding 2⁵²
-    /// puts the integer part in the low bits of the double's significand. Exact for |x| < 2⁵¹,
-    /// far beyond any score, motivation or minute count times its scale.
+    /// Fixed point, rounded to nearest (ties to even), without a checked conversion: adding
+    /// 1.5 × 2⁵² puts the integer part in the low bits of the double's significand. For
+    /// |x| < 2⁵¹ the sum stays in [2⁵², 2⁵³), where doubles are spaced exactly 1 apart, so negative
+    /// values round as positive ones do (adding only 2⁵² would put a negative x below 2⁵², where
+    /// the spacing is ½, and count it twice). |x| < 2⁵¹ is far beyond any score, motivation or
+    /// minute count times its scale.
     @inline(__always)
     static func fixed(_ value: Float) -> Int64 { round(Double(value) * scale) }
 
     @inline(__always)
     static func round(_ x: Double) -> Int64 {
-        Int64(bitPattern: (x + 0x1p52).bitPattern) &- Int64(bitPattern: (0x1p52 as Double).bitPattern)
+        Int64(bitPattern: (x + 0x1.8p52).bitPattern) &- Int64(bitPattern: (0x1.8p52 as Double).bitPattern)
     }
 
     /// Adds one active student's end-of-week state.
