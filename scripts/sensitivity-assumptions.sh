@@ -43,6 +43,8 @@ marking_minutes_per_minute 0.05 0.15
 teacher_feedback_hours 4 12
 digital_learning_rate 0.0025 0.0075
 assessment_noise 1.5 4.5
+regulation_level_correlation 0.1 0.5
+course_prior_level_correlation 0.1 0.5
 LIST
 python3 - "$work" <<'PY'
 import json, sys, os

@@ -71,6 +71,8 @@ public enum Comparison {
             ("control_points", .array(first.description.controlPoints.map { .integer($0) })),
             ("variants", .array(variants)),
             ("comparisons", .array(comparisons)),
+            ("evidence", Provenance.json(
+                models: arms.flatMap { $0.description.groups.map(\.model) }, policies: arms.flatMap { $0.description.groups.flatMap(\.policies) })),
         ]
         if let uncertainty = first.description.uncertainty { members.insert(("uncertainty", uncertainty.json), at: 5) }
         if let stopping = first.description.stopping { members.insert(("replications_auto", stopping.json), at: 3) }
@@ -146,8 +148,11 @@ public enum Comparison {
             out += "Model uncertainty: each replication draws its parameters from \(uncertainty.posterior) (\(uncertainty.particles) particles);\n"
             out += "the 95% CI is the mean difference's; the 90% credible interval and P(better) span one draw and one cohort per replication.\n"
         }
-        let verdict = Verdict.text(document(arms))
+        let summary = document(arms)
+        let verdict = Verdict.text(summary)
         if !verdict.isEmpty { out += "\n" + verdict }
+        let provenance = Provenance.text(summary)
+        if !provenance.isEmpty { out += "\n" + provenance }
         if arms.contains(where: { !$0.changes.isEmpty }) {
             out += "\nWhat each variant changes from the scenario:\n"
             for arm in arms { out += "  \(arm.name): \(arm.changes.isEmpty ? "nothing" : arm.changes.joined(separator: "; "))\n" }

@@ -25,6 +25,7 @@ public enum Summary {
                 gains(run.groups[index].name, outcomes[index], baseline: baseline, outcomes[base])
             })))
         }
+        members.append(("evidence", Provenance.json(run)))
         return .object(members)
     }
 

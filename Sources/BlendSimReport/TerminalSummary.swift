@@ -88,6 +88,8 @@ public enum TerminalSummary {
                 out += "\n" + RunGains.text(summary)
             }
         }
+        let provenance = Provenance.text(Summary.document(run, result))
+        if !provenance.isEmpty { out += "\n" + provenance }
         return out
     }
 

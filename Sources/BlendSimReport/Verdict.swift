@@ -37,6 +37,9 @@ public enum Verdict {
         public var cheatingPer100: Double?
         /// With `--uncertainty model`.
         public var credible90: (lower: Double, upper: Double)?
+        /// The models of the two arms that no study has measured (or that blendsim does not
+        /// ship), whose effect this verdict borrows: said after the verdict.
+        public var unmeasured: [String] = []
         public var probabilityHigher: Double?
 
         public static func == (a: Line, b: Line) -> Bool { a.sentence == b.sentence }
@@ -90,6 +93,11 @@ public enum Verdict {
                 text += " With the model's uncertainty, \(variant) scores higher in \(TerminalSummary.fixed(probabilityHigher * 100, digits: 0))% of replications"
                 text += " (90% credible interval \(TerminalSummary.fixed(credible90.lower, digits: digits)) to \(TerminalSummary.fixed(credible90.upper, digits: digits)) points)."
             }
+            if !unmeasured.isEmpty {
+                let names = Verdict.list(unmeasured.map { $0.split(separator: "-").joined(separator: " ") })
+                text += " No study has measured \(names): \(unmeasured.count == 1 ? "its" : "their") effect here is borrowed (see 'Where this comes from'), so this difference is less certain than its interval says"
+                text += credible90 == nil ? "; --uncertainty model shows how uncertain." : "."
+            }
             return text
         }
     }
@@ -110,6 +118,22 @@ public enum Verdict {
         func find(_ variant: String, _ group: String, _ outcome: String) -> JSONValue? {
             comparisons.first {
                 $0["variant"]?.stringValue == variant && $0["group"]?.stringValue == group && $0["outcome"]?.stringValue == outcome
+            }
+        }
+        // Each arm's model per group, and what the evidence base says of it.
+        var models: [String: [String: String]] = [:]
+        if case .array(let variants)? = summary["variants"] {
+            for variant in variants {
+                guard let name = variant["name"]?.stringValue, case .array(let groups)? = variant["groups"] else { continue }
+                for group in groups {
+                    if let groupName = group["name"]?.stringValue, let model = group["model"]?.stringValue { models[name, default: [:]][groupName] = model }
+                }
+            }
+        }
+        var bases: [String: String] = [:]
+        if case .array(let items)? = summary["evidence"] {
+            for item in items where item["kind"]?.stringValue == "model" {
+                if let name = item["name"]?.stringValue, let basis = item["basis"]?.stringValue { bases[name] = basis }
             }
         }
         var lines: [Line] = []
@@ -141,6 +165,13 @@ public enum Verdict {
                 line.credible90 = (lower, upper)
                 line.probabilityHigher = overall["probability_higher"]?.doubleValue
             }
+            var unmeasured: [String] = []
+            for arm in [baseline, variant] {
+                if let model = models[arm]?[group], ["distribution", "unknown"].contains(bases[model] ?? ""), !unmeasured.contains(model) {
+                    unmeasured.append(model)
+                }
+            }
+            line.unmeasured = unmeasured
             lines.append(line)
         }
         return lines

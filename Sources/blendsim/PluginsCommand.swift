@@ -1,6 +1,7 @@
 import ArgumentParser
 import BlendSimCore
 import BlendSimPluginHost
+import BlendSimReport
 import BlendSimRunner
 
 extension BlendSim {
@@ -44,19 +45,31 @@ enum PluginListing {
             Entry(name: $0.name, kind: "policy", summary: $0.summary, evidence: $0.evidence, schema: $0.schema, plugin: $0.plugin)
         }
         guard !entries.isEmpty else { return "no plugins found; searched: \(host.searchPath.joined(separator: ", "))\n" }
-        var rows: [[String]] = [["name", "kind", "version", "abi", "file"]]
+        // What the evidence base says of each: the effect measured, borrowed from the distribution
+        // of blended effects, derived from other designs' findings, assumed, or unknown.
+        func evidence(_ entry: Entry) -> Provenance.Entry { Provenance.describe(entry.name, kind: entry.kind) }
+        let labels: [Provenance.Basis: String] = [
+            .findings: "measured", .distribution: "borrowed", .derived: "derived", .assumption: "assumed", .unknown: "none",
+        ]
+        var rows: [[String]] = [["name", "kind", "evidence", "version", "abi", "file"]]
         for entry in entries {
-            rows.append([entry.name, entry.kind, entry.plugin.version, "\(entry.plugin.abiMajor).\(entry.plugin.abiMinor)", entry.plugin.path])
+            rows.append([
+                entry.name, entry.kind, labels[evidence(entry).basis] ?? "none", entry.plugin.version,
+                "\(entry.plugin.abiMajor).\(entry.plugin.abiMinor)", entry.plugin.path,
+            ])
         }
         var out = ""
-        let widths = (0..<5).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        let columns = rows[0].count
+        let widths = (0..<columns).map { column in rows.map { $0[column].count }.max() ?? 0 }
         for row in rows {
             var line = ""
             for (column, cell) in row.enumerated() {
-                line += cell + (column < 4 ? String(repeating: " ", count: widths[column] - cell.count + 2) : "")
+                line += cell + (column < columns - 1 ? String(repeating: " ", count: widths[column] - cell.count + 2) : "")
             }
             out += line + "\n"
         }
+        out += "evidence: measured = findings of its own; borrowed = no study of its own, the average blended effect with its spread;\n"
+        out += "derived = no study of its own, follows from other designs' findings; assumed = no finding (docs/EVIDENCE.md)\n"
         // Plugins of a newer minor ABI load; say what that means.
         for entry in entries where entry.plugin.isNewerThanHost {
             out += "\(entry.name): ABI \(entry.plugin.abiDescription)\n"
@@ -64,7 +77,8 @@ enum PluginListing {
         if verbose {
             for entry in entries {
                 out += "\n\(entry.name): \(entry.summary)\n"
-                if let evidence = entry.evidence { out += "  evidence: \(evidence)\n" }
+                out += "  evidence base: \(evidence(entry).words)\n"
+                if let evidence = entry.evidence { out += "  the plugin's own evidence note: \(evidence)\n" }
                 if entry.schema.parameters.isEmpty { out += "  (no parameters)\n" }
                 for p in entry.schema.parameters {
                     var range = ""

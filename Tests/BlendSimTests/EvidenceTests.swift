@@ -1,5 +1,6 @@
 import BlendSimCore
 import BlendSimPluginHost
+import BlendSimReport
 import BlendSimRunner
 import BlendSimScenario
 import Foundation
@@ -94,6 +95,105 @@ struct EvidenceTests {
         let broken = directory.file("broken.yaml", "groups:\n  - {name: blended, students: -1, levels: {pre_intermediate: 1}, model: traditional}\n")
         #expect(headline("experiment.yaml.finding", ["experiment": "experiment:\n  scenario: broken.yaml\n  group: blended"])?
             .hasPrefix("broken.yaml:2:") == true, "\(broken)")
+    }
+
+    /// A distribution of effects stands for one finding per anchored model, each the prediction
+    /// of one more design's effect (mean ± 1.96 √(τ² + SE²)); its bad forms are located errors.
+    @Test func distributionsAnchorModelsWithTheirSpreadAndRefuseBadForms() throws {
+        let directory = TemporaryDirectory()
+        let scenario = directory.file("experiment.yaml", Self.scenario + "\n  - {name: station, students: 20, levels: {pre_intermediate: 1}, model: station-rotation, online_share: 0.3}\n")
+        let distribution: [String: String] = [
+            "experiment": "experiment:\n  scenario: experiment.yaml",
+            "reported": "reported:\n  value: 0.4\n  ci95: [0.204, 0.596]",
+            "spread": "spread:\n  tau: 0.2\n  basis: derived\n  derivation: \"the spread of designs' means\"",
+            "anchors": "anchors: [face-to-face-driver, station-rotation]",
+        ]
+        func file(_ name: String, _ changes: [String: String]) -> String {
+            directory.file(name, Self.finding(scenario: scenario, replacing: distribution.merging(changes) { $1 }))
+        }
+        let findings = try EvidenceLoader.load(path: file("good.yaml", [:]))
+        #expect(findings.map(\.id) == ["test-finding:face-to-face-driver", "test-finding:station-rotation"])
+        #expect(findings.map(\.group) == ["blended", "station"])
+        #expect(findings.allSatisfy { $0.distribution == "test-finding" && $0.value == 0.4 })
+        // SE of the mean 0.1, τ 0.2: the prediction's standard error is √0.05.
+        #expect(abs(findings[1].standardError - 0.05.squareRoot()) < 1e-5)
+        #expect(abs(findings[1].interval.upper - (0.4 + 1.959964 * 0.05.squareRoot())) < 1e-5)
+        #expect(findings[1].anchoredModel == "station-rotation")
+
+        func headline(_ name: String, _ changes: [String: String]) -> String? {
+            do {
+                _ = try EvidenceLoader.load(path: file(name, changes))
+                return nil
+            } catch {
+                return error.headline.replacingOccurrences(of: directory.path + "/", with: "")
+            }
+        }
+        #expect(headline("unknown.yaml", ["anchors": "anchors: [face-to-face-driver, station-rotaton]"])
+            == "unknown.yaml:23:32: error: 'station-rotaton' is anchored by this distribution, but no group of its experiment experiment.yaml (other than the baseline 'classroom') uses that model; its groups use face-to-face-driver, station-rotation; did you mean 'station-rotation'?")
+        #expect(headline("unused.yaml", ["anchors": "anchors: [flex]"])
+            == "unused.yaml:23:11: error: 'flex' is anchored by this distribution, but no group of its experiment experiment.yaml (other than the baseline 'classroom') uses that model; its groups use face-to-face-driver, station-rotation")
+        #expect(headline("negative.yaml", ["spread": "spread:\n  tau: -0.2\n  basis: reported"])
+            == "negative.yaml:20:8: error: 'tau' is a standard deviation and cannot be negative, found -0.2")
+        #expect(headline("nospread.yaml", ["spread": ""])
+            == "nospread.yaml:19:10: error: 'anchors' belongs to a distribution of effects; it needs 'spread'")
+        #expect(headline("noanchors.yaml", ["anchors": ""])
+            == "noanchors.yaml:20:3: error: a distribution ('spread') needs 'anchors': the models with no finding of their own it stands for")
+        #expect(headline("group.yaml", ["experiment": "experiment:\n  scenario: experiment.yaml\n  group: blended"])
+            == "group.yaml:13:10: error: a distribution's experiment names no 'group': each anchored model is read from the group that uses it")
+        #expect(headline("twice.yaml", ["anchors": "anchors: [flex, flex]"])
+            == "twice.yaml:23:17: error: model 'flex' is anchored twice")
+        #expect(headline("underived.yaml", ["spread": "spread:\n  tau: 0.2\n  basis: derived"])
+            == "underived.yaml:20:3: error: a derived spread needs 'derivation': how it was derived from the sources")
+        // A model anchored by two distributions would be counted twice.
+        let first = file("first.yaml", [:])
+        let second = file("second.yaml", ["id": "id: other-distribution", "anchors": "anchors: [station-rotation]"])
+        let loaded = EvidenceLoader.loadAll(paths: [first, second])
+        #expect(loaded.diagnostics.map(\.headline) == ["\(second):1:1: error: 'station-rotation' is already anchored by the distribution in \(first)"])
+    }
+
+    /// Every shipped model and policy says where its effect comes from, and what it says is
+    /// true of evidence/: the findings it names exist and their experiments use it; a model
+    /// borrowed from the distribution is one the distribution anchors; every model the
+    /// distribution anchors says so.
+    @Test func everyShippedComponentsProvenanceMatchesTheEvidenceBase() throws {
+        let host = try PluginResolution.load([TestPaths.products])
+        guard case .success(let files) = EvidenceLoader.expand([Self.evidence]) else { Issue.record("evidence/ unreadable"); return }
+        let (findings, diagnostics) = EvidenceLoader.loadAll(paths: files)
+        #expect(diagnostics.isEmpty)
+        let shipped = host.models.map(\.name).filter { $0 != "microlearning" }
+        for name in shipped {
+            let entry = try #require(Provenance.entry(name, kind: "model"), "model \(name) says nothing of its evidence")
+            #expect(!entry.words.isEmpty)
+            switch entry.basis {
+            case .distribution:
+                #expect(findings.contains { $0.distribution == Provenance.distribution && $0.anchoredModel == name }, "\(name)")
+            case .findings:
+                for id in entry.findings {
+                    let finding = try #require(findings.first { $0.id == id }, "\(name): no finding \(id)")
+                    let scenario = try ScenarioLoader.load(path: finding.scenarioPath)
+                    let used = scenario.groups.filter { $0.name == finding.group || $0.name == scenario.baseline }.map(\.model.name)
+                    #expect(used.contains(name), "\(name): \(id)'s experiment does not use it")
+                }
+            case .derived:
+                for id in entry.findings { #expect(findings.contains { $0.id == id }, "\(name): no finding \(id)") }
+            case .assumption, .unknown:
+                Issue.record("model \(name) has no basis")
+            }
+        }
+        for anchored in findings.compactMap(\.anchoredModel) {
+            #expect(Provenance.entry(anchored, kind: "model")?.basis == .distribution, "\(anchored)")
+        }
+        for name in host.policies.map(\.name) where name != "peer-mentoring" {
+            let entry = try #require(Provenance.entry(name, kind: "policy"), "policy \(name) says nothing of its evidence")
+            for id in entry.findings {
+                let finding = try #require(findings.first { $0.id == id }, "\(name): no finding \(id)")
+                if entry.basis == .findings {
+                    let scenario = try ScenarioLoader.load(path: finding.scenarioPath)
+                    #expect(scenario.groups.contains { $0.policies.contains { $0.name == name } }, "\(name): \(id)'s experiment does not use it")
+                }
+            }
+        }
+        #expect(Provenance.describe("my-own-model", kind: "model").basis == .unknown)
     }
 
     @Test func checkRunsEveryFindingsExperimentAndComparesWithTheInterval() throws {

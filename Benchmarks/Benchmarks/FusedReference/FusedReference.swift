@@ -29,7 +29,9 @@ public enum FusedReference {
         let students = group.students
         let cohort = Cohort(count: students)
         let initializer = CohortInitializer(
-            population: group.population, levelShares: group.levelShares, students: students, coursePriorSD: spec.kernel.coursePriorSD)
+            population: group.population, levelShares: group.levelShares, students: students, coursePriorSD: spec.kernel.coursePriorSD,
+            regulationLevelCorrelation: spec.kernel.regulationLevelCorrelation,
+            coursePriorLevelCorrelation: spec.kernel.coursePriorLevelCorrelation)
         let groupKey = StreamKeys(seed: spec.seed).group(0, 0)
         let chunks = (students + chunkSize - 1) / chunkSize
         // The cohort, drawn as blendsim draws it.
@@ -154,7 +156,7 @@ public enum FusedReference {
         var base = [SIMD4<Float>](repeating: .zero, count: 8)
         var onTime = [SIMD4<Float>](repeating: .zero, count: 8)
         var lateWork = [SIMD4<Float>](repeating: .zero, count: 8)
-        var minutes: Float = 0, online: Float = 0, homeOnline: Float = 0, isolated: Float = 0
+        var minutes: Float = 0, online: Float = 0, homeOnline: Float = 0, isolated: Float = 0, contact: Float = 0
         var feedbackOnTime: Float = 0, feedbackLate: Float = 0
         let plan: WeekPlan
         let k: KernelParameters
@@ -167,6 +169,7 @@ public enum FusedReference {
                 online += a.online * a.minutes
                 homeOnline += a.homeOnline * a.minutes
                 isolated += a.isolation * a.minutes
+                contact += a.contact * a.minutes
                 feedbackOnTime += a.feedbackMinutesOnTime
                 feedbackLate += a.submitted ? a.feedbackMinutesLate : a.feedbackMinutesOnTime
                 used[a.engagementSlot] = true
@@ -223,7 +226,8 @@ public enum FusedReference {
             let hasSubmitted = plan.hasSubmittedWork, hasOnlineTest = plan.hasOnlineAssessment
             let isControlPoint = plan.isControlPoint, isFinalWeek = plan.isFinalWeek
             let minutes = self.minutes, onlineMinutes = self.online, homeOnline = self.homeOnline
-            let isolation = minutes > 0 ? isolated / minutes : 0
+            let shield: Float = k.contactProtection > 0 && minutes > 0 ? max(0, 1 - contact / minutes * Float(1 / k.contactProtection)) : 1
+            let isolation = minutes > 0 ? isolated / minutes * shield : 0
             let overloadBase = minutes / capacityMinutes
             let L = cohort.listening, R = cohort.reading, W = cohort.writing, S = cohort.speaking
             let M = cohort.motivation, SR = cohort.selfRegulation, G = cohort.integrity, D = cohort.digitalCompetence

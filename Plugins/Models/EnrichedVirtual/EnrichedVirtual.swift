@@ -14,7 +14,7 @@ struct EnrichedVirtual: BlendedModel {
         @Parameter(range: 0...1, help: "share of online work with feedback")
         var onlineFeedback: Double = 0.4
         @Parameter(range: 0...3, help: "quality of the in-person sessions")
-        var sessionEffectiveness: Double = 1.3
+        var sessionEffectiveness: Double = 0.956543
         @Parameter(range: 0...1, help: "share of session work that gets feedback")
         var sessionFeedback: Double = 0.7
         @Parameter(range: 0...600, unit: "min", help: "length of a control-point test")

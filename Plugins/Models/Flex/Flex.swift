@@ -10,7 +10,7 @@ struct Flex: BlendedModel {
         @Parameter(range: 0...1, help: "share of platform work with feedback")
         var platformFeedback: Double = 0.4
         @Parameter(range: 0...3, help: "quality of on-site small-group support")
-        var supportEffectiveness: Double = 1.3
+        var supportEffectiveness: Double = 1.29784
         @Parameter(range: 0...1, help: "share of on-site support work that gets feedback")
         var supportFeedback: Double = 0.8
         @Parameter(range: 0...1, help: "weekly chance of attending support, scaled by need (2 − self-regulation − motivation)")

@@ -6,11 +6,11 @@ import BlendSimPluginKit
 struct FlippedClassroom: BlendedModel {
     struct Parameters: PluginParameters {
         @Parameter(range: 0...3, help: "quality of the self-paced pre-class content (receptive skills)")
-        var contentEffectiveness: Double = 0.763968
+        var contentEffectiveness: Double = 0.770307
         @Parameter(range: 0...1, help: "share of pre-class work checked by quizzes")
         var contentFeedback: Double = 0.3
         @Parameter(range: 0...3, help: "quality of in-class active practice relative to a lecture-style lesson")
-        var practiceEffectiveness: Double = 0.953868
+        var practiceEffectiveness: Double = 0.951912
         @Parameter(range: 0...1, help: "share of in-class practice that gets the teacher's feedback")
         var practiceFeedback: Double = 0.6
         @Parameter(range: 0...600, unit: "min", help: "length of a control-point test")

@@ -8,7 +8,7 @@ struct IndividualRotation: BlendedModel {
         @Parameter(range: 0...1, help: "how far schedules move towards a student's needs (0: everyone alike)")
         var personalization: Double = 0.6
         @Parameter(range: 0...3, help: "quality of teacher-led work")
-        var teacherEffectiveness: Double = 1.2
+        var teacherEffectiveness: Double = 0.587207
         @Parameter(range: 0...1, help: "share of teacher-led work that gets feedback")
         var teacherFeedback: Double = 0.6
         @Parameter(range: 0...3, help: "quality of the online stations")

@@ -7,7 +7,7 @@ struct LabRotation: BlendedModel {
         @Parameter(range: 0...1, help: "share of classroom work that gets the teacher's feedback")
         var classroomFeedback: Double = 0.3
         @Parameter(range: 0...3, help: "quality of the lab's online exercises")
-        var labEffectiveness: Double = 1.0
+        var labEffectiveness: Double = 0.858182
         @Parameter(range: 0...1, help: "share of lab work with automatic or supervisor feedback")
         var labFeedback: Double = 0.5
         @Parameter(range: 0...600, unit: "min", help: "length of a control-point test")

@@ -9,7 +9,7 @@ struct SelfBlend: BlendedModel {
         @Parameter(range: 0...1, help: "scales the chance of choosing the online course: uptake · (0.5·motivation + 0.3·digital competence + 0.2·PC)")
         var uptake: Double = 0.8
         @Parameter(range: 0...3, help: "quality of the optional online course")
-        var courseEffectiveness: Double = 1.0
+        var courseEffectiveness: Double = 1.02917
         @Parameter(range: 0...1, help: "share of the course work with feedback")
         var courseFeedback: Double = 0.3
         @Parameter(range: 0...1, help: "share of classroom work that gets the teacher's feedback")

@@ -8,7 +8,7 @@ struct StationRotation: BlendedModel {
         @Parameter(range: 0...1, help: "share of the offline class time at the teacher-led station")
         var teacherShare: Double = 0.5
         @Parameter(range: 0...3, help: "quality of small-group teaching at the teacher station")
-        var teacherEffectiveness: Double = 1.3
+        var teacherEffectiveness: Double = 0.528261
         @Parameter(range: 0...1, help: "share of teacher-station work that gets feedback")
         var teacherFeedback: Double = 0.7
         @Parameter(range: 0...3, help: "quality of peer practice (speaking and writing)")

@@ -5,7 +5,7 @@ import BlendSimPluginKit
 struct TrainingWithContinuation: BlendedModel {
     struct Parameters: PluginParameters {
         @Parameter(range: 0...3, help: "quality of small-group contact teaching")
-        var groupEffectiveness: Double = 1.15
+        var groupEffectiveness: Double = 0.991935
         @Parameter(range: 0...1, help: "share of small-group work that gets the teacher's feedback")
         var groupFeedback: Double = 0.5
         @Parameter(range: 0...3, help: "quality of the independent continuation on e-resources")

@@ -7,7 +7,7 @@ import Glibc
 struct TeacherITTraining: Policy {
     struct Parameters: PluginParameters {
         @Parameter(range: 0...2, help: "full rise in the quality of online activities")
-        var gain: Double = 0.505464
+        var gain: Double = 0.508821
         @Parameter(range: 0.1...52, unit: "weeks", help: "time constant of the rise")
         var weeksToEffect: Double = 4
     }

@@ -21,10 +21,27 @@ public struct CohortInitializer: Sendable {
     /// Standard deviation of what a student's end-of-course test owes to things other than this
     /// course's learning (prior knowledge of the content, the test's error), in course points.
     public let coursePriorSD: Double
+    /// Correlation of self-regulation's normal score with the standardised starting score
+    /// (`regulation_level_correlation`; 0 draws them independently).
+    public let regulationLevelCorrelation: Double
+    /// Correlation of the course prior's normal score with the standardised starting score
+    /// (`course_prior_level_correlation`).
+    public let coursePriorLevelCorrelation: Double
 
-    public init(population: PopulationSpec, levelShares: [Double], students: Int, coursePriorSD: Double = 0) {
+    /// The starting overall score's mean and sd in the seed study's cohort (69% A2, 20% B1, 11%
+    /// B2, uniform within each band): the scale on which self-regulation correlates with level,
+    /// the same for every group whatever its own mix.
+    static let referenceMean = 138.4
+    static let referenceSD = 14.8
+
+    public init(
+        population: PopulationSpec, levelShares: [Double], students: Int, coursePriorSD: Double = 0,
+        regulationLevelCorrelation: Double = 0, coursePriorLevelCorrelation: Double = 0
+    ) {
         self.population = population
         self.coursePriorSD = coursePriorSD
+        self.regulationLevelCorrelation = regulationLevelCorrelation
+        self.coursePriorLevelCorrelation = coursePriorLevelCorrelation
         let counts = Self.apportion(shares: levelShares, total: students)
         var starts = [0]
         for count in counts { starts.append(starts.last! + count) }
@@ -85,6 +102,10 @@ public struct CohortInitializer: Sendable {
     ) {
         let p = population
         let aptitudeSigma = (log(1 + p.aptitudeSD * p.aptitudeSD)).squareRoot()
+        let rho = regulationLevelCorrelation
+        let residual = (1 - rho * rho).squareRoot()
+        let lambda = coursePriorLevelCorrelation
+        let priorResidual = (1 - lambda * lambda).squareRoot()
         for i in range {
             let key = CounterRandom.derive(CounterRandom.derive(groupKey, UInt64(i)), 0)
             // Uniforms in (0, 1) for the quantile functions.
@@ -109,14 +130,24 @@ public struct CohortInitializer: Sendable {
             }
             cohort.startBands[i] = bands | UInt16(LevelBand.index(of: sum * 0.25)) << 12
             cohort.motivation[i] = Float(motivation.value(draw(Draw.motivation)))
-            cohort.selfRegulation[i] = Float(selfRegulation.value(draw(Draw.selfRegulation)))
+            // The starting score on the reference scale, for the traits that lean on it.
+            let z = (overall - Self.referenceMean) / Self.referenceSD
+            var regulationDraw = draw(Draw.selfRegulation)
+            if rho > 0 {
+                // The Gaussian copula: the draw's normal score leans towards the standardised
+                // starting score, and returns to a uniform through Φ.
+                let score = rho * z + residual * Quantiles.normal(regulationDraw)
+                regulationDraw = min(max(0.5 * erfc(-score / 2.0.squareRoot()), 0x1p-53), 1 - 0x1p-53)
+            }
+            cohort.selfRegulation[i] = Float(selfRegulation.value(regulationDraw))
             cohort.digitalCompetence[i] = Float(digitalCompetence.value(draw(Draw.digitalCompetence)))
             cohort.connectivity[i] = Float(connectivity.value(draw(Draw.connectivity)))
             cohort.integrity[i] = Float(integrity.value(draw(Draw.integrity)))
             cohort.deviceAccess[i] = CounterRandom.uniform(key, Draw.device) < p.deviceAccess ? 1 : 0
-            let z = Quantiles.normal(draw(Draw.aptitude))
-            cohort.aptitude[i] = Float(exp(aptitudeSigma * z - aptitudeSigma * aptitudeSigma / 2))
-            cohort.course[i] = Float(coursePriorSD * Quantiles.normal(draw(Draw.coursePrior)))
+            let aptitudeScore = Quantiles.normal(draw(Draw.aptitude))
+            cohort.aptitude[i] = Float(exp(aptitudeSigma * aptitudeScore - aptitudeSigma * aptitudeSigma / 2))
+            let priorScore = Quantiles.normal(draw(Draw.coursePrior))
+            cohort.course[i] = Float(coursePriorSD * (lambda > 0 ? lambda * z + priorResidual * priorScore : priorScore))
             cohort.active[i] = 1
             cohort.onlineMinutes[i] = 0
             cohort.cheatingIncidents[i] = 0

@@ -24,7 +24,8 @@ public final class Engine: Sendable {
         self.initializers = spec.groups.map {
             CohortInitializer(
                 population: $0.population, levelShares: $0.levelShares, students: $0.students,
-                coursePriorSD: spec.kernel.coursePriorSD)
+                coursePriorSD: spec.kernel.coursePriorSD, regulationLevelCorrelation: spec.kernel.regulationLevelCorrelation,
+                coursePriorLevelCorrelation: spec.kernel.coursePriorLevelCorrelation)
         }
     }
 
@@ -41,7 +42,8 @@ public final class Engine: Sendable {
             single.students = 1
             let initializer = CohortInitializer(
                 population: group.population, levelShares: group.levelShares, students: 1,
-                coursePriorSD: spec.kernel.coursePriorSD)
+                coursePriorSD: spec.kernel.coursePriorSD, regulationLevelCorrelation: spec.kernel.regulationLevelCorrelation,
+                coursePriorLevelCorrelation: spec.kernel.coursePriorLevelCorrelation)
             do throws(SimulationError) {
                 let run = try GroupRun(
                     index: index, spec: single, initializer: initializer, replication: 0,

@@ -5,9 +5,9 @@ public struct KernelParameters: Sendable, Hashable {
     /// Scale points a B1 learner gains per effective hour (the guideline's 175 guided hours per
     /// B1 band would give about 0.11 per guided hour); fitted to the evidence base
     /// (scenarios/evidence-calibration.yaml; docs/MODEL.md 4).
-    public var pointsPerHour = 0.0255481
+    public var pointsPerHour = 0.0258686
     /// Share of a skill-focused hour that also benefits the other skills.
-    public var transferShare = 0.45964
+    public var transferShare = 0.436557
     /// A score in the band whose pace is 1 (docs/MODEL.md 3.3 (6)).
     public var referenceScore = 140.0
     /// Score at which growth stops (the top of the scale).
@@ -16,19 +16,28 @@ public struct KernelParameters: Sendable, Hashable {
     public var learningNoise = 0.3
     /// Value of an hour of each activity kind relative to a classroom hour.
     public var classroomWeight = 1.0
-    public var onlineSyncWeight = 1.15315
-    public var onlineAsyncWeight = 1.52793
+    public var onlineSyncWeight = 1.1696
+    public var onlineAsyncWeight = 1.4837
     public var siwWeight = 0.35
     public var siwtWeight = 0.7
     public var assessmentWeight = 0.3
     /// How much feedback raises the value of an hour: × (1 + gain × feedback).
-    public var feedbackGain = 2.21286
+    public var feedbackGain = 2.15432
     /// Standard deviation of the part of a student's end-of-course test score that is not this
     /// course's learning (prior knowledge of the content, test error), in course points.
-    public var coursePriorSD = 92.787
+    public var coursePriorSD = 93.898
+    /// Correlation of a student's self-regulation with their starting level: self-regulation's
+    /// normal score is ρ·z + √(1 − ρ²)·ε, z the starting overall score standardised by the seed
+    /// study's cohort (mean 138.4, sd 14.8 points), so weaker students are on average less
+    /// self-regulated and lose more online (docs/MODEL.md 3.1).
+    public var regulationLevelCorrelation = 0.3
+    /// Correlation of the end-of-course test's prior part (`coursePriorSD`) with the starting
+    /// level, on the same standardised scale: students who start higher know more of the content
+    /// before the course (docs/MODEL.md 3.1).
+    public var coursePriorLevelCorrelation = 0.3
     /// Extra value of every teaching hour in a week that blends classroom and online teaching:
     /// × (1 + complementarity · 4ρ(1 − ρ)), ρ the online share of the week's teaching minutes.
-    public var blendComplementarity = 0.384484
+    public var blendComplementarity = 0.396666
 
     // Engagement
     /// Engagement of the least motivated student in class.
@@ -47,9 +56,9 @@ public struct KernelParameters: Sendable, Hashable {
 
     // Motivation
     /// Weekly motivation change per unit of progress above the expected.
-    public var motivationProgressGain = 0.000780028
+    public var motivationProgressGain = 0.000713199
     /// Weekly motivation change per unit of feedback above `feedbackReference`.
-    public var motivationFeedbackGain = 0.0982893
+    public var motivationFeedbackGain = 0.100897
     public var feedbackReference = 0.3
     /// Weekly motivation loss per unit of overload.
     public var motivationOverloadPenalty = 0.03
@@ -66,7 +75,7 @@ public struct KernelParameters: Sendable, Hashable {
 
     // Difficulties
     /// Weekly chance that a student with zero integrity and zero motivation copies submitted work.
-    public var cheatingPropensity = 0.181176
+    public var cheatingPropensity = 0.180134
     /// Share of the learning from copied work that is lost.
     public var cheatingLearningLoss = 0.8
     /// Points a copied online assessment adds to the measured score.
@@ -76,16 +85,22 @@ public struct KernelParameters: Sendable, Hashable {
     /// Share of feedback lost on late work.
     public var lateFeedbackLoss = 0.5
     /// Weekly withdrawal hazard at zero motivation in a classroom course.
-    public var dropoutHazard = 0.0320206
+    public var dropoutHazard = 0.0320681
     /// Relative rise of the withdrawal hazard per unit of isolated study (share of the week's
     /// minutes spent online at home), at self-regulation 0.5.
-    public var isolationHazard = 0.914308
+    public var isolationHazard = 0.948773
+    /// Share of the week's minutes spent in person (in class, or online on campus) that shields
+    /// a student from isolation's rise of the withdrawal hazard: the rise is multiplied by
+    /// max(0, 1 − P/`contactProtection`), P the in-person share, so a blend that keeps regular
+    /// classes keeps the classroom's completion and study without any keeps the full rise
+    /// (docs/MODEL.md 3.3 (8)). 0: in-person time shields nothing.
+    public var contactProtection = 0.148007
     /// How much of a live online minute counts as isolated (a self-paced minute counts fully).
     public var liveIsolation = 0.5
     /// Relative rise of the withdrawal hazard per unit of lost access to online work at home.
-    public var accessHazard = 2.82853
+    public var accessHazard = 2.70475
     /// Share of copy attempts that detection deters: attempts × (1 − deterrence × enforcement).
-    public var detectionDeterrence = 0.857417
+    public var detectionDeterrence = 0.847878
     /// Measurement error of an assessment (standard deviation, scale points).
     public var assessmentNoise = 3.0
     /// Teacher minutes of marking per student-minute of asynchronous work with full feedback.
@@ -122,6 +137,8 @@ extension KernelParameters {
         .init(key: "siwt_weight", keyPath: \.siwtWeight, range: 0...3, unit: "1", summary: "value of an hour of independent work with a teacher"),
         .init(key: "assessment_weight", keyPath: \.assessmentWeight, range: 0...3, unit: "1", summary: "value of an hour of assessment"),
         .init(key: "feedback_gain", keyPath: \.feedbackGain, range: 0...3, unit: "1", summary: "extra value of an hour with full feedback"),
+        .init(key: "regulation_level_correlation", keyPath: \.regulationLevelCorrelation, range: 0...0.9, unit: "1", summary: "correlation of self-regulation with the starting level"),
+        .init(key: "course_prior_level_correlation", keyPath: \.coursePriorLevelCorrelation, range: 0...0.9, unit: "1", summary: "correlation of the course test's prior part with the starting level"),
         .init(key: "course_prior_sd", keyPath: \.coursePriorSD, range: 0...500, unit: "course points", summary: "sd of the end-of-course test score not owed to the course's learning"),
         .init(key: "blend_complementarity", keyPath: \.blendComplementarity, range: 0...2, unit: "1", summary: "extra value of teaching hours in a week that blends classroom and online teaching"),
         .init(key: "classroom_engagement_floor", keyPath: \.classroomEngagementFloor, range: 0...1, unit: "1", summary: "classroom engagement at zero motivation"),
@@ -147,6 +164,7 @@ extension KernelParameters {
         .init(key: "late_feedback_loss", keyPath: \.lateFeedbackLoss, range: 0...1, unit: "1", summary: "feedback lost on late work"),
         .init(key: "dropout_hazard", keyPath: \.dropoutHazard, range: 0...1, unit: "1/week", summary: "weekly withdrawal chance at zero motivation in a classroom course"),
         .init(key: "isolation_hazard", keyPath: \.isolationHazard, range: 0...20, unit: "1", summary: "relative rise of the withdrawal hazard with isolated online study"),
+        .init(key: "contact_protection", keyPath: \.contactProtection, range: 0...1, unit: "1", summary: "in-person share of the week that shields students from isolation's rise of the withdrawal hazard"),
         .init(key: "live_isolation", keyPath: \.liveIsolation, range: 0...1, unit: "1", summary: "share of a live online minute that counts as isolated"),
         .init(key: "access_hazard", keyPath: \.accessHazard, range: 0...20, unit: "1", summary: "relative rise of the withdrawal hazard with lost access to online work"),
         .init(key: "detection_deterrence", keyPath: \.detectionDeterrence, range: 0...1, unit: "1", summary: "share of copy attempts deterred per unit of integrity enforcement"),

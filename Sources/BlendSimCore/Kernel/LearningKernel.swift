@@ -79,6 +79,8 @@ public struct LearningKernel: Sendable {
         let reversion = Float(k.motivationReversion)
         let dropoutHazard = Float(k.dropoutHazard)
         let isolationHazard = Float(k.isolationHazard)
+        let protects = k.contactProtection > 0
+        let inverseProtection = Float(k.contactProtection > 0 ? 1 / k.contactProtection : 0)
         let accessHazard = Float(k.accessHazard)
         let coursePerHour = plan.coursePointsPerHour * 0.25
         let isFinalWeek = plan.isFinalWeek
@@ -195,6 +197,7 @@ public struct LearningKernel: Sendable {
                 var onlineMinutes: Float = 0
                 var homeOnlineMinutes: Float = 0
                 var isolatedMinutes: Float = 0
+                var contactMinutes: Float = 0
                 var h0: Float = 0, h1: Float = 0, h2: Float = 0, h3: Float = 0
                 var feedbackMinutes: Float = 0
                 if Shares.full {
@@ -202,6 +205,7 @@ public struct LearningKernel: Sendable {
                     onlineMinutes = uniform.onlineMinutes
                     homeOnlineMinutes = uniform.homeOnlineMinutes
                     isolatedMinutes = uniform.isolatedMinutes
+                    contactMinutes = uniform.contactMinutes
                     feedbackMinutes = late ? uniform.feedbackMinutesLate : uniform.feedbackMinutesOnTime
                     for a in 0..<activityCount {
                         let activity = base + a
@@ -223,6 +227,7 @@ public struct LearningKernel: Sendable {
                         onlineMinutes += activity.pointee.online * t
                         homeOnlineMinutes += activity.pointee.homeOnline * t
                         isolatedMinutes += activity.pointee.isolation * t
+                        contactMinutes += activity.pointee.contact * t
                         let isLate = late && activity.pointee.submitted
                         var value = (isLate ? activity.pointee.valueLate : activity.pointee.valueOnTime) * share
                             * engagementSlots[activity.pointee.engagementSlot]
@@ -274,7 +279,8 @@ public struct LearningKernel: Sendable {
 
                 // (8) Withdrawal: motivation, isolated online study (worse with low
                 // self-regulation) and lost access to online work at home.
-                let isolation = minutes > 0 ? isolatedMinutes / minutes : 0
+                var isolation = minutes > 0 ? isolatedMinutes / minutes : 0
+                if protects && minutes > 0 { isolation *= max(0, 1 - contactMinutes / minutes * inverseProtection) }
                 let lostAccess = minutes > 0 ? (1 - homeReach) * homeOnlineMinutes / minutes : 0
                 let quit = dropoutHazard * (1 - next) * (1 - next)
                     * (1 + isolationHazard * isolation * 2 * (1 - r)) * (1 + accessHazard * lostAccess)

@@ -24,6 +24,9 @@ struct PreparedActivity: Sendable {
     /// How much a minute of the activity counts as isolated study: 1 for self-paced online work
     /// at home, `live_isolation` for live online work at home, else 0.
     var isolation: Float
+    /// 1 for time in person with a teacher or peers — classroom teaching, a test in class, online
+    /// work on campus — else 0 (docs/MODEL.md 3.3 (8)).
+    var contact: Float
     /// Per-minute factors the kernel multiplies by a student's share and engagement:
     /// hourValue · (1 + feedback gain · feedback), for work on time and for late work.
     var valueOnTime: Float
@@ -158,6 +161,7 @@ public struct WeekPlan: Sendable {
                     engagementSlot: Engagement.Slot(kind, onCampus: onCampus).rawValue,
                     online: kind.isOnline ? 1 : 0, homeOnline: kind.isOnline && !onCampus ? 1 : 0,
                     isolation: kind.isOnline && !onCampus ? (kind == .onlineSync ? Float(kernel.liveIsolation) : 1) : 0,
+                    contact: kind == .classroom || onCampus || (kind == .assessment && activity.flags & UInt32(BS_FLAG_ONLINE) == 0) ? 1 : 0,
                     valueOnTime: hourValue * (1 + gain * clampedFeedback),
                     valueLate: hourValue * (1 + gain * lateFeedback),
                     feedbackMinutesOnTime: clampedFeedback * Float(activity.minutes),
@@ -186,6 +190,7 @@ struct UniformSums: Sendable {
     var onlineMinutes: Float = 0
     var homeOnlineMinutes: Float = 0
     var isolatedMinutes: Float = 0
+    var contactMinutes: Float = 0
     var feedbackMinutesOnTime: Float = 0
     var feedbackMinutesLate: Float = 0
 
@@ -196,6 +201,7 @@ struct UniformSums: Sendable {
             onlineMinutes += activity.online * t
             homeOnlineMinutes += activity.homeOnline * t
             isolatedMinutes += activity.isolation * t
+            contactMinutes += activity.contact * t
             feedbackMinutesOnTime += activity.feedbackMinutesOnTime
             feedbackMinutesLate += activity.submitted ? activity.feedbackMinutesLate : activity.feedbackMinutesOnTime
         }
@@ -248,6 +254,7 @@ public struct KernelActivity: Sendable {
     public let online: Float
     public let homeOnline: Float
     public let isolation: Float
+    public let contact: Float
     public let factors: (Float, Float, Float, Float)
     public let submitted: Bool
     public let onlineAssessment: Bool
@@ -263,7 +270,7 @@ extension WeekPlan {
             KernelActivity(
                 minutes: $0.minutes, valueOnTime: $0.valueOnTime, valueLate: $0.valueLate,
                 feedbackMinutesOnTime: $0.feedbackMinutesOnTime, feedbackMinutesLate: $0.feedbackMinutesLate,
-                online: $0.online, homeOnline: $0.homeOnline, isolation: $0.isolation,
+                online: $0.online, homeOnline: $0.homeOnline, isolation: $0.isolation, contact: $0.contact,
                 factors: ($0.factor0, $0.factor1, $0.factor2, $0.factor3), submitted: $0.submitted,
                 onlineAssessment: $0.onlineAssessment, engagementSlot: $0.engagementSlot)
         }

@@ -92,6 +92,10 @@ public enum HTMLReport {
             }
             body += comparisonSections(variants: variants, summary: summary, weekly: weekly)
         }
+        let provenance = Provenance.lines(summary)
+        if !provenance.isEmpty {
+            body += "<h2>Where this comes from</h2><ul class=\"provenance\">" + provenance.map { "<li>\(SVG.escape($0))</li>" }.joined() + "</ul>"
+        }
         body += technicalDetails(manifest)
         body += "<p class=\"note\">Every figure is a mean over replications with its 95% confidence interval (Student's t). Colours follow the Okabe–Ito palette.</p>"
         return """

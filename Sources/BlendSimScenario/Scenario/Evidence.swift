@@ -65,13 +65,50 @@ public struct EvidenceFinding: Sendable {
     /// Parameters the finding informs (documentation; calibration plans decide what is fitted).
     public var informs: [String]
     public var notes: String?
+    /// For a distribution of effects (`spread:` and `anchors:`): the between-study spread τ of
+    /// the true effects, in the statistic's units, and how it was obtained. Such a file stands
+    /// for one finding per anchored model (`expanded`), each the random-effects prediction of one
+    /// more design's true effect: mean `value`, standard error √(τ² + SE²).
+    public var spread: Double?
+    public var spreadBasis: String?
+    public var spreadDerivation: String?
+    /// The models with no finding of their own that this distribution stands for.
+    public var anchors: [String] = []
+    /// For one model's share of a distribution: that model (the experiment's group uses it) and
+    /// the distribution's own id.
+    public var anchoredModel: String?
+    public var distribution: String?
     public var location: SourceLocation
+    /// Where each anchored model is named.
+    public var anchorLocations: [String: SourceLocation] = [:]
     /// Where the experiment's group is named, for errors about the experiment.
     public var experimentLocation: SourceLocation
     public var source: ScenarioSource
 
     /// The standard error the interval implies, read as a 95% normal interval.
     public var standardError: Double { (interval.upper - interval.lower) / (2 * 1.959964) }
+
+    /// Whether this file describes a distribution of effects rather than one effect.
+    public var isDistribution: Bool { spread != nil }
+
+    /// The findings this file stands for: itself, or for a distribution one finding per
+    /// anchored model, with id `ID:MODEL`, the experiment's group that uses the model, and as
+    /// interval the 95% prediction interval of one more design's true effect,
+    /// value ± 1.96 √(τ² + SE²).
+    public func expanded(groups: [(name: String, model: String)]) -> [EvidenceFinding] {
+        guard let spread else { return [self] }
+        let predictive = (spread * spread + standardError * standardError).squareRoot()
+        return anchors.compactMap { model in
+            guard let group = groups.first(where: { $0.model == model }) else { return nil }
+            var finding = self
+            finding.id = id + ":" + model
+            finding.group = group.name
+            finding.anchoredModel = model
+            finding.distribution = id
+            finding.interval = (value - 1.959964 * predictive, value + 1.959964 * predictive)
+            return finding
+        }
+    }
 
     /// The summary.json statistic this finding is compared with.
     public var summaryPath: String {
@@ -98,22 +135,44 @@ public struct EvidenceFinding: Sendable {
 public enum EvidenceLoader {
     static let keys = [
         "id", "citation", "design", "population", "contrast", "experiment", "outcome", "statistic", "level", "skill",
-        "reported", "quote", "informs", "notes",
+        "reported", "quote", "informs", "notes", "spread", "anchors",
     ]
+    static let spreadKeys = ["tau", "basis", "derivation"]
     static let citationKeys = ["authors", "year", "title", "venue", "doi", "url"]
     static let experimentKeys = ["scenario", "group"]
     static let reportedKeys = ["value", "ci95", "basis", "derivation", "heterogeneity"]
     static let designs = ["meta-analysis", "dataset", "experiment", "quasi-experiment", "survey", "review"]
 
-    /// Reads one finding and checks its experiment: the scenario must validate, name the group
-    /// and, for comparisons, have that group's baseline.
-    public static func load(path: String) throws(Diagnostic) -> EvidenceFinding {
+    /// Reads one file's findings and checks its experiment: the scenario must validate, name the
+    /// group (for a distribution, have a group for every anchored model) and, for comparisons,
+    /// have that group's baseline. A distribution stands for one finding per anchored model.
+    public static func load(path: String) throws(Diagnostic) -> [EvidenceFinding] {
         let finding = try ScenarioLoader.decodeDocument(path: path, what: "evidence file") { decoder, root in
             decoder.evidence(root)
         }
         let scenario = try ScenarioLoader.load(path: finding.scenarioPath)
         func fail(_ message: String) -> Diagnostic {
             finding.source.diagnostic(message, line: finding.experimentLocation.line, column: finding.experimentLocation.column)
+        }
+        if finding.isDistribution {
+            let groups = scenario.groups.filter { $0.name != scenario.baseline }.map { (name: $0.name, model: $0.model.name) }
+            guard let baseline = scenario.baseline else {
+                throw fail("a distribution of effects compares each anchored model with a baseline, but \(finding.scenarioPath) sets no 'baseline'")
+            }
+            let used = Array(Set(groups.map(\.model))).sorted()
+            for model in finding.anchors where !groups.contains(where: { $0.model == model }) {
+                let location = finding.anchorLocations[model] ?? finding.experimentLocation
+                throw finding.source.diagnostic(
+                    "'\(model)' is anchored by this distribution, but no group of its experiment \(finding.scenarioPath) (other than the baseline '\(baseline)') uses that model; its groups use \(used.joined(separator: ", "))\(Suggestion.phrase(for: model, in: used))",
+                    line: location.line, column: location.column)
+            }
+            for model in finding.anchors where groups.filter({ $0.model == model }).count > 1 {
+                let location = finding.anchorLocations[model] ?? finding.experimentLocation
+                throw finding.source.diagnostic(
+                    "'\(model)' is used by more than one group of \(finding.scenarioPath); a distribution's experiment needs one group per anchored model",
+                    line: location.line, column: location.column)
+            }
+            return finding.expanded(groups: groups)
         }
         guard scenario.groups.contains(where: { $0.name == finding.group }) else {
             throw fail("the experiment's scenario \(finding.scenarioPath) has no group '\(finding.group)'")
@@ -126,7 +185,7 @@ public enum EvidenceLoader {
                 throw fail("group '\(finding.group)' is the scenario's baseline; name the group compared with it")
             }
         }
-        return finding
+        return [finding]
     }
 
     /// Decodes an evidence file's bytes without loading its experiment: the finding, or every
@@ -163,12 +222,24 @@ public enum EvidenceLoader {
         var diagnostics: [Diagnostic] = []
         for path in paths {
             do {
-                let finding = try load(path: path)
-                if let other = findings.first(where: { $0.id == finding.id }) {
-                    diagnostics.append(finding.source.diagnostic(
-                        "finding id '\(finding.id)' is also used by \(other.source.path)", line: finding.location.line,
-                        column: finding.location.column))
-                } else {
+                let loaded = try load(path: path)
+                for finding in loaded {
+                    if let other = findings.first(where: { $0.id == finding.id }) {
+                        diagnostics.append(finding.source.diagnostic(
+                            "finding id '\(finding.id)' is also used by \(other.source.path)", line: finding.location.line,
+                            column: finding.location.column))
+                        break
+                    }
+                    // A model anchored by a distribution has no finding of its own on achievement;
+                    // a second distribution for the same model would count it twice.
+                    if let model = finding.anchoredModel,
+                        let other = findings.first(where: { $0.anchoredModel == model })
+                    {
+                        diagnostics.append(finding.source.diagnostic(
+                            "'\(model)' is already anchored by the distribution in \(other.source.path)", line: finding.location.line,
+                            column: finding.location.column))
+                        break
+                    }
                     findings.append(finding)
                 }
             } catch {
@@ -229,8 +300,16 @@ extension ScenarioDecoder {
             scenarioPath = text("scenario", in: experiment, of: node, "'experiment'").map {
                 CalibrationPlanLoader.resolve($0, relativeTo: source.path)
             }
-            group = text("group", in: experiment, of: node, "'experiment'")
-            if let groupNode = experiment["group"] { experimentLocation = source.location(of: groupNode) }
+            if top["anchors"] != nil || top["spread"] != nil {
+                if let groupNode = experiment["group"] {
+                    error("a distribution's experiment names no 'group': each anchored model is read from the group that uses it", at: groupNode)
+                }
+                group = ""
+                experimentLocation = source.location(of: node)
+            } else {
+                group = text("group", in: experiment, of: node, "'experiment'")
+                if let groupNode = experiment["group"] { experimentLocation = source.location(of: groupNode) }
+            }
         }
 
         var outcome: EvidenceFinding.Outcome?
@@ -307,6 +386,48 @@ extension ScenarioDecoder {
         }
         let notes = top["notes"].flatMap { string($0, "notes") }
 
+        // A distribution of effects: the between-study spread and the models it stands for.
+        var spread: Double?, spreadBasis: String?, spreadDerivation: String?
+        var anchors: [String] = []
+        var anchorLocations: [String: SourceLocation] = [:]
+        if let node = top["spread"] {
+            if let entries = mapping(node, "'spread'", allowed: EvidenceLoader.spreadKeys) {
+                if let tauNode = required("tau", in: entries, of: node, "'spread' (the between-study standard deviation τ)") {
+                    if let tau = tauNode.scalar.flatMap(YAMLNode.number), tau < 0 {
+                        error("'tau' is a standard deviation and cannot be negative, found \(Self.format(tau))", at: tauNode)
+                    } else {
+                        spread = number(tauNode, "tau", 0...10)
+                    }
+                }
+                spreadBasis = "reported"
+                if let basisNode = entries["basis"], let given = string(basisNode, "basis") {
+                    if ["reported", "derived"].contains(given) { spreadBasis = given } else { error("'basis' must be reported or derived, found '\(given)'", at: basisNode) }
+                }
+                spreadDerivation = entries["derivation"].flatMap { string($0, "derivation") }
+                if spreadBasis == "derived" && spreadDerivation == nil { error("a derived spread needs 'derivation': how it was derived from the sources", at: node) }
+            }
+            if top["anchors"] == nil { error("a distribution ('spread') needs 'anchors': the models with no finding of their own it stands for", at: node) }
+            if let outcome, outcome != .courseAchievement || statistic != "hedges_g" {
+                error("a distribution of effects is of course_achievement as hedges_g", at: node)
+            }
+        }
+        if let node = top["anchors"] {
+            if top["spread"] == nil { error("'anchors' belongs to a distribution of effects; it needs 'spread'", at: node) }
+            if let items = node.items, !items.isEmpty {
+                for item in items {
+                    guard let name = string(item, "anchors") else { continue }
+                    if anchors.contains(name) {
+                        error("model '\(name)' is anchored twice", at: item)
+                    } else {
+                        anchors.append(name)
+                        anchorLocations[name] = source.location(of: item)
+                    }
+                }
+            } else {
+                error("'anchors' must be a non-empty list of model names", at: node)
+            }
+        }
+
         guard diagnostics.isEmpty, let id, let authors, let year, let title, let venue, let link, let design, let population,
             let contrast, let scenarioPath, let group, let outcome, let statistic, let value, let interval, let quote
         else { return nil }
@@ -314,7 +435,9 @@ extension ScenarioDecoder {
             id: id, authors: authors, year: year, title: title, venue: venue, link: link, design: design,
             population: population, contrast: contrast, scenarioPath: scenarioPath, group: group, outcome: outcome,
             statistic: statistic, detail: detail, value: value, interval: interval, basis: basis, derivation: derivation,
-            heterogeneity: heterogeneity, quote: quote, informs: informs, notes: notes,
-            location: source.location(of: root), experimentLocation: experimentLocation, source: source)
+            heterogeneity: heterogeneity, quote: quote, informs: informs, notes: notes, spread: spread,
+            spreadBasis: spreadBasis, spreadDerivation: spreadDerivation, anchors: anchors,
+            location: source.location(of: root), anchorLocations: anchorLocations, experimentLocation: experimentLocation,
+            source: source)
     }
 }
