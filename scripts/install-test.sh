@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # The install check (.ci/run): scripts/install.sh into a fresh prefix, then the installed
 # blendsim, on PATH, runs the paper's experiment from another directory (plugins and posterior
-# found beside it), then --uninstall leaves nothing behind. Prints "install: 1 passed, 0 failed".
+# found beside it), then --uninstall leaves nothing behind. Then the hostile cases: an empty
+# prefix is refused, a relative one is taken from the caller's directory, and --uninstall removes
+# neither a file the record names outside the prefix nor one changed since it was installed.
+# Prints "install: N passed, M failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repository=$(pwd)
 prefix=$(mktemp -d /tmp/blendsim-install-XXXXXX)
 trap 'rm -rf "$prefix"' EXIT
-fail() { echo "$1" >&2; echo "install: 0 passed, 1 failed"; exit 1; }
+passed=0
+fail() { echo "$1" >&2; echo "install: $passed passed, 1 failed"; exit 1; }
 bash scripts/install.sh --prefix "$prefix" > /dev/null
 export PATH="$prefix/bin:$PATH"
 [ "$(command -v blendsim)" = "$prefix/bin/blendsim" ] || fail "blendsim is not on PATH after installing"
@@ -20,4 +24,29 @@ rm -rf "$prefix/work"
 bash scripts/install.sh --prefix "$prefix" --uninstall > /dev/null
 left=$(find "$prefix" -type f | head -5)
 [ -z "$left" ] || fail "--uninstall left: $left"
-echo "install: 1 passed, 0 failed"
+passed=$((passed + 1))
+
+# An empty prefix is refused (it used to install into the checkout).
+if bash scripts/install.sh --prefix= > /dev/null 2>&1; then fail "an empty --prefix was accepted"; fi
+if bash scripts/install.sh --prefix "" > /dev/null 2>&1; then fail "an empty --prefix was accepted"; fi
+passed=$((passed + 1))
+
+# A relative prefix is taken from the caller's directory, not the checkout's.
+mkdir -p "$prefix/caller"
+(cd "$prefix/caller" && bash "$repository/scripts/install.sh" --prefix relative > /dev/null)
+[ -x "$prefix/caller/relative/bin/blendsim" ] || fail "a relative --prefix did not install under the caller's directory"
+[ ! -e "$repository/relative" ] || fail "a relative --prefix installed into the checkout"
+passed=$((passed + 1))
+
+# --uninstall removes only the files it installed, unchanged, under the prefix.
+installed="$prefix/caller/relative"
+echo "keep me" > "$prefix/victim"
+printf '%s  %s\n' "$(sha256sum "$prefix/victim" | cut -d' ' -f1)" "../../victim" >> "$installed/share/blendsim/installed-files"
+printf '%s  %s\n' "$(sha256sum "$prefix/victim" | cut -d' ' -f1)" "$prefix/victim" >> "$installed/share/blendsim/installed-files"
+echo "a user's change" >> "$installed/share/blendsim/evidence-posterior.csv"
+(cd / && bash "$repository/scripts/install.sh" --prefix "$installed" --uninstall > /dev/null 2>&1)
+[ -f "$prefix/victim" ] || fail "--uninstall removed a file outside the prefix"
+[ -f "$installed/share/blendsim/evidence-posterior.csv" ] || fail "--uninstall removed a file changed since it was installed"
+[ ! -e "$installed/bin/blendsim" ] || fail "--uninstall left the command"
+passed=$((passed + 1))
+echo "install: $passed passed, 0 failed"

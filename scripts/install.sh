@@ -5,35 +5,68 @@
 #                                                installed command: ../lib/blendsim beside it)
 #   PREFIX/share/blendsim/evidence-posterior.csv the posterior --uncertainty model uses by default
 #   PREFIX/share/blendsim/BlendSimSDK/          the plugin SDK `blendsim plugin new` packages use
-#   PREFIX/share/blendsim/installed-files        what was installed, for --uninstall
+#   PREFIX/share/blendsim/installed-files        what was installed (SHA-256 and path), for --uninstall
 # The command is linked against the Swift runtime of the toolchain that built it, which must stay
-# installed. Usage:
+# installed. A relative PREFIX is taken from the directory you run this in. Usage:
 #   scripts/install.sh [--prefix DIR]            build (release) and install
 #   scripts/install.sh [--prefix DIR] --uninstall
+# --uninstall removes only regular files under PREFIX that this script installed and that still
+# hold what it installed; a file changed since, or a record line naming anything else, is left
+# alone and reported.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+caller=$(pwd)
 prefix="$HOME/.local"
 uninstall=false
+fail() { echo "install.sh: $1" >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case "$1" in
-        --prefix) prefix="${2:?--prefix needs a directory}"; shift 2 ;;
+        --prefix) [ $# -ge 2 ] || fail "--prefix needs a directory"; prefix="$2"; shift 2 ;;
         --prefix=*) prefix="${1#--prefix=}"; shift ;;
         --uninstall) uninstall=true; shift ;;
-        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        *) echo "install.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
+        -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) fail "unknown argument '$1' (try --help)" ;;
     esac
 done
-case "$prefix" in /*) ;; *) prefix="$(pwd)/$prefix" ;; esac
+[ -n "$prefix" ] || fail "--prefix is empty; name the directory to install under"
+case "$prefix" in *$'\n'*|*$'\r'*) fail "--prefix holds a line break" ;; esac
+# Relative to where the script was run, then normalised (no '.', '..' or doubled slashes).
+case "$prefix" in /*) ;; *) prefix="$caller/$prefix" ;; esac
+prefix=$(realpath -m -- "$prefix")
+[ "$prefix" != "/" ] || fail "refusing to install into /"
+cd "$(dirname "$0")/.."
 record="$prefix/share/blendsim/installed-files"
 
 if $uninstall; then
-    if [ ! -f "$record" ]; then echo "install.sh: no blendsim installed under $prefix ($record is missing)" >&2; exit 1; fi
-    while IFS= read -r file; do rm -f -- "$file"; done < "$record"
+    [ -f "$record" ] && [ ! -L "$record" ] || { echo "install.sh: no blendsim installed under $prefix ($record is missing)" >&2; exit 1; }
+    kept=0
+    # Each line: the SHA-256 of what was installed, two spaces, its path relative to PREFIX.
+    while IFS= read -r line || [ -n "$line" ]; do
+        sum=${line%%  *}
+        path=${line#*  }
+        if ! [[ "$sum" =~ ^[0-9a-f]{64}$ ]] || [ "$path" = "$line" ] || [ -z "$path" ]; then
+            echo "install.sh: not removed: unreadable record line '$line'" >&2; kept=$((kept + 1)); continue
+        fi
+        case "/$path/" in
+            //*|*/../*|*/./*) echo "install.sh: not removed: '$path' is not a plain path under $prefix" >&2; kept=$((kept + 1)); continue ;;
+        esac
+        file="$prefix/$path"
+        # Only a regular file whose real location is under the prefix, with the content installed.
+        if [ -L "$file" ] || [ ! -f "$file" ]; then
+            [ -e "$file" ] || [ -L "$file" ] && { echo "install.sh: not removed: $file is not a regular file" >&2; kept=$((kept + 1)); }
+            continue
+        fi
+        case "$(realpath -- "$file")" in "$prefix"/*) ;; *) echo "install.sh: not removed: $file lies outside $prefix" >&2; kept=$((kept + 1)); continue ;; esac
+        if [ "$(sha256sum -- "$file" | cut -d' ' -f1)" != "$sum" ]; then
+            echo "install.sh: not removed: $file has changed since it was installed" >&2; kept=$((kept + 1)); continue
+        fi
+        rm -f -- "$file"
+    done < "$record"
     rm -f -- "$record"
-    # Directories the SDK's files were in, deepest first, then blendsim's own.
-    find "$prefix/share/blendsim/BlendSimSDK" -depth -type d -empty -delete 2>/dev/null || true
+    # Directories the SDK's files were in, deepest first, then blendsim's own (only if empty).
+    [ -d "$prefix/share/blendsim/BlendSimSDK" ] && [ ! -L "$prefix/share/blendsim/BlendSimSDK" ] \
+        && find "$prefix/share/blendsim/BlendSimSDK" -depth -type d -empty -delete 2>/dev/null || true
     rmdir -- "$prefix/lib/blendsim" "$prefix/share/blendsim" 2>/dev/null || true
-    echo "blendsim removed from $prefix"
+    if [ "$kept" -gt 0 ]; then echo "blendsim removed from $prefix; $kept file(s) left alone (above)"; else echo "blendsim removed from $prefix"; fi
     exit 0
 fi
 
@@ -42,18 +75,20 @@ bin=$(swift build -c release --show-bin-path)
 install -d -m 0755 "$prefix/bin" "$prefix/lib/blendsim" "$prefix/share/blendsim"
 files=()
 install -m 0755 "$bin/blendsim" "$prefix/bin/blendsim"
-files+=("$prefix/bin/blendsim")
+files+=("bin/blendsim")
 for library in "$bin"/libblendsim-*.so; do
     install -m 0644 "$library" "$prefix/lib/blendsim/"
-    files+=("$prefix/lib/blendsim/$(basename "$library")")
+    files+=("lib/blendsim/$(basename "$library")")
 done
 install -m 0644 scenarios/evidence-posterior.csv "$prefix/share/blendsim/evidence-posterior.csv"
-files+=("$prefix/share/blendsim/evidence-posterior.csv")
+files+=("share/blendsim/evidence-posterior.csv")
 # The plugin SDK, for `blendsim plugin new` (it finds ../share/blendsim/BlendSimSDK beside itself).
 while IFS= read -r file; do
     install -D -m 0644 "BlendSimSDK/$file" "$prefix/share/blendsim/BlendSimSDK/$file"
-    files+=("$prefix/share/blendsim/BlendSimSDK/$file")
+    files+=("share/blendsim/BlendSimSDK/$file")
 done < <(cd BlendSimSDK && find . -type f \( -name '*.swift' -o -name '*.h' -o -name '*.c' \) | sed 's|^\./||' | sort)
-printf '%s\n' "${files[@]}" > "$record"
+# The record, written whole and then moved into place.
+{ for file in "${files[@]}"; do printf '%s  %s\n' "$(sha256sum -- "$prefix/$file" | cut -d' ' -f1)" "$file"; done; } > "$record.tmp"
+mv -f -- "$record.tmp" "$record"
 echo "blendsim installed: $prefix/bin/blendsim with ${#files[@]} files (plugins in $prefix/lib/blendsim)"
 case ":$PATH:" in *":$prefix/bin:"*) ;; *) echo "add $prefix/bin to your PATH, e.g.: export PATH=\"$prefix/bin:\$PATH\"" ;; esac

@@ -126,8 +126,14 @@ public enum Provenance {
             else { return nil }
             return (name, kind, basis, words)
         }
-        return order.flatMap { basis in
-            parsed.filter { $0.2 == basis }.map { "\($0.0) (\($0.1)): \($0.3)." }
+        return order.flatMap { basis -> [String] in
+            let items = parsed.filter { $0.2 == basis }
+            // The models that borrow the distribution share one sentence.
+            if basis == .distribution && items.count > 1 {
+                let names = items.map(\.0).joined(separator: ", ")
+                return ["\(names) (models): no study has measured any of these: the effect of each is what blended teaching does on average (Vo et al. 2017, g = 0.39 against classroom teaching), with the spread between blended designs (τ = 0.2); treat them as uncertain, and use --uncertainty model to see that spread in the answer."]
+            }
+            return items.map { "\($0.0) (\($0.1)): \($0.3)." }
         }
     }
 

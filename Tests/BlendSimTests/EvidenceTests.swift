@@ -196,6 +196,47 @@ struct EvidenceTests {
         #expect(Provenance.describe("my-own-model", kind: "model").basis == .unknown)
     }
 
+    /// The plain answers and the --uncertainty model answers tell one story: every shipped
+    /// default (and the seed study's own values) lies inside the 90% credible interval of the
+    /// shipped posterior for that parameter, and the posterior has every calibrated parameter.
+    @Test func shippedDefaultsLieInsideThePosteriorsCredibleIntervals() throws {
+        let text = try String(contentsOfFile: TestPaths.scenarios + "/evidence-defaults.yaml", encoding: .utf8)
+        var defaults: [String: Double] = [:]
+        var table = "", component = ""
+        for line in text.split(separator: "\n").map(String.init) {
+            if line.hasPrefix("# study: ") {
+                let parts = line.dropFirst("# study: ".count).split(separator: " = ")
+                defaults[String(parts[0])] = Double(parts[1])
+                continue
+            }
+            if line.hasPrefix("#") { continue }
+            let indent = line.prefix { $0 == " " }.count
+            let pair = line.trimmingCharacters(in: .whitespaces).split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            switch indent {
+            case 0: table = pair[0]
+            case 2 where table == "kernel": defaults["kernel." + pair[0]] = Double(pair[1])
+            case 2: component = pair[0]
+            default: defaults["\(table).\(component).\(pair[0])"] = Double(pair[1])
+            }
+        }
+        let posterior = try PosteriorSample.load(path: TestPaths.scenarios + "/evidence-posterior.csv")
+        #expect(Set(posterior.names) == Set(defaults.keys), "the posterior's parameters are the calibration's")
+        for (column, name) in posterior.names.enumerated() {
+            let value = try #require(defaults[name], "no default for \(name)")
+            let pairs = zip(posterior.particles.map { $0[column] }, posterior.weights).sorted { $0.0 < $1.0 }
+            let total = pairs.reduce(0) { $0 + $1.1 }
+            func quantile(_ p: Double) -> Double {
+                var cumulative = 0.0
+                for (x, w) in pairs {
+                    cumulative += w / total
+                    if cumulative >= p { return x }
+                }
+                return pairs.last!.0
+            }
+            #expect(quantile(0.05) <= value && value <= quantile(0.95), "\(name): default \(value) outside [\(quantile(0.05)), \(quantile(0.95))]")
+        }
+    }
+
     @Test func checkRunsEveryFindingsExperimentAndComparesWithTheInterval() throws {
         let directory = TemporaryDirectory()
         try FileManager.default.createDirectory(atPath: directory.path + "/scenarios", withIntermediateDirectories: false)

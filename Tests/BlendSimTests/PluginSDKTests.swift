@@ -1,4 +1,5 @@
 import BlendSimCore
+import BlendSimRunner
 import Foundation
 import Testing
 
@@ -112,6 +113,26 @@ struct PluginSDKTests {
         let existing = try blendsim("plugin", "new", "fine", "--dir", directory.path, "--sdk-path", TestPaths.root + "/BlendSimSDK")
         #expect(existing.status == 1)
         #expect(existing.stderr == "error: \(directory.path) already exists; choose another --dir or remove it\n")
+    }
+
+    /// Names whose type would clash with Swift or the SDK are refused before anything is written,
+    /// and an SDK path is written into Package.swift as a string literal that nothing in it can
+    /// end: a path holding a quote, a backslash and a line break of Swift code stays one string.
+    @Test func scaffoldRefusesClashingNamesAndWritesPathsAsLiterals() throws {
+        for (name, type) in [("policy", "Policy"), ("week", "Week"), ("blend-sim-plugin-kit", "BlendSimPluginKit"), ("type", "Type"), ("self", "Self")] {
+            let directory = TemporaryDirectory()
+            let result = try blendsim("plugin", "new", name, "--dir", directory.path + "/p", "--sdk-path", TestPaths.root + "/BlendSimSDK")
+            #expect(result.status == 1, "\(name)")
+            #expect(result.stderr == "error: '\(name)' would name the plugin's type and module '\(type)', which Swift or the plugin SDK already uses; choose another name\n")
+            #expect(!FileManager.default.fileExists(atPath: directory.path + "/p"))
+        }
+        #expect(PluginScaffold.swiftStringLiteral("a\"b\\c\nd\u{7}\\(x)") == #""a\"b\\c\nd\u{7}\\(x)""#)
+        let hostile = "/tmp/sdk\"), .package(path: \"/evil\")]\nimport Foundation\n//\\(exit(1))"
+        let manifest = try #require(PluginScaffold.files(name: "fine", kind: .model, sdkPath: hostile).first { $0.path == "Package.swift" }).contents
+        let lines = manifest.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(!lines.contains { $0.hasPrefix("import Foundation") })
+        #expect(lines.filter { $0.contains(".package(path:") }.count == 1)
+        #expect(manifest.contains(#".package(path: "/tmp/sdk\"), .package(path: \"/evil\")]\nimport Foundation\n//\\(exit(1))"),"#))
     }
 
     @Test func theCExampleRunsAndItsParametersAreChecked() throws {

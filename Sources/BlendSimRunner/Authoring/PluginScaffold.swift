@@ -16,6 +16,58 @@ public enum PluginScaffold {
             && !name.hasSuffix("-") && !name.contains("--")
     }
 
+    /// Type and module names a plugin's type (its name in UpperCamelCase, also its target's and
+    /// module's name) must not take: the plugin SDK's own types and modules, the modules a
+    /// package imports, and Swift's names that cannot be declared or would shadow the standard
+    /// library's. A name that would take one makes a package that does not compile.
+    public static let reservedTypeNames: Set<String> = [
+        // The plugin SDK (BlendSimSDK/Sources).
+        "Activity", "ActivityKind", "BlendedModel", "Conditions", "GroupInfo", "NoParameters", "Parameter", "ParameterValue",
+        "PluginError", "PluginExport", "PluginParameters", "Policy", "SkillSet", "StudentChunk", "Week", "Parameters",
+        "BlendSimPluginKit", "CBlendSimABI",
+        // Modules every package or test imports.
+        "Swift", "Foundation", "Testing", "XCTest", "Glibc", "Dispatch", "PackageDescription", "_Concurrency",
+        // Names Swift reserves or the standard library's types a plugin uses.
+        "Self", "Any", "Type", "Protocol", "Sendable", "Codable", "Equatable", "Hashable", "Comparable", "Identifiable",
+        "Error", "Never", "Void", "Optional", "Result", "String", "Substring", "Character", "Int", "Double", "Float", "Bool",
+        "Array", "Dictionary", "Set", "Range", "Task", "Actor", "Main",
+    ]
+
+    /// Why a valid plugin name would still make a package that does not compile, or nil.
+    public static func typeNameProblem(_ name: String) -> String? {
+        let type = typeName(name)
+        if reservedTypeNames.contains(type) || reservedTypeNames.contains(type + "Tests") {
+            return "'\(name)' would name the plugin's type and module '\(type)', which Swift or the plugin SDK already uses; choose another name"
+        }
+        return nil
+    }
+
+    /// A Swift string literal, quotes included, holding `text` exactly: backslashes, quotes and
+    /// every control character escaped, so nothing in `text` can end the literal, interpolate or
+    /// start a new line of code.
+    public static func swiftStringLiteral(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\0": out += "\\0"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value)
+                    || scalar.value == 0x2028 || scalar.value == 0x2029
+                {
+                    out += "\\u{" + String(scalar.value, radix: 16) + "}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
     /// `peer-mentoring` → `PeerMentoring`.
     public static func typeName(_ name: String) -> String {
         name.split(separator: "-").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
@@ -59,12 +111,12 @@ public enum PluginScaffold {
                     .library(name: "blendsim-\(name)", type: .dynamic, targets: ["\(type)"]),
                 ],
                 dependencies: [
-                    .package(path: "\(sdkPath)"),
+                    .package(path: \(swiftStringLiteral(sdkPath))),
                 ],
                 targets: [
                     .target(
                         name: "\(type)",
-                        dependencies: [.product(name: "BlendSimPluginKit", package: "\(identity)")],
+                        dependencies: [.product(name: "BlendSimPluginKit", package: \(swiftStringLiteral(identity)))],
                         swiftSettings: [.swiftLanguageMode(.v6)]
                     ),
                     .testTarget(name: "\(type)Tests", dependencies: ["\(type)"]),
@@ -274,6 +326,7 @@ public enum PluginScaffold {
         guard isValidName(name) else {
             throw Diagnostic("'\(name)' is not a valid plugin name: use lowercase letters, digits and '-', starting with a letter")
         }
+        if let problem = typeNameProblem(name) { throw Diagnostic(problem) }
         if FileSystem.exists(directory) {
             throw Diagnostic("\(directory) already exists; choose another --dir or remove it")
         }
