@@ -27,19 +27,41 @@ public enum FileSystem {
     /// The system's text for the last error (`strerror(errno)`).
     public static var lastError: String { String(cString: strerror(errno)) }
 
-    /// A file's bytes, refusing files over `limit` bytes.
+    /// A file's bytes, refusing files over `limit` bytes and anything that is not a regular file.
+    ///
+    /// Every file blendsim reads goes through here. The path is opened without blocking
+    /// (`O_NONBLOCK`, so opening a FIFO with no writer returns at once) and checked with `fstat` on
+    /// the open descriptor before a byte is read: a FIFO, a socket, a device or a directory is
+    /// refused, so no named file can make a read wait forever or run without end.
     public static func read(_ path: String, limit: Int) -> ReadResult {
-        guard let file = fopen(path, "rb") else { return .failed(lastError) }
-        defer { fclose(file) }
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { return .failed(lastError) }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { return .failed(lastError) }
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            let what = switch status.st_mode & S_IFMT {
+            case S_IFDIR: "a directory"
+            case S_IFIFO: "a FIFO (named pipe)"
+            case S_IFSOCK: "a socket"
+            case S_IFCHR, S_IFBLK: "a device"
+            default: "not a regular file"
+            }
+            return .failed(what == "not a regular file" ? what : "it is \(what), not a regular file")
+        }
+        if status.st_size > limit { return .tooLarge }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
-            let count = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, 65536, file) }
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, 65536) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return .failed(lastError)
+            }
             if count == 0 { break }
             bytes.append(contentsOf: chunk[0..<count])
             if bytes.count > limit { return .tooLarge }
         }
-        if ferror(file) != 0 { return .failed(lastError) }
         return .bytes(bytes)
     }
 

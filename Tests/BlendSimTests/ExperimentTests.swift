@@ -376,8 +376,18 @@ struct ExperimentTests {
         #expect(resubmit.status == 0, "\(resubmit.stderr)")
         #expect(resubmit.stdout.contains("resubmitted shards 2,3"), "\(resubmit.stdout)")
         let calls = try read(log)
-        #expect(calls.contains("scancel 42"))
+        #expect(calls.contains("scancel -- 42"))
         #expect(calls.contains("sbatch --parsable --array=2,3 \(directory.path)/slurm/array.sh"), "\(calls)")
         #expect(calls.contains("--dependency=afterok:"), "\(calls)")
+
+        // A job record that is not 'array ID merge ID' reaches neither squeue nor scancel.
+        for record in ["array 41 merge --signal=KILL\n", "array --help merge 42\n", "array 41 merge -u\n"] {
+            try "".write(toFile: log, atomically: true, encoding: .utf8)
+            try record.write(toFile: results + "/shards/jobs", atomically: true, encoding: .utf8)
+            let refused = try runProcess("/bin/bash", [directory.path + "/slurm/resubmit.sh"], environment: ["PATH": path])
+            #expect(refused.status == 1, "\(record)")
+            #expect(refused.stderr.contains("nothing was resubmitted"), "\(refused.stderr)")
+            #expect(try read(log).isEmpty, "\(record)")
+        }
     }
 }

@@ -284,6 +284,65 @@ struct ReliabilityTests {
         #expect(try String(contentsOfFile: existing, encoding: .utf8).hasPrefix("# Fitted by"))
     }
 
+    /// Every file blendsim reads by name refuses a FIFO (and a directory) at once instead of
+    /// waiting for a writer: a scenario, an include, an evidence file, a results directory's
+    /// summary.json and a posterior. Each command ends within the process runner's limit with a
+    /// located error.
+    @Test func namedFilesThatAreNotRegularAreRefusedAtOnce() throws {
+        let directory = TemporaryDirectory()
+        let fifo = directory.path + "/pipe.yaml"
+        #expect(mkfifo(fifo, 0o644) == 0)
+        let including = directory.file("including.yaml", """
+            include: pipe.yaml
+            groups:
+              - {name: g, students: 10, levels: {intermediate: 1}, model: traditional}
+            """)
+        let results = directory.path + "/results"
+        try FileManager.default.createDirectory(atPath: results, withIntermediateDirectories: true)
+        #expect(mkfifo(results + "/summary.json", 0o644) == 0)
+        let cases: [([String], String)] = [
+            (["validate", fifo], "cannot read scenario '\(fifo)': it is a FIFO (named pipe), not a regular file"),
+            (["validate", including], "including.yaml:1:10: error: cannot include"),
+            (["evidence", "check", fifo], "it is a FIFO (named pipe), not a regular file"),
+            (["report", results], "summary.json"),
+            (["run", including, "--uncertainty", "model", "--posterior", fifo, "--quiet"], "FIFO"),
+            (["validate", directory.path], "it is a directory, not a regular file"),
+        ]
+        for (arguments, message) in cases {
+            let result = try runProcess(TestPaths.executable, arguments)
+            #expect(result.status == 1, "\(arguments)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        }
+    }
+
+    /// A plan whose path holds a line break writes a fragment whose header stays comment lines:
+    /// the break is shown as '?', so nothing from the path becomes a line of YAML.
+    @Test func aPlanPathWithALineBreakStaysInItsComment() throws {
+        let directory = TemporaryDirectory()
+        _ = directory.file("s.yaml", """
+            replications: 1
+            groups:
+              - {name: g, students: 10, levels: {intermediate: 1}, model: traditional}
+            """)
+        let plan = directory.file("plan\nkernel: {points_per_hour: 1}\n.yaml", """
+            scenario: s.yaml
+            parameters:
+              - {name: kernel.points_per_hour, min: 0.02, max: 0.05}
+            targets:
+              - {statistic: groups.g.overall.after, value: 150}
+            optimizer: {max_evaluations: 3}
+            """)
+        let output = directory.path + "/fit.yaml"
+        let result = try blendsim("calibrate", plan, "--output", output, "--quiet")
+        #expect(result.status == 0, "\(result.stderr)")
+        let text = try String(contentsOfFile: output, encoding: .utf8)
+        let lines = text.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("# Fitted by `blendsim calibrate ") == true)
+        #expect(lines.first?.contains("plan?kernel: {points_per_hour: 1}?.yaml") == true, "\(text)")
+        #expect(lines.filter { $0.hasPrefix("kernel:") }.count == 1)
+        #expect(!text.contains("points_per_hour: 1\n"))
+    }
+
     /// Command-line numbers are checked the same way by every command that takes them.
     @Test func extremeOptionsAreRefusedByEveryCommand() throws {
         let scenario = TestPaths.scenarios + "/compare-ratios.yaml"

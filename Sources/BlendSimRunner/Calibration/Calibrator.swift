@@ -55,7 +55,12 @@ public struct CalibrationReport: Sendable {
             case .group: studies.append((parameter.name, value))
             }
         }
-        var text = "# Fitted by `\(command)`\n"
+        // The command names the plan's path, which may hold any character: a line break or other
+        // control character in it becomes '?', so the comment stays one line of the fragment.
+        let shownCommand = String(String.UnicodeScalarView(command.unicodeScalars.map {
+            $0.value < 0x20 || $0.value == 0x7F || (0x80..<0xA0).contains($0.value) || $0.value == 0x2028 || $0.value == 0x2029 ? "?" : $0
+        }))
+        var text = "# Fitted by `\(shownCommand)`\n"
         text += "# objective \(Calibrator.format(objective)) (sum of squared errors in tolerances) after \(evaluations) evaluations;\n"
         text += "# \(rows.filter(\.withinTolerance).count) of \(rows.count) targets within tolerance.\n"
         for (parameter, u) in zip(plan.parameters, uncertainty) where u.atBound || !u.informed {

@@ -160,6 +160,11 @@ public enum SlurmScript {
                 last=$(tail -n 1 "$jobs")
                 array=$(echo "$last" | awk '{print $2}')
                 merge=$(echo "$last" | awk '{print $4}')
+                # Job ids are numbers (the array's may be '-'); anything else in the record is
+                # refused rather than handed to squeue or scancel, where it could read as an option.
+                case "$array" in -|[0-9]*) ;; *) echo "$jobs: '$array' is not a job id; nothing was resubmitted" >&2; exit 1 ;; esac
+                case "$array$merge" in *[!0-9-]*|-) echo "$jobs: the last line is not 'array ID merge ID'; nothing was resubmitted" >&2; exit 1 ;; esac
+                case "$merge" in [0-9]*) ;; *) echo "$jobs: '$merge' is not a job id; nothing was resubmitted" >&2; exit 1 ;; esac
                 if [ "$array" != - ] && [ -n "$(squeue -h -j "$array" 2>/dev/null)" ]; then
                     echo "array job $array is still pending or running; wait for it to end" >&2
                     exit 1
@@ -167,7 +172,7 @@ public enum SlurmScript {
                 merge_state=$(squeue -h -j "$merge" -o %T 2>/dev/null || true)
                 case "$merge_state" in
                     "") ;;
-                    PENDING) scancel "$merge" ;;
+                    PENDING) scancel -- "$merge" ;;
                     *) echo "merge job $merge is $merge_state; wait for it to end" >&2; exit 1 ;;
                 esac
             fi
