@@ -92,6 +92,8 @@ struct EvidenceTests {
         let loaded = EvidenceLoader.loadAll(paths: [original, duplicate])
         #expect(loaded.findings.count == 1)
         #expect(loaded.diagnostics.map(\.headline) == ["\(duplicate):1:1: error: finding id 'test-finding' is also used by \(original)"])
+        #expect(headline("missing.yaml", ["experiment": "experiment:\n  scenario: no-such-scenario.yaml\n  group: blended"])
+            == "missing.yaml:13:10: error: the experiment's scenario \(directory.path)/no-such-scenario.yaml cannot be read: No such file or directory".replacingOccurrences(of: directory.path + "/", with: ""))
         let broken = directory.file("broken.yaml", "groups:\n  - {name: blended, students: -1, levels: {pre_intermediate: 1}, model: traditional}\n")
         #expect(headline("experiment.yaml.finding", ["experiment": "experiment:\n  scenario: broken.yaml\n  group: blended"])?
             .hasPrefix("broken.yaml:2:") == true, "\(broken)")

@@ -135,6 +135,16 @@ struct PosteriorCommandTests {
         #expect(!FileManager.default.fileExists(atPath: directory.path + "/out"))
     }
 
+    /// A posterior saved by a spreadsheet, with CRLF line ends, reads as the same sample as with LF.
+    @Test func posteriorsWithCRLFLineEndsAreRead() throws {
+        let lf = "particle,weight,distance,kernel.transfer_share\n1,1,0.5,0.2\n2,3,0.5,0.4\n"
+        let crlf = lf.replacingOccurrences(of: "\n", with: "\r\n")
+        let a = try PosteriorSample.decode(Array(lf.utf8), path: "lf.csv")
+        let b = try PosteriorSample.decode(Array(crlf.utf8), path: "crlf.csv")
+        #expect(a.names == ["kernel.transfer_share"] && b.names == a.names)
+        #expect(b.particles == a.particles && b.weights == a.weights && b.particles.count == 2)
+    }
+
     /// `compare --uncertainty model`: every replication draws one particle (the same in every
     /// variant), the comparison carries a 90% credible interval and P(higher), and the credible
     /// interval of the overall score's difference is wider than the simulation-only 95% CI. A run

@@ -59,7 +59,10 @@ public struct PosteriorSample: Sendable {
         func located(_ message: String, line: Int, column: Int = 1) -> Diagnostic {
             Diagnostic(message, at: SourceLocation(file: path, line: line, column: column))
         }
-        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        // Lines end with LF or CRLF (a spreadsheet's CSV). In a Swift string CR LF is one
+        // character, so both are separators here.
+        let lines = String(decoding: bytes, as: UTF8.self)
+            .split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
             .map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
         guard let header = lines.first, !header.isEmpty else { throw located("the posterior file is empty", line: 1) }
         let columns = header.split(separator: ",", omittingEmptySubsequences: false).map(String.init)

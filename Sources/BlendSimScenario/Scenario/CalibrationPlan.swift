@@ -177,6 +177,8 @@ extension ScenarioDecoder {
             let expanded = EvidenceLoader.expand(paths.map { CalibrationPlanLoader.resolve($0, relativeTo: source.path) })
             switch expanded {
             case .failure(let problem): error(problem.message, at: node)
+            case .success(let files) where files.isEmpty:
+                error("'evidence' names no findings: no evidence files (*.yaml) in \(paths.joined(separator: ", "))", at: node)
             case .success(let files):
                 let (findings, problems) = EvidenceLoader.loadAll(paths: files)
                 diagnostics += problems

@@ -150,10 +150,15 @@ public enum EvidenceLoader {
         let finding = try ScenarioLoader.decodeDocument(path: path, what: "evidence file") { decoder, root in
             decoder.evidence(root)
         }
-        let scenario = try ScenarioLoader.load(path: finding.scenarioPath)
         func fail(_ message: String) -> Diagnostic {
             finding.source.diagnostic(message, line: finding.experimentLocation.line, column: finding.experimentLocation.column)
         }
+        // A scenario that cannot be read at all is this file's error; one that reads but does not
+        // validate reports its own errors, in its own file.
+        if case .failed(let reason) = FileSystem.read(finding.scenarioPath, limit: 1 << 22) {
+            throw fail("the experiment's scenario \(finding.scenarioPath) cannot be read: \(reason)")
+        }
+        let scenario = try ScenarioLoader.load(path: finding.scenarioPath)
         if finding.isDistribution {
             let groups = scenario.groups.filter { $0.name != scenario.baseline }.map { (name: $0.name, model: $0.model.name) }
             guard let baseline = scenario.baseline else {
