@@ -55,6 +55,39 @@ struct CalibrationTests {
         #expect(fragment.contains("model_defaults:\n  flipped-classroom:\n    practice_effectiveness: "))
     }
 
+    /// An integer plugin parameter is fitted as the plugin receives it, whole, and written
+    /// whole: the fragment calibrate writes is accepted by the run it is for.
+    @Test func integerParametersAreFittedAndWrittenWhole() throws {
+        let directory = TemporaryDirectory()
+        _ = directory.file("s.yaml", """
+            replications: 1
+            groups:
+              - {name: g, students: 30, levels: {intermediate: 1}, model: enriched-virtual, online_share: 0.6}
+            """)
+        let plan = directory.file("plan.yaml", """
+            scenario: s.yaml
+            parameters:
+              - {name: model_defaults.enriched-virtual.session_interval, min: 1, max: 8, start: 3.4}
+            targets:
+              - {statistic: groups.g.overall.after, value: 150}
+            optimizer: {max_evaluations: 6}
+            output: fit.yaml
+            """)
+        let result = try blendsim("calibrate", plan, "--quiet")
+        #expect(result.status == 0, "\(result.stderr)")
+        let fragment = try String(contentsOfFile: directory.path + "/fit.yaml", encoding: .utf8)
+        let line = try #require(fragment.split(separator: "\n").first { $0.contains("session_interval:") })
+        let value = String(line.split(separator: ":")[1]).trimmingCharacters(in: .whitespaces)
+        #expect(Int(value) != nil, "session_interval written as \(value)")
+        let user = directory.file("user.yaml", """
+            include: fit.yaml
+            replications: 1
+            groups:
+              - {name: g, students: 30, levels: {intermediate: 1}, model: enriched-virtual, online_share: 0.6}
+            """)
+        #expect(try blendsim("validate", user).status == 0)
+    }
+
     @Test func badPlansAreLocated() throws {
         let directory = TemporaryDirectory()
         let plan = directory.file("bad.yaml", """

@@ -193,7 +193,7 @@ public enum Calibrator {
             progress?(count, value)
             return value
         }
-        let fitted = values(plan, best.point)
+        let fitted = integersRounded(plan, values(plan, best.point), host: host)
         let summaries = try problem.simulate(fitted)
         let rows = targets.map { target in
             CalibrationReport.Row(target: target, simulated: problem.value(target, in: summaries) ?? Statistic([]))
@@ -305,6 +305,21 @@ public enum Calibrator {
                 standardError: se, informed: 2 * 1.96 * se < width, atBound: position < 0.01 || position > 0.99)
         }
         return (uncertainty, covariance)
+    }
+
+    /// `values` with every integer plugin parameter rounded, as the scenarios receive them: the
+    /// fit reported and written is the one that was simulated, and a fragment never gives an
+    /// integer parameter a fraction its plugin would refuse.
+    static func integersRounded(_ plan: CalibrationPlan, _ values: [Double], host: PluginHost) -> [Double] {
+        zip(plan.parameters, values).map { parameter, value in
+            let type: String? = switch parameter.setting {
+            case .kernel: nil
+            case .modelDefault(let model, let name): host.model(named: model)?.schema.parameters.first { $0.name == name }?.type
+            case .policyDefault(let policy, let name): host.policy(named: policy)?.schema.parameters.first { $0.name == name }?.type
+            case .group(_, _, let model, let name): host.model(named: model)?.schema.parameters.first { $0.name == name }?.type
+            }
+            return type == "integer" ? value.rounded() : value
+        }
     }
 
     /// Unit-cube coordinates to parameter values (integer plugin parameters are rounded later).
