@@ -33,10 +33,16 @@ public struct OutputDirectory: Sendable {
         }
     }
 
-    /// Writes one file atomically.
-    public static func writeFile(_ path: String, _ contents: String) throws(FileSystemError) {
+    /// Writes one file atomically. Unless `replacing`, a file already at `path` — found under an
+    /// exclusive lock on its directory, so of two writers only one succeeds — is refused.
+    public static func writeFile(_ path: String, _ contents: String, replacing: Bool = true) throws(FileSystemError) {
         let (directory, _) = FileSystem.split(path)
         if !directory.isEmpty { try FileSystem.makeDirectories(directory) }
-        try FileSystem.write([(path, Array(contents.utf8))])
+        try FileSystem.withLock(directory: directory.isEmpty ? "." : directory) { () throws(FileSystemError) in
+            if !replacing && FileSystem.exists(path) {
+                throw FileSystemError("\(path) exists (another calibration wrote it meanwhile); pass --force to replace it")
+            }
+            try FileSystem.write([(path, Array(contents.utf8))])
+        }
     }
 }

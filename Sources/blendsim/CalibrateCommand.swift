@@ -115,7 +115,7 @@ extension BlendSim {
                 }
                 StandardOutput.write(CalibrationTable.render(report))
                 if let path = destination {
-                    try ResultsDirectory.writeFile(path, report.fragment(command: "blendsim calibrate \(plan)"))
+                    try ResultsDirectory.writeFile(path, report.fragment(command: "blendsim calibrate \(plan)"), replacing: force)
                     StandardOutput.write("\nFitted parameters written to \(path)\n")
                 }
             } catch {
@@ -134,7 +134,7 @@ extension BlendSim.Calibrate {
             let report = try Calibrator.laplace(loaded, settings: runSettings(plugins: plugins, engine: engine), particles: loaded.posterior.sampler.particles)
             try ResultsDirectory.write(
                 [("posterior.csv", report.csv), ("calibration.json", report.document.serialized(pretty: true))], to: out,
-                planPath: plan, invocation: CommandLine.arguments, force: true)
+                planPath: plan, invocation: CommandLine.arguments, force: force)
             StandardOutput.write(report.table())
             StandardOutput.write("\nPosterior written to \(out)/posterior.csv (report: \(out)/calibration.json)\n")
         } catch {
@@ -208,7 +208,7 @@ extension BlendSim.Calibrate {
             }
             try ResultsDirectory.write(
                 [("posterior.csv", report.csv), ("calibration.json", report.document.serialized(pretty: true))], to: out,
-                planPath: plan, invocation: CommandLine.arguments, force: true)
+                planPath: plan, invocation: CommandLine.arguments, force: force)
             PosteriorCheckpointCleanup.remove(out)
             TemperedCheckpointCleanup.remove(out)
             StandardOutput.write(report.table())

@@ -369,6 +369,47 @@ struct ReliabilityTests {
 
     /// Two runs into one --out without --force: exactly one succeeds, whatever their timing (the
     /// directory is locked while results are written, and checked again under the lock).
+    /// Calibration outputs follow the rules of run's: of two calibrations writing one --output,
+    /// exactly one succeeds; a posterior is not written over a run's results without --force,
+    /// while the same posterior written again (a merge run twice) is.
+    @Test func calibrationOutputsHaveOneWinnerAndReplaceOnlyTheirOwn() throws {
+        let directory = TemporaryDirectory()
+        _ = directory.file("s.yaml", """
+            replications: 2
+            groups:
+              - {name: g, students: 3000, levels: {intermediate: 1}, model: traditional}
+            """)
+        let plan = directory.file("plan.yaml", """
+            scenario: s.yaml
+            parameters:
+              - {name: kernel.points_per_hour, min: 0.02, max: 0.05}
+            targets:
+              - {statistic: groups.g.overall.after, value: 150}
+            optimizer: {max_evaluations: 12}
+            """)
+        let output = directory.path + "/fit.yaml"
+        let first = try start(["calibrate", plan, "--output", output, "--quiet", "--threads", "1"])
+        let second = try start(["calibrate", plan, "--output", output, "--quiet", "--threads", "1"])
+        first.waitUntilExit()
+        second.waitUntilExit()
+        #expect([first.terminationStatus, second.terminationStatus].sorted() == [0, 1])
+
+        let results = directory.path + "/results"
+        #expect(try blendsim("run", directory.path + "/s.yaml", "--out", results, "--quiet").status == 0)
+        let files: [(name: String, contents: String)] = [("posterior.csv", "particle,weight,distance,kernel.points_per_hour\n1,1,0,0.03\n"), ("calibration.json", "{}")]
+        #expect(throws: Diagnostic.self) {
+            try ResultsDirectory.write(files, to: results, planPath: plan, invocation: ["test"], force: false)
+        }
+        #expect(FileManager.default.fileExists(atPath: results + "/summary.json"))
+        let posterior = directory.path + "/posterior"
+        try ResultsDirectory.write(files, to: posterior, planPath: plan, invocation: ["test"], force: false)
+        try ResultsDirectory.write(files, to: posterior, planPath: plan, invocation: ["test"], force: false)
+        let other = directory.file("other-plan.yaml", "scenario: s.yaml\n")
+        #expect(throws: Diagnostic.self) {
+            try ResultsDirectory.write(files, to: posterior, planPath: other, invocation: ["test"], force: false)
+        }
+    }
+
     @Test func concurrentWritersOfOneDirectoryDoNotBothSucceed() throws {
         let directory = TemporaryDirectory()
         let scenario = directory.file("s.yaml", """

@@ -363,7 +363,7 @@ extension Calibrator {
                 plan: plan, targets: plan.targets, generations: generations, stop: stop, syntheticTruth: nil, seconds: 0)
             try ResultsDirectory.write(
                 [("posterior.csv", report.csv), ("calibration.json", report.document.serialized(pretty: true))], to: out,
-                planPath: plan.source.path, invocation: invocation, force: true)
+                planPath: plan.source.path, invocation: invocation, force: false)
             return (.done, report)
         }
         let step = sampler.step(after: generations.last)
@@ -424,7 +424,7 @@ extension Calibrator {
             discarded: discarded)
         try ResultsDirectory.write(
             [("posterior.csv", report.csv), ("calibration.json", report.document.serialized(pretty: true))], to: out,
-            planPath: plan.source.path, invocation: invocation, force: true)
+            planPath: plan.source.path, invocation: invocation, force: false)
         return (.done, report)
     }
 }

@@ -210,7 +210,7 @@ extension Calibrator {
         let report = PosteriorReport(tempered: state!, plan: plan, targets: plan.targets, syntheticTruth: nil, seconds: 0)
         try ResultsDirectory.write(
             [("posterior.csv", report.csv), ("calibration.json", report.document.serialized(pretty: true))], to: out,
-            planPath: plan.source.path, invocation: invocation, force: true)
+            planPath: plan.source.path, invocation: invocation, force: false)
         return (.done, report)
     }
 }

@@ -69,7 +69,20 @@ public enum ResultsDirectory {
                 ("sha256", .string(SHA256.hex(bytes))),
             ]),
             run: rerun.map { [("rerun", .array($0.map { .string($0) }))] } ?? [], outputs: files, measured: [])
-        try write(files + [("manifest.json", manifest)], to: directory, replacing: force)
+        // Without --force, results already there are replaced only when they are this same
+        // result written again (the same plan, the same files: a merge run twice); anything else
+        // — a run's results, another plan's posterior, a second writer's — is refused, under the
+        // directory's lock.
+        var replacing = force
+        if !force, OutputDirectory(path: directory).holdsResults,
+            let existing = FileSystem.contents(directory + "/manifest.json", limit: 1 << 24),
+            let document = try? JSONValue.parse(String(decoding: existing, as: UTF8.self)),
+            document["plan"]?["sha256"]?.stringValue == SHA256.hex(bytes),
+            case .object(let outputs)? = document["outputs"], Set(outputs.map(\.0)) == Set(files.map(\.name))
+        {
+            replacing = true
+        }
+        try write(files + [("manifest.json", manifest)], to: directory, replacing: replacing)
     }
 
     /// Writes `DIR/report.html` from the results files in `DIR` (summary.json; weekly.csv and
@@ -127,9 +140,9 @@ public enum ResultsDirectory {
     }
 
     /// Writes one file atomically (a temporary file renamed into place).
-    public static func writeFile(_ path: String, _ contents: String) throws(Diagnostic) {
+    public static func writeFile(_ path: String, _ contents: String, replacing: Bool = true) throws(Diagnostic) {
         do {
-            try OutputDirectory.writeFile(path, contents)
+            try OutputDirectory.writeFile(path, contents, replacing: replacing)
         } catch {
             throw Diagnostic(error.message)
         }
