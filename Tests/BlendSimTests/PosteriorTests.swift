@@ -322,6 +322,45 @@ extension PosteriorCommandTests {
 }
 
 extension PosteriorCommandTests {
+    /// A checkpoint is data from anywhere: counters near Int.max, a population without a
+    /// particle that produces the targets, an ABC generation without weight or with more
+    /// generations than the plan allows are refused on --resume with a sentence, not a crash or
+    /// a loop.
+    @Test(arguments: ["smc", "abc-smc"])
+    func tamperedCheckpointsAreRefusedOnResume(method: String) throws {
+        let plan = TestPaths.fixtures + "/scenarios/posterior-small.yaml"
+        let directory = TemporaryDirectory()
+        let out = directory.path + "/out"
+        // One round simulated and merged: a checkpoint of a calibration under way.
+        #expect(try blendsim("calibrate", plan, "--method", method, "--out", out, "--shard", "1/1", "--round", "0", "--quiet").status == 0)
+        let merged = try blendsim("calibrate", plan, "--method", method, "--out", out, "--merge-shards", "1")
+        #expect(merged.status == 0, "\(merged.stderr)")
+        let file = out + "/.checkpoint/" + (method == "smc" ? "smc-state.json" : "generations.json")
+        let original = try String(contentsOfFile: file, encoding: .utf8)
+        var tampered: [String] = []
+        if method == "smc" {
+            tampered.append(original.replacingOccurrences(of: #""round":1,"#, with: #""round":9223372036854775000,"#))
+            tampered.append(original.replacingOccurrences(of: #"("records":\[\[[0-9.e+-]+,[0-9.e+-]+,[0-9.e+-]+,[0-9.e+-]+,[0-9]+,)[0-9]+"#, with: "$1999", options: .regularExpression))
+            var noLikelihood = original
+            while let range = noLikelihood.range(of: #"\],-?[0-9][0-9.e+-]*,"#, options: .regularExpression) {
+                noLikelihood.replaceSubrange(range, with: "],\"-inf\",")
+            }
+            tampered.append(noLikelihood)
+        } else {
+            tampered.append(original.replacingOccurrences(of: #""simulations":"#, with: #""simulations":9223372036854775000,"x":"#))
+            tampered.append(original.replacingOccurrences(of: #"\[[0-9.e-]+,"#, with: "[0,", options: .regularExpression))
+            tampered.append(original.replacingOccurrences(of: #""particles":\[.*?\]\]\]\}"#, with: #""particles":[]}"#, options: .regularExpression))
+        }
+        for (index, text) in tampered.enumerated() {
+            #expect(text != original, "case \(index) changed nothing")
+            try text.write(toFile: file, atomically: true, encoding: .utf8)
+            let resumed = try blendsim("calibrate", plan, "--method", method, "--out", out, "--resume", "--quiet")
+            #expect(resumed.status == 1, "case \(index): \(resumed.stdout)")
+            #expect(resumed.stderr.contains("remove the checkpoint to start afresh") || resumed.stderr.contains("remove it to start afresh"),
+                    "case \(index): \(resumed.stderr)")
+        }
+    }
+
     /// A calibration split into shards — each round of each generation simulated by three
     /// separate processes, then merged — writes the same posterior, byte for byte, as one
     /// unsharded process (what the Slurm driver of `--emit-slurm` does, run here by hand).

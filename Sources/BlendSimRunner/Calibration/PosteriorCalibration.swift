@@ -506,10 +506,24 @@ enum PosteriorCheckpoint {
             throw Diagnostic("\(file) is from another plan or other settings; remove it or choose another --out")
         }
         var generations: [ABCSMC.Generation] = []
+        // Every count is bounded by what the plan allows, so no counter read here can overflow
+        // or make a later loop run without end; a generation must hold the plan's particles with
+        // positive total weight (an empty or weightless one cannot be resampled).
+        let particleCount = plan.posterior.sampler.particles
+        let simulationLimit = max(plan.posterior.sampler.maximumSimulations, particleCount) &* 4
+        guard items.count <= plan.posterior.sampler.generations + 1 else {
+            throw Diagnostic("\(file) holds \(items.count) generations, more than the plan's \(plan.posterior.sampler.generations) and its prior's; remove the checkpoint to start afresh")
+        }
+        var totalSimulations = 0
         for item in items {
             guard case .integer(let index)? = item["index"], case .integer(let simulations)? = item["simulations"],
-                case .array(let particles)? = item["particles"], index == generations.count
+                case .array(let particles)? = item["particles"], index == generations.count,
+                simulations >= particles.count, simulations <= simulationLimit, (1...particleCount).contains(particles.count)
             else { throw Diagnostic("\(file): a generation is damaged; remove the checkpoint to start afresh") }
+            totalSimulations += simulations
+            guard totalSimulations <= simulationLimit else {
+                throw Diagnostic("\(file): its generations count more simulations than the plan allows; remove the checkpoint to start afresh")
+            }
             var parsed: [ABCSMC.Particle] = []
             for particle in particles {
                 guard case .array(let fields) = particle, fields.count == 4, let weight = fields[0].doubleValue, weight.isFinite,
@@ -523,6 +537,13 @@ enum PosteriorCheckpoint {
                 let distance = fields[1].doubleValue ?? .infinity
                 parsed.append(ABCSMC.Particle(
                     values: numbers, weight: weight, distance: distance, summaries: summaries.map { $0.doubleValue ?? .nan }))
+            }
+            let total = parsed.reduce(0) { $0 + $1.weight }
+            guard total > 0, total.isFinite else {
+                throw Diagnostic("\(file): generation \(index) holds no particle with positive weight; remove the checkpoint to start afresh")
+            }
+            if let epsilon = item["epsilon"]?.doubleValue, !(epsilon >= 0 && epsilon.isFinite) {
+                throw Diagnostic("\(file): a generation is damaged; remove the checkpoint to start afresh")
             }
             generations.append(ABCSMC.Generation(
                 index: index, epsilon: item["epsilon"]?.doubleValue ?? .infinity, particles: parsed, simulations: simulations))

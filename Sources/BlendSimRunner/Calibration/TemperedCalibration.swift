@@ -305,7 +305,11 @@ enum TemperedCheckpoint {
         let k = plan.parameters.count
         let n = plan.posterior.sampler.particles
         let moves = plan.posterior.moves
-        guard case .integer(let round)? = document["round"], round >= 1, case .integer(let generation)? = document["generation"],
+        // Counters are bounded by what the plan allows (a generation is one reweighting and
+        // `moves` rounds of proposals), so none can overflow or keep a loop going.
+        let roundLimit = 1 + (plan.posterior.sampler.generations + 1) * (moves + 1)
+        guard case .integer(let round)? = document["round"], round >= 1, round <= roundLimit,
+            case .integer(let generation)? = document["generation"],
             generation >= 0, generation <= plan.posterior.sampler.generations,
             let beta = document["beta"]?.doubleValue, beta >= 0, beta <= 1,
             case .integer(let sweep)? = document["sweep"], sweep >= 0, sweep < moves,
@@ -333,7 +337,8 @@ enum TemperedCheckpoint {
             guard case .array(let fields) = record, fields.count == 6, case .integer(let index) = fields[0], index == history.count,
                 let b = fields[1].doubleValue, b >= 0, b <= 1, let e = fields[2].doubleValue, e >= 0,
                 let a = fields[3].doubleValue, a >= 0, a <= 1,
-                case .integer(let simulations) = fields[4], simulations >= 0, case .integer(let distinct) = fields[5], distinct >= 0
+                case .integer(let simulations) = fields[4], simulations >= 0, simulations <= n * (moves + 1) * (index + 1),
+                case .integer(let distinct) = fields[5], distinct >= 0, distinct <= n
             else { throw damaged }
             history.append(TemperedSMC.Record(generation: index, beta: b, effectiveSampleSize: e, acceptance: a, simulations: simulations, distinct: distinct))
         }
@@ -350,6 +355,10 @@ enum TemperedCheckpoint {
             else { throw damaged }
             population.append(TemperedSMC.Particle(
                 values: numbers, logLikelihood: logLikelihood, distance: distance, summaries: summaries.map { double($0) ?? .nan }))
+        }
+        // A population in which no particle can produce the targets has no weight to resample.
+        guard population.contains(where: { $0.logLikelihood.isFinite }) else {
+            throw Diagnostic("\(file) holds no particle that produces every target; remove the checkpoint to start afresh")
         }
         return TemperedSMC.State(
             round: round, generation: generation, beta: beta, sweep: sweep, particles: population, cholesky: factor, scale: scale,
