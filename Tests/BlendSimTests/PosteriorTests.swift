@@ -95,7 +95,9 @@ struct PosteriorCommandTests {
     @Test(arguments: [
         ("{normal: [5, 0.1]}", 4, 72, "parameter 'kernel.transfer_share': the normal prior's mean 5.0 lies outside the parameter's range [0.0, 0.9]"),
         ("log_uniform", 4, 62, "parameter 'kernel.transfer_share': a log_uniform prior needs 'min' above 0, found 0.0"),
-        ("{beta: [0, 2]}", 4, 69, "parameter 'kernel.transfer_share': a beta prior needs both shapes above 0"),
+        ("{beta: [0, 2]}", 4, 69, "parameter 'kernel.transfer_share': a beta prior needs both shapes between 0.01 and 1000"),
+        ("{beta: [1e-300, 2]}", 4, 69, "parameter 'kernel.transfer_share': a beta prior needs both shapes between 0.01 and 1000"),
+        ("{normal: [0.5, 1e-300]}", 4, 77, "parameter 'kernel.transfer_share': a normal prior needs an sd of at least a millionth of the parameter's range"),
         ("cauchy", 4, 62, "parameter 'kernel.transfer_share': unknown prior 'cauchy'; use uniform, log_uniform, {beta: [alpha, beta]} or {normal: [mean, sd]}"),
     ])
     func badPriorsAreLocated(prior: String, line: Int, column: Int, message: String) throws {

@@ -272,6 +272,10 @@ extension ScenarioDecoder {
             if let node = entries["seed"], let value = integer(node, "seed", 0...Int.max) { posterior.seed = UInt64(value) }
             if let node = entries["moves"], let value = integer(node, "moves", 1...100) { posterior.moves = value }
             if let node = entries["ess"], let value = number(node, "ess", 0.1...0.95) { posterior.essFraction = value }
+            // The budget must cover at least the prior's round, or no sampler can begin.
+            if let node = entries["max_simulations"], posterior.sampler.maximumSimulations < posterior.sampler.particles {
+                error("'max_simulations' (\(posterior.sampler.maximumSimulations)) is below one round of \(posterior.sampler.particles) particles: the sampler could not simulate even the prior's", at: node)
+            }
         }
         let output = top["output"].flatMap { string($0, "output") }.map { CalibrationPlanLoader.resolve($0, relativeTo: source.path) }
         guard diagnostics.isEmpty else { return nil }
@@ -306,14 +310,16 @@ extension ScenarioDecoder {
         guard let a = number(items[0], kind, -1e9...1e9), let b = number(items[1], kind, -1e9...1e9) else { return nil }
         switch kind {
         case "beta":
-            guard a > 0, b > 0 else {
-                error("parameter '\(name)': a beta prior needs both shapes above 0", at: valuesNode)
+            // Shapes far outside this range put the prior's mass on a bound, where no particle
+            // can be drawn or moved.
+            guard a >= 0.01, b >= 0.01, a <= 1000, b <= 1000 else {
+                error("parameter '\(name)': a beta prior needs both shapes between 0.01 and 1000", at: valuesNode)
                 return nil
             }
             return .beta(alpha: a, beta: b, lower: lower, upper: upper)
         default:
-            guard b > 0 else {
-                error("parameter '\(name)': a normal prior needs sd above 0", at: items[1])
+            guard b >= (upper - lower) * 1e-6, b > 0 else {
+                error("parameter '\(name)': a normal prior needs an sd of at least a millionth of the parameter's range (\(Self.format((upper - lower) * 1e-6)))", at: items[1])
                 return nil
             }
             guard (lower...upper).contains(a) else {
