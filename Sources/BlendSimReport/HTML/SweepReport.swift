@@ -31,18 +31,22 @@ enum SweepReport {
             if design == "grid", let axis = numeric.last {
                 let xs = Array(Set(points.compactMap { setting($0, axis)?.doubleValue })).sorted()
                 let others = names.filter { $0 != axis }
+                // One pass over the points: each curve's key (the other parameters' settings) and
+                // its first point at each x, so the page is built in time linear in the points.
                 var keys: [String] = []
+                var curves: [String: [Double: JSONValue]] = [:]
                 for point in points {
                     let key = others.map { "\($0.split(separator: ".").last ?? "") = \(text(setting(point, $0)))" }.joined(separator: ", ")
-                    if !keys.contains(key) { keys.append(key) }
+                    if curves[key] == nil {
+                        keys.append(key)
+                        curves[key] = [:]
+                    }
+                    if let x = setting(point, axis)?.doubleValue, curves[key]?[x] == nil { curves[key]?[x] = point }
                 }
                 let series = keys.map { key -> SVG.Series in
                     var means: [Double] = [], lower: [Double] = [], upper: [Double] = []
                     for x in xs {
-                        let point = points.first { point in
-                            setting(point, axis)?.doubleValue == x
-                                && others.map { "\($0.split(separator: ".").last ?? "") = \(text(setting(point, $0)))" }.joined(separator: ", ") == key
-                        }
+                        let point = curves[key]?[x]
                         let value = point.flatMap { overall($0, group) }
                         means.append(value?.mean ?? .nan)
                         lower.append(value?.lower ?? .nan)
