@@ -19,6 +19,9 @@ extension BlendSim {
         @OptionGroup var plugins: PluginOptions
 
         func run() throws {
+            // Loading runs the plugins' constructors: one that exits ends blendsim with status 70.
+            PluginGuard.begin()
+            defer { PluginGuard.end() }
             do throws(Diagnostic) {
                 let host = try PluginResolution.load(plugins.directories)
                 StandardOutput.write(try ScenarioTemplate.text(model: model, host: host))
@@ -43,6 +46,9 @@ extension BlendSim {
         @OptionGroup var plugins: PluginOptions
 
         func run() throws {
+            // Loading runs the plugins' constructors: one that exits ends blendsim with status 70.
+            PluginGuard.begin()
+            defer { PluginGuard.end() }
             do throws(Diagnostic) {
                 let host = try PluginResolution.load(plugins.directories)
                 StandardOutput.write(ScenarioSchema.document(host: host).serialized(pretty: true))

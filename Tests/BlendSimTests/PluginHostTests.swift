@@ -135,6 +135,27 @@ struct PluginHostTests {
         }
     }
 
+    /// A plugin whose constructor calls exit(0) when it is loaded ends every command that loads
+    /// plugins with status 70 and a sentence, never with success and an empty output.
+    @Test func aPluginExitingWhileLoadedFailsEveryCommand() throws {
+        let directory = TemporaryDirectory()
+        let source = directory.file("quits.c", """
+            #include <stdlib.h>
+            __attribute__((constructor)) static void quit(void) { exit(0); }
+            const void *blendsim_plugin_v1(void) { return 0; }
+            """)
+        let plugins = directory.path + "/plugins"
+        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
+        _ = try compileFixturePlugin(source, name: "quits", into: plugins)
+        let scenario = TestPaths.scenarios + "/ratio-40-60.yaml"
+        for arguments in [["init"], ["schema"], ["plugins"], ["validate", scenario], ["run", scenario, "--replications", "1", "--quiet"]] {
+            let result = try runProcess(TestPaths.executable, arguments + ["--plugin-dir", plugins])
+            #expect(result.status == 70, "\(arguments)")
+            #expect(result.stderr.contains("a plugin ended the process (exit)"), "\(arguments): \(result.stderr)")
+            #expect(result.stdout.isEmpty, "\(arguments)")
+        }
+    }
+
     /// Native plugin faults the engine can see are contained and named: writes to standard
     /// output go to standard error, exit() during a run fails it, the conditions are the
     /// policies' alone, and per-student hooks cannot write the students' state.
