@@ -89,9 +89,11 @@ public enum ResultsDirectory {
     /// manifest.json when present). Returns the report's path.
     @discardableResult
     public static func writeReport(directory: String) throws(Diagnostic) -> String {
-        func text(_ name: String) -> String? {
-            FileSystem.contents(directory + "/" + name, limit: 1 << 30).map { String(decoding: $0, as: UTF8.self) }
-        }
+        // One consistent set: every file is read once, under the directory's lock (writers rename
+        // their files into place holding it), and checked against the manifest read with them,
+        // so a page never shows one run's summary beside the next run's manifest.
+        let files = try readConsistent(directory: directory, names: ["summary.json", "weekly.csv", "manifest.json"])
+        func text(_ name: String) -> String? { files[name].map { String(decoding: $0, as: UTF8.self) } }
         guard let summaryText = text("summary.json") else {
             throw Diagnostic("\(directory) holds no summary.json; run `blendsim run … --out \(directory)` first")
         }
@@ -101,7 +103,6 @@ public enum ResultsDirectory {
         } catch {
             throw Diagnostic("\(directory)/summary.json is not valid JSON (\(error))")
         }
-        try verifyComplete(directory: directory)
         let kinds = ["groups", "variants", "points"].filter { key in
             if case .array(let items)? = summary[key], !items.isEmpty { return true }
             return false
@@ -118,6 +119,30 @@ public enum ResultsDirectory {
         let path = directory + "/report.html"
         try writeFile(path, html)
         return path
+    }
+
+    /// The files `names` of a results directory (those present), read once each under the
+    /// directory's lock, after checking every output the manifest read with them lists against
+    /// its fingerprint (`verifyComplete`'s rule).
+    static func readConsistent(directory: String, names: [String]) throws(Diagnostic) -> [String: [UInt8]] {
+        try FileSystem.withLock(directory: directory) { () throws(Diagnostic) -> [String: [UInt8]] in
+            var files: [String: [UInt8]] = [:]
+            for name in names { files[name] = FileSystem.contents(directory + "/" + name, limit: 1 << 30) }
+            guard let bytes = files["manifest.json"], let manifest = try? JSONValue.parse(String(decoding: bytes, as: UTF8.self)),
+                case .object(let outputs)? = manifest["outputs"]
+            else { return files }
+            for (name, expected) in outputs {
+                guard !name.contains("/"), name != "..", let hash = expected.stringValue else {
+                    throw Diagnostic("\(directory)/manifest.json lists an output it cannot have ('\(name)')")
+                }
+                let contents = files[name] ?? FileSystem.contents(directory + "/" + name, limit: 1 << 30)
+                guard let contents, SHA256.hex(contents) == hash else {
+                    throw Diagnostic(
+                        "\(directory)/\(name) does not match manifest.json: the results were interrupted while being written or changed afterwards; run again or remove manifest.json to read them as they are")
+                }
+            }
+            return files
+        }
     }
 
     /// A results directory's manifest.json is written last and fingerprints the files written
