@@ -60,7 +60,7 @@ struct ABICompatibilityTests {
         let listing = try blendsim("plugins", "--plugin-dir", directory.path, "--verbose")
         #expect(listing.status == 0, "\(listing.stderr)")
         #expect(listing.stdout.contains("abi-future: ABI 1.2 (newer than this blendsim's 1.1; what 1.2 adds is not used)"), "\(listing.stdout)")
-        #expect(listing.stdout.contains("  evidence: Fixture (2026), a source named through the 1.1 evidence field"), "\(listing.stdout)")
+        #expect(listing.stdout.contains("  the plugin's own evidence note: Fixture (2026), a source named through the 1.1 evidence field"), "\(listing.stdout)")
 
         let scenario = directory.file("s.yaml", """
             seed: 3

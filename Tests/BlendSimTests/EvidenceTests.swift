@@ -25,7 +25,7 @@ struct EvidenceTests {
             ("reported", "reported:\n  value: 0.3\n  ci95: [0.1, 0.5]"),
             ("quote", "quote: \"g = 0.3\""),
         ]
-        for (key, text) in replacing {
+        for (key, text) in replacing.sorted(by: { $0.key < $1.key }) {
             if let index = lines.firstIndex(where: { $0.0 == key }) { lines[index].1 = text } else { lines.append((key, text)) }
         }
         return lines.map(\.1).filter { !$0.isEmpty }.joined(separator: "\n") + "\n"
@@ -131,11 +131,11 @@ struct EvidenceTests {
             }
         }
         #expect(headline("unknown.yaml", ["anchors": "anchors: [face-to-face-driver, station-rotaton]"])
-            == "unknown.yaml:23:32: error: 'station-rotaton' is anchored by this distribution, but no group of its experiment experiment.yaml (other than the baseline 'classroom') uses that model; its groups use face-to-face-driver, station-rotation; did you mean 'station-rotation'?")
+            == "unknown.yaml:19:32: error: 'station-rotaton' is anchored by this distribution, but no group of its experiment experiment.yaml (other than the baseline 'classroom') uses that model; its groups use face-to-face-driver, station-rotation; did you mean 'station-rotation'?")
         #expect(headline("unused.yaml", ["anchors": "anchors: [flex]"])
-            == "unused.yaml:23:11: error: 'flex' is anchored by this distribution, but no group of its experiment experiment.yaml (other than the baseline 'classroom') uses that model; its groups use face-to-face-driver, station-rotation")
+            == "unused.yaml:19:11: error: 'flex' is anchored by this distribution, but no group of its experiment experiment.yaml (other than the baseline 'classroom') uses that model; its groups use face-to-face-driver, station-rotation")
         #expect(headline("negative.yaml", ["spread": "spread:\n  tau: -0.2\n  basis: reported"])
-            == "negative.yaml:20:8: error: 'tau' is a standard deviation and cannot be negative, found -0.2")
+            == "negative.yaml:21:8: error: 'tau' is a standard deviation and cannot be negative, found -0.2")
         #expect(headline("nospread.yaml", ["spread": ""])
             == "nospread.yaml:19:10: error: 'anchors' belongs to a distribution of effects; it needs 'spread'")
         #expect(headline("noanchors.yaml", ["anchors": ""])
@@ -143,9 +143,9 @@ struct EvidenceTests {
         #expect(headline("group.yaml", ["experiment": "experiment:\n  scenario: experiment.yaml\n  group: blended"])
             == "group.yaml:13:10: error: a distribution's experiment names no 'group': each anchored model is read from the group that uses it")
         #expect(headline("twice.yaml", ["anchors": "anchors: [flex, flex]"])
-            == "twice.yaml:23:17: error: model 'flex' is anchored twice")
+            == "twice.yaml:19:17: error: model 'flex' is anchored twice")
         #expect(headline("underived.yaml", ["spread": "spread:\n  tau: 0.2\n  basis: derived"])
-            == "underived.yaml:20:3: error: a derived spread needs 'derivation': how it was derived from the sources")
+            == "underived.yaml:21:3: error: a derived spread needs 'derivation': how it was derived from the sources")
         // A model anchored by two distributions would be counted twice.
         let first = file("first.yaml", [:])
         let second = file("second.yaml", ["id": "id: other-distribution", "anchors": "anchors: [station-rotation]"])

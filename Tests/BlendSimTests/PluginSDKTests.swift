@@ -28,7 +28,8 @@ struct PluginSDKTests {
         let listing = try blendsim("plugins", "--plugin-dir", products, "--verbose")
         #expect(listing.stdout.contains("study-\(kind) "))
         if kind == "model" {
-            #expect(listing.stdout.contains("  evidence: name the studies behind the effectiveness values here (edit me)"))
+            #expect(listing.stdout.contains("  the plugin's own evidence note: name the studies behind the effectiveness values here (edit me)"), "\(listing.stdout)")
+            #expect(listing.stdout.contains("  evidence base: not in blendsim's evidence base: its effect rests on its author's values"))
         }
         // The parameters declared once with @Parameter reach the schema with their names,
         // defaults and ranges.

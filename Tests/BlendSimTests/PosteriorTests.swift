@@ -303,7 +303,7 @@ extension PosteriorCommandTests {
     @Test func theShippedPosteriorAnswersTheRatioQuestion() throws {
         let posterior = try PosteriorSample.load(path: TestPaths.scenarios + "/evidence-posterior.csv")
         #expect(posterior.particles.count >= 100)
-        #expect(posterior.names.count == 19)
+        #expect(posterior.names.count == 27)
         let directory = TemporaryDirectory()
         let out = directory.path + "/out"
         let result = try blendsim(
