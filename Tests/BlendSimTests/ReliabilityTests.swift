@@ -1,5 +1,6 @@
 import BlendSimCore
 import BlendSimRunner
+import BlendSimScenario
 import Foundation
 import Testing
 
@@ -341,6 +342,38 @@ struct ReliabilityTests {
         #expect(lines.first?.contains("plan?kernel: {points_per_hour: 1}?.yaml") == true, "\(text)")
         #expect(lines.filter { $0.hasPrefix("kernel:") }.count == 1)
         #expect(!text.contains("points_per_hour: 1\n"))
+    }
+
+    /// The memory estimate a sweep must pass counts what it keeps per point: against the peak
+    /// measured for sweeps of several shapes it is within a factor of 0.6 to 2.5, and a
+    /// 100,000-point sweep is estimated at several GiB (it was estimated at 0.2 GiB and needed
+    /// about 5).
+    @Test func theMemoryEstimateFollowsTheMeasuredPeak() throws {
+        let directory = TemporaryDirectory()
+        let points = 300
+        let values = (0..<points).map { String(Double($0) / Double(points)) }.joined(separator: ", ")
+        for (groups, replications) in [(1, 1), (2, 1), (1, 6)] {
+            let rows = (0..<groups).map { "  - {name: g\($0), students: 5, levels: {intermediate: 1}, model: face-to-face-driver, online_share: 0.4}" }
+            let base = directory.file("base-\(groups)-\(replications).yaml", "replications: \(replications)\ngroups:\n" + rows.joined(separator: "\n") + "\n")
+            let plan = directory.file("plan-\(groups)-\(replications).yaml", """
+                scenario: \(base)
+                replications: \(replications)
+                design: grid
+                parameters:
+                  - name: online_share
+                    values: [\(values)]
+                """)
+            let measured = try peakMemory(["sweep", plan, "--out", directory.path + "/out-\(groups)-\(replications)", "--quiet", "--threads", "2"])
+            #expect(measured.status == 0)
+            let scenario = try ScenarioLoader.load(path: base)
+            let estimate = ResourceCheck.estimate(experiment: Array(repeating: scenario, count: points), options: EngineOptions(threads: 2))
+            let ratio = estimate / Double(measured.kilobytes * 1024)
+            print("memory estimate: \(groups) groups, \(replications) replications: ratio \(ratio)")
+            #expect(ratio > 0.6 && ratio < 2.5, "\(groups) groups, \(replications) replications: estimate \(Int(estimate) >> 20) MiB, measured \(measured.kilobytes >> 10) MiB")
+        }
+        let scenario = try ScenarioLoader.load(path: TestPaths.scenarios + "/ratio-40-60.yaml")
+        let large = ResourceCheck.estimate(experiment: Array(repeating: scenario, count: 100_000), options: EngineOptions(threads: 2))
+        #expect(large > 4 * 1_073_741_824, "\(large / 1_073_741_824) GiB")
     }
 
     /// Command-line numbers are checked the same way by every command that takes them.

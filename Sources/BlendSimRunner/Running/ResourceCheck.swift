@@ -50,15 +50,31 @@ public enum ResourceCheck {
         }
     }
 
-    /// An experiment (compare arms, sweep points): the largest arm's cohorts for every unit that
-    /// may run at once (arms × replications of them), plus every run's weekly results, which are
-    /// kept until the end.
-    public static func check(experiment scenarios: [Scenario], settings: RunSettings, source: ScenarioSource) throws(Diagnostic) {
-        let scenarios = scenarios.map { largest($0, settings) }
+    /// What an experiment keeps per arm or point besides its weekly results, measured (release
+    /// build, sweeps of 1,500 and 3,000 points of one or two groups and one or six replications;
+    /// docs/RELIABILITY.md): the point's summary document, its settings and its rows of runs.csv
+    /// — about 24 KiB per point and 32 KiB per group of it.
+    static let perArm = 24.0 * 1024
+    static let perArmGroup = 32.0 * 1024
+
+    /// Bytes an experiment (compare arms, sweep points) needs at its peak: the largest arm's
+    /// cohorts for every unit that may run at once (arms × replications of them), every run's
+    /// weekly results, which are kept until the end, and each arm's summary and rows.
+    public static func estimate(experiment scenarios: [Scenario], options: EngineOptions) -> Double {
         let units = scenarios.reduce(0) { $0 + $1.replications }
         guard let largest = scenarios.max(by: { $0.groups.reduce(0) { $0 + $1.students } < $1.groups.reduce(0) { $0 + $1.students } })
+        else { return 64 * 1_048_576 }
+        let arms = scenarios.reduce(0.0) { $0 + perArm + perArmGroup * Double($1.groups.count) }
+        return cohorts(largest, options: options, units: units) + scenarios.reduce(0) { $0 + results($1) } + arms + 64 * 1_048_576
+    }
+
+    /// An experiment (compare arms, sweep points), refused when `estimate(experiment:)` exceeds
+    /// the budget.
+    public static func check(experiment scenarios: [Scenario], settings: RunSettings, source: ScenarioSource) throws(Diagnostic) {
+        let scenarios = scenarios.map { largest($0, settings) }
+        guard let largest = scenarios.max(by: { $0.groups.reduce(0) { $0 + $1.students } < $1.groups.reduce(0) { $0 + $1.students } })
         else { return }
-        let needed = cohorts(largest, options: settings.engine, units: units) + scenarios.reduce(0) { $0 + results($1) } + 64 * 1_048_576
+        let needed = estimate(experiment: scenarios, options: settings.engine)
         guard needed <= limit else {
             throw source.diagnostic(
                 "this experiment needs about \(gib(needed)) of memory (\(scenarios.count) arms or points × \(largest.replications) replications, the largest with \(largest.groups.reduce(0) { $0 + $1.students }) students) but the budget is \(gib(limit)) (80% of the memory available unless --max-memory says otherwise); use fewer points, replications or students, or --max-memory", line: 1, column: 1)
