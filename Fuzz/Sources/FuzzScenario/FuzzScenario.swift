@@ -1,12 +1,18 @@
 import BlendSimCore
 import BlendSimReport
-import BlendSimRunner
+@testable import BlendSimRunner
 import BlendSimScenario
+
+/// A small calibration plan the checkpoints are checked against (scripts/fuzz.sh runs from the
+/// repository's root).
+nonisolated(unsafe) let fuzzPlan = try? CalibrationPlanLoader.load(path: "Tests/Fixtures/scenarios/posterior-small.yaml")
 
 /// libFuzzer's entry point: any bytes, as every file blendsim reads from a user or from another
 /// machine — a scenario, an evidence file, a sweep plan, a shard (shard.json), and a results
-/// directory's summary.json, weekly.csv and manifest.json rendered as report.html, and a posterior
-/// sample (posterior.csv). Each reader
+/// directory's summary.json, weekly.csv and manifest.json rendered as report.html, a posterior
+/// sample (posterior.csv) and a calibration's checkpoints (tempered SMC's state and ABC-SMC's
+/// generations, checked against a small plan, with the input's own fingerprint so the fields
+/// behind it are reached). Each reader
 /// must answer every input with a result or diagnostics — never crash, hang or run out of memory.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzScenario(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
@@ -37,6 +43,19 @@ public func fuzzScenario(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let text = String(decoding: bytes, as: UTF8.self)
     if let document = try? JSONValue.parse(text) {
         _ = HTMLReport.render(summary: document, weekly: nil, manifest: document)
+        if let plan = fuzzPlan {
+            let fingerprint = document["fingerprint"]?.stringValue ?? ""
+            do {
+                _ = try TemperedCheckpoint.decode(bytes, file: "fuzz/smc-state.json", fingerprint: fingerprint, plan: plan, targetCount: plan.targets.count)
+            } catch {
+                _ = error.rendered
+            }
+            do {
+                _ = try PosteriorCheckpoint.decode(bytes, file: "fuzz/generations.json", fingerprint: fingerprint, plan: plan, targetCount: plan.targets.count)
+            } catch {
+                _ = error.rendered
+            }
+        }
     }
     _ = HTMLReport.Weekly(csv: text)
     return 0

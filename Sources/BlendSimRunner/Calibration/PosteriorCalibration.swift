@@ -499,6 +499,13 @@ enum PosteriorCheckpoint {
         guard let bytes = FileSystem.contents(file, limit: 1 << 32) else {
             throw Diagnostic("\(file) cannot be read (\(FileSystem.lastError)); remove it to start afresh")
         }
+        return try decode(bytes, file: file, fingerprint: fingerprint, plan: plan, targetCount: targetCount)
+    }
+
+    /// Saved generations' bytes, checked field by field against what `plan` allows.
+    static func decode(
+        _ bytes: [UInt8], file: String, fingerprint: String, plan: CalibrationPlan, targetCount: Int
+    ) throws(Diagnostic) -> [ABCSMC.Generation] {
         guard let document = try? JSONValue.parse(String(decoding: bytes, as: UTF8.self)),
             case .array(let items)? = document["generations"]
         else { throw Diagnostic("\(file) is not a calibration checkpoint blendsim wrote; remove it to start afresh") }

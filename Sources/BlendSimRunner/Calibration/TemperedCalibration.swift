@@ -295,6 +295,11 @@ enum TemperedCheckpoint {
         guard let bytes = FileSystem.contents(file, limit: 1 << 32) else {
             throw Diagnostic("\(file) cannot be read (\(FileSystem.lastError)); remove it to start afresh")
         }
+        return try decode(bytes, file: file, fingerprint: fingerprint, plan: plan, targetCount: targetCount)
+    }
+
+    /// A saved state's bytes, checked field by field against what `plan` allows.
+    static func decode(_ bytes: [UInt8], file: String, fingerprint: String, plan: CalibrationPlan, targetCount: Int) throws(Diagnostic) -> TemperedSMC.State {
         guard let document = try? JSONValue.parse(String(decoding: bytes, as: UTF8.self)), case .object = document else {
             throw Diagnostic("\(file) is not a calibration checkpoint blendsim wrote; remove it to start afresh")
         }
