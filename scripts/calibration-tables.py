@@ -30,6 +30,8 @@ def load(directory):
 
 def fmt(x, digits=2):
     text = f"{x:.{digits}f}"
+    if float(text) == 0:
+        return f"{0:.{digits}f}"
     return text.replace("-", "−") if x < 0 else text
 
 
