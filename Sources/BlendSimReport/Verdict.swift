@@ -37,9 +37,11 @@ public enum Verdict {
         public var cheatingPer100: Double?
         /// With `--uncertainty model`.
         public var credible90: (lower: Double, upper: Double)?
-        /// The models of the two arms that no study has measured (or that blendsim does not
-        /// ship), whose effect this verdict borrows: said after the verdict.
+        /// The models of the two arms that no study has measured, whose effect this verdict
+        /// borrows from the distribution of blended effects: said after the verdict.
         public var unmeasured: [String] = []
+        /// The models of the two arms that blendsim does not ship: their effect is their author's.
+        public var unknown: [String] = []
         public var probabilityHigher: Double?
 
         public static func == (a: Line, b: Line) -> Bool { a.sentence == b.sentence }
@@ -95,8 +97,14 @@ public enum Verdict {
             }
             if !unmeasured.isEmpty {
                 let names = Verdict.list(unmeasured.map { $0.split(separator: "-").joined(separator: " ") })
-                text += " No study has measured \(names): \(unmeasured.count == 1 ? "its" : "their") effect here is borrowed (see 'Where this comes from'), so this difference is less certain than its interval says"
-                text += credible90 == nil ? "; --uncertainty model shows how uncertain." : "."
+                text += " No study has measured \(names): \(unmeasured.count == 1 ? "its" : "their") effect here is borrowed from the average blended design (see 'Where this comes from')"
+                text += credible90 == nil
+                    ? ", so this difference is less certain than its interval says; --uncertainty model shows how uncertain."
+                    : ", and the credible interval carries the spread between designs."
+            }
+            if !unknown.isEmpty {
+                let names = Verdict.list(unknown)
+                text += " \(names) \(unknown.count == 1 ? "is" : "are") not in blendsim's evidence base: \(unknown.count == 1 ? "its" : "their") effect rests on \(unknown.count == 1 ? "its" : "their") author's values, which no finding here checks."
             }
             return text
         }
@@ -165,13 +173,11 @@ public enum Verdict {
                 line.credible90 = (lower, upper)
                 line.probabilityHigher = overall["probability_higher"]?.doubleValue
             }
-            var unmeasured: [String] = []
             for arm in [baseline, variant] {
-                if let model = models[arm]?[group], ["distribution", "unknown"].contains(bases[model] ?? ""), !unmeasured.contains(model) {
-                    unmeasured.append(model)
-                }
+                guard let model = models[arm]?[group] else { continue }
+                if bases[model] == "distribution", !line.unmeasured.contains(model) { line.unmeasured.append(model) }
+                if bases[model] == "unknown", !line.unknown.contains(model) { line.unknown.append(model) }
             }
-            line.unmeasured = unmeasured
             lines.append(line)
         }
         return lines

@@ -78,6 +78,34 @@ struct HonestAnswerTests {
         }
     }
 
+    /// A verdict involving a model no study has measured says its effect is borrowed, and how
+    /// sure that leaves the answer; one involving a model blendsim does not ship says its effect
+    /// is its author's. "Where this comes from" follows the verdicts.
+    @Test func verdictsSayWhatTheirModelsRestOn() throws {
+        let directory = TemporaryDirectory()
+        let scenario = directory.file("which.yaml", """
+            seed: 5
+            replications: 6
+            groups:
+              - {name: students, students: 100, levels: {pre_intermediate: 0.69, intermediate: 0.20, upper_intermediate: 0.11}, model: flipped-classroom, online_share: 0.4}
+            variants:
+              - name: flipped
+              - name: station
+                model: station-rotation
+              - name: micro
+                model: microlearning
+            """)
+        let plain = try blendsim("compare", scenario)
+        #expect(plain.status == 0, "\(plain.stderr)")
+        #expect(plain.stdout.contains("No study has measured station rotation: its effect here is borrowed from the average blended design (see 'Where this comes from'), so this difference is less certain than its interval says; --uncertainty model shows how uncertain."), "\(plain.stdout)")
+        #expect(plain.stdout.contains("microlearning is not in blendsim's evidence base: its effect rests on its author's values, which no finding here checks."))
+        #expect(plain.stdout.contains("Where this comes from\n"))
+        #expect(plain.stdout.contains("  flipped-classroom (model): measured: two meta-analyses of flipped classrooms"))
+        let uncertain = try blendsim("compare", scenario, "--uncertainty", "model")
+        #expect(uncertain.status == 0, "\(uncertain.stderr)")
+        #expect(uncertain.stdout.contains("its effect here is borrowed from the average blended design (see 'Where this comes from'), and the credible interval carries the spread between designs."))
+    }
+
     /// Completion: a blend that keeps regular classes completes about as the classroom does;
     /// fully online study loses several points (Bowen et al. 2014; Xu & Jaggars 2011).
     @Test func blendsKeepCompletionAndFullyOnlineStudyLosesIt() throws {
