@@ -48,5 +48,15 @@ echo "a user's change" >> "$installed/share/blendsim/evidence-posterior.csv"
 [ -f "$prefix/victim" ] || fail "--uninstall removed a file outside the prefix"
 [ -f "$installed/share/blendsim/evidence-posterior.csv" ] || fail "--uninstall removed a file changed since it was installed"
 [ ! -e "$installed/bin/blendsim" ] || fail "--uninstall left the command"
+grep -q "share/blendsim/evidence-posterior.csv" "$installed/share/blendsim/installed-files" || fail "--uninstall forgot the file it left alone"
+passed=$((passed + 1))
+
+# A record written by an earlier install.sh (absolute paths, no checksums) still uninstalls what
+# lies under the prefix.
+legacy="$prefix/legacy"
+bash scripts/install.sh --prefix "$legacy" > /dev/null
+cut -d' ' -f3- "$legacy/share/blendsim/installed-files" | sed "s|^|$legacy/|" > "$legacy/record" && mv "$legacy/record" "$legacy/share/blendsim/installed-files"
+bash scripts/install.sh --prefix "$legacy" --uninstall > /dev/null
+[ -z "$(find "$legacy" -type f | head -1)" ] || fail "--uninstall of an earlier record left files"
 passed=$((passed + 1))
 echo "install: $passed passed, 0 failed"

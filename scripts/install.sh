@@ -39,29 +39,36 @@ record="$prefix/share/blendsim/installed-files"
 if $uninstall; then
     [ -f "$record" ] && [ ! -L "$record" ] || { echo "install.sh: no blendsim installed under $prefix ($record is missing)" >&2; exit 1; }
     kept=0
-    # Each line: the SHA-256 of what was installed, two spaces, its path relative to PREFIX.
+    left=()
+    # Each line: the SHA-256 of what was installed, two spaces, its path relative to PREFIX. A
+    # record written by an earlier install.sh holds absolute paths alone: those are removed only
+    # when they lie under PREFIX and are regular files (their content was not recorded).
     while IFS= read -r line || [ -n "$line" ]; do
         sum=${line%%  *}
         path=${line#*  }
-        if ! [[ "$sum" =~ ^[0-9a-f]{64}$ ]] || [ "$path" = "$line" ] || [ -z "$path" ]; then
-            echo "install.sh: not removed: unreadable record line '$line'" >&2; kept=$((kept + 1)); continue
+        if [[ "$line" == "$prefix"/* ]] && [[ "$line" != *"  "* ]]; then
+            sum=""
+            path=${line#"$prefix"/}
+        elif ! [[ "$sum" =~ ^[0-9a-f]{64}$ ]] || [ "$path" = "$line" ] || [ -z "$path" ]; then
+            echo "install.sh: not removed: unreadable record line '$line'" >&2; kept=$((kept + 1)); left+=("$line"); continue
         fi
         case "/$path/" in
-            //*|*/../*|*/./*) echo "install.sh: not removed: '$path' is not a plain path under $prefix" >&2; kept=$((kept + 1)); continue ;;
+            //*|*/../*|*/./*) echo "install.sh: not removed: '$path' is not a plain path under $prefix" >&2; kept=$((kept + 1)); left+=("$line"); continue ;;
         esac
         file="$prefix/$path"
         # Only a regular file whose real location is under the prefix, with the content installed.
         if [ -L "$file" ] || [ ! -f "$file" ]; then
-            [ -e "$file" ] || [ -L "$file" ] && { echo "install.sh: not removed: $file is not a regular file" >&2; kept=$((kept + 1)); }
+            [ -e "$file" ] || [ -L "$file" ] && { echo "install.sh: not removed: $file is not a regular file" >&2; kept=$((kept + 1)); left+=("$line"); }
             continue
         fi
-        case "$(realpath -- "$file")" in "$prefix"/*) ;; *) echo "install.sh: not removed: $file lies outside $prefix" >&2; kept=$((kept + 1)); continue ;; esac
-        if [ "$(sha256sum -- "$file" | cut -d' ' -f1)" != "$sum" ]; then
-            echo "install.sh: not removed: $file has changed since it was installed" >&2; kept=$((kept + 1)); continue
+        case "$(realpath -- "$file")" in "$prefix"/*) ;; *) echo "install.sh: not removed: $file lies outside $prefix" >&2; kept=$((kept + 1)); left+=("$line"); continue ;; esac
+        if [ -n "$sum" ] && [ "$(sha256sum -- "$file" | cut -d' ' -f1)" != "$sum" ]; then
+            echo "install.sh: not removed: $file has changed since it was installed" >&2; kept=$((kept + 1)); left+=("$line"); continue
         fi
         rm -f -- "$file"
     done < "$record"
-    rm -f -- "$record"
+    # The record keeps the lines of the files left alone, so a later --uninstall still knows them.
+    if [ "${#left[@]}" -gt 0 ]; then printf '%s\n' "${left[@]}" > "$record.tmp" && mv -f -- "$record.tmp" "$record"; else rm -f -- "$record"; fi
     # Directories the SDK's files were in, deepest first, then blendsim's own (only if empty).
     [ -d "$prefix/share/blendsim/BlendSimSDK" ] && [ ! -L "$prefix/share/blendsim/BlendSimSDK" ] \
         && find "$prefix/share/blendsim/BlendSimSDK" -depth -type d -empty -delete 2>/dev/null || true

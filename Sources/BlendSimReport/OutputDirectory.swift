@@ -23,10 +23,15 @@ public struct OutputDirectory: Sendable {
     /// exclusive lock on the directory), and unless `replacing`, a writer that finds results
     /// another has written meanwhile is refused — two runs into one `--out` never both succeed.
     /// - Throws: a message naming the file that could not be written; nothing is renamed then.
-    public func write(_ files: [(name: String, contents: String)], replacing: Bool = true) throws(FileSystemError) {
+    /// - Parameter mayReplace: unless `replacing`, decides under the lock whether the results
+    ///   found there may be replaced anyway (given the directory's path): the same result written
+    ///   again.
+    public func write(
+        _ files: [(name: String, contents: String)], replacing: Bool = true, mayReplace: ((String) -> Bool)? = nil
+    ) throws(FileSystemError) {
         try FileSystem.makeDirectories(path)
         try FileSystem.withLock(directory: path) { () throws(FileSystemError) in
-            if !replacing && holdsResults {
+            if !replacing && holdsResults && !(mayReplace?(path) ?? false) {
                 throw FileSystemError("\(path) already holds results (another run wrote them meanwhile); choose another --out or pass --force to replace them")
             }
             try FileSystem.write(files.map { (path + "/" + $0.name, Array($0.contents.utf8)) })

@@ -169,10 +169,10 @@ extension BlendSim.Calibrate {
                 let (state, report) = try method == .smc
                     ? Calibrator.temperedMerge(
                         loaded, settings: runSettings(plugins: plugins, engine: engine), out: out, shards: mergeShards,
-                        invocation: CommandLine.arguments)
+                        invocation: CommandLine.arguments, force: force)
                     : Calibrator.posteriorMerge(
                         loaded, settings: runSettings(plugins: plugins, engine: engine), out: out, shards: mergeShards,
-                        invocation: CommandLine.arguments)
+                        invocation: CommandLine.arguments, force: force)
                 switch state {
                 case .more(let round): StandardOutput.write("more \(round)\n")
                 case .next: StandardOutput.write("next\n")

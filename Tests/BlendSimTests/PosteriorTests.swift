@@ -339,27 +339,28 @@ extension PosteriorCommandTests {
         #expect(merged.status == 0, "\(merged.stderr)")
         let file = out + "/.checkpoint/" + (method == "smc" ? "smc-state.json" : "generations.json")
         let original = try String(contentsOfFile: file, encoding: .utf8)
-        var tampered: [String] = []
+        // Each tampered text with the refusal it must get.
+        var tampered: [(String, String)] = []
         if method == "smc" {
-            tampered.append(original.replacingOccurrences(of: #""round":1,"#, with: #""round":9223372036854775000,"#))
-            tampered.append(original.replacingOccurrences(of: #"("records":\[\[[0-9.e+-]+,[0-9.e+-]+,[0-9.e+-]+,[0-9.e+-]+,[0-9]+,)[0-9]+"#, with: "$1999", options: .regularExpression))
+            tampered.append((original.replacingOccurrences(of: #""round":1,"#, with: #""round":9223372036854775000,"#), "is damaged"))
+            tampered.append((original.replacingOccurrences(of: #"("records":\[\[[0-9.e+-]+,[0-9.e+-]+,[0-9.e+-]+,[0-9.e+-]+,[0-9]+,)[0-9]+"#, with: "$1999", options: .regularExpression), "is damaged"))
             var noLikelihood = original
             while let range = noLikelihood.range(of: #"\],-?[0-9][0-9.e+-]*,"#, options: .regularExpression) {
                 noLikelihood.replaceSubrange(range, with: "],\"-inf\",")
             }
-            tampered.append(noLikelihood)
+            tampered.append((noLikelihood, "holds no particle that produces every target"))
         } else {
-            tampered.append(original.replacingOccurrences(of: #""simulations":"#, with: #""simulations":9223372036854775000,"x":"#))
-            tampered.append(original.replacingOccurrences(of: #"\[[0-9.e-]+,"#, with: "[0,", options: .regularExpression))
-            tampered.append(original.replacingOccurrences(of: #""particles":\[.*?\]\]\]\}"#, with: #""particles":[]}"#, options: .regularExpression))
+            tampered.append((original.replacingOccurrences(of: #""simulations":"#, with: #""simulations":9223372036854775000,"x":"#), "a generation is damaged"))
+            // Only the weights: each particle's first number, after '[[' or '],['.
+            tampered.append((original.replacingOccurrences(of: #"(\[\[|\],\[)[0-9.e-]+,"#, with: "$10,", options: .regularExpression), "holds no particle with positive weight"))
+            tampered.append((original.replacingOccurrences(of: #""particles":\[.*?\]\]\]\}"#, with: #""particles":[]}"#, options: .regularExpression), "a generation is damaged"))
         }
-        for (index, text) in tampered.enumerated() {
+        for (index, (text, refusal)) in tampered.enumerated() {
             #expect(text != original, "case \(index) changed nothing")
             try text.write(toFile: file, atomically: true, encoding: .utf8)
             let resumed = try blendsim("calibrate", plan, "--method", method, "--out", out, "--resume", "--quiet")
             #expect(resumed.status == 1, "case \(index): \(resumed.stdout)")
-            #expect(resumed.stderr.contains("remove the checkpoint to start afresh") || resumed.stderr.contains("remove it to start afresh"),
-                    "case \(index): \(resumed.stderr)")
+            #expect(resumed.stderr.contains(refusal), "case \(index): \(resumed.stderr)")
         }
     }
 

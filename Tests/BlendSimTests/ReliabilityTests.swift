@@ -305,7 +305,7 @@ struct ReliabilityTests {
             (["validate", fifo], "cannot read scenario '\(fifo)': it is a FIFO (named pipe), not a regular file"),
             (["validate", including], "including.yaml:1:10: error: cannot include"),
             (["evidence", "check", fifo], "it is a FIFO (named pipe), not a regular file"),
-            (["report", results], "summary.json"),
+            (["report", results], "cannot read \(results)/summary.json: it is a FIFO (named pipe), not a regular file"),
             (["run", including, "--uncertainty", "model", "--posterior", fifo, "--quiet"], "FIFO"),
             (["validate", directory.path], "it is a directory, not a regular file"),
         ]
@@ -400,8 +400,6 @@ struct ReliabilityTests {
         #expect(chunk.stderr.contains("--chunk-size must be between 1 and 16777216"))
     }
 
-    /// Two runs into one --out without --force: exactly one succeeds, whatever their timing (the
-    /// directory is locked while results are written, and checked again under the lock).
     /// Calibration outputs follow the rules of run's: of two calibrations writing one --output,
     /// exactly one succeeds; a posterior is not written over a run's results without --force,
     /// while the same posterior written again (a merge run twice) is.
@@ -443,6 +441,8 @@ struct ReliabilityTests {
         }
     }
 
+    /// Two runs into one --out without --force: exactly one succeeds, whatever their timing (the
+    /// directory is locked while results are written, and checked again under the lock).
     @Test func concurrentWritersOfOneDirectoryDoNotBothSucceed() throws {
         let directory = TemporaryDirectory()
         let scenario = directory.file("s.yaml", """

@@ -226,7 +226,7 @@ public enum FusedReference {
             let hasSubmitted = plan.hasSubmittedWork, hasOnlineTest = plan.hasOnlineAssessment
             let isControlPoint = plan.isControlPoint, isFinalWeek = plan.isFinalWeek
             let minutes = self.minutes, onlineMinutes = self.online, homeOnline = self.homeOnline
-            let shield: Float = k.contactProtection > 0 && minutes > 0 ? max(0, 1 - contact / minutes * Float(1 / k.contactProtection)) : 1
+            let shield: Float = k.contactProtection > 0 && minutes > 0 ? max(0, 1 - contact / minutes * Float(min(1 / k.contactProtection, Double(Float.greatestFiniteMagnitude)))) : 1
             let isolation = minutes > 0 ? isolated / minutes * shield : 0
             let overloadBase = minutes / capacityMinutes
             let L = cohort.listening, R = cohort.reading, W = cohort.writing, S = cohort.speaking

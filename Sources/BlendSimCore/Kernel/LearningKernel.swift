@@ -80,7 +80,9 @@ public struct LearningKernel: Sendable {
         let dropoutHazard = Float(k.dropoutHazard)
         let isolationHazard = Float(k.isolationHazard)
         let protects = k.contactProtection > 0
-        let inverseProtection = Float(k.contactProtection > 0 ? 1 / k.contactProtection : 0)
+        // 1/π, kept finite for any π > 0 (a tiny π must not give 0 × ∞ = NaN for a week without
+        // contact, which max(0, ·) would turn into no isolation at all).
+        let inverseProtection = Float(k.contactProtection > 0 ? min(1 / k.contactProtection, Double(Float.greatestFiniteMagnitude)) : 0)
         let accessHazard = Float(k.accessHazard)
         let coursePerHour = plan.coursePointsPerHour * 0.25
         let isFinalWeek = plan.isFinalWeek

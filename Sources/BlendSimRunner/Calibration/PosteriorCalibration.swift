@@ -350,7 +350,7 @@ extension Calibrator {
     /// A full population becomes a generation of the checkpoint; when the sampler stops, the
     /// posterior is written to `out` as an unsharded run writes it, byte for byte.
     public static func posteriorMerge(
-        _ plan: CalibrationPlan, settings: RunSettings, out: String, shards: Int, invocation: [String]
+        _ plan: CalibrationPlan, settings: RunSettings, out: String, shards: Int, invocation: [String], force: Bool = false
     ) throws(Diagnostic) -> (state: ShardedState, report: PosteriorReport?) {
         let problem = try problem(plan, settings: settings, replications: plan.posterior.replications, checkTargets: false)
         let sampler = ABCSMC(priors: plan.parameters.map(\.prior), settings: plan.posterior.sampler, seed: plan.posterior.seed)
@@ -363,7 +363,7 @@ extension Calibrator {
                 plan: plan, targets: plan.targets, generations: generations, stop: stop, syntheticTruth: nil, seconds: 0)
             try ResultsDirectory.write(
                 [("posterior.csv", report.csv), ("calibration.json", report.document.serialized(pretty: true))], to: out,
-                planPath: plan.source.path, invocation: invocation, force: false)
+                planPath: plan.source.path, invocation: invocation, force: force)
             return (.done, report)
         }
         let step = sampler.step(after: generations.last)
@@ -424,7 +424,7 @@ extension Calibrator {
             discarded: discarded)
         try ResultsDirectory.write(
             [("posterior.csv", report.csv), ("calibration.json", report.document.serialized(pretty: true))], to: out,
-            planPath: plan.source.path, invocation: invocation, force: false)
+            planPath: plan.source.path, invocation: invocation, force: force)
         return (.done, report)
     }
 }

@@ -159,7 +159,7 @@ extension Calibrator {
     /// them exactly as an unsharded run does. When the sampler stops, the posterior is written to
     /// `out` as an unsharded run writes it, byte for byte.
     public static func temperedMerge(
-        _ plan: CalibrationPlan, settings: RunSettings, out: String, shards: Int, invocation: [String]
+        _ plan: CalibrationPlan, settings: RunSettings, out: String, shards: Int, invocation: [String], force: Bool = false
     ) throws(Diagnostic) -> (state: ShardedState, report: PosteriorReport?) {
         let problem = try problem(plan, settings: settings, replications: plan.posterior.replications, checkTargets: false)
         let sampler = TemperedSMC(priors: plan.parameters.map(\.prior), settings: plan.posterior.tempering, seed: plan.posterior.seed)
@@ -210,7 +210,7 @@ extension Calibrator {
         let report = PosteriorReport(tempered: state!, plan: plan, targets: plan.targets, syntheticTruth: nil, seconds: 0)
         try ResultsDirectory.write(
             [("posterior.csv", report.csv), ("calibration.json", report.document.serialized(pretty: true))], to: out,
-            planPath: plan.source.path, invocation: invocation, force: false)
+            planPath: plan.source.path, invocation: invocation, force: force)
         return (.done, report)
     }
 }

@@ -73,16 +73,21 @@ public enum ResultsDirectory {
         // result written again (the same plan, the same files: a merge run twice); anything else
         // — a run's results, another plan's posterior, a second writer's — is refused, under the
         // directory's lock.
-        var replacing = force
-        if !force, OutputDirectory(path: directory).holdsResults,
-            let existing = FileSystem.contents(directory + "/manifest.json", limit: 1 << 24),
-            let document = try? JSONValue.parse(String(decoding: existing, as: UTF8.self)),
-            document["plan"]?["sha256"]?.stringValue == SHA256.hex(bytes),
-            case .object(let outputs)? = document["outputs"], Set(outputs.map(\.0)) == Set(files.map(\.name))
-        {
-            replacing = true
+        let planHash = SHA256.hex(bytes)
+        let names = Set(files.map(\.name))
+        let sameResult = { (directory: String) -> Bool in
+            guard let existing = FileSystem.contents(directory + "/manifest.json", limit: 1 << 24),
+                let document = try? JSONValue.parse(String(decoding: existing, as: UTF8.self)),
+                document["plan"]?["sha256"]?.stringValue == planHash,
+                case .object(let outputs)? = document["outputs"]
+            else { return false }
+            return Set(outputs.map(\.0)) == names
         }
-        try write(files + [("manifest.json", manifest)], to: directory, replacing: replacing)
+        do {
+            try OutputDirectory(path: directory).write(files + [("manifest.json", manifest)], replacing: force, mayReplace: sameResult)
+        } catch {
+            throw Diagnostic(error.message)
+        }
     }
 
     /// Writes `DIR/report.html` from the results files in `DIR` (summary.json; weekly.csv and
@@ -127,7 +132,17 @@ public enum ResultsDirectory {
     static func readConsistent(directory: String, names: [String]) throws(Diagnostic) -> [String: [UInt8]] {
         try FileSystem.withLock(directory: directory) { () throws(Diagnostic) -> [String: [UInt8]] in
             var files: [String: [UInt8]] = [:]
-            for name in names { files[name] = FileSystem.contents(directory + "/" + name, limit: 1 << 30) }
+            for name in names {
+                switch FileSystem.read(directory + "/" + name, limit: 1 << 30) {
+                case .bytes(let bytes): files[name] = bytes
+                case .tooLarge: throw Diagnostic("\(directory)/\(name) is larger than 1 GiB; no report is made")
+                case .failed(let reason):
+                    // A file that is absent is left out; one that is there but cannot be read is refused.
+                    if FileSystem.status(directory + "/" + name) != nil {
+                        throw Diagnostic("cannot read \(directory)/\(name): \(reason)")
+                    }
+                }
+            }
             guard let bytes = files["manifest.json"], let manifest = try? JSONValue.parse(String(decoding: bytes, as: UTF8.self)),
                 case .object(let outputs)? = manifest["outputs"]
             else { return files }
