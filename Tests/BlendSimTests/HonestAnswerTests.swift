@@ -66,8 +66,8 @@ struct HonestAnswerTests {
     /// distribution: its g varies over the posterior's draws far more than an evidenced model's.
     @Test func modelUncertaintyWidensUnmeasuredModelsMoreThanEvidencedOnes() throws {
         let scenario = Self.studies + "/models-against-classroom.yaml"
-        let plain = try Self.run(scenario, ["--replications", "30"])
-        let uncertain = try Self.run(scenario, ["--replications", "30", "--uncertainty", "model"])
+        let plain = try Self.run(scenario, ["--replications", "20"])
+        let uncertain = try Self.run(scenario, ["--replications", "20", "--uncertainty", "model"])
         func sd(_ summary: JSONValue, _ group: String) throws -> Double {
             try #require(Self.gain(summary, group)?["course_achievement"]?["hedges_g"]?["sd"]?.doubleValue)
         }
