@@ -17,24 +17,43 @@ public enum ResultsCheck {
                 return "'replications' must be a whole number from 1 to 100000"
             }
         }
-        var depth = 0
-        return walk(document, path: "", depth: &depth)
+        guard let (problem, trail) = walk(document, depth: 0) else { return nil }
+        // The path is built only for the value refused: the walk itself allocates nothing.
+        var path = ""
+        for step in trail.reversed() {
+            switch step {
+            case .index(let index): path += "[\(index)]"
+            case .key(let key): path += path.isEmpty ? key : "." + key
+            }
+        }
+        switch problem {
+        case .tooDeep: return "nesting deeper than any results file at \(path)"
+        case .outOfRange: return "the value at \(path.isEmpty ? "the top" : path) is out of range"
+        }
     }
 
-    static func walk(_ value: JSONValue, path: String, depth: inout Int) -> String? {
-        depth += 1
-        defer { depth -= 1 }
-        guard depth <= 32 else { return "nesting deeper than any results file at \(path)" }
+    enum Problem { case tooDeep, outOfRange }
+    enum Step { case index(Int), key(String) }
+
+    /// The first problem under `value` and the steps to it, innermost first.
+    static func walk(_ value: JSONValue, depth: Int) -> (Problem, [Step])? {
+        guard depth < 32 else { return (.tooDeep, []) }
         switch value {
         case .number(let x):
-            guard x.isFinite, abs(x) <= largestNumber else { return "the value at \(path.isEmpty ? "the top" : path) is out of range" }
+            guard x.isFinite, abs(x) <= largestNumber else { return (.outOfRange, []) }
         case .array(let items):
             for (index, item) in items.enumerated() {
-                if let problem = walk(item, path: path + "[\(index)]", depth: &depth) { return problem }
+                if var found = walk(item, depth: depth + 1) {
+                    found.1.append(.index(index))
+                    return found
+                }
             }
         case .object(let members):
             for (key, member) in members {
-                if let problem = walk(member, path: path.isEmpty ? key : path + "." + key, depth: &depth) { return problem }
+                if var found = walk(member, depth: depth + 1) {
+                    found.1.append(.key(key))
+                    return found
+                }
             }
         default:
             break

@@ -53,13 +53,20 @@ public indirect enum JSONValue: Sendable, Equatable {
 extension JSONValue {
     /// The document as text: compact, or indented by two spaces with one member per line.
     public func serialized(pretty: Bool = false) -> String {
+        serialized(indentedLevels: pretty ? Int.max : 0)
+    }
+
+    /// The document indented for its outer `indentedLevels` levels of nesting and compact below
+    /// them: a long list of records stays one record per line (a sweep's points).
+    public func serialized(indentedLevels: Int) -> String {
         var out = ""
-        write(to: &out, pretty: pretty, indent: 0)
-        if pretty { out += "\n" }
+        write(to: &out, levels: indentedLevels, indent: 0)
+        if indentedLevels > 0 { out += "\n" }
         return out
     }
 
-    private func write(to out: inout String, pretty: Bool, indent: Int) {
+    private func write(to out: inout String, levels: Int, indent: Int) {
+        let pretty = indent < levels
         switch self {
         case .null: out += "null"
         case .bool(let value): out += value ? "true" : "false"
@@ -76,7 +83,7 @@ extension JSONValue {
             for (index, item) in items.enumerated() {
                 if index > 0 { out += pretty && scalarItems ? ", " : "," }
                 if pretty && !scalarItems { newline(&out, indent + 1) }
-                item.write(to: &out, pretty: pretty, indent: indent + 1)
+                item.write(to: &out, levels: levels, indent: indent + 1)
             }
             if pretty && !scalarItems { newline(&out, indent) }
             out += "]"
@@ -91,7 +98,7 @@ extension JSONValue {
                 if pretty { newline(&out, indent + 1) }
                 Self.quote(member.0, into: &out)
                 out += pretty ? ": " : ":"
-                member.1.write(to: &out, pretty: pretty, indent: indent + 1)
+                member.1.write(to: &out, levels: levels, indent: indent + 1)
             }
             if pretty { newline(&out, indent) }
             out += "}"
@@ -166,7 +173,12 @@ private struct JSONParser {
     func error(_ message: String) -> JSONParseError { JSONParseError(offset: index, message: message) }
 
     mutating func skipSpace() {
-        while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x0A, 0x0D, 0x09: index += 1
+            default: return
+            }
+        }
     }
 
     mutating func value(depth: Int) throws(JSONParseError) -> JSONValue {
@@ -256,6 +268,18 @@ private struct JSONParser {
 
     mutating func string() throws(JSONParseError) -> String {
         index += 1
+        // Most strings have no escape: one scan to the closing quote and one decode.
+        var end = index
+        while end < bytes.count {
+            let c = bytes[end]
+            if c == UInt8(ascii: "\"") {
+                let text = String(decoding: bytes[index..<end], as: UTF8.self)
+                index = end + 1
+                return text
+            }
+            if c == UInt8(ascii: "\\") || c < 0x20 { break }
+            end += 1
+        }
         var scalars = String.UnicodeScalarView()
         var pending: [UInt8] = []
         func flush() {
@@ -291,7 +315,17 @@ private struct JSONParser {
                         let code = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16)
                     else { throw error("invalid \\u escape") }
                     index += 4
-                    scalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
+                    // A UTF-16 surrogate pair (\uD83D\uDE00) is one scalar; a lone surrogate is U+FFFD.
+                    if (0xD800..<0xDC00).contains(code), index + 6 <= bytes.count, bytes[index] == UInt8(ascii: "\\"),
+                        bytes[index + 1] == UInt8(ascii: "u"),
+                        let low = UInt32(String(decoding: bytes[index + 2..<index + 6], as: UTF8.self), radix: 16),
+                        (0xDC00..<0xE000).contains(low)
+                    {
+                        index += 6
+                        scalars.append(Unicode.Scalar(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)) ?? "\u{FFFD}")
+                    } else {
+                        scalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
+                    }
                 default: throw error("invalid escape")
                 }
                 continue

@@ -210,7 +210,7 @@ public enum SweepExperiment {
             var members: [(String, JSONValue)] = [
                 ("point", .integer(index + 1)),
                 ("settings", .object(zip(names, values).map { ($0, $1) })),
-                ("groups", summary["groups"] ?? .array([])),
+                ("groups", screening(summary["groups"])),
             ]
             if let gains = summary["gains"] { members.append(("gains", gains)) }
             summaries.append(.object(members))
@@ -246,9 +246,26 @@ public enum SweepExperiment {
             table += pointTable(names: names, points: points, scenarios: scenarios, results: results)
         }
         let document = JSONValue.object(members)
-        var files: [(name: String, contents: String)] = [("summary.json", document.serialized(pretty: true)), ("runs.csv", csv)]
+        // One point per line: the file stays a fixed, small size per point and reads in one pass.
+        var files: [(name: String, contents: String)] = [("summary.json", document.serialized(indentedLevels: 2)), ("runs.csv", csv)]
         if let sensitivity = document["sensitivity"] { files.append(("sensitivity.json", sensitivity.serialized(pretty: true))) }
         return Report(files: files, table: table)
+    }
+
+    /// The members of a run's group summary a sweep keeps per point: what a screening of many
+    /// points compares (docs/RESULTS.md). Every outcome of every replication is in runs.csv, and
+    /// `blendsim run` on a point gives its full summary.
+    static let screeningMembers: Set<String> = [
+        "name", "model", "online_share", "students", "policies", "overall", "motivation", "course_achievement", "rates",
+        "online_minutes_per_student",
+    ]
+
+    static func screening(_ groups: JSONValue?) -> JSONValue {
+        guard case .array(let list)? = groups else { return .array([]) }
+        return .array(list.map { group in
+            guard case .object(let members) = group else { return group }
+            return .object(members.filter { screeningMembers.contains($0.0) })
+        })
     }
 
     /// Per point and group: the overall score and motivation at the end, mean [95% CI].

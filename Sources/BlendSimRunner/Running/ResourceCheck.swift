@@ -53,9 +53,11 @@ public enum ResourceCheck {
     /// What an experiment keeps per arm or point besides its weekly results, measured (release
     /// build, sweeps of 1,500 and 3,000 points of one or two groups and one or six replications;
     /// docs/RELIABILITY.md): the point's summary document, its settings and its rows of runs.csv
-    /// — about 24 KiB per point and 32 KiB per group of it.
-    static let perArm = 24.0 * 1024
-    static let perArmGroup = 32.0 * 1024
+    /// — about 8 KiB per point and 8 KiB per group of it (slopes of 19.5 KiB a point of one
+    /// group and one replication and 32.3 KiB of two, of which the weekly results are 8 KiB per
+    /// group and replication).
+    static let perArm = 8.0 * 1024
+    static let perArmGroup = 8.0 * 1024
 
     /// Bytes an experiment (compare arms, sweep points) needs at its peak: the largest arm's
     /// cohorts for every unit that may run at once (arms × replications of them), every run's
