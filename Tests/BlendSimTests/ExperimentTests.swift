@@ -106,6 +106,17 @@ struct ExperimentTests {
         }
         let runs = try read(directory.path + "/whole/runs.csv").split(separator: "\n")
         #expect(runs.count == 1 + 18 * 3 * 2)
+        // One point per line, each group with the screening statistics only (docs/RESULTS.md).
+        let text = try read(directory.path + "/whole/summary.json")
+        let pointLines = text.split(separator: "\n").filter { $0.hasPrefix("    {\"point\":") }
+        #expect(pointLines.count == 18)
+        let summary = try JSONValue.parse(text)
+        guard case .array(let points)? = summary["points"], case .array(let groups)? = points.first?["groups"],
+            case .object(let members)? = groups.first
+        else { Issue.record("no points"); return }
+        #expect(points.count == 18 && groups.count == 2)
+        #expect(members.map(\.0) == ["name", "model", "online_share", "students", "policies", "motivation", "overall", "course_achievement", "rates", "online_minutes_per_student"])
+        #expect(groups.first?["overall"]?["after"]?["ci95"] != nil && groups.first?["rates"]?["dropout_share"]?["mean"] != nil)
 
         let missing = try runProcess(TestPaths.executable, ["merge", shards[0], shards[2], "--out", directory.path + "/m2"])
         #expect(missing.status == 1)

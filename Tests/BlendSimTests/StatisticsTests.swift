@@ -39,6 +39,14 @@ struct StatisticsTests {
         #expect(text == #"{"z":1,"a":0.1,"s":"q\"\\\n","l":[true,null]}"#)
         #expect(try JSONValue.parse(text) == value)
         #expect(JSONValue.finite(.nan) == .null)
+        // Strings with and without escapes; a surrogate pair is one scalar, a lone one U+FFFD.
+        #expect(try JSONValue.parse(#"["plain é", "a\u00e9b", "\ud83d\ude00", "\ud83dx", "\/"]"#)
+            == .array([.string("plain é"), .string("aéb"), .string("😀"), .string("\u{FFFD}x"), .string("/")]))
+        #expect(throws: JSONParseError.self) { try JSONValue.parse("\"tab\tinside\"") }
+        // Indented to a depth, compact below it.
+        let nested = JSONValue.object([("points", .array([.object([("a", .array([.integer(1), .integer(2)]))])]))])
+        #expect(nested.serialized(indentedLevels: 2) == "{\n  \"points\": [\n    {\"a\":[1,2]}\n  ]\n}\n")
+        #expect(nested.serialized(indentedLevels: .max) == nested.serialized(pretty: true))
     }
 
     @Test func jsonErrorsAreReported() {
