@@ -136,6 +136,26 @@ struct PluginSDKTests {
         #expect(manifest.contains(#".package(path: "/tmp/sdk\"), .package(path: \"/evil\")]\nimport Foundation\n//\\(exit(1))"),"#))
     }
 
+    /// The shared rules for generated text: a shell word holds any text exactly (checked by a real
+    /// shell), a comment line shows control characters as '?', and names blendsim refuses are the
+    /// ones those rules call control characters.
+    @Test func generatedTextRulesHoldForHostileText() throws {
+        let hostile = ["plain", "it's", "a b", "$(touch /tmp/x)", "`id`", "a\nb", "'", "''", "\\'", "semi;colon", "-n", "*", "%s %n", "tab\there", "ü \u{2028} ✓"]
+        for text in hostile {
+            let printed = try runProcess("/bin/sh", ["-c", "printf '%s' " + GeneratedText.shellWord(text)])
+            #expect(printed.status == 0 && printed.stdout == text, "\(text.debugDescription) came back as \(printed.stdout.debugDescription)")
+        }
+        #expect(GeneratedText.oneLine("a\nb\rc\u{7}d\u{85}e\u{2028}f\tg") == "a?b?c?d?e?f?g")
+        #expect(GeneratedText.oneLine("a\tb", keepingTabs: true) == "a\tb")
+        #expect(GeneratedText.swiftStringLiteral("\u{2028}\u{85}") == #""\u{2028}\u{85}""#)
+        // A group named with a line separator is refused like any other control character.
+        let directory = TemporaryDirectory()
+        let scenario = directory.file("s.yaml", "groups:\n  - {name: \"a\\u2028b\", students: 10, levels: {intermediate: 1}, model: traditional}\n")
+        let refused = try blendsim("validate", scenario)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("'name' must be printable; it holds the control character U+2028"), "\(refused.stderr)")
+    }
+
     @Test func theCExampleRunsAndItsParametersAreChecked() throws {
         let group = try simulate(model: "microlearning", onlineShare: 0.3)
         #expect(group.mean("online_minutes_per_student") == 0.3 * 240 * 15)

@@ -131,10 +131,7 @@ extension String {
         String(map { $0 == "\t" ? " " : $0 })
     }
 
-    /// Control characters (C0 but tab, DEL and C1) as `?`: the same length, so a caret stays under
-    /// its column.
-    fileprivate func visible() -> String {
-        guard unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\t") || (0x7F...0x9F).contains($0.value) }) else { return self }
-        return String(String.UnicodeScalarView(unicodeScalars.map { ($0.value < 0x20 && $0 != "\t") || (0x7F...0x9F).contains($0.value) ? "?" : $0 }))
-    }
+    /// Control characters (but tab) as `?` (`GeneratedText.oneLine`): the same length, so a
+    /// caret stays under its column.
+    fileprivate func visible() -> String { GeneratedText.oneLine(self, keepingTabs: true) }
 }

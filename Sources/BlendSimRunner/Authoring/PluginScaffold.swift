@@ -36,37 +36,14 @@ public enum PluginScaffold {
     /// Why a valid plugin name would still make a package that does not compile, or nil.
     public static func typeNameProblem(_ name: String) -> String? {
         let type = typeName(name)
-        if reservedTypeNames.contains(type) || reservedTypeNames.contains(type + "Tests") {
+        if reservedTypeNames.contains(type) || reservedTypeNames.contains(type + "Tests") || GeneratedText.swiftKeywords.contains(type) {
             return "'\(name)' would name the plugin's type and module '\(type)', which Swift or the plugin SDK already uses; choose another name"
         }
         return nil
     }
 
-    /// A Swift string literal, quotes included, holding `text` exactly: backslashes, quotes and
-    /// every control character escaped, so nothing in `text` can end the literal, interpolate or
-    /// start a new line of code.
-    public static func swiftStringLiteral(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\0": out += "\\0"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value)
-                    || scalar.value == 0x2028 || scalar.value == 0x2029
-                {
-                    out += "\\u{" + String(scalar.value, radix: 16) + "}"
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    /// A Swift string literal holding `text` exactly (`GeneratedText.swiftStringLiteral`).
+    public static func swiftStringLiteral(_ text: String) -> String { GeneratedText.swiftStringLiteral(text) }
 
     /// `peer-mentoring` → `PeerMentoring`.
     public static func typeName(_ name: String) -> String {

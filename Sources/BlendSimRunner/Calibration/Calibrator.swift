@@ -57,9 +57,7 @@ public struct CalibrationReport: Sendable {
         }
         // The command names the plan's path, which may hold any character: a line break or other
         // control character in it becomes '?', so the comment stays one line of the fragment.
-        let shownCommand = String(String.UnicodeScalarView(command.unicodeScalars.map {
-            $0.value < 0x20 || $0.value == 0x7F || (0x80..<0xA0).contains($0.value) || $0.value == 0x2028 || $0.value == 0x2029 ? "?" : $0
-        }))
+        let shownCommand = GeneratedText.oneLine(command)
         var text = "# Fitted by `\(shownCommand)`\n"
         text += "# objective \(Calibrator.format(objective)) (sum of squared errors in tolerances) after \(evaluations) evaluations;\n"
         text += "# \(rows.filter(\.withinTolerance).count) of \(rows.count) targets within tolerance.\n"

@@ -1,3 +1,4 @@
+import BlendSimCore
 import BlendSimPluginHost
 import BlendSimSystem
 
@@ -89,7 +90,7 @@ public enum SlurmScript {
         plan: String, shards: Int, out: String, executable: String, pluginDirectories: [String], seed: UInt64?,
         replications: Int?, engine: [String] = [], job: JobOptions = JobOptions(), directory: String
     ) -> [(name: String, contents: String)] {
-        func quoted(_ text: String) -> String { "'" + text.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'" }
+        let quoted = GeneratedText.shellWord
         var options = pluginDirectories.map { "--plugin-dir \(quoted($0))" }
         if let seed { options.append("--seed \(seed)") }
         if let replications { options.append("--replications \(replications)") }
@@ -209,7 +210,7 @@ public enum SlurmScript {
         plan: String, method: String = "abc-smc", shards: Int, out: String, executable: String, pluginDirectories: [String], engine: [String] = [],
         job: JobOptions = JobOptions(), directory: String
     ) -> [(name: String, contents: String)] {
-        func quoted(_ text: String) -> String { "'" + text.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'" }
+        let quoted = GeneratedText.shellWord
         let options = (pluginDirectories.map { "--plugin-dir \(quoted($0))" } + engine.map(quoted)).map { " " + $0 }.joined()
         let base = "\(quoted(executable)) calibrate \(quoted(plan)) --method \(method) --out \(quoted(out))\(options)"
         let array = """

@@ -128,7 +128,7 @@ struct ScenarioDecoder {
     /// them.
     mutating func name(_ node: YAMLNode, _ key: String) -> String? {
         guard let text = string(node, key) else { return nil }
-        if let bad = text.unicodeScalars.first(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
+        if let bad = text.unicodeScalars.first(where: GeneratedText.isControl) {
             error("'\(key)' must be printable; it holds the control character U+\(String(bad.value, radix: 16, uppercase: true).leftPadded(4))", at: node)
             return nil
         }

@@ -77,7 +77,7 @@ struct VariantBuilder {
 
     /// Text from a scenario shown to people: control characters replaced, at most 80 characters.
     static func words(_ text: String) -> String {
-        let clean = String(text.unicodeScalars.map { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) ? "?" : Character($0) })
+        let clean = GeneratedText.oneLine(text)
         return clean.count > 80 ? String(clean.prefix(79)) + "…" : clean
     }
 
