@@ -105,6 +105,12 @@ extension BlendSim {
                     if !force && FileSystem.exists(destination) {
                         throw Diagnostic("\(destination) exists; pass --force to replace it with the new fit")
                     }
+                    // What could not be replaced is refused before the fit, not after it.
+                    do {
+                        try FileSystem.checkReplaceable(destination)
+                    } catch {
+                        throw Diagnostic(error.message)
+                    }
                 }
                 let settings = runSettings(plugins: plugins, engine: engine)
                 let quiet = self.quiet
@@ -113,11 +119,12 @@ extension BlendSim {
                         StandardError.write("evaluation \(count): objective \(CalibrationTable.number(value))\n")
                     }
                 }
-                StandardOutput.write(CalibrationTable.render(report))
+                // The fragment is written before anything is printed: a failed write prints nothing.
                 if let path = destination {
                     try ResultsDirectory.writeFile(path, report.fragment(command: "blendsim calibrate \(plan)"), replacing: force)
-                    StandardOutput.write("\nFitted parameters written to \(path)\n")
                 }
+                StandardOutput.write(CalibrationTable.render(report))
+                if let path = destination { StandardOutput.write("\nFitted parameters written to \(path)\n") }
             } catch {
                 throw fail(error)
             }
@@ -153,6 +160,11 @@ extension BlendSim.Calibrate {
                 for file in files { try ResultsDirectory.writeFile(emitSlurm + "/" + file.name, file.contents) }
                 StandardOutput.write("Slurm scripts written to \(emitSlurm)/: bash \(emitSlurm)/run.sh (on the login node)\n")
                 return
+            }
+            // A directory holding other results (no calibration under way in it) is not taken
+            // over by a shard or a merge, as it is not by an unsharded calibration.
+            if (shard.value != nil || mergeShards != nil) && !FileSystem.exists(out + "/.checkpoint") {
+                try ResultsDirectory.checkOutput(out, force: force)
             }
             if let shard = shard.value, let round {
                 let loaded = try CalibrationPlanLoader.load(path: plan)

@@ -9,19 +9,31 @@ public enum HTMLReport {
     /// → value. A run's file has no variant column (its variant is "").
     public struct Weekly: Sendable {
         var values: [String: [String: [String: [Int: Double]]]] = [:]
+        /// The first line that is not one blendsim writes (its number and why), or nil: a report
+        /// is not made from such a file.
+        public private(set) var problem: String?
 
         public init(csv: String) {
-            let lines = csv.split(separator: "\n")
-            let variants = lines.first.map { String($0) == WeeklyTable.variantsHeader } ?? false
-            for line in lines.dropFirst() {
+            let lines = csv.split(separator: "\n", omittingEmptySubsequences: false)
+            let header = lines.first.map(String.init) ?? ""
+            let variants = header == WeeklyTable.variantsHeader
+            guard variants || header == WeeklyTable.header else {
+                problem = "line 1 is not weekly.csv's header"
+                return
+            }
+            for (index, line) in lines.enumerated().dropFirst() {
+                if line.isEmpty && index == lines.count - 1 { break }
                 var fields = Self.fields(String(line))
                 var variant = ""
-                if variants {
-                    guard fields.count == 6 else { continue }
-                    variant = fields.removeFirst()
+                if variants && fields.count == 6 { variant = fields.removeFirst() }
+                // A semester has at most 52 weeks, and every value is a number (an empty cell is a
+                // statistic without a value, such as the SD of one replication).
+                guard fields.count == 5, let week = Int(fields[1]), (0...52).contains(week),
+                    fields[4].isEmpty || Double(fields[4])?.isFinite == true
+                else {
+                    problem = "line \(index + 1) is not a row blendsim writes"
+                    return
                 }
-                // A semester has at most 52 weeks; a row claiming another is not one blendsim wrote.
-                guard fields.count == 5, let week = Int(fields[1]), (0...52).contains(week) else { continue }
                 values[Self.key(variant, fields[0]), default: [:]][fields[2], default: [:]][fields[3], default: [:]][week] = Double(fields[4]) ?? .nan
             }
         }

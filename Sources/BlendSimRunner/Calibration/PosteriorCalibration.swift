@@ -386,7 +386,10 @@ extension Calibrator {
                         candidate % shards == index - 1, case .array(let summaries) = fields[2]
                     else { throw Diagnostic("\(path) holds a damaged outcome; run that shard again") }
                     // An infinite distance (a statistic the candidate's run cannot produce) is stored as null.
-                    let distance = fields[1].doubleValue ?? .infinity
+                    let distance = fields[1] == .null ? .infinity : fields[1].doubleValue ?? -1
+                    guard distance >= 0, summaries.count == plan.targets.count,
+                        summaries.allSatisfy({ $0 == .null || $0.doubleValue?.isFinite == true })
+                    else { throw Diagnostic("\(path) holds a damaged outcome; run that shard again") }
                     outcomes[candidate] = ABCSMC.Outcome(distance: distance, summaries: summaries.map { $0.doubleValue ?? .nan })
                 }
             }
@@ -541,7 +544,12 @@ enum PosteriorCheckpoint {
                 guard numbers.count == values.count, numbers.count == plan.parameters.count, summaries.count == targetCount else {
                     throw Diagnostic("\(file): a particle is damaged; remove the checkpoint to start afresh")
                 }
-                let distance = fields[1].doubleValue ?? .infinity
+                // A distance is a number from 0 or null (infinite, as written); a summary a number
+                // or null (a statistic the run could not produce).
+                let distance = fields[1] == .null ? .infinity : fields[1].doubleValue ?? -1
+                guard distance >= 0, summaries.allSatisfy({ $0 == .null || $0.doubleValue?.isFinite == true }) else {
+                    throw Diagnostic("\(file): a particle is damaged; remove the checkpoint to start afresh")
+                }
                 parsed.append(ABCSMC.Particle(
                     values: numbers, weight: weight, distance: distance, summaries: summaries.map { $0.doubleValue ?? .nan }))
             }

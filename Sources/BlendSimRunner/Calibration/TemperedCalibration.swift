@@ -185,7 +185,7 @@ extension Calibrator {
                         let logLikelihood = TemperedCheckpoint.double(fields[1]), let distance = TemperedCheckpoint.double(fields[2]),
                         case .array(let summaries) = fields[3], summaries.count == plan.targets.count
                     else { throw Diagnostic("\(path) holds a damaged outcome; run that shard again") }
-                    guard !logLikelihood.isNaN, logLikelihood != .infinity, !(distance < 0) else {
+                    guard !logLikelihood.isNaN, logLikelihood <= TemperedCheckpoint.largestLogLikelihood(plan), !(distance < 0) else {
                         throw Diagnostic("\(path) holds a damaged outcome; run that shard again")
                     }
                     outcomes[particle] = TemperedSMC.Outcome(
@@ -298,6 +298,14 @@ enum TemperedCheckpoint {
         return try decode(bytes, file: file, fingerprint: fingerprint, plan: plan, targetCount: targetCount)
     }
 
+    /// The largest log-likelihood a candidate can have: each target's variance is at least its
+    /// tolerance squared, so its term −½(z² + log variance) is at most −log(tolerance). A value
+    /// read back above it was not computed.
+    static func largestLogLikelihood(_ plan: CalibrationPlan) -> Double {
+        let bound = plan.targets.reduce(0.0) { $0 - log($1.tolerance) }
+        return bound + 1e-9 * max(abs(bound), 1)
+    }
+
     /// A saved state's bytes, checked field by field against what `plan` allows.
     static func decode(_ bytes: [UInt8], file: String, fingerprint: String, plan: CalibrationPlan, targetCount: Int) throws(Diagnostic) -> TemperedSMC.State {
         guard let document = try? JSONValue.parse(String(decoding: bytes, as: UTF8.self)), case .object = document else {
@@ -318,7 +326,8 @@ enum TemperedCheckpoint {
             generation >= 0, generation <= plan.posterior.sampler.generations,
             let beta = document["beta"]?.doubleValue, beta >= 0, beta <= 1,
             case .integer(let sweep)? = document["sweep"], sweep >= 0, sweep < moves,
-            let scale = document["scale"]?.doubleValue, scale > 0, scale.isFinite,
+            // The sampler keeps its proposal scale within [0.05, 3] (TemperedSMC.adapt).
+            let scale = document["scale"]?.doubleValue, scale >= 0.05, scale <= 3,
             let ess = document["effective_sample_size"]?.doubleValue, ess >= 0, ess <= Double(n) * (1 + 1e-9),
             case .integer(let accepted)? = document["accepted"], accepted >= 0, accepted <= sweep * n,
             case .array(let cholesky)? = document["cholesky"], cholesky.count == (generation == 0 ? 0 : k),
@@ -351,8 +360,8 @@ enum TemperedCheckpoint {
         var population: [TemperedSMC.Particle] = []
         for particle in particles {
             guard case .array(let fields) = particle, fields.count == 4, case .array(let values) = fields[0],
-                let logLikelihood = double(fields[1]), !logLikelihood.isNaN, logLikelihood != .infinity,
-                let distance = double(fields[2]), case .array(let summaries) = fields[3], summaries.count == targetCount
+                let logLikelihood = double(fields[1]), !logLikelihood.isNaN, logLikelihood <= largestLogLikelihood(plan),
+                let distance = double(fields[2]), !(distance < 0), case .array(let summaries) = fields[3], summaries.count == targetCount
             else { throw damaged }
             let numbers = values.compactMap(\.doubleValue)
             guard numbers.count == values.count, numbers.count == k,

@@ -62,7 +62,12 @@ public struct ShardFile: Sendable {
     /// relative to), so shards merge from any directory.
     public static func read(directory: String) throws(Diagnostic) -> ShardFile {
         let path = directory + "/" + fileName
-        guard let bytes = FileSystem.contents(path, limit: 1 << 30) else { throw Diagnostic("\(path): cannot read the shard") }
+        let bytes: [UInt8]
+        switch FileSystem.read(path, limit: 1 << 30) {
+        case .bytes(let read): bytes = read
+        case .tooLarge: throw Diagnostic("\(path): the shard is larger than 1 GiB")
+        case .failed(let reason): throw Diagnostic("\(path): cannot read the shard (\(reason))")
+        }
         var file = try decode(bytes, path: path)
         file.planPath = FileSystem.resolve(file.planPath, against: directory)
         return file

@@ -10,6 +10,9 @@ import BlendSimSystem
 public enum ResultsDirectory {
     /// Refuses a directory that already holds results unless `force` is set.
     public static func checkOutput(_ directory: String, force: Bool) throws(Diagnostic) {
+        if let status = FileSystem.status(directory), status.kind != .directory {
+            throw Diagnostic("\(directory) exists and is not a directory; choose another --out")
+        }
         if OutputDirectory(path: directory).holdsResults && !force {
             throw Diagnostic("\(directory) already holds results; choose another --out or pass --force to replace them")
         }
@@ -120,7 +123,11 @@ public enum ResultsDirectory {
         }
         var manifest = text("manifest.json").flatMap { try? JSONValue.parse($0) }
         if let document = manifest, ResultsCheck.problem(in: document) != nil { manifest = nil }
-        let html = HTMLReport.render(summary: summary, weekly: text("weekly.csv").map(HTMLReport.Weekly.init(csv:)), manifest: manifest)
+        let weekly = text("weekly.csv").map(HTMLReport.Weekly.init(csv:))
+        if let problem = weekly?.problem {
+            throw Diagnostic("\(directory)/weekly.csv: \(problem); it is not a file blendsim wrote, so no report is made")
+        }
+        let html = HTMLReport.render(summary: summary, weekly: weekly, manifest: manifest)
         let path = directory + "/report.html"
         try writeFile(path, html)
         return path
@@ -143,9 +150,8 @@ public enum ResultsDirectory {
                     }
                 }
             }
-            guard let bytes = files["manifest.json"], let manifest = try? JSONValue.parse(String(decoding: bytes, as: UTF8.self)),
-                case .object(let outputs)? = manifest["outputs"]
-            else { return files }
+            guard let bytes = files["manifest.json"] else { return files }
+            let outputs = try manifestOutputs(bytes, directory: directory)
             for (name, expected) in outputs {
                 guard !name.contains("/"), name != "..", let hash = expected.stringValue else {
                     throw Diagnostic("\(directory)/manifest.json lists an output it cannot have ('\(name)')")
@@ -160,15 +166,22 @@ public enum ResultsDirectory {
         }
     }
 
+    /// The outputs a manifest fingerprints. A manifest that is there but damaged cannot say
+    /// whether the files beside it are complete, so the directory is refused, not read as if it
+    /// had none.
+    static func manifestOutputs(_ bytes: [UInt8], directory: String) throws(Diagnostic) -> [(String, JSONValue)] {
+        guard let manifest = try? JSONValue.parse(String(decoding: bytes, as: UTF8.self)), case .object(let outputs)? = manifest["outputs"] else {
+            throw Diagnostic("\(directory)/manifest.json is damaged (it does not list its outputs' fingerprints); run again or remove manifest.json to read the results as they are")
+        }
+        return outputs
+    }
+
     /// A results directory's manifest.json is written last and fingerprints the files written
     /// before it: a directory whose files do not match it was interrupted between renames or
     /// changed afterwards, and is not read. Directories without a manifest are read as they are.
     public static func verifyComplete(directory: String) throws(Diagnostic) {
-        guard let bytes = FileSystem.contents(directory + "/manifest.json", limit: 1 << 24),
-            let manifest = try? JSONValue.parse(String(decoding: bytes, as: UTF8.self)),
-            case .object(let outputs)? = manifest["outputs"]
-        else { return }
-        for (name, expected) in outputs {
+        guard let bytes = FileSystem.contents(directory + "/manifest.json", limit: 1 << 24) else { return }
+        for (name, expected) in try manifestOutputs(bytes, directory: directory) {
             guard !name.contains("/"), name != "..", let hash = expected.stringValue else {
                 throw Diagnostic("\(directory)/manifest.json lists an output it cannot have ('\(name)')")
             }

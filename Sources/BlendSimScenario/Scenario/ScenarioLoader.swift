@@ -79,7 +79,7 @@ public enum ScenarioLoader {
         path: String, what: String, _ decode: (inout ScenarioDecoder, YAMLNode) -> T?
     ) throws(Diagnostic) -> T {
         let bytes: [UInt8]
-        switch readFile(path) {
+        switch readFile(path, what: what) {
         case .failure(let diagnostic): throw diagnostic
         case .success(let read): bytes = read
         }
@@ -105,10 +105,10 @@ public enum ScenarioLoader {
     }
 
     /// A scenario document's bytes, refusing files over `limit` bytes.
-    static func readFile(_ path: String, limit: Int = maximumFileBytes) -> Result<[UInt8], Diagnostic> {
+    static func readFile(_ path: String, limit: Int = maximumFileBytes, what: String = "scenario") -> Result<[UInt8], Diagnostic> {
         switch FileSystem.read(path, limit: limit) {
         case .bytes(let bytes): return .success(bytes)
-        case .failed(let reason): return .failure(Diagnostic("cannot read scenario '\(path)': \(reason)"))
+        case .failed(let reason): return .failure(Diagnostic("cannot read \(what) '\(path)': \(reason)"))
         case .tooLarge:
             return .failure(
                 Diagnostic(
