@@ -1,3 +1,4 @@
+import BlendSimCore
 import Foundation
 import Testing
 
@@ -75,6 +76,7 @@ struct ReportTests {
         let out = directory.path + "/r"
         #expect(try blendsim("run", TestPaths.scenarios + "/ratio-40-60.yaml", "--replications", "2", "--out", out, "--quiet").status == 0)
         var summary = try String(contentsOfFile: out + "/summary.json", encoding: .utf8)
+        let writtenHash = SHA256.hex(Array(summary.utf8))
         summary = summary.replacingOccurrences(of: "\"name\": \"blended-40-60\"", with: "\"name\": \"<script>alert(1)</script>\"")
         summary = summary.replacingOccurrences(of: "\"seed\": ", with: "\"seed\": \"<img src=x onerror=alert(1)>\",\"was\":")
         #expect(summary.contains("<script>"))
@@ -83,17 +85,24 @@ struct ReportTests {
         let mismatched = try blendsim("report", out)
         #expect(mismatched.status == 1)
         #expect(mismatched.stderr.contains("\(out)/summary.json does not match manifest.json"), "\(mismatched.stderr)")
-        // ... and, read as it is without the manifest, shown as text.
+        // ... a manifest that no longer lists its outputs is refused as damaged ...
         var manifest = try String(contentsOfFile: out + "/manifest.json", encoding: .utf8)
+        try manifest.replacingOccurrences(of: "\"outputs\"", with: "\"outputs_before\"").write(toFile: out + "/manifest.json", atomically: true, encoding: .utf8)
+        let damaged = try blendsim("report", out)
+        #expect(damaged.status == 1)
+        #expect(damaged.stderr.contains("\(out)/manifest.json is damaged"), "\(damaged.stderr)")
+        // ... and one tampered to vouch for the tampered summary (its markup too) is shown as text.
         manifest = manifest.replacingOccurrences(of: "\"student_weeks\": ", with: "\"student_weeks\": 1e300, \"was\": ")
-        manifest = manifest.replacingOccurrences(of: "\"outputs\"", with: "\"outputs_before\"")
+        manifest = manifest.replacingOccurrences(of: writtenHash, with: SHA256.hex(Array(summary.utf8)))
+        manifest = manifest.replacingOccurrences(of: "\"blendsim_version\": ", with: "\"blendsim_version\": \"<script>x</script>\", \"was\": ")
         try manifest.write(toFile: out + "/manifest.json", atomically: true, encoding: .utf8)
         let report = try blendsim("report", out)
         #expect(report.status == 0, "\(report.stderr)")
         let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
         #expect(!html.contains("<script>") && !html.contains("<img"))
         #expect(html.contains("&lt;script&gt;"))
-        // Numbers no run writes are refused, not drawn.
+        // Numbers no run writes are refused, not drawn (read without the manifest).
+        try FileManager.default.removeItem(atPath: out + "/manifest.json")
         let valid = summary
         summary = summary.replacingOccurrences(of: "\"weeks\": 15", with: "\"weeks\": 9223372036854775807")
         try summary.write(toFile: out + "/summary.json", atomically: true, encoding: .utf8)
