@@ -57,7 +57,10 @@ var package = Package(
         .executable(name: "blendsim", targets: ["blendsim"]),
         .library(
             name: "BlendSim",
-            targets: ["BlendSimSystem", "BlendSimCore", "BlendSimScenario", "BlendSimPluginHost", "BlendSimReport", "BlendSimRunner"]
+            targets: [
+                "BlendSimSystem", "BlendSimCore", "BlendSimInference", "BlendSimScenario", "BlendSimPluginHost", "BlendSimReport",
+                "BlendSimRunner",
+            ]
         ),
     ] + (standardPlugins + cPlugins).map { .library(name: $0.product, type: .dynamic, targets: [$0.target]) },
     dependencies: [
@@ -74,24 +77,27 @@ var package = Package(
         ),
         .target(name: "BlendSimSystem"),
         .target(name: "BlendSimCore", dependencies: [abi, "BlendSimSystem"]),
-        .target(name: "BlendSimScenario", dependencies: ["CLibYAML", "BlendSimCore", "BlendSimSystem"]),
+        // Calibration's samplers, the sweep designs and sensitivity indices: statistics over
+        // simulations, kept out of the simulation core.
+        .target(name: "BlendSimInference", dependencies: ["BlendSimCore", "BlendSimSystem"]),
+        .target(name: "BlendSimScenario", dependencies: ["CLibYAML", "BlendSimCore", "BlendSimInference", "BlendSimSystem"]),
         .target(name: "BlendSimPluginHost", dependencies: [abi, "BlendSimCore", "BlendSimSystem"]),
         .target(name: "BlendSimReport", dependencies: ["BlendSimCore", "BlendSimSystem"]),
         .target(
             name: "BlendSimRunner",
-            dependencies: ["BlendSimCore", "BlendSimScenario", "BlendSimPluginHost", "BlendSimReport", "BlendSimSystem"]
+            dependencies: ["BlendSimCore", "BlendSimInference", "BlendSimScenario", "BlendSimPluginHost", "BlendSimReport", "BlendSimSystem"]
         ),
         .executableTarget(
             name: "blendsim",
             dependencies: [
-                "BlendSimCore", "BlendSimScenario", "BlendSimPluginHost", "BlendSimRunner", "BlendSimSystem",
+                "BlendSimCore", "BlendSimInference", "BlendSimScenario", "BlendSimPluginHost", "BlendSimRunner", "BlendSimSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "BlendSimTests",
             dependencies: [
-                "BlendSimCore", "BlendSimScenario", "BlendSimPluginHost", "BlendSimReport",
+                "BlendSimCore", "BlendSimInference", "BlendSimScenario", "BlendSimPluginHost", "BlendSimReport",
                 "BlendSimRunner", "BlendSimSystem", abi, kit, "blendsim",
             ],
             path: "Tests/BlendSimTests"

@@ -19,64 +19,129 @@ public enum Comparison {
         }
     }
 
-    public static func document(_ arms: [Arm]) -> JSONValue {
-        let first = arms[0]
-        let variants = arms.map { arm -> JSONValue in
-            let summary = Summary.document(arm.description, arm.result)
-            var members: [(String, JSONValue)] = [
-                ("name", .string(arm.name)), ("changes", .array(arm.changes.map { .string($0) })), ("groups", summary["groups"] ?? .array([])),
-            ]
-            if let gains = summary["gains"] { members.append(("gains", gains)) }
-            return .object(members)
+    /// A comparison computed once: every paired difference of every outcome, group and variant
+    /// against the first variant. summary.json (`document`), the terminal table and the verdict
+    /// (built from the document) and report.html (from summary.json) are views of it.
+    public struct Result: Sendable {
+        /// One outcome of one group of one variant against the same group of the first variant.
+        public struct Difference: Sendable {
+            /// The variant (index into `arms`, from 1) and its group (index into its groups).
+            public var arm: Int
+            public var group: Int
+            /// The same group in the first variant.
+            public var baseGroup: Int
+            /// The outcome's index in `Outcomes.catalog`.
+            public var outcome: Int
+            /// Over replications of (variant − first variant) in the same replication.
+            public var difference: Statistic
+            /// For the overall score and course achievement: Hedges' g of the students' scores.
+            public var hedgesG: Statistic?
+            /// For the counts: the paired difference per 100 students, each arm over its own enrolment.
+            public var per100: Statistic?
+            /// With --uncertainty model: the 90% credible interval and P(variant higher).
+            public var credible90: (lower: Double, upper: Double)?
+            public var probabilityHigher: Double?
         }
-        var comparisons: [JSONValue] = []
-        for arm in arms.dropFirst() {
-            for (index, group) in arm.description.groups.enumerated() {
-                guard let baseIndex = first.description.groups.firstIndex(where: { $0.name == group.name }) else { continue }
-                let pairs = zip(arm.result.replications, first.result.replications).map { ($0.groups[index], $1.groups[baseIndex]) }
-                for outcome in Outcomes.catalog {
-                    let differences = pairs.map { outcome.read($0.0, group.students) - outcome.read($0.1, group.students) }
-                    let g: JSONValue = switch outcome.name {
-                    case "overall": Summary.json(Statistic(pairs.map { Outcomes.hedgesG($0.0, $0.1) }))
-                    case "course_achievement": Summary.json(Statistic(pairs.map { Outcomes.courseHedgesG($0.0, $0.1) }))
-                    default: .null
+
+        public let arms: [Arm]
+        public let differences: [Difference]
+        /// summary.json's document.
+        public let document: JSONValue
+        /// Where each (arm, group name, outcome) is in `differences`.
+        let positions: [Key: Int]
+
+        struct Key: Hashable {
+            var arm: Int
+            var group: String
+            var outcome: Int
+        }
+
+        public init(arms: [Arm]) {
+            self.arms = arms
+            let first = arms[0]
+            var differences: [Difference] = []
+            for (armIndex, arm) in arms.enumerated().dropFirst() {
+                for (index, group) in arm.description.groups.enumerated() {
+                    guard let baseIndex = first.description.groups.firstIndex(where: { $0.name == group.name }) else { continue }
+                    let pairs = zip(arm.result.replications, first.result.replications).map { ($0.groups[index], $1.groups[baseIndex]) }
+                    for (outcomeIndex, outcome) in Outcomes.catalog.enumerated() {
+                        let values = pairs.map { outcome.read($0.0, group.students) - outcome.read($0.1, group.students) }
+                        var difference = Difference(
+                            arm: armIndex, group: index, baseGroup: baseIndex, outcome: outcomeIndex, difference: Statistic(values))
+                        switch outcome.name {
+                        case "overall": difference.hedgesG = Statistic(pairs.map { Outcomes.hedgesG($0.0, $0.1) })
+                        case "course_achievement": difference.hedgesG = Statistic(pairs.map { Outcomes.courseHedgesG($0.0, $0.1) })
+                        default: break
+                        }
+                        if isCount(outcome.name) {
+                            let baseStudents = first.description.groups[baseIndex].students
+                            difference.per100 = per100(
+                                pairs.map { (outcome.read($0.0, group.students), outcome.read($0.1, baseStudents)) },
+                                students: group.students, baseStudents: baseStudents)
+                        }
+                        if first.description.uncertainty != nil {
+                            difference.credible90 = credible90(values)
+                            difference.probabilityHigher = probabilityHigher(values)
+                        }
+                        differences.append(difference)
                     }
-                    var members: [(String, JSONValue)] = [
-                        ("variant", .string(arm.name)),
-                        ("baseline", .string(first.name)),
-                        ("group", .string(group.name)),
-                        ("outcome", .string(outcome.name)),
-                        ("difference", Summary.json(Statistic(differences))),
-                        ("hedges_g", g),
-                    ]
-                    if isCount(outcome.name) {
-                        let baseStudents = first.description.groups[baseIndex].students
-                        members.append(("per_100_students", Summary.json(per100(pairs.map { (outcome.read($0.0, group.students), outcome.read($0.1, baseStudents)) },
-                            students: group.students, baseStudents: baseStudents))))
-                    }
-                    if first.description.uncertainty != nil {
-                        let interval = credible90(differences)
-                        members.append(("credible90", .array([.finite(interval.lower), .finite(interval.upper)])))
-                        members.append(("probability_higher", .finite(probabilityHigher(differences))))
-                    }
-                    comparisons.append(.object(members))
                 }
             }
+            self.differences = differences
+            var positions: [Key: Int] = [:]
+            for (position, item) in differences.enumerated() {
+                positions[Key(arm: item.arm, group: arms[item.arm].description.groups[item.group].name, outcome: item.outcome)] = position
+            }
+            self.positions = positions
+            document = Self.document(arms, differences)
         }
-        var members: [(String, JSONValue)] = [
-            ("scenario", .string(first.description.scenario)),
-            ("seed", .integer(Int(truncatingIfNeeded: first.description.seed))),
-            ("replications", .integer(first.description.replications)),
-            ("weeks", .integer(first.description.weeks)),
-            ("control_points", .array(first.description.controlPoints.map { .integer($0) })),
-            ("variants", .array(variants)),
-            ("comparisons", .array(comparisons)),
-            ("evidence", Provenance.json(
-                models: arms.flatMap { $0.description.groups.map(\.model) }, policies: arms.flatMap { $0.description.groups.flatMap(\.policies) })),
-        ]
-        if let uncertainty = first.description.uncertainty { members.insert(("uncertainty", uncertainty.json), at: 5) }
-        if let stopping = first.description.stopping { members.insert(("replications_auto", stopping.json), at: 3) }
-        return .object(members)
+
+        /// The difference of `outcome` for the group named `group` of arm `arm`, if it has one.
+        public func difference(arm: Int, group: String, outcome: Int) -> Difference? {
+            positions[Key(arm: arm, group: group, outcome: outcome)].map { differences[$0] }
+        }
+
+        static func document(_ arms: [Arm], _ differences: [Difference]) -> JSONValue {
+            let first = arms[0]
+            let variants = arms.map { arm -> JSONValue in
+                let summary = Summary.document(arm.description, arm.result)
+                var members: [(String, JSONValue)] = [
+                    ("name", .string(arm.name)), ("changes", .array(arm.changes.map { .string($0) })), ("groups", summary["groups"] ?? .array([])),
+                ]
+                if let gains = summary["gains"] { members.append(("gains", gains)) }
+                return .object(members)
+            }
+            let comparisons = differences.map { item -> JSONValue in
+                var members: [(String, JSONValue)] = [
+                    ("variant", .string(arms[item.arm].name)),
+                    ("baseline", .string(first.name)),
+                    ("group", .string(arms[item.arm].description.groups[item.group].name)),
+                    ("outcome", .string(Outcomes.catalog[item.outcome].name)),
+                    ("difference", Summary.json(item.difference)),
+                    ("hedges_g", item.hedgesG.map(Summary.json) ?? .null),
+                ]
+                if let per100 = item.per100 { members.append(("per_100_students", Summary.json(per100))) }
+                if let interval = item.credible90 {
+                    members.append(("credible90", .array([.finite(interval.lower), .finite(interval.upper)])))
+                }
+                if let probability = item.probabilityHigher { members.append(("probability_higher", .finite(probability))) }
+                return .object(members)
+            }
+            var members: [(String, JSONValue)] = [
+                ("scenario", .string(first.description.scenario)),
+                ("seed", .integer(Int(truncatingIfNeeded: first.description.seed))),
+                ("replications", .integer(first.description.replications)),
+                ("weeks", .integer(first.description.weeks)),
+                ("control_points", .array(first.description.controlPoints.map { .integer($0) })),
+                ("variants", .array(variants)),
+                ("comparisons", .array(comparisons)),
+                ("evidence", Provenance.json(
+                    models: arms.flatMap { $0.description.groups.map(\.model) }, policies: arms.flatMap { $0.description.groups.flatMap(\.policies) })),
+            ]
+            if let uncertainty = first.description.uncertainty { members.insert(("uncertainty", uncertainty.json), at: 5) }
+            if let stopping = first.description.stopping { members.insert(("replications_auto", stopping.json), at: 3) }
+            return .object(members)
+        }
     }
 
     /// weekly.csv of a comparison: every variant's weekly statistics, the variant named first.
@@ -140,7 +205,8 @@ public enum Comparison {
     /// The side-by-side table: per group, each outcome's mean [95% CI] per variant, then the
     /// difference from the first variant [95% CI] and, for the overall score and course
     /// achievement, Hedges' g.
-    public static func table(_ arms: [Arm]) -> String {
+    public static func table(_ comparison: Result) -> String {
+        let arms = comparison.arms
         let first = arms[0]
         var out = "blendsim compare · \(first.description.scenario) · seed \(first.description.seed) · "
             + "\(first.description.replications) replications per variant (paired: same random numbers)\n"
@@ -148,7 +214,7 @@ public enum Comparison {
             out += "Model uncertainty: each replication draws its parameters from \(uncertainty.posterior) (\(uncertainty.particles) particles);\n"
             out += "the 95% CI is the mean difference's; the 90% credible interval and P(better) span one draw and one cohort per replication.\n"
         }
-        let summary = document(arms)
+        let summary = comparison.document
         let verdict = Verdict.text(summary)
         if !verdict.isEmpty { out += "\n" + verdict }
         let provenance = Provenance.text(summary)
@@ -157,12 +223,12 @@ public enum Comparison {
             out += "\nWhat each variant changes from the scenario:\n"
             for arm in arms { out += "  \(arm.name): \(arm.changes.isEmpty ? "nothing" : arm.changes.joined(separator: "; "))\n" }
         }
-        for (baseIndex, group) in first.description.groups.enumerated() {
+        for group in first.description.groups {
             out += "\nGroup '\(group.name)': end of semester, mean [95% CI]\n"
             var header = ["outcome"] + arms.map(\.name)
             for arm in arms.dropFirst() { header.append("\(arm.name) − \(first.name)") }
             var rows = [header]
-            for outcome in Outcomes.catalog {
+            for (outcomeIndex, outcome) in Outcomes.catalog.enumerated() {
                 let (label, factor, digits) = display(outcome.name, students: group.students)
                 var row = [label]
                 for arm in arms {
@@ -175,33 +241,23 @@ public enum Comparison {
                     row.append(TerminalSummary.interval(
                         Statistic(arm.result.replications.map { own * outcome.read($0.groups[index], arm.description.groups[index].students) }), digits: digits))
                 }
-                for arm in arms.dropFirst() {
-                    guard let index = arm.description.groups.firstIndex(where: { $0.name == group.name }) else {
+                for armIndex in arms.indices.dropFirst() {
+                    guard let item = comparison.difference(arm: armIndex, group: group.name, outcome: outcomeIndex) else {
                         row.append("–")
                         continue
                     }
-                    let pairs = zip(arm.result.replications, first.result.replications).map { ($0.groups[index], $1.groups[baseIndex]) }
-                    // Enough decimals that the mean is never shown equal to an end of its interval.
-                    // The same statistic summary.json holds (so the verdict and the table agree), in
-                    // people's units.
-                    let armStudents = arm.description.groups[index].students
-                    let difference = isCount(outcome.name)
-                        ? per100(pairs.map { (outcome.read($0.0, armStudents), outcome.read($0.1, group.students)) }, students: armStudents, baseStudents: group.students)
-                        : Statistic(pairs.map { outcome.read($0.0, armStudents) - outcome.read($0.1, group.students) }).scaled(by: factor)
+                    // The statistic summary.json holds (so the verdict and the table agree), in
+                    // people's units, with enough decimals that the mean is never shown equal to an
+                    // end of its interval.
+                    let difference = item.per100 ?? item.difference.scaled(by: factor)
                     let spread = difference.ci95.map { $0.upper > $0.lower } ?? false
                     var cell = TerminalSummary.signedInterval(
                         difference, digits: spread ? max(digits, Verdict.digits(difference.mean, difference.ci95)) : digits)
-                    if outcome.name == "overall" {
-                        cell += "  g = " + TerminalSummary.interval(Statistic(pairs.map { Outcomes.hedgesG($0.0, $0.1) }), digits: 2)
-                        if first.description.uncertainty != nil {
-                            let differences = pairs.map { factor * (outcome.read($0.0, group.students) - outcome.read($0.1, group.students)) }
-                            let interval = credible90(differences)
-                            cell += "  90% credible [" + TerminalSummary.fixed(interval.lower, digits: digits) + ", "
-                                + TerminalSummary.fixed(interval.upper, digits: digits) + "]  P(better) = "
-                                + TerminalSummary.fixed(probabilityHigher(differences), digits: 2)
-                        }
-                    } else if outcome.name == "course_achievement" {
-                        cell += "  g = " + TerminalSummary.interval(Statistic(pairs.map { Outcomes.courseHedgesG($0.0, $0.1) }), digits: 2)
+                    if let g = item.hedgesG { cell += "  g = " + TerminalSummary.interval(g, digits: 2) }
+                    if outcome.name == "overall", let interval = item.credible90, let probability = item.probabilityHigher {
+                        cell += "  90% credible [" + TerminalSummary.fixed(factor * interval.lower, digits: digits) + ", "
+                            + TerminalSummary.fixed(factor * interval.upper, digits: digits) + "]  P(better) = "
+                            + TerminalSummary.fixed(probability, digits: 2)
                     }
                     row.append(cell)
                 }

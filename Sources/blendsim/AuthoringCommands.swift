@@ -16,14 +16,14 @@ extension BlendSim {
         @Option(help: "The blended model of the second group (see `blendsim plugins`).")
         var model = "flipped-classroom"
 
-        @OptionGroup var plugins: PluginOptions
+        @OptionGroup(title: "Plugins") var plugins: PluginOptions
 
         func run() throws {
             // Loading runs the plugins' constructors: one that exits ends blendsim with status 70.
             PluginGuard.begin()
             defer { PluginGuard.end() }
             do throws(Diagnostic) {
-                let host = try PluginResolution.load(plugins.directories)
+                let host = try PluginResolution.host(plugins.directories)
                 StandardOutput.write(try ScenarioTemplate.text(model: model, host: host))
             } catch {
                 throw fail(error)
@@ -43,14 +43,14 @@ extension BlendSim {
                 """
         )
 
-        @OptionGroup var plugins: PluginOptions
+        @OptionGroup(title: "Plugins") var plugins: PluginOptions
 
         func run() throws {
             // Loading runs the plugins' constructors: one that exits ends blendsim with status 70.
             PluginGuard.begin()
             defer { PluginGuard.end() }
             do throws(Diagnostic) {
-                let host = try PluginResolution.load(plugins.directories)
+                let host = try PluginResolution.host(plugins.directories)
                 StandardOutput.write(ScenarioSchema.document(host: host).serialized(pretty: true))
             } catch {
                 throw fail(error)

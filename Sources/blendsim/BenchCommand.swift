@@ -31,12 +31,12 @@ extension BlendSim {
         @Option(help: "Replications.")
         var replications = 1
 
-        @OptionGroup var engine: EngineOptionGroup
+        @OptionGroup(title: "Engine") var engine: EngineOptionGroup
 
         @Option(help: "Times to run; the median is reported.")
         var repeats = 3
 
-        @OptionGroup var plugins: PluginOptions
+        @OptionGroup(title: "Plugins") var plugins: PluginOptions
 
         func validate() throws {
             guard students >= 1, students <= 100_000_000 else { throw ValidationError("--students must be between 1 and 100000000") }

@@ -15,9 +15,12 @@ struct BlendSim: ParsableCommand {
               blendsim run scenarios/paper-experiment.yaml --out results/paper
             """,
         version: BlendSimVersion.current,
-        subcommands: [
-            Run.self, Compare.self, Sweep.self, Merge.self, Report.self, Rerun.self, Init.self, Schema.self, Validate.self,
-            Plugins.self, Plugin.self, Calibrate.self, Evidence.self, Bench.self,
+        groupedSubcommands: [
+            CommandGroup(name: "Simulate", subcommands: [Run.self, Compare.self, Sweep.self, Merge.self, Rerun.self, Report.self]),
+            CommandGroup(name: "Write scenarios", subcommands: [Init.self, Schema.self, Validate.self]),
+            CommandGroup(name: "Plugins", subcommands: [Plugin.self, Plugins.self]),
+            CommandGroup(name: "Evidence and calibration", subcommands: [Evidence.self, Calibrate.self]),
+            CommandGroup(name: "Performance", subcommands: [Bench.self]),
         ]
     )
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BlendSimCore
+import BlendSimInference
 import BlendSimRunner
 import BlendSimScenario
 import BlendSimSystem
@@ -28,8 +29,8 @@ extension BlendSim {
         @Flag(help: "Replace the output file if it exists.")
         var force = false
 
-        @OptionGroup var engine: EngineOptionGroup
-        @OptionGroup var memory: MemoryOptions
+        @OptionGroup(title: "Engine") var engine: EngineOptionGroup
+        @OptionGroup(title: "Resources") var memory: MemoryOptions
 
         @Option(help: ArgumentHelp(
             "Parameter recovery: replace every target with the statistic the scenarios give with their current parameters, simulated with the seed offset by this number, then fit from a start a third of the way from those parameters to the middle of their bounds.",
@@ -48,7 +49,7 @@ extension BlendSim {
         @Flag(help: "With --method smc or abc-smc: continue an interrupted calibration in --out from its checkpoint.")
         var resume = false
 
-        @OptionGroup var shard: ShardOption
+        @OptionGroup(title: "Sharding") var shard: ShardOption
 
         @Option(help: ArgumentHelp("With --shard: the round to simulate (as --merge-shards asks).", valueName: "n"))
         var round: Int?
@@ -62,9 +63,9 @@ extension BlendSim {
         @Option(help: "Array tasks per round for --emit-slurm.")
         var shards: Int = 4
 
-        @OptionGroup var job: SlurmJobOptions
+        @OptionGroup(title: "Slurm jobs") var job: SlurmJobOptions
 
-        @OptionGroup var plugins: PluginOptions
+        @OptionGroup(title: "Plugins") var plugins: PluginOptions
 
         func validate() throws {
             if method != .point && out == nil { throw ValidationError("--method \(method.rawValue) needs --out for the posterior") }
@@ -112,7 +113,7 @@ extension BlendSim {
                         throw Diagnostic(error.message)
                     }
                 }
-                let settings = runSettings(plugins: plugins, engine: engine)
+                let settings = runSettings(plugins: plugins, engine: engine, memory: memory)
                 let quiet = self.quiet
                 let report = try Calibrator.run(loaded, settings: settings, synthetic: synthetic) { count, value in
                     if !quiet && (count == 1 || count % 25 == 0) {
@@ -138,10 +139,10 @@ extension BlendSim.Calibrate {
             let out = self.out!
             try ResultsDirectory.checkOutput(out, force: force)
             let loaded = try CalibrationPlanLoader.load(path: plan)
-            let report = try Calibrator.laplace(loaded, settings: runSettings(plugins: plugins, engine: engine), particles: loaded.posterior.sampler.particles)
+            let report = try Calibrator.laplace(loaded, settings: runSettings(plugins: plugins, engine: engine, memory: memory), particles: loaded.posterior.sampler.particles)
             try ResultsDirectory.write(
                 [("posterior.csv", report.csv), ("calibration.json", report.document.serialized(pretty: true))], to: out,
-                planPath: plan, invocation: CommandLine.arguments, force: force)
+                planPath: plan, invocation: CommandLine.arguments, provenance: report.provenance, force: force)
             StandardOutput.write(report.table())
             StandardOutput.write("\nPosterior written to \(out)/posterior.csv (report: \(out)/calibration.json)\n")
         } catch {
@@ -169,9 +170,9 @@ extension BlendSim.Calibrate {
             if let shard = shard.value, let round {
                 let loaded = try CalibrationPlanLoader.load(path: plan)
                 if method == .smc {
-                    try Calibrator.temperedShard(loaded, settings: runSettings(plugins: plugins, engine: engine), out: out, shard: shard, round: round)
+                    try Calibrator.temperedShard(loaded, settings: runSettings(plugins: plugins, engine: engine, memory: memory), out: out, shard: shard, round: round)
                 } else {
-                    try Calibrator.posteriorShard(loaded, settings: runSettings(plugins: plugins, engine: engine), out: out, shard: shard, round: round)
+                    try Calibrator.posteriorShard(loaded, settings: runSettings(plugins: plugins, engine: engine, memory: memory), out: out, shard: shard, round: round)
                 }
                 if !quiet { StandardOutput.write("shard \(shard.index)/\(shard.count) of round \(round) written to \(out)/.checkpoint\n") }
                 return
@@ -180,10 +181,10 @@ extension BlendSim.Calibrate {
                 let loaded = try CalibrationPlanLoader.load(path: plan)
                 let (state, report) = try method == .smc
                     ? Calibrator.temperedMerge(
-                        loaded, settings: runSettings(plugins: plugins, engine: engine), out: out, shards: mergeShards,
+                        loaded, settings: runSettings(plugins: plugins, engine: engine, memory: memory), out: out, shards: mergeShards,
                         invocation: CommandLine.arguments, force: force)
                     : Calibrator.posteriorMerge(
-                        loaded, settings: runSettings(plugins: plugins, engine: engine), out: out, shards: mergeShards,
+                        loaded, settings: runSettings(plugins: plugins, engine: engine, memory: memory), out: out, shards: mergeShards,
                         invocation: CommandLine.arguments, force: force)
                 switch state {
                 case .more(let round): StandardOutput.write("more \(round)\n")
@@ -196,7 +197,7 @@ extension BlendSim.Calibrate {
             }
             if !resume { try ResultsDirectory.checkOutput(out, force: force) }
             let loaded = try CalibrationPlanLoader.load(path: plan)
-            let settings = runSettings(plugins: plugins, engine: engine)
+            let settings = runSettings(plugins: plugins, engine: engine, memory: memory)
             let quiet = self.quiet
             let report: PosteriorReport
             if method == .smc {
@@ -220,7 +221,7 @@ extension BlendSim.Calibrate {
             }
             try ResultsDirectory.write(
                 [("posterior.csv", report.csv), ("calibration.json", report.document.serialized(pretty: true))], to: out,
-                planPath: plan, invocation: CommandLine.arguments, force: force)
+                planPath: plan, invocation: CommandLine.arguments, provenance: report.provenance, force: force)
             PosteriorCheckpointCleanup.remove(out)
             TemperedCheckpointCleanup.remove(out)
             StandardOutput.write(report.table())

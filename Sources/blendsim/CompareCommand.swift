@@ -22,9 +22,9 @@ extension BlendSim {
         @Argument(help: ArgumentHelp("A scenario with 'variants:'.", valueName: "scenario.yaml"))
         var scenario: String
 
-        @OptionGroup var output: OutputOptions
-        @OptionGroup var simulation: SimulationOptions
-        @OptionGroup var shard: ShardOption
+        @OptionGroup(title: "Output") var output: OutputOptions
+        @OptionGroup(title: "Simulation") var simulation: SimulationOptions
+        @OptionGroup(title: "Sharding") var shard: ShardOption
 
         @Flag(help: "Print neither progress nor the table.")
         var quiet = false
@@ -58,7 +58,7 @@ extension BlendSim {
                     if let out = output.out {
                         try ResultsDirectory.write(
                             report.files, to: out, planPath: scenario,
-                            invocation: CommandLine.arguments, force: output.force)
+                            invocation: CommandLine.arguments, provenance: report.provenance, force: output.force)
                         if self.report { try ResultsDirectory.writeReport(directory: out) }
                     }
                     if !quiet { StandardOutput.write(report.table) }

@@ -40,11 +40,11 @@ extension BlendSim {
             help: ArgumentHelp("Set a kernel parameter in every experiment, e.g. kernel.live_isolation=0.25 (repeatable): a sensitivity analysis of an assumption.", valueName: "kernel.key=value"))
         var settings: [String] = []
 
-        @OptionGroup var replications: ReplicationCountOption
-        @OptionGroup var engine: EngineOptionGroup
-        @OptionGroup var memory: MemoryOptions
+        @OptionGroup(title: "Simulation") var replications: ReplicationCountOption
+        @OptionGroup(title: "Engine") var engine: EngineOptionGroup
+        @OptionGroup(title: "Resources") var memory: MemoryOptions
 
-        @OptionGroup var plugins: PluginOptions
+        @OptionGroup(title: "Plugins") var plugins: PluginOptions
 
         func validate() throws {
             guard ["table", "markdown", "json"].contains(format) else { throw ValidationError("--format must be table, markdown or json") }
@@ -75,7 +75,7 @@ extension BlendSim {
             defer { PluginGuard.end() }
             let kernel = try kernelSettings()
             do {
-                let settings = runSettings(plugins: plugins, engine: engine, replications: replications.replications)
+                let settings = runSettings(plugins: plugins, engine: engine, memory: memory, replications: replications.replications)
                 let rows = try EvidenceCheck.run(paths: paths.isEmpty ? ["evidence"] : paths, settings: settings, kernel: kernel)
                 if let report {
                     try ResultsDirectory.writeFile(report, EvidenceCheck.report(rows))

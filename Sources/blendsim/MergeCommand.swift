@@ -35,7 +35,8 @@ extension BlendSim {
                 try ResultsDirectory.checkOutput(out, force: force)
                 let merged = try ShardMerge.merge(directories: directories)
                 try ResultsDirectory.write(
-                    merged.files, to: out, planPath: merged.planPath, invocation: CommandLine.arguments, force: force, rerun: merged.rerun)
+                    merged.files, to: out, planPath: merged.planPath, invocation: CommandLine.arguments, provenance: merged.provenance, force: force,
+                    rerun: merged.rerun)
                 if report { try ResultsDirectory.writeReport(directory: out) }
                 if !quiet { StandardOutput.write(merged.table) }
             } catch {

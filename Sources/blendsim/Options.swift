@@ -60,7 +60,6 @@ struct MemoryOptions: ParsableArguments {
     func validate() throws {
         if let maxMemory {
             guard maxMemory.isFinite, maxMemory > 0, maxMemory <= 1_048_576 else { throw ValidationError("--max-memory must be a number of GiB above 0 and at most 1048576") }
-            ResourceCheck.budget = maxMemory * 1_073_741_824
         }
     }
 }
@@ -190,7 +189,7 @@ struct SimulationOptions: ParsableArguments {
     /// The settings these options describe, with the posterior read when asked for.
     func settings() throws(Diagnostic) -> RunSettings {
         var settings = runSettings(
-            plugins: plugins, engine: engine, seed: seed.seed, replications: replications.count,
+            plugins: plugins, engine: engine, memory: memory, seed: seed.seed, replications: replications.count,
             automatic: replications.automatic)
         settings.posterior = try uncertainty.load()
         return settings
@@ -199,12 +198,12 @@ struct SimulationOptions: ParsableArguments {
 
 /// The run settings a command's groups describe, assembled in one place.
 func runSettings(
-    plugins: PluginOptions, engine: EngineOptionGroup, seed: UInt64? = nil, replications: Int? = nil,
+    plugins: PluginOptions, engine: EngineOptionGroup, memory: MemoryOptions, seed: UInt64? = nil, replications: Int? = nil,
     automatic: AutomaticReplications? = nil
 ) -> RunSettings {
     RunSettings(
         pluginDirectories: plugins.directories, seed: seed, replications: replications, engine: engine.engine,
-        automaticReplications: automatic)
+        automaticReplications: automatic, memoryBudget: memory.maxMemory.map { $0 * 1_073_741_824 })
 }
 
 /// The summary's form on standard output.

@@ -6,8 +6,8 @@ import BlendSimSystem
 extension BlendSim {
     struct Plugin: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Work on plugins of your own.",
-            subcommands: [New.self]
+            abstract: "List the plugins on the plugin path, or start one of your own.",
+            subcommands: [List.self, New.self]
         )
 
         struct New: ParsableCommand {

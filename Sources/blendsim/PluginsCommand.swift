@@ -5,26 +5,48 @@ import BlendSimReport
 import BlendSimRunner
 
 extension BlendSim {
+    /// `blendsim plugins`: the earlier spelling of `blendsim plugin list`, kept working.
     struct Plugins: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the models and policies found on the plugin path (the same as `blendsim plugin list`).",
+            discussion: """
+                `blendsim plugins` is the earlier spelling of `blendsim plugin list`; both work.
+
+                Example:
+                  blendsim plugins --verbose
+                """
+        )
+
+        @OptionGroup var list: Plugin.List
+
+        func run() throws { try list.run() }
+    }
+}
+
+extension BlendSim.Plugin {
+    struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the models and policies found on the plugin path.",
             discussion: """
+                Each with its kind, version, ABI, file and what its effect rests on; with --verbose, \
+                its parameters with defaults, units and help.
+
                 Example:
-                  blendsim plugins --verbose
+                  blendsim plugin list --verbose
                 """
         )
 
         @Flag(help: "Show each component's parameters with defaults, units and help.")
         var verbose = false
 
-        @OptionGroup var plugins: PluginOptions
+        @OptionGroup(title: "Plugins") var plugins: PluginOptions
 
         func run() throws {
             PluginGuard.begin()
             defer { PluginGuard.end() }
             let host: PluginHost
             do {
-                host = try PluginResolution.load(plugins.directories)
+                host = try PluginResolution.host(plugins.directories)
             } catch {
                 throw fail(error)
             }

@@ -25,7 +25,7 @@ extension BlendSim {
         @Flag(help: "Replace results already in the new directory.")
         var force = false
 
-        @OptionGroup var plugins: PluginOptions
+        @OptionGroup(title: "Plugins") var plugins: PluginOptions
 
         func run() throws {
             let plan: Reproduction.Plan

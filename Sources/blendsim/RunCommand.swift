@@ -17,8 +17,8 @@ extension BlendSim {
         @Argument(help: ArgumentHelp("The scenario file (YAML).", valueName: "scenario.yaml"))
         var scenario: String
 
-        @OptionGroup var output: OutputOptions
-        @OptionGroup var simulation: SimulationOptions
+        @OptionGroup(title: "Output") var output: OutputOptions
+        @OptionGroup(title: "Simulation") var simulation: SimulationOptions
 
         @Flag(help: "Do not print the summary table.")
         var quiet = false

@@ -20,10 +20,10 @@ extension BlendSim {
         @Argument(help: ArgumentHelp("The sweep plan (YAML).", valueName: "plan.yaml"))
         var plan: String
 
-        @OptionGroup var output: OutputOptions
-        @OptionGroup var seed: SeedOption
-        @OptionGroup var replications: ReplicationCountOption
-        @OptionGroup var shard: ShardOption
+        @OptionGroup(title: "Output") var output: OutputOptions
+        @OptionGroup(title: "Simulation") var seed: SeedOption
+        @OptionGroup(title: "Simulation") var replications: ReplicationCountOption
+        @OptionGroup(title: "Sharding") var shard: ShardOption
 
         @Option(help: ArgumentHelp("Write a Slurm job-array script and its merge step into this directory instead of running.", valueName: "dir"))
         var emitSlurm: String?
@@ -31,11 +31,11 @@ extension BlendSim {
         @Option(help: "Shards (array tasks) for --emit-slurm.")
         var shards: Int = 4
 
-        @OptionGroup var job: SlurmJobOptions
+        @OptionGroup(title: "Slurm jobs") var job: SlurmJobOptions
 
-        @OptionGroup var engine: EngineOptionGroup
-        @OptionGroup var memory: MemoryOptions
-        @OptionGroup var uncertainty: UncertaintyOptions
+        @OptionGroup(title: "Engine") var engine: EngineOptionGroup
+        @OptionGroup(title: "Resources") var memory: MemoryOptions
+        @OptionGroup(title: "Model uncertainty") var uncertainty: UncertaintyOptions
 
         @Flag(help: "Print neither progress nor the table.")
         var quiet = false
@@ -46,7 +46,7 @@ extension BlendSim {
         @Flag(help: "Continue an interrupted sweep in --out: runs it already finished are not run again.")
         var resume = false
 
-        @OptionGroup var plugins: PluginOptions
+        @OptionGroup(title: "Plugins") var plugins: PluginOptions
 
         func validate() throws {
             try replications.check(minimum: 1)
@@ -70,7 +70,7 @@ extension BlendSim {
         func run() throws {
             PluginGuard.begin()
             defer { PluginGuard.end() }
-            var settings = runSettings(plugins: plugins, engine: engine, seed: seed.seed, replications: replications.replications)
+            var settings = runSettings(plugins: plugins, engine: engine, memory: memory, seed: seed.seed, replications: replications.replications)
             let progress = quiet ? nil : ProgressReporter.callback(label: "sweep")
             do throws(Diagnostic) {
                 settings.posterior = try uncertainty.load()
@@ -93,7 +93,9 @@ extension BlendSim {
                     try writeShard(file, to: output.out!, quiet: quiet)
                 case .complete(let report):
                     if let out = output.out {
-                        try ResultsDirectory.write(report.files, to: out, planPath: plan, invocation: CommandLine.arguments, force: output.force)
+                        try ResultsDirectory.write(
+                            report.files, to: out, planPath: plan, invocation: CommandLine.arguments, provenance: report.provenance,
+                            force: output.force)
                         SweepExperiment.removeCheckpoint(out: out)
                         if writeReport { try ResultsDirectory.writeReport(directory: out) }
                     }

@@ -16,7 +16,7 @@ extension BlendSim {
         @Argument(help: ArgumentHelp("The scenario file (YAML).", valueName: "scenario.yaml"))
         var scenario: String
 
-        @OptionGroup var plugins: PluginOptions
+        @OptionGroup(title: "Plugins") var plugins: PluginOptions
 
         func run() throws {
             PluginGuard.begin()
@@ -24,7 +24,7 @@ extension BlendSim {
             // The scenario, its variants and every plugin they name: what run and compare check.
             let directories = plugins.directories
             let diagnostics = PluginResolution.problems(path: scenario, variants: true) { () throws(Diagnostic) in
-                try PluginResolution.load(directories)
+                try PluginResolution.host(directories)
             }.diagnostics
             guard diagnostics.isEmpty else {
                 StandardError.write(Diagnostic.collected(diagnostics)!.rendered + "\n")

@@ -1,3 +1,5 @@
+import BlendSimReport
+import BlendSimInference
 import BlendSimCore
 import BlendSimPluginHost
 @testable import BlendSimRunner
@@ -28,7 +30,7 @@ struct CalibrationTests {
         let truth = try ScenarioRun.execute(path: scenario, settings: Self.settings).summary
         let statistics = ["groups.g.overall.after", "groups.g.motivation.after", "groups.g.skills.speaking.after", "groups.g.skills.listening.after"]
         let targets = statistics.map { path -> String in
-            let value = Calibrator.statistic(path, in: truth)!.mean
+            let value = Summary.statistic(path, in: truth)!.mean
             return "  - {statistic: \(path), value: \(value), tolerance: 0.01}"
         }.joined(separator: "\n")
         let directory = TemporaryDirectory()
@@ -135,7 +137,7 @@ struct CalibrationTests {
         let scenario = try ScenarioLoader.load(path: path)
         #expect(scenario.groups[0].model.setsOwn("practice_effectiveness"))
         #expect(!scenario.groups[0].model.setsOwn("content_feedback"))
-        let host = try PluginResolution.load([TestPaths.products])
+        let host = try PluginResolution.host([TestPaths.products])
         let settings: [CalibrationPlan.Setting] = [
             try #require(CalibrationPlan.Setting(name: "model_defaults.flipped-classroom.practice_effectiveness")),
             try #require(CalibrationPlan.Setting(name: "model_defaults.flipped-classroom.content_feedback")),
@@ -145,7 +147,7 @@ struct CalibrationTests {
         #expect(settings[2] == .group(scenario: "study", group: "own", model: "flipped-classroom", parameter: "practice_effectiveness"))
         for order in [[0, 1, 2, 3], [3, 2, 1, 0]] {
             let values = [1.5, 0.5, 2.5, 2.9]
-            let applied = Calibrator.applied(order.map { settings[$0] }, order.map { values[$0] }, to: scenario, host: host)
+            let applied = ParameterSettings.applied(order.map { settings[$0] }, order.map { values[$0] }, to: scenario, host: host)
             func value(_ group: Int, _ name: String) -> Double? {
                 applied.groups[group].model.parameters.first { $0.0 == name }?.1.doubleValue
             }
@@ -240,7 +242,7 @@ struct CalibrationTests {
             ("gains.experimental.motivation", 22, 3),
         ]
         for (path, target, tolerance) in expected {
-            let value = try #require(Calibrator.statistic(path, in: summary)).mean
+            let value = try #require(Summary.statistic(path, in: summary)).mean
             #expect(abs(value - target) <= tolerance, "\(path): \(value), paper \(target) ± \(tolerance)")
         }
     }

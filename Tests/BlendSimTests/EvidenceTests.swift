@@ -158,7 +158,7 @@ struct EvidenceTests {
     /// borrowed from the distribution is one the distribution anchors; every model the
     /// distribution anchors says so.
     @Test func everyShippedComponentsProvenanceMatchesTheEvidenceBase() throws {
-        let host = try PluginResolution.load([TestPaths.products])
+        let host = try PluginResolution.host([TestPaths.products])
         guard case .success(let files) = EvidenceLoader.expand([Self.evidence]) else { Issue.record("evidence/ unreadable"); return }
         let (findings, diagnostics) = EvidenceLoader.loadAll(paths: files)
         #expect(diagnostics.isEmpty)
@@ -287,7 +287,7 @@ struct EvidenceTests {
             let info = try #require(KernelParameters.catalog.first { $0.key == pair.key.scalar })
             #expect(kernel[keyPath: info.keyPath] == Double(pair.value.scalar!), "kernel.\(info.key)")
         }
-        let host = try PluginResolution.load([TestPaths.products])
+        let host = try PluginResolution.host([TestPaths.products])
         for (table, lookup) in [("model_defaults", { host.model(named: $0)?.schema }), ("policy_defaults", { host.policy(named: $0)?.schema })] {
             for component in fragment[table]?.pairs ?? [] {
                 let schema = try #require(lookup(component.key.scalar!))

@@ -1,5 +1,6 @@
+import BlendSimInference
 import BlendSimCore
-import BlendSimReport
+@testable import BlendSimReport
 import Foundation
 import Testing
 @testable import BlendSimRunner
@@ -60,13 +61,40 @@ struct ExperimentTests {
         #expect(comparisons.filter { $0["hedges_g"] != .null }.map { $0["outcome"] } == [.string("overall"), .string("course_achievement"), .string("overall"), .string("course_achievement")])
     }
 
-    @Test func compareRatiosRunsWithPairedIntervals() throws {
-        let output = try blendsim("compare", Self.ratios, "--replications", "8", "--quiet", "--out", TemporaryDirectory().path + "/r")
+    /// The terminal table and summary.json are views of one computed comparison: every
+    /// difference the table shows is summary.json's, in the table's units and rounding.
+    @Test func compareTableAndSummaryAgreeOnEveryNumber() throws {
+        let directory = TemporaryDirectory()
+        let output = try blendsim("compare", Self.ratios, "--replications", "8", "--out", directory.path + "/r")
         #expect(output.status == 0, "\(output.stderr)")
-        let table = try blendsim("compare", Self.ratios, "--replications", "8")
-        #expect(table.stdout.contains("40/60"))
-        #expect(table.stdout.contains("20/80 − 40/60"))
-        #expect(table.stdout.contains("g = "))
+        #expect(output.stdout.contains("20/80 − 40/60"))
+        let summary = try JSONValue.parse(try read(directory.path + "/r/summary.json"))
+        guard case .array(let comparisons)? = summary["comparisons"] else { Issue.record("no comparisons"); return }
+        let lines = output.stdout.split(separator: "\n").map(String.init)
+        var checked = 0
+        for (label, outcome, factor) in [
+            ("overall score (points)", "overall", 1.0), ("motivation (0–1)", "motivation", 1.0), ("B1 (% of students)", "intermediate_share", 100.0),
+            ("course achievement (course points)", "course_achievement", 1.0), ("online minutes per student, semester", "online_minutes", 1.0),
+        ] {
+            let rows = comparisons.filter { $0["outcome"]?.stringValue == outcome }
+            let tableRows = lines.filter { $0.trimmingCharacters(in: .whitespaces).hasPrefix(label + " ") }
+            #expect(rows.count == tableRows.count && !rows.isEmpty, "\(outcome)")
+            for (row, line) in zip(rows, tableRows) {
+                guard let stat = row["difference"], let mean = stat["mean"]?.doubleValue, case .array(let ci)? = stat["ci95"], ci.count == 2,
+                    let lower = ci[0].doubleValue, let upper = ci[1].doubleValue
+                else { Issue.record("\(outcome): no difference"); continue }
+                let scaled = Statistic(mean: mean * factor, sd: nil, ci95: (lower * factor, upper * factor), n: 8)
+                let digits = outcome == "motivation" ? 3 : outcome == "online_minutes" ? 0 : 1
+                let spread = upper > lower
+                let shown = TerminalSummary.signedInterval(scaled, digits: spread ? max(digits, Verdict.digits(scaled.mean, scaled.ci95)) : digits)
+                #expect(line.contains(shown), "\(outcome): the table shows\n\(line)\nbut summary.json's difference is \(shown)")
+                if let g = row["hedges_g"]?["mean"]?.doubleValue {
+                    #expect(line.contains("g = " + TerminalSummary.fixed(g, digits: 2)), "\(outcome): g \(g) not in \(line)")
+                }
+                checked += 1
+            }
+        }
+        #expect(checked >= 5)
     }
 
     @Test func automaticReplicationsStopAtTheTargetAndEqualAFixedRun() throws {
@@ -77,7 +105,7 @@ struct ExperimentTests {
         let summary = try JSONValue.parse(try read(directory.path + "/auto/summary.json"))
         let n = try #require(summary["replications"]?.doubleValue)
         #expect(n > 10)
-        let ci = try #require(Calibrator.statistic("groups.blended-20-80.overall.after", in: summary)?.ci95)
+        let ci = try #require(Summary.statistic("groups.blended-20-80.overall.after", in: summary)?.ci95)
         #expect((ci.upper - ci.lower) / 2 <= 0.2)
         let fixed = try blendsim("run", scenario, "--replications", "\(Int(n))", "--quiet", "--out", directory.path + "/fixed")
         #expect(fixed.status == 0)
@@ -303,7 +331,7 @@ struct ExperimentTests {
               - {name: b, groups: {contrl: {online_share: 0.2}}}
               - {name: c, online_shar: 0.2}
             """)
-        let messages = ScenarioLoader.validate(path: path).diagnostics.map(\.headline)
+        let messages = ScenarioLoader.check(path: path).diagnostics.map(\.headline)
         #expect(messages.count == 2)
         #expect(messages.contains("\(path):5:24: error: variant 'b' overrides unknown group 'contrl'; did you mean 'control'?"))
         #expect(messages.contains("\(path):6:15: error: unknown key 'online_shar' in a variant; did you mean 'online_share'?"))

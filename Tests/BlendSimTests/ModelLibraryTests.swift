@@ -1,3 +1,4 @@
+import BlendSimReport
 import BlendSimCore
 import BlendSimPluginHost
 import BlendSimRunner
@@ -33,7 +34,7 @@ func simulate(
 extension JSONValue {
     /// The mean of the statistic at a dotted path.
     func mean(_ path: String) -> Double {
-        Calibrator.statistic(path, in: self)?.mean ?? .nan
+        Summary.statistic(path, in: self)?.mean ?? .nan
     }
 }
 
@@ -150,7 +151,7 @@ struct ModelLibraryTests {
     }
 
     @Test func sessionsAndCheckpointsShapeTheWeeks() throws {
-        let host = try PluginResolution.load([TestPaths.products])
+        let host = try PluginResolution.host([TestPaths.products])
         func plannedMinutes(_ model: String, onlineShare: Double) throws -> [Double] {
             let factory = try #require(host.model(named: model)).factory(parameters: [])
             let group = GroupSpec(

@@ -1,3 +1,4 @@
+import BlendSimInference
 import BlendSimCore
 import BlendSimRunner
 import Foundation
@@ -82,7 +83,7 @@ struct PosteriorTests {
 }
 
 /// The posterior from the command line: bad plans and posterior files, and `--uncertainty model`.
-@Suite("Posterior from the command line", .serialized)
+@Suite("Posterior from the command line")
 struct PosteriorCommandTests {
     static let scenario = """
         seed: 5

@@ -429,15 +429,15 @@ struct ReliabilityTests {
         #expect(try blendsim("run", directory.path + "/s.yaml", "--out", results, "--quiet").status == 0)
         let files: [(name: String, contents: String)] = [("posterior.csv", "particle,weight,distance,kernel.points_per_hour\n1,1,0,0.03\n"), ("calibration.json", "{}")]
         #expect(throws: Diagnostic.self) {
-            try ResultsDirectory.write(files, to: results, planPath: plan, invocation: ["test"], force: false)
+            try ResultsDirectory.write(files, to: results, planPath: plan, invocation: ["test"], provenance: ResultProvenance(seed: 1, replications: 1, plugins: []), force: false)
         }
         #expect(FileManager.default.fileExists(atPath: results + "/summary.json"))
         let posterior = directory.path + "/posterior"
-        try ResultsDirectory.write(files, to: posterior, planPath: plan, invocation: ["test"], force: false)
-        try ResultsDirectory.write(files, to: posterior, planPath: plan, invocation: ["test"], force: false)
+        try ResultsDirectory.write(files, to: posterior, planPath: plan, invocation: ["test"], provenance: ResultProvenance(seed: 1, replications: 1, plugins: []), force: false)
+        try ResultsDirectory.write(files, to: posterior, planPath: plan, invocation: ["test"], provenance: ResultProvenance(seed: 1, replications: 1, plugins: []), force: false)
         let other = directory.file("other-plan.yaml", "scenario: s.yaml\n")
         #expect(throws: Diagnostic.self) {
-            try ResultsDirectory.write(files, to: posterior, planPath: other, invocation: ["test"], force: false)
+            try ResultsDirectory.write(files, to: posterior, planPath: other, invocation: ["test"], provenance: ResultProvenance(seed: 1, replications: 1, plugins: []), force: false)
         }
     }
 

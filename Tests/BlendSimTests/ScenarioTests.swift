@@ -14,7 +14,7 @@ struct ScenarioTests {
         """
 
     func decode(_ text: String, path: String = "s.yaml") -> (Scenario?, [Diagnostic]) {
-        let result = ScenarioLoader.decode(ScenarioSource(path: path, bytes: Array(text.utf8)))
+        let result = ScenarioLoader.check(ScenarioSource(path: path, bytes: Array(text.utf8)))
         return (result.scenario, result.diagnostics)
     }
 
@@ -233,7 +233,7 @@ struct ScenarioIncludeTests {
             groups:
               - {name: a, students: 10, levels: {intermediate: 1}, model: traditional}
             """)
-        let messages = ScenarioLoader.validate(path: path).diagnostics.map(\.headline)
+        let messages = ScenarioLoader.check(path: path).diagnostics.map(\.headline)
         #expect(messages.contains("\(fragment):1:1: error: unknown key 'groups' in an included file"))
         #expect(messages.contains { $0.hasPrefix("\(path):1:21: error: cannot include 'missing.yaml': cannot read scenario") })
     }
@@ -255,7 +255,8 @@ struct ScenarioIncludeTests {
     /// were not listed; a long line is shown as 120 characters around the column, not whole.
     @Test func errorsAreCappedAndLongLinesWindowed() throws {
         let text = "groups: [" + (0..<5_000).map(String.init).joined(separator: ", ") + "]\n"
-        let (scenario, diagnostics) = ScenarioLoader.decode(ScenarioSource(path: "s.yaml", bytes: Array(text.utf8)))
+        let checked = ScenarioLoader.check(ScenarioSource(path: "s.yaml", bytes: Array(text.utf8)))
+        let (scenario, diagnostics) = (checked.scenario, checked.diagnostics)
         #expect(scenario == nil)
         #expect(diagnostics.count == 101)
         #expect(diagnostics.last?.message == "more than 100 errors; stopping here (fix these first)")

@@ -1,3 +1,4 @@
+import BlendSimInference
 import BlendSimCore
 import Foundation
 import Testing

@@ -16,7 +16,7 @@ let pluginDirectories: [String] = {
 /// The standard workload (`blendsim bench`): a flipped classroom with two policies.
 func standardSpec(students: Int, replications: Int, groups: Int = 1) -> SimulationSpec {
     let text = Bench.scenarioText(students: students, weeks: 15, replications: replications, groups: groups)
-    let scenario = ScenarioLoader.decode(ScenarioSource(path: "bench", bytes: Array(text.utf8))).scenario!
+    let scenario = ScenarioLoader.check(ScenarioSource(path: "bench", bytes: Array(text.utf8))).scenario!
     // Only these directories: the benchmark's own build directory holds copies of the plugins.
     let host = try! PluginHost(searchPath: pluginDirectories)
     guard let spec = PluginResolution.resolve(scenario, host: host).spec else {

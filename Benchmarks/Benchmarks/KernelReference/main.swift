@@ -19,7 +19,7 @@ let pluginDirectories: [String] = {
 
 func spec(students: Int, groups: Int = 1, replications: Int = 1) -> SimulationSpec {
     let text = Bench.scenarioText(students: students, weeks: 15, replications: replications, groups: groups)
-    let scenario = ScenarioLoader.decode(ScenarioSource(path: "bench", bytes: Array(text.utf8))).scenario!
+    let scenario = ScenarioLoader.check(ScenarioSource(path: "bench", bytes: Array(text.utf8))).scenario!
     let host: PluginHost
     do {
         // Only these directories: the benchmark's own build directory holds copies of the plugins.

@@ -17,7 +17,7 @@ nonisolated(unsafe) let fuzzPlan = try? CalibrationPlanLoader.load(path: "Tests/
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzScenario(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
-    let result = ScenarioLoader.decode(ScenarioSource(path: "fuzz.yaml", bytes: bytes))
+    let result = ScenarioLoader.check(ScenarioSource(path: "fuzz.yaml", bytes: bytes))
     for diagnostic in result.diagnostics { _ = diagnostic.rendered }
     if let scenario = result.scenario {
         _ = scenario.groups.count

@@ -1,87 +1,9 @@
 public import BlendSimCore
+import BlendSimInference
 import BlendSimPluginHost
 import BlendSimReport
 public import BlendSimScenario
 import BlendSimSystem
-
-/// The outcome of a calibration.
-public struct CalibrationReport: Sendable {
-    public struct Row: Sendable {
-        public var target: CalibrationPlan.Target
-        public var simulated: Statistic
-        public var withinTolerance: Bool {
-            if let interval = target.interval { return simulated.mean >= interval.lower && simulated.mean <= interval.upper }
-            return abs(simulated.mean - target.value) <= target.tolerance
-        }
-    }
-
-    /// What the targets say about one fitted parameter.
-    public struct Uncertainty: Sendable {
-        /// Approximate standard error from the curvature of the objective at the fit, (JᵀWJ + P)⁻¹;
-        /// at most the bounds' prior sd (width/√12) when the targets do not move the parameter.
-        public var standardError: Double
-        /// Whether the targets inform the parameter: its 95% interval is narrower than its bounds.
-        public var informed: Bool
-        /// Whether the fit ended within 1% of the range from a bound.
-        public var atBound: Bool
-    }
-
-    public var plan: CalibrationPlan
-    /// Fitted value of each parameter, in plan order.
-    public var fitted: [Double]
-    /// Sum over targets of ((simulated − target) / tolerance)².
-    public var objective: Double
-    public var evaluations: Int
-    public var rows: [Row]
-    /// Per parameter, in plan order.
-    public var uncertainty: [Uncertainty]
-    /// The target values the fit used when they were synthetic (`--synthetic`), else nil.
-    public var syntheticTruth: [Double]?
-
-    /// The fitted parameters as a scenario fragment for `include:`.
-    public func fragment(command: String) -> String {
-        var kernel: [(String, Double)] = []
-        var models: [(String, [(String, Double)])] = []
-        var policies: [(String, [(String, Double)])] = []
-        func add(_ table: inout [(String, [(String, Double)])], _ name: String, _ entry: (String, Double)) {
-            if let index = table.firstIndex(where: { $0.0 == name }) { table[index].1.append(entry) } else { table.append((name, [entry])) }
-        }
-        var studies: [(String, Double)] = []
-        for (parameter, value) in zip(plan.parameters, fitted) {
-            switch parameter.setting {
-            case .kernel(let key): kernel.append((key, value))
-            case .modelDefault(let model, let name): add(&models, model, (name, value))
-            case .policyDefault(let policy, let name): add(&policies, policy, (name, value))
-            case .group: studies.append((parameter.name, value))
-            }
-        }
-        // The command names the plan's path, which may hold any character: a line break or other
-        // control character in it becomes '?', so the comment stays one line of the fragment.
-        let shownCommand = GeneratedText.oneLine(command)
-        var text = "# Fitted by `\(shownCommand)`\n"
-        text += "# objective \(Calibrator.format(objective)) (sum of squared errors in tolerances) after \(evaluations) evaluations;\n"
-        text += "# \(rows.filter(\.withinTolerance).count) of \(rows.count) targets within tolerance.\n"
-        for (parameter, u) in zip(plan.parameters, uncertainty) where u.atBound || !u.informed {
-            text += "# warning: \(parameter.name) " + (u.atBound ? "ended on a bound of its range" : "is not informed by the targets") + "\n"
-        }
-        if !kernel.isEmpty {
-            text += "kernel:\n"
-            for (key, value) in kernel { text += "  \(key): \(Calibrator.format(value))\n" }
-        }
-        for (title, table) in [("model_defaults", models), ("policy_defaults", policies)] where !table.isEmpty {
-            text += "\(title):\n"
-            for (name, entries) in table {
-                text += "  \(name):\n"
-                for (key, value) in entries { text += "    \(key): \(Calibrator.format(value))\n" }
-            }
-        }
-        if !studies.isEmpty {
-            text += "# Studies' own values, set in the group of each study's scenario (not by this fragment):\n"
-            for (name, value) in studies { text += "# study: \(name) = \(Calibrator.format(value))\n" }
-        }
-        return text
-    }
-}
 
 /// Fits scenario parameters to target statistics with Nelder–Mead over common random numbers:
 /// every evaluation runs each scenario with the same seed, so the objective is a deterministic
@@ -96,6 +18,14 @@ public enum Calibrator {
         let scenarios: [(path: String, scenario: Scenario)]
         let settings: RunSettings
 
+        /// A posterior's provenance: the sampler's seed, the replications of each experiment and
+        /// the plugins its scenarios use.
+        var provenance: ResultProvenance {
+            ResultProvenance(
+                seed: plan.posterior.seed, replications: scenarios.first?.scenario.replications ?? 0,
+                scenarios: scenarios.map(\.scenario), host: host)
+        }
+
         /// summary.json of every scenario, by path, at `values`.
         func simulate(_ values: [Double], seedOffset: UInt64 = 0) throws(Diagnostic) -> [String: JSONValue] {
             var summaries: [String: JSONValue] = [:]
@@ -108,7 +38,7 @@ public enum Calibrator {
         }
 
         func value(_ target: CalibrationPlan.Target, in summaries: [String: JSONValue]) -> Statistic? {
-            summaries[target.scenarioPath].flatMap { Calibrator.statistic(target.statistic, in: $0) }
+            summaries[target.scenarioPath].flatMap { Summary.statistic(target.statistic, in: $0) }
         }
 
         func objective(_ summaries: [String: JSONValue], targets: [CalibrationPlan.Target]) -> Double {
@@ -134,7 +64,7 @@ public enum Calibrator {
             try ResourceCheck.check(scenario, settings: settings)
             scenarios.append((target.scenarioPath, scenario))
         }
-        let host = try PluginResolution.load(settings.pluginDirectories)
+        let host = try PluginResolution.host(settings.pluginDirectories)
         try check(plan, scenarios: scenarios.map(\.scenario), host: host)
         let problem = Problem(plan: plan, host: host, scenarios: scenarios, settings: settings)
         guard checkTargets else { return problem }
@@ -215,7 +145,7 @@ public enum Calibrator {
                 value = KernelParameters.catalog.first { $0.key == key }.map { scenarios[0].kernel[keyPath: $0.keyPath] }
             case .modelDefault(let model, let name):
                 for scenario in scenarios {
-                    for index in groups(reachedBy: parameter.setting, in: scenario) where value == nil {
+                    for index in ParameterSettings.groups(reachedBy: parameter.setting, in: scenario) where value == nil {
                         value = scenario.groups[index].model.parameters.first { $0.0 == name }?.1.doubleValue
                     }
                 }
@@ -327,61 +257,7 @@ public enum Calibrator {
 
     /// The scenario with the plan's parameters set to `values`.
     static func applied(_ plan: CalibrationPlan, _ values: [Double], to scenario: Scenario, host: PluginHost) -> Scenario {
-        applied(plan.parameters.map(\.setting), values, to: scenario, host: host)
-    }
-
-    /// The groups of `scenario` a setting reaches: for a model or policy default, every group that
-    /// uses the model or policy and does not set the parameter itself (as `model_defaults` and
-    /// `policy_defaults` do in a scenario); for a study's value, its own group, which sets the
-    /// parameter itself (the study's value replaces the group's own).
-    static func groups(reachedBy setting: CalibrationPlan.Setting, in scenario: Scenario) -> [Int] {
-        scenario.groups.indices.filter { index in
-            let group = scenario.groups[index]
-            switch setting {
-            case .kernel: return false
-            case .modelDefault(let model, let name): return group.model.name == model && !group.model.setsOwn(name)
-            case .policyDefault(let policy, let name): return group.policies.contains { $0.name == policy && !$0.setsOwn(name) }
-            case .group(let scenarioName, let groupName, let model, let name):
-                return scenario.name == scenarioName && group.name == groupName && group.model.name == model && group.model.setsOwn(name)
-            }
-        }
-    }
-
-    /// The scenario with each setting at its value: a kernel value, a model's or policy's
-    /// parameter in every group that uses it without setting it itself, a study's value in its
-    /// group.
-    static func applied(_ settings: [CalibrationPlan.Setting], _ values: [Double], to scenario: Scenario, host: PluginHost) -> Scenario {
-        var scenario = scenario
-        func set(_ reference: inout ComponentReference, _ name: String, _ value: Double, integer: Bool) {
-            let json: JSONValue = integer ? .integer(Int(value.rounded())) : .number(value)
-            if let index = reference.parameters.firstIndex(where: { $0.0 == name }) {
-                reference.parameters[index].1 = json
-            } else {
-                reference.parameters.append((name, json))
-            }
-        }
-        // Defaults reach only groups without their own value and studies' values only groups with
-        // one, so the order of the settings does not matter; the pairs are applied in order.
-        for (setting, value) in zip(settings, values) {
-            switch setting {
-            case .kernel(let key):
-                if let info = KernelParameters.catalog.first(where: { $0.key == key }) { scenario.kernel[keyPath: info.keyPath] = value }
-            case .modelDefault(let model, let name), .group(_, _, let model, let name):
-                let integer = host.model(named: model)?.schema.parameters.first { $0.name == name }?.type == "integer"
-                for index in groups(reachedBy: setting, in: scenario) {
-                    set(&scenario.groups[index].model, name, value, integer: integer)
-                }
-            case .policyDefault(let policy, let name):
-                let integer = host.policy(named: policy)?.schema.parameters.first { $0.name == name }?.type == "integer"
-                for group in groups(reachedBy: setting, in: scenario) {
-                    for index in scenario.groups[group].policies.indices
-                    where scenario.groups[group].policies[index].name == policy && !scenario.groups[group].policies[index].setsOwn(name) {
-                        set(&scenario.groups[group].policies[index], name, value, integer: integer)
-                    }
-                }
-            }
-        }
-        return scenario
+        ParameterSettings.applied(plan.parameters.map(\.setting), values, to: scenario, host: host)
     }
 
     /// Every parameter must exist, be used by the scenario and have bounds within its range.
@@ -399,7 +275,7 @@ public enum Calibrator {
                 guard scenarios.contains(where: { $0.groups.contains { $0.model.name == model } }) else {
                     throw fail("no group of the calibration's scenarios uses model '\(model)'")
                 }
-                guard scenarios.contains(where: { !groups(reachedBy: parameter.setting, in: $0).isEmpty }) else {
+                guard scenarios.contains(where: { !ParameterSettings.groups(reachedBy: parameter.setting, in: $0).isEmpty }) else {
                     throw fail("every group of the calibration's scenarios with model '\(model)' sets '\(name)' itself, so a default would change nothing")
                 }
                 guard let spec = component.schema.parameters.first(where: { $0.name == name }), spec.type == "number" || spec.type == "integer" else {
@@ -411,7 +287,7 @@ public enum Calibrator {
                 guard scenarios.contains(where: { $0.groups.contains { $0.policies.contains { $0.name == policy } } }) else {
                     throw fail("no group of the calibration's scenarios uses policy '\(policy)'")
                 }
-                guard scenarios.contains(where: { !groups(reachedBy: parameter.setting, in: $0).isEmpty }) else {
+                guard scenarios.contains(where: { !ParameterSettings.groups(reachedBy: parameter.setting, in: $0).isEmpty }) else {
                     throw fail("every group of the calibration's scenarios with policy '\(policy)' sets '\(name)' itself, so a default would change nothing")
                 }
                 guard let spec = component.schema.parameters.first(where: { $0.name == name }), spec.type == "number" || spec.type == "integer" else {
@@ -433,7 +309,7 @@ public enum Calibrator {
                 guard let spec = component.schema.parameters.first(where: { $0.name == name }), spec.type == "number" || spec.type == "integer" else {
                     throw fail("model '\(model)' has no numeric parameter '\(name)'\(Suggestion.phrase(for: name, in: component.schema.parameters.map(\.name)))")
                 }
-                guard scenarios.contains(where: { !groups(reachedBy: parameter.setting, in: $0).isEmpty }) else {
+                guard scenarios.contains(where: { !ParameterSettings.groups(reachedBy: parameter.setting, in: $0).isEmpty }) else {
                     throw fail("group '\(groupName)' of '\(scenarioName)' does not set '\(name)' itself; a study's value replaces the group's own, so set it in the group")
                 }
                 range = (spec.minimum ?? -.infinity)...(spec.maximum ?? .infinity)
@@ -442,35 +318,6 @@ public enum Calibrator {
                 throw fail("the bounds of '\(parameter.name)' must lie within [\(format(range.lowerBound)), \(format(range.upperBound))]")
             }
         }
-    }
-
-    /// The statistic at a dotted path of summary.json; list elements are chosen by their
-    /// `name` (groups) or `group` (gains).
-    public static func statistic(_ path: String, in summary: JSONValue) -> Statistic? {
-        var node = summary
-        for segment in path.split(separator: ".").map(String.init) {
-            switch node {
-            case .object:
-                guard let next = node[segment] else { return nil }
-                node = next
-            case .array(let items):
-                guard let next = items.first(where: { $0["name"]?.stringValue == segment || $0["group"]?.stringValue == segment }) else {
-                    return nil
-                }
-                node = next
-            default:
-                return nil
-            }
-        }
-        if let value = node.doubleValue { return Statistic([value]) }
-        guard case .object = node, let meanNode = node["mean"] else { return nil }
-        let mean = meanNode.doubleValue ?? .nan
-        let n = node["n"].flatMap { $0.doubleValue }.map { Int($0) } ?? 0
-        var ci: (Double, Double)?
-        if case .array(let bounds)? = node["ci95"], bounds.count == 2, let lower = bounds[0].doubleValue, let upper = bounds[1].doubleValue {
-            ci = (lower, upper)
-        }
-        return Statistic(mean: mean, sd: node["sd"]?.doubleValue, ci95: ci, n: n)
     }
 
     /// Six significant digits.

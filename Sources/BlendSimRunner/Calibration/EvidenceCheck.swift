@@ -26,7 +26,7 @@ public enum EvidenceCheck {
         guard !files.isEmpty else { throw Diagnostic("no evidence files (*.yaml) in \(paths.joined(separator: ", "))") }
         let (findings, diagnostics) = EvidenceLoader.loadAll(paths: files)
         if let error = Diagnostic.collected(Diagnostic.report(diagnostics)) { throw error }
-        let host = try PluginResolution.load(settings.pluginDirectories)
+        let host = try PluginResolution.host(settings.pluginDirectories)
         var summaries: [String: JSONValue] = [:]
         var rows: [Row] = []
         for finding in findings {
@@ -41,7 +41,7 @@ public enum EvidenceCheck {
                 try ResourceCheck.check(scenario, settings: settings)
                 summaries[finding.scenarioPath] = try ScenarioRun.summary(of: scenario, host: host, options: settings.engine)
             }
-            guard let statistic = Calibrator.statistic(finding.summaryPath, in: summaries[finding.scenarioPath]!) else {
+            guard let statistic = Summary.statistic(finding.summaryPath, in: summaries[finding.scenarioPath]!) else {
                 throw finding.source.diagnostic(
                     "the experiment's summary has no statistic '\(finding.summaryPath)'", line: finding.experimentLocation.line,
                     column: finding.experimentLocation.column)

@@ -1,4 +1,5 @@
 public import BlendSimCore
+public import BlendSimInference
 import BlendSimPluginHost
 import BlendSimReport
 public import BlendSimScenario
@@ -21,7 +22,8 @@ extension Calibrator {
         resume: Bool = false, progress: (@Sendable (TemperedSMC.Record) -> Void)? = nil
     ) throws(Diagnostic) -> PosteriorReport {
         let start = Clock.monotonicSeconds()
-        let problem = try problem(plan, settings: settings, replications: plan.posterior.replications)
+        // A resumed run's targets were checked when it began (a changed plan has another fingerprint).
+        let problem = try problem(plan, settings: settings, replications: plan.posterior.replications, checkTargets: !resume)
         var targets = plan.targets
         var truth: [Double]?
         if let synthetic {
@@ -54,7 +56,8 @@ extension Calibrator {
             throw Diagnostic("\(error)")
         }
         return PosteriorReport(
-            tempered: final, plan: plan, targets: targets, syntheticTruth: truth, seconds: Clock.monotonicSeconds() - start)
+            tempered: final, plan: plan, targets: targets, syntheticTruth: truth, seconds: Clock.monotonicSeconds() - start,
+            provenance: problem.provenance)
     }
 
     /// Synthetic observations that follow the error model the samplers assume: the statistic the
@@ -207,23 +210,29 @@ extension Calibrator {
         }
         // Finished (now, or earlier and the results write failed or the merge runs again): write
         // the results, the same bytes each time.
-        let report = PosteriorReport(tempered: state!, plan: plan, targets: plan.targets, syntheticTruth: nil, seconds: 0)
+        let report = PosteriorReport(
+            tempered: state!, plan: plan, targets: plan.targets, syntheticTruth: nil, seconds: 0, provenance: problem.provenance)
         try ResultsDirectory.write(
             [("posterior.csv", report.csv), ("calibration.json", report.document.serialized(pretty: true))], to: out,
-            planPath: plan.source.path, invocation: invocation, force: force)
+            planPath: plan.source.path, invocation: invocation, provenance: report.provenance, force: force)
         return (.done, report)
     }
 }
 
 extension PosteriorReport {
     /// The report of a tempered SMC run: its equally weighted particles.
-    init(tempered state: TemperedSMC.State, plan: CalibrationPlan, targets: [CalibrationPlan.Target], syntheticTruth: [Double]?, seconds: Double) {
+    init(
+        tempered state: TemperedSMC.State, plan: CalibrationPlan, targets: [CalibrationPlan.Target], syntheticTruth: [Double]?, seconds: Double,
+        provenance: ResultProvenance
+    ) {
         let weight = 1 / Double(max(state.particles.count, 1))
         let generation = ABCSMC.Generation(
             index: state.generation, epsilon: .infinity,
             particles: state.particles.map { ABCSMC.Particle(values: $0.values, weight: weight, distance: $0.distance, summaries: $0.summaries) },
             simulations: state.simulations)
-        self.init(plan: plan, targets: targets, generations: [generation], stop: .generations, syntheticTruth: syntheticTruth, seconds: seconds)
+        self.init(
+            plan: plan, targets: targets, generations: [generation], stop: .generations, syntheticTruth: syntheticTruth, seconds: seconds,
+            provenance: provenance)
         method = .smc
         tempering = state.records
         temperingStop = state.stop

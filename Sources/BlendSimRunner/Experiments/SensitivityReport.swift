@@ -1,4 +1,5 @@
 import BlendSimCore
+import BlendSimInference
 import BlendSimReport
 import BlendSimScenario
 

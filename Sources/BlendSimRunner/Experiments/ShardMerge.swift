@@ -8,6 +8,8 @@ public enum ShardMerge {
         public var table: String
         /// The unsharded command that gives the same results (what `rerun` repeats).
         public var rerun: [String]
+        /// The seed, replications and plugins of the shards.
+        public var provenance: ResultProvenance
     }
 
     /// Merges the shards in `directories`. Every directory whose shard is missing or unreadable
@@ -32,12 +34,10 @@ public enum ShardMerge {
         switch first.kind {
         case "compare":
             let report = try VariantComparison.merge(first, units: units)
-            return Merged(
-                planPath: first.planPath, files: report.files, table: report.table,
-                rerun: rerun)
+            return Merged(planPath: first.planPath, files: report.files, table: report.table, rerun: rerun, provenance: report.provenance)
         case "sweep":
             let report = try SweepExperiment.merge(first, units: units)
-            return Merged(planPath: first.planPath, files: report.files, table: report.table, rerun: rerun)
+            return Merged(planPath: first.planPath, files: report.files, table: report.table, rerun: rerun, provenance: report.provenance)
         default:
             throw Diagnostic("\(directories[0]): unknown shard kind '\(first.kind)'")
         }

@@ -15,6 +15,8 @@ public struct ShardFile: Sendable {
     public var seed: UInt64
     public var shard: Shard
     public var units: [UnitResult]
+    /// The plugins the shard's runs used: every shard of a merge must have used the same builds.
+    public var plugins: [PluginRecord]
 
     public static let fileName = "shard.json"
 
@@ -27,6 +29,7 @@ public struct ShardFile: Sendable {
             ("seed", .integer(Int(truncatingIfNeeded: seed))),
             ("shard", .integer(shard.index)),
             ("of", .integer(shard.count)),
+            ("plugins", .array(plugins.map(\.json))),
             ("units", .array(units.map(Self.encode))),
         ])
     }
@@ -103,13 +106,21 @@ public struct ShardFile: Sendable {
         guard let count = whole(document["of"], 1...100_000), let index = whole(document["shard"], 1...count) else {
             throw Diagnostic("\(path): 'shard' and 'of' must be whole numbers with 1 ≤ shard ≤ of ≤ 100000")
         }
+        guard case .array(let pluginItems)? = document["plugins"], pluginItems.count <= 1_000 else {
+            throw Diagnostic("\(path): 'plugins' is missing (a shard names the plugins its runs used)")
+        }
+        var plugins: [PluginRecord] = []
+        for item in pluginItems {
+            guard let record = PluginRecord(json: item) else { throw Diagnostic("\(path): a plugin record is damaged") }
+            plugins.append(record)
+        }
         var units: [UnitResult] = []
         for (number, item) in items.enumerated() {
             units.append(try decodeUnit(item, number: number + 1, replications: replications, path: path))
         }
         return ShardFile(
             kind: kind, planPath: plan, planHash: hash, replications: replications, seed: UInt64(bitPattern: Int64(seed)),
-            shard: Shard(index: index, count: count), units: units)
+            shard: Shard(index: index, count: count), units: units, plugins: plugins)
     }
 
     /// Checks that `shards` are all the slices of one plan, and returns their units in order.
@@ -120,6 +131,9 @@ public struct ShardFile: Sendable {
                 shard.seed == first.seed, shard.shard.count == first.shard.count
             else {
                 throw Diagnostic("\(directory): this shard is from a different plan or settings than \(directories[0]) (plan hash \(shard.planHash.prefix(12)) vs \(first.planHash.prefix(12))); refusing to merge")
+            }
+            guard shard.plugins.count == first.plugins.count, zip(shard.plugins, first.plugins).allSatisfy({ $0.sameBuild(as: $1) }) else {
+                throw Diagnostic("\(directory): this shard ran other plugin builds than \(directories[0]) (compare their 'plugins'); refusing to merge results of different models")
             }
         }
         var seen: [Int: String] = [:]

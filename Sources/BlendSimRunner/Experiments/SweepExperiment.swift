@@ -1,4 +1,5 @@
 public import BlendSimCore
+import BlendSimInference
 import BlendSimReport
 import BlendSimScenario
 import BlendSimSystem
@@ -10,6 +11,8 @@ public enum SweepExperiment {
     public struct Report: Sendable {
         public var files: [(name: String, contents: String)]
         public var table: String
+        /// The seed, replications and plugins that produced it (for manifest.json).
+        public var provenance: ResultProvenance
     }
 
     public enum Outcome: Sendable {
@@ -59,7 +62,7 @@ public enum SweepExperiment {
 
     /// Every point as a named scenario.
     static func scenarios(_ plan: SweepPlan, settings: RunSettings) throws(Diagnostic) -> (base: Scenario, points: [Point], scenarios: [Scenario]) {
-        var base = try PluginResolution.load(path: plan.scenarioPath) { () throws(Diagnostic) in try PluginResolution.load(settings.pluginDirectories) }
+        var base = try PluginResolution.scenario(at: plan.scenarioPath) { () throws(Diagnostic) in try PluginResolution.host(settings.pluginDirectories) }
         if let replications = plan.replications { base.replications = replications }
         base = settings.apply(to: base)
         let points = points(plan, seed: base.seed)
@@ -107,7 +110,7 @@ public enum SweepExperiment {
         let plan = try SweepPlanLoader.load(path: planPath)
         let (base, points, scenarios) = try scenarios(plan, settings: settings)
         try ResourceCheck.check(experiment: scenarios, settings: settings, source: plan.source)
-        let host = try PluginResolution.load(settings.pluginDirectories)
+        let host = try PluginResolution.host(settings.pluginDirectories)
         let arms: [Arm]
         do throws(Diagnostic) {
             arms = try Experiment.arms(zip(points, scenarios).map { (name: $0.name, scenario: $1) }, host: host, posterior: settings.posterior)
@@ -136,7 +139,7 @@ public enum SweepExperiment {
                 out: out,
                 template: ShardFile(
                     kind: "sweep", planPath: planPath, planHash: planHash, replications: base.replications, seed: base.seed,
-                    shard: Shard(index: 1, count: 1), units: []),
+                    shard: Shard(index: 1, count: 1), units: [], plugins: ResultProvenance.used(by: scenarios, host: host).map(PluginRecord.init)),
                 completed: completed)
         }
         var finished: (@Sendable (UnitResult) -> Void)?
@@ -146,12 +149,15 @@ public enum SweepExperiment {
         if let shard {
             return .shard(ShardFile(
                 kind: "sweep", planPath: planPath, planHash: hash(plan, base: base), replications: base.replications,
-                seed: base.seed, shard: shard, units: results))
+                seed: base.seed, shard: shard, units: results,
+                plugins: ResultProvenance.used(by: scenarios, host: host).map(PluginRecord.init)))
         }
+        let provenance = ResultProvenance(seed: base.seed, replications: base.replications, scenarios: scenarios, host: host)
         // Every run is done: a refusal now (an outcome the runs do not produce) is the plan's, and
         // resuming could not change it, so the checkpoint goes with it.
         do {
-            return .complete(try report(plan, base: base, points: points, scenarios: scenarios, units: results, posterior: settings.posterior))
+            return .complete(
+                try report(plan, base: base, points: points, scenarios: scenarios, units: results, provenance: provenance, posterior: settings.posterior))
         } catch {
             if let out {
                 Checkpoint.remove(out: out)
@@ -171,7 +177,9 @@ public enum SweepExperiment {
             throw Diagnostic("\(first.planPath) or its scenario has changed since the shards ran; refusing to merge")
         }
         try ShardFile.check(units, arms: scenarios.map { ($0.groups.count, $0.weeks) }, replications: first.replications)
-        return try report(plan, base: base, points: points, scenarios: scenarios, units: units)
+        return try report(
+            plan, base: base, points: points, scenarios: scenarios, units: units,
+            provenance: ResultProvenance(seed: first.seed, replications: first.replications, plugins: first.plugins))
     }
 
     static func text(_ node: YAMLNode) -> JSONValue {
@@ -181,7 +189,8 @@ public enum SweepExperiment {
     }
 
     static func report(
-        _ plan: SweepPlan, base: Scenario, points: [Point], scenarios: [Scenario], units: [UnitResult], posterior: PosteriorSample? = nil
+        _ plan: SweepPlan, base: Scenario, points: [Point], scenarios: [Scenario], units: [UnitResult], provenance: ResultProvenance,
+        posterior: PosteriorSample? = nil
     ) throws(Diagnostic) -> Report {
         let replications = base.replications
         let results = Experiment.results(arms: scenarios, replications: replications, units: units)
@@ -215,7 +224,7 @@ public enum SweepExperiment {
             if let gains = summary["gains"] { members.append(("gains", gains)) }
             summaries.append(.object(members))
             if let outcome = plan.outcome {
-                guard let value = Calibrator.statistic(outcome, in: summary) else {
+                guard let value = Summary.statistic(outcome, in: summary) else {
                     throw plan.source.diagnostic(
                         "statistic '\(outcome)' is not in the scenario's summary.json (see docs/RESULTS.md)",
                         line: plan.outcomeLocation?.line ?? 1, column: plan.outcomeLocation?.column ?? 1)
@@ -249,7 +258,7 @@ public enum SweepExperiment {
         // One point per line: the file stays a fixed, small size per point and reads in one pass.
         var files: [(name: String, contents: String)] = [("summary.json", document.serialized(indentedLevels: 2)), ("runs.csv", csv)]
         if let sensitivity = document["sensitivity"] { files.append(("sensitivity.json", sensitivity.serialized(pretty: true))) }
-        return Report(files: files, table: table)
+        return Report(files: files, table: table, provenance: provenance)
     }
 
     /// The members of a run's group summary a sweep keeps per point: what a screening of many

@@ -6,10 +6,14 @@ import BlendSimScenario
 /// reports each outcome side by side, with paired differences from the first variant.
 public enum VariantComparison {
     public struct Report: Sendable {
-        public var arms: [Comparison.Arm]
-        public var document: JSONValue { Comparison.document(arms) }
-        public var table: String { Comparison.table(arms) }
-        public var weeklyCSV: String { Comparison.weeklyCSV(arms) }
+        /// The comparison, computed once; every file and the table are views of it.
+        public let comparison: Comparison.Result
+        /// The seed, replications and plugins that produced it (for manifest.json).
+        public var provenance: ResultProvenance
+        public var arms: [Comparison.Arm] { comparison.arms }
+        public var document: JSONValue { comparison.document }
+        public var table: String { Comparison.table(comparison) }
+        public var weeklyCSV: String { Comparison.weeklyCSV(comparison.arms) }
         /// The files of its results directory, before manifest.json.
         public var files: [(name: String, contents: String)] {
             [("summary.json", document.serialized(pretty: true)), ("weekly.csv", weeklyCSV)]
@@ -24,7 +28,7 @@ public enum VariantComparison {
 
     /// The variants as named scenarios, with the command line's overrides applied.
     static func variants(path: String, settings: RunSettings) throws(Diagnostic) -> (scenario: Scenario, variants: [(name: String?, scenario: Scenario, changes: [String])]) {
-        let scenario = try PluginResolution.load(path: path) { () throws(Diagnostic) in try PluginResolution.load(settings.pluginDirectories) }
+        let scenario = try PluginResolution.scenario(at: path) { () throws(Diagnostic) in try PluginResolution.host(settings.pluginDirectories) }
         guard scenario.variants.count >= 2 else {
             throw Diagnostic(
                 "\(path) declares \(scenario.variants.isEmpty ? "no" : "only one") variant; a comparison needs at least two under 'variants:' (docs/SCENARIO.md)")
@@ -37,7 +41,7 @@ public enum VariantComparison {
     ) throws(Diagnostic) -> Outcome {
         let (scenario, variants) = try variants(path: path, settings: settings)
         try ResourceCheck.check(experiment: variants.map(\.scenario), settings: settings, source: scenario.source)
-        let host = try PluginResolution.load(settings.pluginDirectories)
+        let host = try PluginResolution.host(settings.pluginDirectories)
         let arms = try Experiment.arms(variants.map { ($0.name, $0.scenario) }, host: host, posterior: settings.posterior)
         var replications = variants[0].scenario.replications
         let seed = variants[0].scenario.seed
@@ -57,14 +61,17 @@ public enum VariantComparison {
             return .shard(ShardFile(
                 kind: "compare", planPath: path,
                 planHash: ShardFile.planHash(fileBytes: scenario.source.bytes, replications: replications, seed: seed),
-                replications: replications, seed: seed, shard: shard, units: results))
+                replications: replications, seed: seed, shard: shard, units: results,
+                plugins: ResultProvenance.used(by: variants.map(\.scenario), host: host).map(PluginRecord.init)))
         }
-        return .complete(report(variants, replications: replications, units: results, posterior: settings.posterior, stopping: stopping))
+        let provenance = ResultProvenance(seed: seed, replications: replications, scenarios: variants.map(\.scenario), host: host)
+        return .complete(
+            report(variants, replications: replications, units: results, provenance: provenance, posterior: settings.posterior, stopping: stopping))
     }
 
     static func report(
-        _ variants: [(name: String?, scenario: Scenario, changes: [String])], replications: Int, units: [UnitResult], posterior: PosteriorSample? = nil,
-        stopping: RunDescription.Stopping? = nil
+        _ variants: [(name: String?, scenario: Scenario, changes: [String])], replications: Int, units: [UnitResult], provenance: ResultProvenance,
+        posterior: PosteriorSample? = nil, stopping: RunDescription.Stopping? = nil
     ) -> Report {
         let scenarios = variants.map { variant -> Scenario in
             var scenario = variant.scenario
@@ -72,11 +79,11 @@ public enum VariantComparison {
             return scenario
         }
         let results = Experiment.results(arms: scenarios, replications: replications, units: units)
-        return Report(arms: variants.indices.map { index in
+        return Report(comparison: Comparison.Result(arms: variants.indices.map { index in
             var description = ScenarioRun.describe(scenarios[index], posterior: posterior)
             description.stopping = stopping
             return Comparison.Arm(name: variants[index].name ?? "", description: description, result: results[index], changes: variants[index].changes)
-        })
+        }), provenance: provenance)
     }
 
     /// Rebuilds the comparison from its shards: the scenario is read again (it must be the one
@@ -88,6 +95,8 @@ public enum VariantComparison {
             throw Diagnostic("\(first.planPath) has changed since the shards ran; refusing to merge")
         }
         try ShardFile.check(units, arms: variants.map { ($0.scenario.groups.count, $0.scenario.weeks) }, replications: first.replications)
-        return report(variants, replications: first.replications, units: units)
+        return report(
+            variants, replications: first.replications, units: units,
+            provenance: ResultProvenance(seed: first.seed, replications: first.replications, plugins: first.plugins))
     }
 }

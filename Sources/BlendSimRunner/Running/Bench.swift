@@ -52,11 +52,11 @@ public enum Bench {
         students: Int, weeks: Int, replications: Int, groups: Int = 1, options: EngineOptions, repeats: Int, pluginDirectories: [String]
     ) throws(Diagnostic) -> Measurement {
         let text = scenarioText(students: students, weeks: weeks, replications: replications, groups: groups)
-        let decoded = ScenarioLoader.decode(ScenarioSource(path: "bench", bytes: Array(text.utf8)))
+        let decoded = ScenarioLoader.check(ScenarioSource(path: "bench", bytes: Array(text.utf8)))
         guard let scenario = decoded.scenario else { throw Diagnostic.collected(decoded.diagnostics)! }
         // The benchmark allocates by its options like any run: the same budget applies.
         try ResourceCheck.check(scenario, settings: RunSettings(engine: options))
-        let host = try PluginResolution.load(pluginDirectories)
+        let host = try PluginResolution.host(pluginDirectories)
         let resolved = PluginResolution.resolve(scenario, host: host)
         guard let spec = resolved.spec else { throw Diagnostic.collected(resolved.diagnostics)! }
         var setups: [Double] = []

@@ -73,7 +73,7 @@ public enum Experiment {
             if let posterior {
                 for replication in 0..<item.scenario.replications {
                     let values = posterior.draw(seed: item.scenario.seed, replication: replication)
-                    let drawn = Calibrator.applied(posterior.settings, values, to: item.scenario, host: host)
+                    let drawn = ParameterSettings.applied(posterior.settings, values, to: item.scenario, host: host)
                     let resolved = PluginResolution.resolve(drawn, host: host)
                     guard let spec = resolved.spec else {
                         throw Diagnostic("\(posterior.path): the parameters of replication \(replication + 1)'s draw are refused: \(resolved.diagnostics[0].message)")
@@ -202,7 +202,7 @@ public enum Experiment {
                         values.insert(JSONValue.number(scenario.kernel[keyPath: info.keyPath]).serialized())
                     }
                 case .modelDefault(_, let parameter), .group(_, _, _, let parameter):
-                    for index in Calibrator.groups(reachedBy: setting, in: scenario) {
+                    for index in ParameterSettings.groups(reachedBy: setting, in: scenario) {
                         values.insert(scenario.groups[index].model.parameters.first { $0.0 == parameter }?.1.serialized() ?? "default")
                     }
                 case .policyDefault(let policy, let parameter):

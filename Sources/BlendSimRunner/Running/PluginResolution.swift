@@ -8,7 +8,7 @@ public import BlendSimScenario
 /// scenario's line before anything runs.
 public enum PluginResolution {
     /// Loads every plugin on the standard plugin path with `directories` first.
-    public static func load(_ directories: [String]) throws(Diagnostic) -> PluginHost {
+    public static func host(_ directories: [String]) throws(Diagnostic) -> PluginHost {
         do {
             return try PluginHost(searchPath: PluginHost.standardSearchPath(pluginDirectories: directories))
         } catch {
@@ -141,7 +141,7 @@ public enum PluginResolution {
 
     /// Reads and checks the scenario at `path` and, with `host`, the plugins it names: the
     /// scenario, or every error in the file as one diagnostic.
-    public static func load(path: String, host: () throws(Diagnostic) -> PluginHost) throws(Diagnostic) -> Scenario {
+    public static func scenario(at path: String, host: () throws(Diagnostic) -> PluginHost) throws(Diagnostic) -> Scenario {
         let checked = ScenarioLoader.check(path: path)
         if let scenario = checked.scenario { return scenario }
         var diagnostics = checked.diagnostics

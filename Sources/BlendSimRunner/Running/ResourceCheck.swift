@@ -5,11 +5,9 @@ import BlendSimSystem
 /// Refuses, before anything runs, a scenario whose cohorts and results would not fit in memory,
 /// with the estimate — rather than letting the operating system kill the run halfway.
 public enum ResourceCheck {
-    /// `--max-memory`: the budget in bytes instead of 80% of the memory available.
-    nonisolated(unsafe) public static var budget: Double?
-
-    /// The bytes a run may use.
-    static var limit: Double { budget ?? available() * 0.8 }
+    /// The bytes a run may use: `--max-memory` (the settings' `memoryBudget`), or 80% of the
+    /// memory available.
+    static func limit(_ settings: RunSettings) -> Double { settings.memoryBudget ?? available() * 0.8 }
 
     /// Bytes a run of `scenario` needs at its peak, roughly: the cohorts of the units that run at
     /// once — several only when units run concurrently (`Replications.acrossUnits`: small cohorts),
@@ -43,10 +41,10 @@ public enum ResourceCheck {
     public static func check(_ scenario: Scenario, settings: RunSettings) throws(Diagnostic) {
         let scenario = largest(scenario, settings)
         let needed = estimate(scenario, options: settings.engine)
-        guard needed <= limit else {
+        guard needed <= limit(settings) else {
             let students = scenario.groups.reduce(0) { $0 + $1.students }
             throw scenario.source.diagnostic(
-                "this run needs about \(gib(needed)) of memory (\(students) students × \(Cohort.bytesPerStudent) bytes, \(scenario.replications) replications × \(scenario.weeks) weeks of results) but the budget is \(gib(limit)) (80% of the memory available unless --max-memory says otherwise); use fewer students or replications, a larger machine, or --max-memory", line: 1, column: 1)
+                "this run needs about \(gib(needed)) of memory (\(students) students × \(Cohort.bytesPerStudent) bytes, \(scenario.replications) replications × \(scenario.weeks) weeks of results) but the budget is \(gib(limit(settings))) (80% of the memory available unless --max-memory says otherwise); use fewer students or replications, a larger machine, or --max-memory", line: 1, column: 1)
         }
     }
 
@@ -77,9 +75,9 @@ public enum ResourceCheck {
         guard let largest = scenarios.max(by: { $0.groups.reduce(0) { $0 + $1.students } < $1.groups.reduce(0) { $0 + $1.students } })
         else { return }
         let needed = estimate(experiment: scenarios, options: settings.engine)
-        guard needed <= limit else {
+        guard needed <= limit(settings) else {
             throw source.diagnostic(
-                "this experiment needs about \(gib(needed)) of memory (\(scenarios.count) arms or points × \(largest.replications) replications, the largest with \(largest.groups.reduce(0) { $0 + $1.students }) students) but the budget is \(gib(limit)) (80% of the memory available unless --max-memory says otherwise); use fewer points, replications or students, or --max-memory", line: 1, column: 1)
+                "this experiment needs about \(gib(needed)) of memory (\(scenarios.count) arms or points × \(largest.replications) replications, the largest with \(largest.groups.reduce(0) { $0 + $1.students }) students) but the budget is \(gib(limit(settings))) (80% of the memory available unless --max-memory says otherwise); use fewer points, replications or students, or --max-memory", line: 1, column: 1)
         }
     }
 

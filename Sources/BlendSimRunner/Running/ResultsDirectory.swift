@@ -36,15 +36,7 @@ public enum ResultsDirectory {
                 ("seed", .integer(Int(truncatingIfNeeded: report.scenario.seed))),
                 ("replications", .integer(report.scenario.replications)),
                 ("threads", .integer(threads)),
-                ("plugins", .array(report.plugins.map { plugin in
-                    .object([
-                        ("name", .string(plugin.name)),
-                        ("version", .string(plugin.version)),
-                        ("abi", .string("\(plugin.abiMajor).\(plugin.abiMinor)")),
-                        ("file", .string(plugin.path)),
-                        ("sha256", .string(plugin.sha256)),
-                    ])
-                })),
+                ("plugins", .array(report.plugins.map { PluginRecord($0).json })),
             ],
             outputs: files,
             measured: [
@@ -55,14 +47,15 @@ public enum ResultsDirectory {
         try write(files + [("manifest.json", manifest)], to: directory, replacing: force)
     }
 
-    /// Writes the result files of compare, sweep and merge with a manifest naming the plan (or
-    /// scenario) they came from, all or nothing. The plan is recorded by its SHA-256, its path
+    /// Writes the result files of compare, sweep, merge and calibrate with a manifest naming the
+    /// plan (or scenario) they came from and what produced them (seed, replications, plugins), all
+    /// or nothing. The plan is recorded by its SHA-256, its path
     /// relative to `directory` (so `rerun` finds it from anywhere) and the path as given on the
     /// command line; `rerun` (merged results: the unsharded command) is what `blendsim rerun`
     /// repeats instead of `invocation`.
     public static func write(
         _ files: [(name: String, contents: String)], to directory: String, planPath: String, invocation: [String],
-        force: Bool = true, rerun: [String]? = nil
+        provenance: ResultProvenance, force: Bool = true, rerun: [String]? = nil
     ) throws(Diagnostic) {
         let bytes = FileSystem.contents(planPath, limit: 1 << 30) ?? []
         let manifest = Manifest.document(
@@ -71,7 +64,7 @@ public enum ResultsDirectory {
                 ("path", .string(FileSystem.relative(planPath, from: directory))), ("given", .string(planPath)),
                 ("sha256", .string(SHA256.hex(bytes))),
             ]),
-            run: rerun.map { [("rerun", .array($0.map { .string($0) }))] } ?? [], outputs: files, measured: [])
+            run: provenance.members + (rerun.map { [("rerun", .array($0.map { .string($0) }))] } ?? []), outputs: files, measured: [])
         // Without --force, results already there are replaced only when they are this same
         // result written again (the same plan, the same files: a merge run twice); anything else
         // — a run's results, another plan's posterior, a second writer's — is refused, under the

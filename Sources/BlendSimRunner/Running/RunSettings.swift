@@ -14,12 +14,16 @@ public struct RunSettings: Sendable {
     public var automaticReplications: AutomaticReplications?
     /// `--uncertainty model`: each replication draws its parameters from this posterior sample.
     public var posterior: PosteriorSample?
+    /// `--max-memory`, in bytes: the budget a run's memory estimate must pass (`ResourceCheck`);
+    /// nil for 80% of the memory available.
+    public var memoryBudget: Double?
 
     public init(
         pluginDirectories: [String] = [], seed: UInt64? = nil, replications: Int? = nil,
         engine: EngineOptions = EngineOptions(), automaticReplications: AutomaticReplications? = nil,
-        posterior: PosteriorSample? = nil
+        posterior: PosteriorSample? = nil, memoryBudget: Double? = nil
     ) {
+        self.memoryBudget = memoryBudget
         self.pluginDirectories = pluginDirectories
         self.seed = seed
         self.replications = replications

@@ -27,9 +27,9 @@ public enum ScenarioRun {
     /// Loads, resolves and runs the scenario at `path`; with `tracePath`, streams every student's
     /// weekly state to that file (written atomically when the run succeeds).
     public static func execute(path: String, settings: RunSettings, tracePath: String? = nil) throws(Diagnostic) -> RunReport {
-        var scenario = settings.apply(to: try PluginResolution.load(path: path) { () throws(Diagnostic) in try PluginResolution.load(settings.pluginDirectories) })
+        var scenario = settings.apply(to: try PluginResolution.scenario(at: path) { () throws(Diagnostic) in try PluginResolution.host(settings.pluginDirectories) })
         try ResourceCheck.check(scenario, settings: settings)
-        let host = try PluginResolution.load(settings.pluginDirectories)
+        let host = try PluginResolution.host(settings.pluginDirectories)
         let arm = try Experiment.arms([(nil, scenario)], host: host, posterior: settings.posterior)[0]
         var options = settings.engine
         var trace: TraceWriter?
@@ -59,11 +59,7 @@ public enum ScenarioRun {
             throw Diagnostic(error.message)
         }
         let seconds = Clock.monotonicSeconds() - start
-        let used = Set(scenario.groups.flatMap { [$0.model.name] + $0.policies.map(\.name) })
-        let plugins = host.plugins.filter { plugin in
-            host.models.contains { $0.plugin == plugin && used.contains($0.name) }
-                || host.policies.contains { $0.plugin == plugin && used.contains($0.name) }
-        }
+        let plugins = ResultProvenance.used(by: [scenario], host: host)
         var description = describe(scenario, posterior: settings.posterior)
         description.stopping = stopping
         return RunReport(scenario: scenario, description: description, result: result, plugins: plugins, seconds: seconds)

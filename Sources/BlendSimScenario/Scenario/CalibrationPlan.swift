@@ -1,4 +1,5 @@
 public import BlendSimCore
+public import BlendSimInference
 
 /// A calibration: which parameters to fit, within which bounds, to which target statistics of
 /// which scenario (docs/CALIBRATION.md).

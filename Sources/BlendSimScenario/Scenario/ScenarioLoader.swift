@@ -1,7 +1,10 @@
 public import BlendSimCore
 import BlendSimSystem
 
-/// Reads scenario files: YAML → typed, validated `Scenario` with located diagnostics.
+/// Reads scenario files: YAML → typed, validated `Scenario` with located diagnostics. There is
+/// one way to read a scenario, `check` (from a path or from bytes in memory), which returns what
+/// it found (`Checked`); `load` is `check` that throws every error at once. Checking the plugins a
+/// scenario names as well is `PluginResolution.scenario(at:host:)` (or `problems` for every error).
 ///
 /// Every key is documented in docs/SCENARIO.md; this file is the single place that knows them.
 public enum ScenarioLoader {
@@ -12,15 +15,9 @@ public enum ScenarioLoader {
     /// - Throws: the first `Diagnostic` found.
     /// - Throws: every `Diagnostic` found, as one (`Diagnostic.collected`).
     public static func load(path: String) throws(Diagnostic) -> Scenario {
-        let result = validate(path: path)
-        if let error = Diagnostic.collected(Diagnostic.report(result.diagnostics, mainFile: path)) { throw error }
-        return result.scenario!
-    }
-
-    /// Reads and validates the scenario at `path`, collecting every diagnostic it can.
-    public static func validate(path: String) -> (scenario: Scenario?, diagnostics: [Diagnostic]) {
         let checked = check(path: path)
-        return (checked.scenario, checked.diagnostics)
+        if let error = Diagnostic.collected(Diagnostic.report(checked.diagnostics, mainFile: path)) { throw error }
+        return checked.scenario!
     }
 
     /// What reading a scenario found: the scenario if it has no error, every error, and the
@@ -44,13 +41,9 @@ public enum ScenarioLoader {
         }
     }
 
-    /// Validates a scenario already in memory.
-    public static func decode(_ source: ScenarioSource) -> (scenario: Scenario?, diagnostics: [Diagnostic]) {
-        let checked = check(source)
-        return (checked.scenario, checked.diagnostics)
-    }
-
-    static func check(_ source: ScenarioSource) -> Checked {
+    /// Reads and validates a scenario already in memory, collecting every diagnostic and every
+    /// named component it can.
+    public static func check(_ source: ScenarioSource) -> Checked {
         let root: YAMLNode?
         do {
             root = try YAMLReader().parse(source.bytes)

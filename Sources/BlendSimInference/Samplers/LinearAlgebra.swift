@@ -1,3 +1,4 @@
+import BlendSimCore
 /// The small dense linear algebra calibration needs.
 public enum LinearAlgebra {
     /// The inverse of a square matrix by Gauss–Jordan elimination with partial pivoting, or nil

@@ -1,3 +1,4 @@
+import BlendSimCore
 import BlendSimSystem
 
 /// A prior distribution of one calibrated parameter, always within the parameter's bounds

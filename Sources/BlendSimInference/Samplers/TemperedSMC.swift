@@ -1,3 +1,4 @@
+import BlendSimCore
 import BlendSimSystem
 
 /// A sequential Monte Carlo sampler with likelihood tempering and Metropolis–Hastings moves

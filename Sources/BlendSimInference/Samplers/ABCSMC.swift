@@ -1,3 +1,4 @@
+import BlendSimCore
 import BlendSimSystem
 
 /// Approximate Bayesian computation by sequential Monte Carlo (ABC-SMC; Beaumont, Cornuet, Marin &

@@ -1,3 +1,4 @@
+import BlendSimCore
 /// The sampling designs of sweeps, as points of the unit cube [0, 1]^k: pure functions of their
 /// sizes and a seed (docs/EXPERIMENTS.md). A sweep maps each coordinate onto its parameter's
 /// range.

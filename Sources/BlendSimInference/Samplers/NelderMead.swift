@@ -1,3 +1,4 @@
+import BlendSimCore
 /// Nelder–Mead simplex minimisation over the unit cube, for objectives without derivatives.
 ///
 /// Points are clamped to [0, 1] in every coordinate; callers map the cube to their parameters'

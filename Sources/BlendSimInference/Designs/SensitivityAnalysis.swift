@@ -1,3 +1,4 @@
+import BlendSimCore
 /// Sensitivity indices from a design's responses: pure functions of the design's points and the
 /// responses measured at them (docs/EXPERIMENTS.md).
 public enum SensitivityAnalysis {

@@ -1,0 +1,86 @@
+public import BlendSimCore
+public import BlendSimPluginHost
+public import BlendSimScenario
+
+/// A plugin that produced a result, as manifest.json and shard.json record it: enough to tell
+/// which build ran (its SHA-256) and where it was.
+public struct PluginRecord: Sendable, Equatable {
+    public var name: String
+    public var version: String
+    public var abi: String
+    public var file: String
+    public var sha256: String
+
+    public init(_ plugin: LoadedPlugin) {
+        name = plugin.name
+        version = plugin.version
+        abi = "\(plugin.abiMajor).\(plugin.abiMinor)"
+        file = plugin.path
+        sha256 = plugin.sha256
+    }
+
+    init(name: String, version: String, abi: String, file: String, sha256: String) {
+        self.name = name
+        self.version = version
+        self.abi = abi
+        self.file = file
+        self.sha256 = sha256
+    }
+
+    public var json: JSONValue {
+        .object([
+            ("name", .string(name)), ("version", .string(version)), ("abi", .string(abi)), ("file", .string(file)),
+            ("sha256", .string(sha256)),
+        ])
+    }
+
+    /// A record read back from a file blendsim wrote, or nil when a field is missing or not text.
+    init?(json: JSONValue) {
+        guard let name = json["name"]?.stringValue, let version = json["version"]?.stringValue, let abi = json["abi"]?.stringValue,
+            let file = json["file"]?.stringValue, let sha256 = json["sha256"]?.stringValue
+        else { return nil }
+        self.init(name: name, version: version, abi: abi, file: file, sha256: sha256)
+    }
+
+    /// The same build: name, version and content (the file may sit elsewhere on another node).
+    func sameBuild(as other: PluginRecord) -> Bool {
+        name == other.name && version == other.version && sha256 == other.sha256
+    }
+}
+
+/// What produced a result besides its input file: the seed, the replications and the plugins
+/// that ran. Every command's manifest.json records it (docs/RESULTS.md).
+public struct ResultProvenance: Sendable {
+    public var seed: UInt64
+    public var replications: Int
+    public var plugins: [PluginRecord]
+
+    public init(seed: UInt64, replications: Int, plugins: [PluginRecord]) {
+        self.seed = seed
+        self.replications = replications
+        self.plugins = plugins
+    }
+
+    /// The plugins of `host` that define a model or policy some group of `scenarios` uses, in
+    /// the host's order.
+    public init(seed: UInt64, replications: Int, scenarios: [Scenario], host: PluginHost) {
+        self.init(seed: seed, replications: replications, plugins: Self.used(by: scenarios, host: host).map(PluginRecord.init))
+    }
+
+    public static func used(by scenarios: [Scenario], host: PluginHost) -> [LoadedPlugin] {
+        let used = Set(scenarios.flatMap { $0.groups.flatMap { [$0.model.name] + $0.policies.map(\.name) } })
+        return host.plugins.filter { plugin in
+            host.models.contains { $0.plugin == plugin && used.contains($0.name) }
+                || host.policies.contains { $0.plugin == plugin && used.contains($0.name) }
+        }
+    }
+
+    /// The manifest's members, in order.
+    var members: [(String, JSONValue)] {
+        [
+            ("seed", .integer(Int(truncatingIfNeeded: seed))),
+            ("replications", .integer(replications)),
+            ("plugins", .array(plugins.map(\.json))),
+        ]
+    }
+}

@@ -1,0 +1,132 @@
+import BlendSimCore
+
+/// A scenario's groups: their keys, levels and the models and policies they name.
+extension ScenarioDecoder {
+    mutating func group(_ node: YAMLNode, population base: PopulationSpec) -> GroupScenario? {
+        guard let entries = mapping(node, "a group", allowed: Self.groupKeys) else { return nil }
+        let before = diagnostics.count
+        var name = ""
+        if let node = entries["name"] {
+            name = self.name(node, "name") ?? ""
+        } else {
+            error("a group needs a 'name'", at: node)
+        }
+        let what = name.isEmpty ? "the group" : "group '\(name)'"
+        var students = 0
+        if let node = entries["students"] {
+            students = integer(node, "students", 1...100_000_000) ?? 0
+        } else {
+            error("\(what) needs 'students' (how many students it has)", at: node)
+        }
+        var levelShares = [Double](repeating: 0, count: LevelBand.allCases.count)
+        if let node = entries["levels"] {
+            levelShares = levels(node, what) ?? levelShares
+        } else {
+            error("\(what) needs 'levels' (the share of students starting at each level)", at: node)
+        }
+        var model: ComponentReference?
+        if let node = entries["model"] {
+            model = component(node, "model")
+        } else {
+            error("\(what) needs a 'model' (e.g. traditional, flipped-classroom)", at: node)
+        }
+        var onlineShare = 0.0
+        if let node = entries["online_share"], let value = number(node, "online_share", 0...1) { onlineShare = value }
+        var studentsPerTeacher = 25.0
+        if let node = entries["students_per_teacher"], let value = number(node, "students_per_teacher", 1...500) {
+            studentsPerTeacher = value
+        }
+        var hours = (contact: 4.0, siwt: 1.0, siw: 3.0)
+        if let node = entries["hours"], let values = mapping(node, "'hours'", allowed: Self.hourKeys) {
+            if let node = values["contact"], let value = number(node, "contact", 0...40) { hours.contact = value }
+            if let node = values["siwt"], let value = number(node, "siwt", 0...40) { hours.siwt = value }
+            if let node = values["siw"], let value = number(node, "siw", 0...40) { hours.siw = value }
+            if hours.contact + hours.siwt + hours.siw == 0 {
+                error("\(what) has no hours at all: contact, siwt and siw are all 0", at: node)
+            }
+        }
+        var policies: [ComponentReference] = []
+        if let node = entries["policies"] {
+            if let items = node.items {
+                for item in items {
+                    guard let policy = component(item, "policy") else { continue }
+                    if let earlier = policies.first(where: { $0.name == policy.name }) {
+                        error("policy '\(policy.name)' is listed twice (first at line \(earlier.location.line))", at: item)
+                    }
+                    policies.append(policy)
+                }
+            } else {
+                error("'policies' must be a list, found \(node.kindName)", at: node)
+            }
+        }
+        var population = base
+        if let node = entries["population"] { population = self.population(node, base: base) }
+
+        if let model, componentPlaces.insert("model\u{0}\(model.location)").inserted {
+            components.append(("model", withDefaults(model, from: modelDefaults)))
+        }
+        for policy in policies where componentPlaces.insert("policy\u{0}\(policy.location)").inserted {
+            components.append(("policy", withDefaults(policy, from: policyDefaults)))
+        }
+        guard diagnostics.count == before, let model else { return nil }
+        return GroupScenario(
+            name: name, students: students, levelShares: levelShares, onlineShare: onlineShare,
+            contactHours: hours.contact, siwtHours: hours.siwt, siwHours: hours.siw,
+            studentsPerTeacher: studentsPerTeacher, population: population,
+            model: withDefaults(model, from: modelDefaults),
+            policies: policies.map { withDefaults($0, from: policyDefaults) }, location: source.location(of: node))
+    }
+
+    mutating func levels(_ node: YAMLNode, _ what: String) -> [Double]? {
+        let keys = LevelBand.allCases.map(\.key)
+        let before = diagnostics.count
+        guard let entries = mapping(node, "'levels'", allowed: keys) else { return nil }
+        var shares = [Double](repeating: 0, count: keys.count)
+        // An unknown level is its own error: the sum is not checked without it.
+        var valid = diagnostics.count == before
+        for band in LevelBand.allCases {
+            guard let node = entries[band.key] else { continue }
+            if let share = number(node, band.key, 0...1) { shares[band.rawValue] = share } else { valid = false }
+        }
+        guard valid else { return nil }
+        let sum = shares.reduce(0, +)
+        guard abs(sum - 1) <= 1e-6 else {
+            error(
+                "the level shares of \(what) sum to \(Self.format((sum * 1e6).rounded() / 1e6)); they must sum to 1",
+                at: node)
+            return nil
+        }
+        return shares
+    }
+
+    /// A model or policy: its name, or `{name, parameters}`.
+    mutating func component(_ node: YAMLNode, _ kind: String) -> ComponentReference? {
+        if case .scalar = node.content {
+            guard let name = string(node, kind) else { return nil }
+            return ComponentReference(
+                name: name, parameters: [], location: source.location(of: node), parameterLocations: [:])
+        }
+        guard let entries = mapping(node, "a \(kind)", allowed: Self.componentKeys) else { return nil }
+        guard let nameNode = entries["name"] else {
+            error("a \(kind) needs a 'name'", at: node)
+            return nil
+        }
+        guard let name = self.name(nameNode, "name") else { return nil }
+        var parameters: [(String, JSONValue)] = []
+        var locations: [String: SourceLocation] = [:]
+        if let parametersNode = entries["parameters"] {
+            guard let pairs = parametersNode.pairs else {
+                error("'parameters' must be a mapping, found \(parametersNode.kindName)", at: parametersNode)
+                return nil
+            }
+            for pair in pairs {
+                let key = pair.key.scalar ?? ""
+                parameters.append((key, Self.json(pair.value)))
+                locations[key] = source.location(of: pair.value)
+            }
+        }
+        return ComponentReference(
+            name: name, parameters: parameters, location: source.location(of: nameNode),
+            parameterLocations: locations)
+    }
+}
