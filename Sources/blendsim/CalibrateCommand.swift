@@ -140,9 +140,7 @@ extension BlendSim.Calibrate {
             try ResultsDirectory.checkOutput(out, force: force)
             let loaded = try CalibrationPlanLoader.load(path: plan)
             let report = try Calibrator.laplace(loaded, settings: runSettings(plugins: plugins, engine: engine, memory: memory), particles: loaded.posterior.sampler.particles)
-            try ResultsDirectory.write(
-                [("posterior.csv", report.csv), ("calibration.json", report.document.serialized(pretty: true))], to: out,
-                planPath: plan, invocation: CommandLine.arguments, provenance: report.provenance, force: force)
+            try report.write(to: out, planPath: plan, invocation: CommandLine.arguments, force: force)
             StandardOutput.write(report.table())
             StandardOutput.write("\nPosterior written to \(out)/posterior.csv (report: \(out)/calibration.json)\n")
         } catch {
@@ -219,9 +217,7 @@ extension BlendSim.Calibrate {
                     }
                 }
             }
-            try ResultsDirectory.write(
-                [("posterior.csv", report.csv), ("calibration.json", report.document.serialized(pretty: true))], to: out,
-                planPath: plan, invocation: CommandLine.arguments, provenance: report.provenance, force: force)
+            try report.write(to: out, planPath: plan, invocation: CommandLine.arguments, force: force)
             PosteriorCheckpointCleanup.remove(out)
             TemperedCheckpointCleanup.remove(out)
             StandardOutput.write(report.table())

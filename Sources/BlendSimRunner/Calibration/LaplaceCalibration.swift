@@ -40,13 +40,8 @@ extension Calibrator {
         let candidates = draws.enumerated().map { index, values in
             ABCSMC.Candidate(values: values, key: CounterRandom.derive(CounterRandom.derive(plan.posterior.seed, 0x1A92), UInt64(index)))
         }
-        let outcomes: [ABCSMC.Outcome]
-        do {
-            outcomes = try simulator(problem, targets: plan.targets)(candidates)
-        } catch let error as Diagnostic {
-            throw error
-        } catch {
-            throw Diagnostic("\(error)")
+        let outcomes: [ABCSMC.Outcome] = try diagnosing {
+            try simulator(problem, targets: plan.targets)(candidates)
         }
         let weight = 1 / Double(max(particles, 1))
         let generation = ABCSMC.Generation(

@@ -16,36 +16,22 @@ extension Calibrator {
         resume: Bool = false, progress: (@Sendable (ABCSMC.Generation) -> Void)? = nil
     ) throws(Diagnostic) -> PosteriorReport {
         let start = Clock.monotonicSeconds()
-        // A resumed run's targets were checked when it began (a changed plan has another fingerprint).
-        let problem = try problem(plan, settings: settings, replications: plan.posterior.replications, checkTargets: !resume)
-        var targets = plan.targets
-        var truth: [Double]?
-        if let synthetic {
-            truth = try current(plan, scenarios: problem.scenarios.map(\.scenario), host: problem.host)
-            targets = try syntheticTargets(plan, problem: problem, truth: truth!, offset: synthetic)
-        }
+        let (problem, targets, truth) = try posteriorStart(plan, settings: settings, synthetic: synthetic, resume: resume).parts
         let sampler = ABCSMC(priors: plan.parameters.map(\.prior), settings: plan.posterior.sampler, seed: plan.posterior.seed)
         let fingerprint = PosteriorCheckpoint.fingerprint(plan: plan, targets: targets, settings: settings, problem: problem)
         var previous: [ABCSMC.Generation] = []
         if let checkpoint, resume {
-            guard FileSystem.exists(PosteriorCheckpoint.path(checkpoint)) else {
-                throw Diagnostic("\(checkpoint) holds no interrupted calibration to resume (no .checkpoint/generations.json)")
-            }
+            try requireCheckpoint(PosteriorCheckpoint.path(checkpoint), directory: checkpoint)
             previous = try PosteriorCheckpoint.load(directory: checkpoint, fingerprint: fingerprint, plan: plan, targetCount: targets.count)
         }
         let simulate = simulator(problem, targets: targets)
         var generations = previous
-        let result: (generations: [ABCSMC.Generation], stop: ABCSMC.Stop, discarded: Int)
-        do {
-            result = try sampler.run(previous: previous, simulate: simulate) { generation in
+        let result: (generations: [ABCSMC.Generation], stop: ABCSMC.Stop, discarded: Int) = try diagnosing {
+            try sampler.run(previous: previous, simulate: simulate) { generation in
                 generations.append(generation)
                 if let checkpoint { try PosteriorCheckpoint.save(generations, directory: checkpoint, fingerprint: fingerprint) }
                 progress?(generation)
             }
-        } catch let error as Diagnostic {
-            throw error
-        } catch {
-            throw Diagnostic("\(error)")
         }
         return PosteriorReport(
             plan: plan, targets: targets, generations: result.generations, stop: result.stop, syntheticTruth: truth,
@@ -101,13 +87,8 @@ extension Calibrator {
         }
         let step = sampler.step(after: generations.last)
         let mine = sampler.proposals(step, round: round).filter { $0.index % shard.count == shard.index - 1 }
-        let outcomes: [ABCSMC.Outcome]
-        do {
-            outcomes = try simulator(problem, targets: plan.targets)(mine.map(\.candidate))
-        } catch let error as Diagnostic {
-            throw error
-        } catch {
-            throw Diagnostic("\(error)")
+        let outcomes: [ABCSMC.Outcome] = try diagnosing {
+            try simulator(problem, targets: plan.targets)(mine.map(\.candidate))
         }
         let document = JSONValue.object([
             ("fingerprint", .string(fingerprint)),
@@ -138,9 +119,7 @@ extension Calibrator {
             let report = PosteriorReport(
                 plan: plan, targets: plan.targets, generations: generations, stop: stop, syntheticTruth: nil, seconds: 0,
                 provenance: problem.provenance)
-            try ResultsDirectory.write(
-                [("posterior.csv", report.csv), ("calibration.json", report.document.serialized(pretty: true))], to: out,
-                planPath: plan.source.path, invocation: invocation, provenance: report.provenance, force: force)
+            try report.write(to: out, planPath: plan.source.path, invocation: invocation, force: force)
             return (.done, report)
         }
         let step = sampler.step(after: generations.last)
@@ -202,9 +181,7 @@ extension Calibrator {
         let report = PosteriorReport(
             plan: plan, targets: plan.targets, generations: generations, stop: stop, syntheticTruth: nil, seconds: 0,
             provenance: problem.provenance, discarded: discarded)
-        try ResultsDirectory.write(
-            [("posterior.csv", report.csv), ("calibration.json", report.document.serialized(pretty: true))], to: out,
-            planPath: plan.source.path, invocation: invocation, provenance: report.provenance, force: force)
+        try report.write(to: out, planPath: plan.source.path, invocation: invocation, force: force)
         return (.done, report)
     }
 }

@@ -22,38 +22,24 @@ extension Calibrator {
         resume: Bool = false, progress: (@Sendable (TemperedSMC.Record) -> Void)? = nil
     ) throws(Diagnostic) -> PosteriorReport {
         let start = Clock.monotonicSeconds()
-        // A resumed run's targets were checked when it began (a changed plan has another fingerprint).
-        let problem = try problem(plan, settings: settings, replications: plan.posterior.replications, checkTargets: !resume)
-        var targets = plan.targets
-        var truth: [Double]?
-        if let synthetic {
-            truth = try current(plan, scenarios: problem.scenarios.map(\.scenario), host: problem.host)
-            targets = try syntheticTargets(plan, problem: problem, truth: truth!, offset: synthetic)
-        }
+        let (problem, targets, truth) = try posteriorStart(plan, settings: settings, synthetic: synthetic, resume: resume).parts
         let sampler = TemperedSMC(priors: plan.parameters.map(\.prior), settings: plan.posterior.tempering, seed: plan.posterior.seed)
         let fingerprint = TemperedCheckpoint.fingerprint(plan: plan, targets: targets, settings: settings, problem: problem)
         var state: TemperedSMC.State?
         if let checkpoint, resume {
-            guard FileSystem.exists(TemperedCheckpoint.path(checkpoint)) else {
-                throw Diagnostic("\(checkpoint) holds no interrupted calibration to resume (no .checkpoint/smc-state.json)")
-            }
+            try requireCheckpoint(TemperedCheckpoint.path(checkpoint), directory: checkpoint)
             state = try TemperedCheckpoint.load(directory: checkpoint, fingerprint: fingerprint, plan: plan, targetCount: targets.count)
         }
         let simulate = likelihoodSimulator(problem, targets: targets)
         var reported = state?.records.count ?? 0
-        let final: TemperedSMC.State
-        do {
-            final = try sampler.run(from: state, simulate: simulate) { state in
+        let final: TemperedSMC.State = try diagnosing {
+            try sampler.run(from: state, simulate: simulate) { state in
                 if let checkpoint { try TemperedCheckpoint.save(state, directory: checkpoint, fingerprint: fingerprint) }
                 while reported < state.records.count {
                     progress?(state.records[reported])
                     reported += 1
                 }
             }
-        } catch let error as Diagnostic {
-            throw error
-        } catch {
-            throw Diagnostic("\(error)")
         }
         return PosteriorReport(
             tempered: final, plan: plan, targets: targets, syntheticTruth: truth, seconds: Clock.monotonicSeconds() - start,
@@ -139,13 +125,8 @@ extension Calibrator {
             throw Diagnostic("the calibration in \(out) is at round \(expected), not \(round); run round \(expected)")
         }
         let mine = sampler.candidates(state).enumerated().filter { $0.offset % shard.count == shard.index - 1 }
-        let outcomes: [TemperedSMC.Outcome]
-        do {
-            outcomes = try likelihoodSimulator(problem, targets: plan.targets)(mine.map(\.element))
-        } catch let error as Diagnostic {
-            throw error
-        } catch {
-            throw Diagnostic("\(error)")
+        let outcomes: [TemperedSMC.Outcome] = try diagnosing {
+            try likelihoodSimulator(problem, targets: plan.targets)(mine.map(\.element))
         }
         let document = JSONValue.object([
             ("fingerprint", .string(fingerprint)),
@@ -212,9 +193,7 @@ extension Calibrator {
         // the results, the same bytes each time.
         let report = PosteriorReport(
             tempered: state!, plan: plan, targets: plan.targets, syntheticTruth: nil, seconds: 0, provenance: problem.provenance)
-        try ResultsDirectory.write(
-            [("posterior.csv", report.csv), ("calibration.json", report.document.serialized(pretty: true))], to: out,
-            planPath: plan.source.path, invocation: invocation, provenance: report.provenance, force: force)
+        try report.write(to: out, planPath: plan.source.path, invocation: invocation, force: force)
         return (.done, report)
     }
 }
