@@ -14,7 +14,7 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 for ((k = 1; k <= runs; k++)); do
     offset=$((1000 * k))
-    "$blendsim" calibrate scenarios/evidence-calibration.yaml --synthetic "$offset" --quiet \
+    "$blendsim" calibrate scenarios/evidence-calibration.yaml --synthetic "$offset" 2>/dev/null \
         | grep -E ': (recovered|NOT RECOVERED|not informed)$' | sed "s/^/offset $offset:/" | tee -a "$out"
 done
 echo

@@ -37,8 +37,8 @@ extension BlendSim {
             valueName: "offset"))
         var synthetic: UInt64?
 
-        @Flag(help: "Do not print progress.")
-        var quiet = false
+        @OptionGroup var quietOption: QuietOption
+        var quiet: Bool { quietOption.quiet }
 
         @Option(help: "point: the best fit (Nelder–Mead), written as a scenario fragment; smc: a posterior sample (tempered SMC with Metropolis–Hastings moves, the evidence's normal errors as likelihood), written to --out as posterior.csv and calibration.json; abc-smc: a posterior sample by ABC-SMC, written the same way; laplace: a posterior sample from the normal approximation at the plan's current values (the point fit), written the same way.")
         var method: CalibrationMethod = .point
@@ -124,8 +124,10 @@ extension BlendSim {
                 if let path = destination {
                     try ResultsDirectory.writeFile(path, report.fragment(command: "blendsim calibrate \(plan)"), replacing: force)
                 }
-                StandardOutput.write(CalibrationTable.render(report))
-                if let path = destination { StandardOutput.write("\nFitted parameters written to \(path)\n") }
+                if !quiet {
+                    StandardOutput.write(CalibrationTable.render(report))
+                    if let path = destination { StandardOutput.write("\nFitted parameters written to \(path)\n") }
+                }
             } catch {
                 throw fail(error)
             }
@@ -140,9 +142,8 @@ extension BlendSim.Calibrate {
             try ResultsDirectory.checkOutput(out, force: force)
             let loaded = try CalibrationPlanLoader.load(path: plan)
             let report = try Calibrator.laplace(loaded, settings: runSettings(plugins: plugins, engine: engine, memory: memory), particles: loaded.posterior.sampler.particles)
-            try report.write(to: out, planPath: plan, invocation: CommandLine.arguments, force: force)
-            StandardOutput.write(report.table())
-            StandardOutput.write("\nPosterior written to \(out)/posterior.csv (report: \(out)/calibration.json)\n")
+            try finish(report, planPath: plan, out: out, force: force, quiet: quiet)
+            if !quiet { StandardOutput.write("\nPosterior written to \(out)/posterior.csv (report: \(out)/calibration.json)\n") }
         } catch {
             throw fail(error)
         }
@@ -217,11 +218,11 @@ extension BlendSim.Calibrate {
                     }
                 }
             }
-            try report.write(to: out, planPath: plan, invocation: CommandLine.arguments, force: force)
-            PosteriorCheckpointCleanup.remove(out)
-            TemperedCheckpointCleanup.remove(out)
-            StandardOutput.write(report.table())
-            StandardOutput.write("\nPosterior written to \(out)/posterior.csv (report: \(out)/calibration.json)\n")
+            try finish(report, planPath: plan, out: out, force: force, quiet: quiet) { out in
+                PosteriorCheckpointCleanup.remove(out)
+                TemperedCheckpointCleanup.remove(out)
+            }
+            if !quiet { StandardOutput.write("\nPosterior written to \(out)/posterior.csv (report: \(out)/calibration.json)\n") }
         } catch {
             throw fail(error)
         }

@@ -26,11 +26,11 @@ extension BlendSim {
         @OptionGroup(title: "Simulation") var simulation: SimulationOptions
         @OptionGroup(title: "Sharding") var shard: ShardOption
 
-        @Flag(help: "Print neither progress nor the table.")
-        var quiet = false
+        @OptionGroup var quietOption: QuietOption
+        var quiet: Bool { quietOption.quiet }
 
-        @Flag(help: "Also write report.html into the --out directory.")
-        var report = false
+        @OptionGroup var reportOption: ReportOption
+        var report: Bool { reportOption.report }
         func validate() throws {
             try simulation.replications.check(minimum: 2)
             if shard.shard != nil && simulation.uncertainty.uncertainty == .model {
@@ -55,13 +55,7 @@ extension BlendSim {
                     try writeShard(file, to: output.out!, quiet: quiet)
                 case .complete(let report):
                     if let warning = report.arms.first?.description.stopping?.warning { StandardError.write(warning + "\n") }
-                    if let out = output.out {
-                        try ResultsDirectory.write(
-                            report.files, to: out, planPath: scenario,
-                            invocation: CommandLine.arguments, provenance: report.provenance, force: output.force)
-                        if self.report { try ResultsDirectory.writeReport(directory: out) }
-                    }
-                    if !quiet { StandardOutput.write(report.table) }
+                    try finish(report, planPath: scenario, out: output.out, force: output.force, report: self.report, quiet: quiet)
                 }
             } catch {
                 throw fail(error)

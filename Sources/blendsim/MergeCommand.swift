@@ -24,21 +24,17 @@ extension BlendSim {
         @Flag(help: "Replace results already in the --out directory.")
         var force = false
 
-        @Flag(help: "Do not print the table.")
-        var quiet = false
+        @OptionGroup var quietOption: QuietOption
+        var quiet: Bool { quietOption.quiet }
 
-        @Flag(help: "Also write report.html into the --out directory.")
-        var report = false
+        @OptionGroup var reportOption: ReportOption
+        var report: Bool { reportOption.report }
 
         func run() throws {
             do throws(Diagnostic) {
                 try ResultsDirectory.checkOutput(out, force: force)
                 let merged = try ShardMerge.merge(directories: directories)
-                try ResultsDirectory.write(
-                    merged.files, to: out, planPath: merged.planPath, invocation: CommandLine.arguments, provenance: merged.provenance, force: force,
-                    rerun: merged.rerun)
-                if report { try ResultsDirectory.writeReport(directory: out) }
-                if !quiet { StandardOutput.write(merged.table) }
+                try finish(merged, planPath: merged.planPath, out: out, force: force, report: report, quiet: quiet)
             } catch {
                 throw fail(error)
             }

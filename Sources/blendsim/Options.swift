@@ -64,6 +64,18 @@ struct MemoryOptions: ParsableArguments {
     }
 }
 
+/// `--quiet`, the same for every command.
+struct QuietOption: ParsableArguments {
+    @Flag(help: "Print neither progress nor tables on standard output (errors still go to standard error).")
+    var quiet = false
+}
+
+/// `--report`, the same for every command that writes results.
+struct ReportOption: ParsableArguments {
+    @Flag(help: "Also write report.html into the --out directory.")
+    var report = false
+}
+
 /// `--out` and `--force`: where results go, and whether results already there may be replaced.
 struct OutputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Write the results files into this directory (docs/RESULTS.md).", valueName: "dir"))
@@ -209,6 +221,20 @@ func runSettings(
 /// The summary's form on standard output.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case table, json, csv
+}
+
+/// How compare, sweep, merge and calibrate end: the results with their manifest into `out` (when
+/// given), report.html when asked, then the table unless quiet.
+func finish(
+    _ results: some CommandResults, planPath: String, out: String?, force: Bool, report: Bool = false, quiet: Bool,
+    afterWriting: (String) -> Void = { _ in }
+) throws(Diagnostic) {
+    if let out {
+        try results.write(to: out, planPath: planPath, invocation: CommandLine.arguments, force: force)
+        afterWriting(out)
+        if report { try ResultsDirectory.writeReport(directory: out) }
+    }
+    if !quiet { StandardOutput.write(results.tableText) }
 }
 
 /// Prints a diagnostic to standard error and exits with status 1.

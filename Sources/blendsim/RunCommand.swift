@@ -20,16 +20,16 @@ extension BlendSim {
         @OptionGroup(title: "Output") var output: OutputOptions
         @OptionGroup(title: "Simulation") var simulation: SimulationOptions
 
-        @Flag(help: "Do not print the summary table.")
-        var quiet = false
+        @OptionGroup var quietOption: QuietOption
+        var quiet: Bool { quietOption.quiet }
 
         @Option(help: ArgumentHelp(
             "Also write every student's state after every week to this CSV file (large: students × weeks × replications rows).",
             valueName: "file"))
         var trace: String?
 
-        @Flag(help: "Also write report.html into the --out directory.")
-        var report = false
+        @OptionGroup var reportOption: ReportOption
+        var report: Bool { reportOption.report }
 
         @Option(help: "How to print the summary on stdout: table, json (summary.json) or csv (one row per group and outcome).")
         var format: OutputFormat = .table

@@ -37,11 +37,11 @@ extension BlendSim {
         @OptionGroup(title: "Resources") var memory: MemoryOptions
         @OptionGroup(title: "Model uncertainty") var uncertainty: UncertaintyOptions
 
-        @Flag(help: "Print neither progress nor the table.")
-        var quiet = false
+        @OptionGroup var quietOption: QuietOption
+        var quiet: Bool { quietOption.quiet }
 
-        @Flag(name: .customLong("report"), help: "Also write report.html into the --out directory.")
-        var writeReport = false
+        @OptionGroup var reportOption: ReportOption
+        var writeReport: Bool { reportOption.report }
 
         @Flag(help: "Continue an interrupted sweep in --out: runs it already finished are not run again.")
         var resume = false
@@ -92,14 +92,9 @@ extension BlendSim {
                 case .shard(let file):
                     try writeShard(file, to: output.out!, quiet: quiet)
                 case .complete(let report):
-                    if let out = output.out {
-                        try ResultsDirectory.write(
-                            report.files, to: out, planPath: plan, invocation: CommandLine.arguments, provenance: report.provenance,
-                            force: output.force)
-                        SweepExperiment.removeCheckpoint(out: out)
-                        if writeReport { try ResultsDirectory.writeReport(directory: out) }
-                    }
-                    if !quiet { StandardOutput.write(report.table) }
+                    try finish(
+                        report, planPath: plan, out: output.out, force: output.force, report: writeReport, quiet: quiet,
+                        afterWriting: SweepExperiment.removeCheckpoint(out:))
                 }
             } catch {
                 throw fail(error)

@@ -410,9 +410,12 @@ extension PosteriorCommandTests {
         let plan = TestPaths.fixtures + "/scenarios/posterior-small.yaml"
         let directory = TemporaryDirectory()
         let out = directory.path + "/laplace"
-        let result = try blendsim("calibrate", plan, "--method", "laplace", "--out", out, "--quiet")
+        let result = try blendsim("calibrate", plan, "--method", "laplace", "--out", out)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("Posterior (normal approximation at the point fit): 20 draws"))
+        // --quiet prints nothing on stdout, as for every command.
+        let quiet = try blendsim("calibrate", plan, "--method", "laplace", "--out", directory.path + "/quiet", "--quiet")
+        #expect(quiet.status == 0 && quiet.stdout.isEmpty, "\(quiet.stdout)")
         let posterior = try PosteriorSample.load(path: out + "/posterior.csv")
         #expect(posterior.particles.count == 20)
         #expect(posterior.weights.allSatisfy { abs($0 - 1.0 / 20) < 1e-12 })

@@ -1,4 +1,4 @@
-public import BlendSimCore
+import BlendSimCore
 import BlendSimScenario
 import BlendSimSystem
 
@@ -42,11 +42,7 @@ extension Calibrator {
     }
 }
 
-extension PosteriorReport {
-    /// Writes posterior.csv and calibration.json into `out`, with the manifest (`ResultsDirectory`).
-    public func write(to out: String, planPath: String, invocation: [String], force: Bool) throws(Diagnostic) {
-        try ResultsDirectory.write(
-            [("posterior.csv", csv), ("calibration.json", document.serialized(pretty: true))], to: out,
-            planPath: planPath, invocation: invocation, provenance: provenance, force: force)
-    }
+extension PosteriorReport: CommandResults {
+    public var files: [(name: String, contents: String)] { [("posterior.csv", csv), ("calibration.json", document.serialized(pretty: true))] }
+    public var tableText: String { table() }
 }

@@ -2,14 +2,15 @@ public import BlendSimCore
 
 /// `blendsim merge`: shards back into one result.
 public enum ShardMerge {
-    public struct Merged: Sendable {
+    public struct Merged: Sendable, CommandResults {
         public var planPath: String
         public var files: [(name: String, contents: String)]
         public var table: String
         /// The unsharded command that gives the same results (what `rerun` repeats).
-        public var rerun: [String]
+        public var rerun: [String]?
         /// The seed, replications and plugins of the shards.
         public var provenance: ResultProvenance
+        public var tableText: String { table }
     }
 
     /// Merges the shards in `directories`. Every directory whose shard is missing or unreadable

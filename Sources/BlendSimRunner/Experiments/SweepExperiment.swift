@@ -8,11 +8,12 @@ import BlendSimSystem
 /// Saltelli's Sobol samples) and reports one tidy row per run, each point's summary and, for the
 /// sensitivity designs, the indices.
 public enum SweepExperiment {
-    public struct Report: Sendable {
+    public struct Report: Sendable, CommandResults {
         public var files: [(name: String, contents: String)]
         public var table: String
         /// The seed, replications and plugins that produced it (for manifest.json).
         public var provenance: ResultProvenance
+        public var tableText: String { table }
     }
 
     public enum Outcome: Sendable {

@@ -5,7 +5,7 @@ import BlendSimScenario
 /// `blendsim compare`: runs every variant of a scenario with the same random numbers and
 /// reports each outcome side by side, with paired differences from the first variant.
 public enum VariantComparison {
-    public struct Report: Sendable {
+    public struct Report: Sendable, CommandResults {
         /// The comparison, computed once; every file and the table are views of it.
         public let comparison: Comparison.Result
         /// The seed, replications and plugins that produced it (for manifest.json).
@@ -13,6 +13,7 @@ public enum VariantComparison {
         public var arms: [Comparison.Arm] { comparison.arms }
         public var document: JSONValue { comparison.document }
         public var table: String { Comparison.table(comparison) }
+        public var tableText: String { table }
         public var weeklyCSV: String { Comparison.weeklyCSV(comparison.arms) }
         /// The files of its results directory, before manifest.json.
         public var files: [(name: String, contents: String)] {

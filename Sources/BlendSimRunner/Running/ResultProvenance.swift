@@ -84,3 +84,24 @@ public struct ResultProvenance: Sendable {
         ]
     }
 }
+
+/// What compare, sweep, merge and a posterior calibration hand the command line: the files of
+/// its results directory (before manifest.json), what produced them, the input the manifest
+/// names, and the table for the terminal. The command line ends every one of them the same way
+/// (write, report, print).
+public protocol CommandResults {
+    var files: [(name: String, contents: String)] { get }
+    var provenance: ResultProvenance { get }
+    var tableText: String { get }
+    /// The unsharded command that gives these results, for a merge's manifest (`rerun`).
+    var rerun: [String]? { get }
+}
+
+extension CommandResults {
+    public var rerun: [String]? { nil }
+
+    /// Writes the files with their manifest into `out`, all or nothing (`ResultsDirectory.write`).
+    public func write(to out: String, planPath: String, invocation: [String], force: Bool) throws(Diagnostic) {
+        try ResultsDirectory.write(files, to: out, planPath: planPath, invocation: invocation, provenance: provenance, force: force, rerun: rerun)
+    }
+}
