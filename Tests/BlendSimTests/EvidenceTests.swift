@@ -372,7 +372,7 @@ struct EvidenceTests {
     /// A small parameter recovery: two informed parameters, synthetic targets from the scenarios'
     /// own values with other random numbers, fitted from elsewhere; each recovered within its
     /// approximate 95% interval. The full study is scripts/recovery.sh.
-    @Test func recoversParametersFromSyntheticEvidence() throws {
+    @Test(.tags(.slow)) func recoversParametersFromSyntheticEvidence() throws {
         let directory = TemporaryDirectory()
         let plan = directory.file("plan.yaml", """
             evidence: [\(Self.evidence)/xu-jaggars-2011-completion-classroom.yaml, \(Self.evidence)/xu-jaggars-2011-completion-gap.yaml, \(Self.evidence)/wisniewski-2020-feedback.yaml]

@@ -40,7 +40,7 @@ import BlendSimCore
     /// Every output of every shipped command is the bytes recorded before the runner layer was
     /// reshaped (calibrate's first line names the command and is left out) — with the learning
     /// kernel's fast paths and, with `--no-fast-paths`, without them.
-    @Test(arguments: cases.map(\.label), [true, false]) func outputsMatchRecordedFingerprints(label: String, fastPaths: Bool) throws {
+    @Test(.tags(.slow), arguments: cases.map(\.label), [true, false]) func outputsMatchRecordedFingerprints(label: String, fastPaths: Bool) throws {
         let item = try #require(Self.cases.first { $0.label == label })
         let directory = TemporaryDirectory()
         let out = directory.path + "/out"

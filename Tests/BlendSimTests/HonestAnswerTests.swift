@@ -64,7 +64,7 @@ struct HonestAnswerTests {
 
     /// With --uncertainty model, a model no study has measured gets the spread of the blended
     /// distribution: its g varies over the posterior's draws far more than an evidenced model's.
-    @Test func modelUncertaintyWidensUnmeasuredModelsMoreThanEvidencedOnes() throws {
+    @Test(.tags(.slow)) func modelUncertaintyWidensUnmeasuredModelsMoreThanEvidencedOnes() throws {
         let scenario = Self.studies + "/models-against-classroom.yaml"
         let plain = try Self.run(scenario, ["--replications", "20"])
         let uncertain = try Self.run(scenario, ["--replications", "20", "--uncertainty", "model"])

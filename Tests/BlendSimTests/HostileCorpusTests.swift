@@ -56,7 +56,7 @@ struct HostileCorpusTests {
         }
     }
 
-    @Test func everyCaseIsRefusedCleanly() throws {
+    @Test(.tags(.slow)) func everyCaseIsRefusedCleanly() throws {
         // A setup that reads nothing of its case (a calibration's checkpoint) is run once and its
         // directory copied for every case that shares it.
         var prepared: [String: TemporaryDirectory] = [:]

@@ -14,7 +14,7 @@ struct PathTests {
     /// The same plan typed as two different paths from two directories gives the same results;
     /// shards run with a relative plan path merge from a third directory to the unsharded result;
     /// `rerun` repeats merged results; a merge names every missing shard.
-    @Test func theSamePlanGivesTheSameResultsFromAnywhere() throws {
+    @Test(.tags(.slow)) func theSamePlanGivesTheSameResultsFromAnywhere() throws {
         let directory = TemporaryDirectory()
         let work = directory.path
         try FileManager.default.createDirectory(atPath: work + "/elsewhere/deeper", withIntermediateDirectories: true)

@@ -6,7 +6,7 @@ import Testing
 @Suite("Plugin SDK", .serialized)
 struct PluginSDKTests {
     /// The whole path a researcher takes: scaffold a package, build it, load it, run its scenario.
-    @Test(arguments: ["model", "policy"])
+    @Test(.tags(.slow), arguments: ["model", "policy"])
     func scaffoldBuildLoadRun(kind: String) throws {
         let directory = TemporaryDirectory()
         let package = directory.path + "/study-\(kind)"
@@ -58,7 +58,7 @@ struct PluginSDKTests {
     /// in a temporary directory), its model replaces the scaffold's source and its test is added
     /// to the scaffold's tests; after each step the package builds, loads, runs its scenario and
     /// passes its tests.
-    @Test func theTutorialWorksWhenPasted() throws {
+    @Test(.tags(.slow)) func theTutorialWorksWhenPasted() throws {
         let docs = try String(contentsOfFile: TestPaths.root + "/docs/PLUGINS.md", encoding: .utf8)
         let tutorial = try #require(docs.components(separatedBy: "## Tutorial").dropFirst().first?.components(separatedBy: "\n## ").first)
         // The fenced blocks in order: step 1 (sh), step 2 (the model), step 3 (sh), step 4 (a test).

@@ -10,7 +10,7 @@ struct PosteriorTests {
     /// y = θ + e with e ~ N(0, 1) observed twice: θ₁ with a uniform prior and y₁ = 1, so the
     /// posterior is N(1, 1); θ₂ with a N(0, 1) prior and y₂ = 2, so the posterior is N(1, ½).
     /// The sampler's weighted mean and standard deviation match within Monte Carlo error.
-    @Test func recoversKnownPosteriors() throws {
+    @Test(.tags(.slow)) func recoversKnownPosteriors() throws {
         let sampler = ABCSMC(
             priors: [.uniform(lower: -10, upper: 10), .normal(mean: 0, sd: 1, lower: -10, upper: 10)],
             settings: .init(particles: 2000, generations: 12, quantile: 0.5, minimumAcceptance: 0.01, maximumSimulations: 400_000),
@@ -204,7 +204,7 @@ struct PosteriorCommandTests {
 extension PosteriorCommandTests {
     /// A calibration (ABC-SMC or tempered SMC) stopped by SIGTERM after a generation resumes with
     /// `--resume` to the very bytes of an uninterrupted one.
-    @Test(arguments: [("abc-smc", "Posterior (ABC-SMC): 30 particles", "generations.json"), ("smc", "Posterior (tempered SMC): 30 particles", "smc-state.json")])
+    @Test(.tags(.slow), arguments: [("abc-smc", "Posterior (ABC-SMC): 30 particles", "generations.json"), ("smc", "Posterior (tempered SMC): 30 particles", "smc-state.json")])
     func anInterruptedCalibrationResumesToTheSamePosterior(method: String, header: String, checkpoint: String) throws {
         let directory = TemporaryDirectory()
         _ = directory.file("s.yaml", """
@@ -262,7 +262,7 @@ extension PosteriorTests {
     /// Coverage: 20 recoveries of three parameters from noisy observations of known true values
     /// (y = θ + N(0, 1), uniform priors): the 90% credible interval holds the truth in 80–98% of
     /// the 60 cases — calibrated intervals, neither overconfident nor vacuous.
-    @Test func credibleIntervalsCoverTheTruth() throws {
+    @Test(.tags(.slow)) func credibleIntervalsCoverTheTruth() throws {
         let truth = [1.0, -2.0, 0.5]
         var covered = 0, cases = 0
         for recovery in 0..<20 {
@@ -368,7 +368,7 @@ extension PosteriorCommandTests {
     /// A calibration split into shards — each round of each generation simulated by three
     /// separate processes, then merged — writes the same posterior, byte for byte, as one
     /// unsharded process (what the Slurm driver of `--emit-slurm` does, run here by hand).
-    @Test(arguments: [("abc-smc", "round 0 of generation 0 has 1 of its 3 shards"), ("smc", "round 0 has 1 of its 3 shards")])
+    @Test(.tags(.slow), arguments: [("abc-smc", "round 0 of generation 0 has 1 of its 3 shards"), ("smc", "round 0 has 1 of its 3 shards")])
     func shardedCalibrationMergesToTheSamePosterior(method: String, missing: String) throws {
         let plan = TestPaths.fixtures + "/scenarios/posterior-small.yaml"
         let directory = TemporaryDirectory()
@@ -456,7 +456,7 @@ extension PosteriorCommandTests {
 
 extension PosteriorCommandTests {
     /// The posterior does not depend on how many threads simulate it.
-    @Test(arguments: ["abc-smc", "smc"])
+    @Test(.tags(.slow), arguments: ["abc-smc", "smc"])
     func thePosteriorIsTheSameOnAnyThreadCount(method: String) throws {
         let plan = TestPaths.fixtures + "/scenarios/posterior-small.yaml"
         let directory = TemporaryDirectory()
@@ -475,7 +475,7 @@ extension PosteriorCommandTests {
 extension PosteriorCommandTests {
     /// A checkpoint is data from anywhere: a damaged or foreign one is refused with a sentence,
     /// and `--resume` without one says there is nothing to resume.
-    @Test(arguments: [("abc-smc", "generations.json"), ("smc", "smc-state.json")])
+    @Test(.tags(.slow), arguments: [("abc-smc", "generations.json"), ("smc", "smc-state.json")])
     func damagedCheckpointsAreRefused(method: String, checkpoint: String) throws {
         let plan = TestPaths.fixtures + "/scenarios/posterior-small.yaml"
         let directory = TemporaryDirectory()

@@ -10,7 +10,7 @@ struct ReliabilityTests {
 
     /// Every file of the bad-input corpus gets its one expected, located error, exit status 1, no
     /// crash and no output.
-    @Test func badInputCorpus() throws {
+    @Test(.tags(.slow)) func badInputCorpus() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.corpus).filter { $0.hasSuffix(".yaml") }.sorted()
         #expect(files.count >= 100)
         for file in files {
@@ -96,7 +96,7 @@ struct ReliabilityTests {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
     }
 
-    @Test(arguments: [(Int32(SIGINT), Int32(130)), (Int32(SIGTERM), Int32(143))])
+    @Test(.tags(.slow), arguments: [(Int32(SIGINT), Int32(130)), (Int32(SIGTERM), Int32(143))])
     func interruptedRunsLeaveThePreviousResults(signal: Int32, status: Int32) throws {
         let directory = TemporaryDirectory()
         let out = directory.path + "/r"
@@ -125,7 +125,7 @@ struct ReliabilityTests {
     /// SIGTERM at an early moment — plugins loading, the engine allocating — still ends the
     /// command with 143: the handler allocates nothing, so it cannot corrupt a `malloc` it
     /// interrupted (it once copied paths into a temporary allocation that could come from the heap).
-    @Test func anEarlySignalEndsCleanly() throws {
+    @Test(.tags(.slow)) func anEarlySignalEndsCleanly() throws {
         let directory = TemporaryDirectory()
         let plan = TestPaths.scenarios + "/sweep-online-share.yaml"
         for attempt in 0..<15 {
@@ -348,7 +348,7 @@ struct ReliabilityTests {
     /// measured for sweeps of several shapes it is within a factor of 0.6 to 2.5, and a
     /// 100,000-point sweep is estimated at several GiB (it was estimated at 0.2 GiB and needed
     /// about 5).
-    @Test func theMemoryEstimateFollowsTheMeasuredPeak() throws {
+    @Test(.tags(.slow)) func theMemoryEstimateFollowsTheMeasuredPeak() throws {
         let directory = TemporaryDirectory()
         let points = 300
         let values = (0..<points).map { String(Double($0) / Double(points)) }.joined(separator: ", ")

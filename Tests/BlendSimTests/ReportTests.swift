@@ -125,7 +125,7 @@ struct ReportTests {
 
     /// Renders report.html in headless Chromium and checks the picture is not blank. `.ci/run`
     /// installs Chromium, so in CI this test always runs.
-    @Test(.enabled(if: chromium != nil || ProcessInfo.processInfo.environment["CI"] != nil))
+    @Test(.tags(.slow), .enabled(if: chromium != nil || ProcessInfo.processInfo.environment["CI"] != nil))
     func chromiumRendersTheReport() throws {
         let chromium = try #require(Self.chromium, "Chromium is needed (apt-get install chromium)")
         let directory = TemporaryDirectory()

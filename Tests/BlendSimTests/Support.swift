@@ -2,6 +2,12 @@ import Foundation
 import Testing
 @testable import BlendSimPluginHost
 
+extension Tag {
+    /// Tests that take 5 s or more on their own on 2 cores (docs/RELIABILITY.md lists them with
+    /// their times). They stay in `swift test`; the tag marks where the suite's time goes.
+    @Tag static var slow: Self
+}
+
 /// Paths and helpers shared by the tests.
 enum TestPaths {
     /// The package's root directory.
