@@ -90,8 +90,8 @@ var package = Package(
         .executableTarget(
             name: "blendsim",
             dependencies: [
-                "BlendSimCore", "BlendSimInference", "BlendSimScenario", "BlendSimPluginHost", "BlendSimRunner", "BlendSimSystem",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "BlendSimCore", "BlendSimInference", "BlendSimScenario", "BlendSimPluginHost", "BlendSimReport", "BlendSimRunner",
+                "BlendSimSystem", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(

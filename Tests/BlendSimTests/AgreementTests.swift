@@ -76,4 +76,47 @@ struct AgreementTests {
         }
         #expect(checked >= 50, "only \(checked) defaults found in docs/MODEL.md's tables")
     }
+
+    /// docs/ARCHITECTURE.md's table of modules names, for each target of Sources/, exactly the
+    /// modules its files import (the system's own — Glibc, Dispatch, Synchronization, Foundation —
+    /// aside).
+    @Test func theModuleGraphMatchesTheImports() throws {
+        let text = try String(contentsOfFile: TestPaths.root + "/docs/ARCHITECTURE.md", encoding: .utf8)
+        let system: Set<String> = ["Glibc", "Dispatch", "Synchronization", "Foundation"]
+        let sources = TestPaths.root + "/Sources"
+        let targets = try FileManager.default.contentsOfDirectory(atPath: sources).filter { !$0.hasPrefix("C") }
+        let importLine = try Regex(#"^(?:public |@testable |internal )?import ([A-Za-z]+)"#)
+        var checked = 0
+        for line in text.split(separator: "\n") where line.hasPrefix("| `") {
+            let cells = line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count >= 6 else { continue }
+            let target = cells[1].trimmingCharacters(in: CharacterSet(charactersIn: "`"))
+            guard targets.contains(target) else { continue }
+            // The documented imports: names outside parentheses, short names completed ("Core" is BlendSimCore).
+            var documented = Set<String>()
+            var depth = 0
+            var word = ""
+            for character in cells[4] + " " {
+                if character == "(" { depth += 1 } else if character == ")" { depth -= 1 }
+                if depth == 0, character.isLetter { word.append(character); continue }
+                if !word.isEmpty {
+                    documented.insert(targets.contains("BlendSim" + word) ? "BlendSim" + word : word)
+                    word = ""
+                }
+            }
+            var imported = Set<String>()
+            let enumerator = FileManager.default.enumerator(atPath: sources + "/" + target)
+            while let file = enumerator?.nextObject() as? String {
+                guard file.hasSuffix(".swift") else { continue }
+                for line in try String(contentsOfFile: sources + "/" + target + "/" + file, encoding: .utf8).split(separator: "\n") {
+                    if let match = String(line).firstMatch(of: importLine), let name = match.output[1].substring {
+                        imported.insert(String(name))
+                    }
+                }
+            }
+            #expect(documented == imported.subtracting(system), "\(target): documented \(documented.sorted()), imported \(imported.subtracting(system).sorted())")
+            checked += 1
+        }
+        #expect(checked == targets.count, "docs/ARCHITECTURE.md describes \(checked) of the \(targets.count) targets")
+    }
 }
