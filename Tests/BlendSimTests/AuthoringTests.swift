@@ -87,10 +87,19 @@ struct AuthoringTests {
             let examples = lines.drop { !$0.hasPrefix("Example") }.dropFirst()
             #expect(examples.contains { $0.hasPrefix("blendsim \(command) ") || $0 == "blendsim \(command)" }, "\(command) --help has no example")
         }
-        for command in [["evidence", "check"], ["plugin", "new"]] {
+        for command in [["evidence", "check"], ["plugin", "new"], ["plugin", "list"]] {
             let help = try runProcess(TestPaths.executable, command + ["--help"])
             let lines = help.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
             #expect(lines.drop { !$0.hasPrefix("Example") }.contains { $0.hasPrefix("blendsim " + command.joined(separator: " ")) }, "\(command) --help has no example")
         }
+        // `plugin list` and its earlier spelling `plugins` print the same listing.
+        let list = try runProcess(TestPaths.executable, ["plugin", "list", "--verbose"])
+        let plugins = try blendsim("plugins", "--verbose")
+        #expect(list.status == 0 && list.stdout == plugins.stdout && list.stdout.contains("flipped-classroom"))
+        // The top-level help groups the commands and titles the option groups.
+        let top = try blendsim("--help")
+        #expect(top.stdout.contains("SIMULATE SUBCOMMANDS:") && top.stdout.contains("EVIDENCE AND CALIBRATION SUBCOMMANDS:"), "\(top.stdout)")
+        let sweepHelp = try blendsim("sweep", "--help")
+        #expect(["OUTPUT:", "SIMULATION:", "SHARDING:", "SLURM JOBS:", "ENGINE:", "RESOURCES:", "MODEL UNCERTAINTY:", "PLUGINS:"].allSatisfy { sweepHelp.stdout.contains($0) }, "\(sweepHelp.stdout)")
     }
 }
