@@ -171,6 +171,13 @@ struct ReliabilityTests {
         let damaged = try blendsim("sweep", plan, "--replications", "12", "--quiet", "--out", out, "--resume")
         #expect(damaged.status == 1)
         #expect(damaged.stderr.contains("runs.jsonl: line 2 is damaged; remove the checkpoint to start afresh"), "\(damaged.stderr)")
+        // Runs made by other plugin builds are not finished with these (the header names the builds).
+        let otherBuilds = journal.replacingOccurrences(of: #""plugins":["blendsim-"#, with: #""plugins":["rebuilt blendsim-"#)
+        #expect(otherBuilds != journal)
+        try otherBuilds.write(toFile: checkpoint, atomically: true, encoding: .utf8)
+        let rebuilt = try blendsim("sweep", plan, "--replications", "12", "--quiet", "--out", out, "--resume")
+        #expect(rebuilt.status == 1)
+        #expect(rebuilt.stderr.contains(".checkpoint was run with other plugin builds than these; remove it to start afresh"), "\(rebuilt.stderr)")
         try (journal + "{\"arm\":0,\"replica").write(toFile: checkpoint, atomically: true, encoding: .utf8)
 
         let resumed = try blendsim("sweep", plan, "--replications", "12", "--quiet", "--out", out, "--resume")

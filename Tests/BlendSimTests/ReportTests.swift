@@ -1,4 +1,5 @@
 import BlendSimCore
+@testable import BlendSimReport
 import Foundation
 import Testing
 
@@ -172,5 +173,16 @@ struct ReportTests {
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("is not the summary of a run, a comparison or a sweep"), "\(refused.stderr)")
         #expect(!FileManager.default.fileExists(atPath: empty + "/report.html"))
+    }
+
+    /// weekly.csv's fields read back as WeeklyTable writes them: a group name with a comma or a
+    /// quote is quoted, and `""` inside quotes is one quote.
+    @Test func weeklyFieldsReadBackQuotedNames() {
+        #expect(HTMLReport.Weekly.fields(#"a,"b, c","say ""hi""",""#) == ["a", "b, c", #"say "hi""#, ""])
+        let name = #"the "A" group, evening"#
+        let csv = WeeklyTable.header + "\n" + WeeklyTable.quote(name) + ",0,overall,mean,150\n"
+        let weekly = HTMLReport.Weekly(csv: csv)
+        #expect(weekly.problem == nil)
+        #expect(weekly.series(group: name, metric: "overall")?.means == [150])
     }
 }

@@ -40,20 +40,31 @@ public enum HTMLReport {
 
         static func key(_ variant: String, _ group: String) -> String { variant + "\u{1F}" + group }
 
+        /// The fields of one RFC 4180 line: a quoted field may hold commas, and `""` inside it is
+        /// one quote (as `WeeklyTable.quote` writes a name with a quote in it).
         static func fields(_ line: String) -> [String] {
             var fields: [String] = []
             var current = ""
             var quoted = false
-            var previousQuote = false
-            for character in line {
-                if character == "\"" {
-                    if quoted && previousQuote { current.append("\""); previousQuote = false; continue }
-                    quoted.toggle()
-                    previousQuote = !quoted
-                    continue
-                }
-                previousQuote = false
-                if character == "," && !quoted {
+            let characters = Array(line)
+            var index = 0
+            while index < characters.count {
+                let character = characters[index]
+                index += 1
+                if quoted {
+                    if character == "\"" {
+                        if index < characters.count, characters[index] == "\"" {
+                            current.append("\"")
+                            index += 1
+                        } else {
+                            quoted = false
+                        }
+                    } else {
+                        current.append(character)
+                    }
+                } else if character == "\"" {
+                    quoted = true
+                } else if character == "," {
                     fields.append(current)
                     current = ""
                 } else {

@@ -34,6 +34,7 @@ final class Checkpoint: Sendable {
             ("plan_sha256", .string(template.planHash)),
             ("replications", .integer(template.replications)),
             ("seed", .integer(Int(truncatingIfNeeded: template.seed))),
+            ("plugins", .array(ShardFile.builds(template.plugins).map { .string($0) })),
         ])
     }
 
@@ -47,7 +48,7 @@ final class Checkpoint: Sendable {
     }
 
     /// The runs a previous, interrupted sweep finished, if its checkpoint belongs to this plan.
-    static func load(out: String, planHash: String, replications: Int) throws(Diagnostic) -> [UnitResult] {
+    static func load(out: String, planHash: String, replications: Int, plugins: [PluginRecord]) throws(Diagnostic) -> [UnitResult] {
         let path = path(out: out)
         guard let bytes = FileSystem.contents(path, limit: 1 << 34) else {
             throw Diagnostic("\(out) holds no interrupted sweep to resume (no readable .checkpoint/runs.jsonl)")
@@ -60,6 +61,10 @@ final class Checkpoint: Sendable {
         }
         guard header["plan_sha256"]?.stringValue == planHash, case .integer(replications)? = header["replications"] else {
             throw Diagnostic("\(out)/.checkpoint is from another plan or other settings; remove it or choose another --out")
+        }
+        // The runs already finished and those still to run must come from the same plugin builds.
+        guard case .array(let recorded)? = header["plugins"], recorded.compactMap(\.stringValue) == ShardFile.builds(plugins) else {
+            throw Diagnostic("\(out)/.checkpoint was run with other plugin builds than these; remove it to start afresh")
         }
         var units: [UnitResult] = []
         var seen = Set<Int>()

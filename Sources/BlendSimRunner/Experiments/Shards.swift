@@ -20,6 +20,12 @@ public struct ShardFile: Sendable {
 
     public static let fileName = "shard.json"
 
+    /// The plugin builds (name, version and SHA-256) in a fixed order: what must agree between
+    /// shards and between a sweep's checkpoint and its resumption, wherever the files were found.
+    static func builds(_ plugins: [PluginRecord]) -> [String] {
+        plugins.map { "\($0.name) \($0.version) \($0.sha256)" }.sorted()
+    }
+
     public var json: JSONValue {
         .object([
             ("kind", .string(kind)),
@@ -132,7 +138,7 @@ public struct ShardFile: Sendable {
             else {
                 throw Diagnostic("\(directory): this shard is from a different plan or settings than \(directories[0]) (plan hash \(shard.planHash.prefix(12)) vs \(first.planHash.prefix(12))); refusing to merge")
             }
-            guard shard.plugins.count == first.plugins.count, zip(shard.plugins, first.plugins).allSatisfy({ $0.sameBuild(as: $1) }) else {
+            guard builds(shard.plugins) == builds(first.plugins) else {
                 throw Diagnostic("\(directory): this shard ran other plugin builds than \(directories[0]) (compare their 'plugins'); refusing to merge results of different models")
             }
         }

@@ -125,7 +125,9 @@ public enum SweepExperiment {
         if let out, shard == nil {
             let planHash = hash(plan, base: base, posterior: settings.posterior)
             if resume {
-                completed = try Checkpoint.load(out: out, planHash: planHash, replications: base.replications)
+                completed = try Checkpoint.load(
+                    out: out, planHash: planHash, replications: base.replications,
+                    plugins: ResultProvenance.used(by: scenarios, host: host).map(PluginRecord.init))
                 for unit in completed {
                     guard unit.arm < scenarios.count, unit.groups.count == scenarios[unit.arm].groups.count,
                         unit.groups.allSatisfy({ $0.weekly.count == scenarios[unit.arm].weeks + 1 })

@@ -41,11 +41,6 @@ public struct PluginRecord: Sendable, Equatable {
         else { return nil }
         self.init(name: name, version: version, abi: abi, file: file, sha256: sha256)
     }
-
-    /// The same build: name, version and content (the file may sit elsewhere on another node).
-    func sameBuild(as other: PluginRecord) -> Bool {
-        name == other.name && version == other.version && sha256 == other.sha256
-    }
 }
 
 /// What produced a result besides its input file: the seed, the replications and the plugins
