@@ -90,7 +90,7 @@ var package = Package(
         .executableTarget(
             name: "blendsim",
             dependencies: [
-                "BlendSimCore", "BlendSimInference", "BlendSimScenario", "BlendSimPluginHost", "BlendSimReport", "BlendSimRunner",
+                "BlendSimCore", "BlendSimScenario", "BlendSimPluginHost", "BlendSimReport", "BlendSimRunner",
                 "BlendSimSystem", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

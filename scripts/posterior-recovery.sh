@@ -13,7 +13,7 @@ method=${METHOD:-smc}
 mkdir -p "$out"
 start=$(date +%s)
 for k in $(seq 1 "$runs"); do
-    "$blendsim" calibrate scenarios/posterior-recovery.yaml --method "$method" --synthetic "$k" --out "$out/$k" --force --quiet > "$out/$k.txt"
+    "$blendsim" calibrate recover scenarios/posterior-recovery.yaml --sampler "$method" --offset "$k" --out "$out/$k" --force --quiet > "$out/$k.txt"
 done
 python3 - "$out" "$runs" "$(( $(date +%s) - start ))" <<'PY'
 import json, sys

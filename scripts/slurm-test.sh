@@ -66,8 +66,8 @@ echo "a sweep of 3 Slurm array tasks, one killed and resubmitted, merges to the 
 # calibration unsharded.
 calibration="$(pwd)/Tests/Fixtures/scenarios/posterior-small.yaml"
 for method in smc abc-smc; do
-    "$blendsim" calibrate "$calibration" --method "$method" --out "$work/$method-whole" --quiet >/dev/null
-    "$blendsim" calibrate "$calibration" --method "$method" --shards 3 --emit-slurm "$work/$method-slurm" --out "$work/$method" >/dev/null
+    "$blendsim" calibrate posterior "$calibration" --sampler "$method" --out "$work/$method-whole" --quiet >/dev/null
+    "$blendsim" calibrate posterior "$calibration" --sampler "$method" --shards 3 --emit-slurm "$work/$method-slurm" --out "$work/$method" >/dev/null
     if ! timeout 600 bash "$work/$method-slurm/run.sh"; then
         echo "the sharded $method calibration did not finish" >&2
         cat "$work/$method"/.checkpoint/slurm-*.out >&2 2>/dev/null || true

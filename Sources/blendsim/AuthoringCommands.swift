@@ -1,5 +1,6 @@
 import ArgumentParser
 import BlendSimCore
+import BlendSimPluginHost
 import BlendSimRunner
 
 extension BlendSim {
@@ -19,15 +20,7 @@ extension BlendSim {
         @OptionGroup(title: "Plugins") var plugins: PluginOptions
 
         func run() throws {
-            // Loading runs the plugins' constructors: one that exits ends blendsim with status 70.
-            PluginGuard.begin()
-            defer { PluginGuard.end() }
-            do throws(Diagnostic) {
-                let host = try PluginResolution.host(plugins.directories)
-                StandardOutput.write(try ScenarioTemplate.text(model: model, host: host))
-            } catch {
-                throw fail(error)
-            }
+            try printWithPlugins(plugins) { host throws(Diagnostic) in try ScenarioTemplate.text(model: model, host: host) }
         }
     }
 }
@@ -46,15 +39,19 @@ extension BlendSim {
         @OptionGroup(title: "Plugins") var plugins: PluginOptions
 
         func run() throws {
-            // Loading runs the plugins' constructors: one that exits ends blendsim with status 70.
-            PluginGuard.begin()
-            defer { PluginGuard.end() }
-            do throws(Diagnostic) {
-                let host = try PluginResolution.host(plugins.directories)
-                StandardOutput.write(ScenarioSchema.document(host: host).serialized(pretty: true))
-            } catch {
-                throw fail(error)
-            }
+            try printWithPlugins(plugins) { host in ScenarioSchema.document(host: host).serialized(pretty: true) }
         }
+    }
+}
+
+/// Loads the plugins on the plugin path and prints what `text` makes of them. Loading runs the
+/// plugins' constructors: one that exits ends blendsim with status 70.
+func printWithPlugins(_ plugins: PluginOptions, _ text: (PluginHost) throws(Diagnostic) -> String) throws {
+    PluginGuard.begin()
+    defer { PluginGuard.end() }
+    do throws(Diagnostic) {
+        StandardOutput.write(try text(try PluginResolution.host(plugins.directories)))
+    } catch {
+        throw fail(error)
     }
 }

@@ -26,11 +26,9 @@ extension BlendSim {
         @OptionGroup(title: "Simulation") var simulation: SimulationOptions
         @OptionGroup(title: "Sharding") var shard: ShardOption
 
-        @OptionGroup var quietOption: QuietOption
-        var quiet: Bool { quietOption.quiet }
-
-        @OptionGroup var reportOption: ReportOption
-        var report: Bool { reportOption.report }
+        @OptionGroup var presentation: PresentationOptions
+        var quiet: Bool { presentation.quiet }
+        var report: Bool { presentation.report }
         func validate() throws {
             try simulation.replications.check(minimum: 2)
             if shard.shard != nil && simulation.uncertainty.uncertainty == .model {

@@ -24,11 +24,9 @@ extension BlendSim {
         @Flag(help: "Replace results already in the --out directory.")
         var force = false
 
-        @OptionGroup var quietOption: QuietOption
-        var quiet: Bool { quietOption.quiet }
-
-        @OptionGroup var reportOption: ReportOption
-        var report: Bool { reportOption.report }
+        @OptionGroup var presentation: PresentationOptions
+        var quiet: Bool { presentation.quiet }
+        var report: Bool { presentation.report }
 
         func run() throws {
             do throws(Diagnostic) {

@@ -70,8 +70,11 @@ struct QuietOption: ParsableArguments {
     var quiet = false
 }
 
-/// `--report`, the same for every command that writes results.
-struct ReportOption: ParsableArguments {
+/// `--quiet` and `--report`, the same for every command that writes results.
+struct PresentationOptions: ParsableArguments {
+    @Flag(help: "Print neither progress nor tables on standard output (errors still go to standard error).")
+    var quiet = false
+
     @Flag(help: "Also write report.html into the --out directory.")
     var report = false
 }
@@ -142,7 +145,7 @@ struct ReplicationCountOption: ParsableArguments {
 
 /// `--shard K/N`, for compare and sweep.
 struct ShardOption: ParsableArguments {
-    @Option(help: ArgumentHelp("Run only slice K of N of the runs (merge the slices with `blendsim merge`).", valueName: "K/N"))
+    @Option(help: ArgumentHelp("Run only slice K of N of the work (compare, sweep: merge the slices with `blendsim merge`; calibrate: with --round, gathered by --merge-shards).", valueName: "K/N"))
     var shard: String?
 
     var value: Shard? { shard.flatMap { Shard($0) } }
@@ -241,6 +244,29 @@ func finish(
 func fail(_ diagnostic: Diagnostic) -> ExitCode {
     StandardError.write(diagnostic.rendered + "\n")
     return ExitCode(1)
+}
+
+/// `--emit-slurm DIR --shards N` with what each job asks of the cluster, for sweep and calibrate.
+struct SlurmEmitOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Write Slurm scripts (the job array and the steps around it) into this directory instead of running.", valueName: "dir"))
+    var emitSlurm: String?
+
+    @Option(help: "Shards (array tasks) for --emit-slurm.")
+    var shards: Int = 4
+
+    @OptionGroup var job: SlurmJobOptions
+
+    /// The one check of these options; `out` is the results directory the scripts will fill.
+    func check(out: String?) throws {
+        if emitSlurm == nil && shards != 4 { throw ValidationError("--shards goes with --emit-slurm") }
+        if !(1...10_000).contains(shards) { throw ValidationError("--shards must be between 1 and 10000") }
+        try job.check(emitting: emitSlurm != nil)
+        if let emitSlurm, let out {
+            for (path, option) in [(emitSlurm, "--emit-slurm"), (out, "--out")] {
+                if let problem = SlurmScript.checkPath(path, option: option) { throw ValidationError(problem) }
+            }
+        }
+    }
 }
 
 /// What a cluster asks of each job of `--emit-slurm`, written as `#SBATCH` lines.

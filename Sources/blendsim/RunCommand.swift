@@ -20,16 +20,14 @@ extension BlendSim {
         @OptionGroup(title: "Output") var output: OutputOptions
         @OptionGroup(title: "Simulation") var simulation: SimulationOptions
 
-        @OptionGroup var quietOption: QuietOption
-        var quiet: Bool { quietOption.quiet }
-
         @Option(help: ArgumentHelp(
             "Also write every student's state after every week to this CSV file (large: students × weeks × replications rows).",
             valueName: "file"))
         var trace: String?
 
-        @OptionGroup var reportOption: ReportOption
-        var report: Bool { reportOption.report }
+        @OptionGroup var presentation: PresentationOptions
+        var quiet: Bool { presentation.quiet }
+        var report: Bool { presentation.report }
 
         @Option(help: "How to print the summary on stdout: table, json (summary.json) or csv (one row per group and outcome).")
         var format: OutputFormat = .table

@@ -25,23 +25,16 @@ extension BlendSim {
         @OptionGroup(title: "Simulation") var replications: ReplicationCountOption
         @OptionGroup(title: "Sharding") var shard: ShardOption
 
-        @Option(help: ArgumentHelp("Write a Slurm job-array script and its merge step into this directory instead of running.", valueName: "dir"))
-        var emitSlurm: String?
-
-        @Option(help: "Shards (array tasks) for --emit-slurm.")
-        var shards: Int = 4
-
-        @OptionGroup(title: "Slurm jobs") var job: SlurmJobOptions
+        @OptionGroup(title: "Slurm jobs") var slurm: SlurmEmitOptions
+        var emitSlurm: String? { slurm.emitSlurm }
 
         @OptionGroup(title: "Engine") var engine: EngineOptionGroup
         @OptionGroup(title: "Resources") var memory: MemoryOptions
         @OptionGroup(title: "Model uncertainty") var uncertainty: UncertaintyOptions
 
-        @OptionGroup var quietOption: QuietOption
-        var quiet: Bool { quietOption.quiet }
-
-        @OptionGroup var reportOption: ReportOption
-        var writeReport: Bool { reportOption.report }
+        @OptionGroup var presentation: PresentationOptions
+        var quiet: Bool { presentation.quiet }
+        var writeReport: Bool { presentation.report }
 
         @Flag(help: "Continue an interrupted sweep in --out: runs it already finished are not run again.")
         var resume = false
@@ -51,17 +44,11 @@ extension BlendSim {
         func validate() throws {
             try replications.check(minimum: 1)
             if (shard.shard != nil || emitSlurm != nil) && output.out == nil { throw ValidationError("--shard and --emit-slurm need --out") }
-            if !(1...10_000).contains(shards) { throw ValidationError("--shards must be between 1 and 10000") }
             if (shard.shard != nil || emitSlurm != nil) && uncertainty.uncertainty == .model {
                 throw ValidationError("--uncertainty model cannot be sharded yet; run the sweep whole")
             }
             if resume && output.out == nil { throw ValidationError("--resume needs the --out directory of the interrupted sweep") }
-            try job.check(emitting: emitSlurm != nil)
-            if let emitSlurm, let out = output.out {
-                for (path, option) in [(emitSlurm, "--emit-slurm"), (out, "--out")] {
-                    if let problem = SlurmScript.checkPath(path, option: option) { throw ValidationError(problem) }
-                }
-            }
+            try slurm.check(out: output.out)
             if writeReport && (output.out == nil || shard.shard != nil || emitSlurm != nil) {
                 throw ValidationError("--report needs --out and a whole sweep (a shard's report comes from the merge)")
             }
@@ -76,10 +63,10 @@ extension BlendSim {
                 settings.posterior = try uncertainty.load()
                 if let emitSlurm {
                     let files = SlurmScript.files(
-                        plan: SlurmScript.absolute(plan), shards: shards, out: SlurmScript.absolute(output.out!),
+                        plan: SlurmScript.absolute(plan), shards: slurm.shards, out: SlurmScript.absolute(output.out!),
                         executable: SlurmScript.executable(), pluginDirectories: plugins.directories.map(SlurmScript.absolute),
                         seed: seed.seed, replications: replications.replications, engine: engine.arguments + memory.arguments,
-                        job: job.job, directory: SlurmScript.absolute(emitSlurm))
+                        job: slurm.job.job, directory: SlurmScript.absolute(emitSlurm))
                     for file in files { try ResultsDirectory.writeFile(emitSlurm + "/" + file.name, file.contents) }
                     StandardOutput.write("Slurm scripts written to \(emitSlurm)/; submit with: bash \(emitSlurm)/submit.sh\n")
                     StandardOutput.write("If a task fails or is killed, once the jobs have ended: bash \(emitSlurm)/resubmit.sh\n")

@@ -512,3 +512,37 @@ extension PosteriorCommandTests {
         }
     }
 }
+
+extension PosteriorCommandTests {
+    /// `calibrate fit`, `calibrate posterior` and `calibrate recover` are the same calibrations as
+    /// `calibrate PLAN --method M` (byte for byte), each check said in the spelling used.
+    @Test func theSubcommandsAreTheMethods() throws {
+        let plan = TestPaths.fixtures + "/scenarios/posterior-small.yaml"
+        let directory = TemporaryDirectory()
+        let old = try blendsim("calibrate", plan, "--method", "laplace", "--out", directory.path + "/old", "--quiet")
+        let new = try blendsim("calibrate", "posterior", plan, "--sampler", "laplace", "--out", directory.path + "/new", "--quiet")
+        #expect(old.status == 0 && new.status == 0, "\(old.stderr)\(new.stderr)")
+        for file in ["posterior.csv", "calibration.json"] {
+            let a = try String(contentsOfFile: directory.path + "/old/" + file, encoding: .utf8)
+            let b = try String(contentsOfFile: directory.path + "/new/" + file, encoding: .utf8)
+            #expect(a == b && !a.isEmpty, "\(file) differs")
+        }
+        let fitOld = try blendsim("calibrate", plan, "--output", directory.path + "/old.yaml")
+        let fitNew = try blendsim("calibrate", "fit", plan, "--output", directory.path + "/new.yaml")
+        #expect(fitOld.status == 0 && fitNew.status == 0, "\(fitOld.stderr)\(fitNew.stderr)")
+        #expect(fitOld.stdout.replacingOccurrences(of: "old.yaml", with: "new.yaml") == fitNew.stdout)
+        #expect(try String(contentsOfFile: directory.path + "/old.yaml", encoding: .utf8)
+            == String(contentsOfFile: directory.path + "/new.yaml", encoding: .utf8))
+        let recoverOld = try blendsim("calibrate", plan, "--synthetic", "2", "--quiet")
+        let recover = try blendsim("calibrate", "recover", plan, "--offset", "2")
+        #expect(recoverOld.status == 0 && recover.status == 0, "\(recover.stderr)")
+        #expect(recover.stdout.contains("true ") && (recover.stdout.contains("recovered") || recover.stdout.contains("not informed")), "\(recover.stdout)")
+        let wrong = try blendsim("calibrate", "posterior", plan, "--sampler", "laplace", "--resume", "--out", directory.path + "/x")
+        #expect(wrong.status != 0 && wrong.stderr.contains("--sampler laplace takes neither --resume nor --synthetic"), "\(wrong.stderr)")
+        let zero = try blendsim("calibrate", "recover", plan, "--offset", "0")
+        #expect(zero.status != 0 && zero.stderr.contains("--offset must be at least 1"), "\(zero.stderr)")
+        let help = try blendsim("calibrate", "--help")
+        for name in ["fit", "posterior", "recover"] { #expect(help.stdout.contains("  \(name) "), "\(help.stdout)") }
+        #expect(!help.stdout.contains("  method "), "the old spelling is not listed")
+    }
+}

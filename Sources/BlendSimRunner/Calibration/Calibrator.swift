@@ -271,29 +271,13 @@ public enum Calibrator {
             case .kernel(let key):
                 range = KernelParameters.catalog.first { $0.key == key }?.range
             case .modelDefault(let model, let name):
-                guard let component = host.model(named: model) else { throw fail(host.notFoundMessage(kind: "model", name: model)) }
-                guard scenarios.contains(where: { $0.groups.contains { $0.model.name == model } }) else {
-                    throw fail("no group of the calibration's scenarios uses model '\(model)'")
-                }
-                guard scenarios.contains(where: { !ParameterSettings.groups(reachedBy: parameter.setting, in: $0).isEmpty }) else {
-                    throw fail("every group of the calibration's scenarios with model '\(model)' sets '\(name)' itself, so a default would change nothing")
-                }
-                guard let spec = component.schema.parameters.first(where: { $0.name == name }), spec.type == "number" || spec.type == "integer" else {
-                    throw fail("model '\(model)' has no numeric parameter '\(name)'\(Suggestion.phrase(for: name, in: component.schema.parameters.map(\.name)))")
-                }
-                range = (spec.minimum ?? -.infinity)...(spec.maximum ?? .infinity)
+                range = try defaultRange(
+                    kind: "model", component: model, name: name, schema: host.model(named: model)?.schema, setting: parameter.setting,
+                    uses: { $0.model.name == model }, scenarios: scenarios, host: host, fail: fail)
             case .policyDefault(let policy, let name):
-                guard let component = host.policy(named: policy) else { throw fail(host.notFoundMessage(kind: "policy", name: policy)) }
-                guard scenarios.contains(where: { $0.groups.contains { $0.policies.contains { $0.name == policy } } }) else {
-                    throw fail("no group of the calibration's scenarios uses policy '\(policy)'")
-                }
-                guard scenarios.contains(where: { !ParameterSettings.groups(reachedBy: parameter.setting, in: $0).isEmpty }) else {
-                    throw fail("every group of the calibration's scenarios with policy '\(policy)' sets '\(name)' itself, so a default would change nothing")
-                }
-                guard let spec = component.schema.parameters.first(where: { $0.name == name }), spec.type == "number" || spec.type == "integer" else {
-                    throw fail("policy '\(policy)' has no numeric parameter '\(name)'\(Suggestion.phrase(for: name, in: component.schema.parameters.map(\.name)))")
-                }
-                range = (spec.minimum ?? -.infinity)...(spec.maximum ?? .infinity)
+                range = try defaultRange(
+                    kind: "policy", component: policy, name: name, schema: host.policy(named: policy)?.schema, setting: parameter.setting,
+                    uses: { $0.policies.contains { $0.name == policy } }, scenarios: scenarios, host: host, fail: fail)
             case .group(let scenarioName, let groupName, let model, let name):
                 guard let component = host.model(named: model) else { throw fail(host.notFoundMessage(kind: "model", name: model)) }
                 let hasGroup = { (scenario: Scenario) in
@@ -306,18 +290,43 @@ public enum Calibrator {
                         : Suggestion.phrase(for: groupName, in: named.flatMap { $0.groups.filter { $0.model.name == model }.map(\.name) })
                     throw fail("no scenario of the calibration named '\(scenarioName)' has a group '\(groupName)' with model '\(model)'\(hint)")
                 }
-                guard let spec = component.schema.parameters.first(where: { $0.name == name }), spec.type == "number" || spec.type == "integer" else {
-                    throw fail("model '\(model)' has no numeric parameter '\(name)'\(Suggestion.phrase(for: name, in: component.schema.parameters.map(\.name)))")
-                }
+                let numeric = try numericRange(kind: "model", component: model, name: name, schema: component.schema, fail: fail)
                 guard scenarios.contains(where: { !ParameterSettings.groups(reachedBy: parameter.setting, in: $0).isEmpty }) else {
                     throw fail("group '\(groupName)' of '\(scenarioName)' does not set '\(name)' itself; a study's value replaces the group's own, so set it in the group")
                 }
-                range = (spec.minimum ?? -.infinity)...(spec.maximum ?? .infinity)
+                range = numeric
             }
             if let range, parameter.lower < range.lowerBound || parameter.upper > range.upperBound {
                 throw fail("the bounds of '\(parameter.name)' must lie within [\(format(range.lowerBound)), \(format(range.upperBound))]")
             }
         }
+    }
+
+    /// The range of a model's or policy's default that the plan fits: the component must exist,
+    /// a group of the scenarios must use it without setting the parameter itself, and the parameter
+    /// must be a number.
+    static func defaultRange(
+        kind: String, component: String, name: String, schema: ParameterSchema?, setting: CalibrationPlan.Setting,
+        uses: (GroupScenario) -> Bool, scenarios: [Scenario], host: PluginHost, fail: (String) -> Diagnostic
+    ) throws(Diagnostic) -> ClosedRange<Double> {
+        guard let schema else { throw fail(host.notFoundMessage(kind: kind, name: component)) }
+        guard scenarios.contains(where: { $0.groups.contains(where: uses) }) else {
+            throw fail("no group of the calibration's scenarios uses \(kind) '\(component)'")
+        }
+        guard scenarios.contains(where: { !ParameterSettings.groups(reachedBy: setting, in: $0).isEmpty }) else {
+            throw fail("every group of the calibration's scenarios with \(kind) '\(component)' sets '\(name)' itself, so a default would change nothing")
+        }
+        return try numericRange(kind: kind, component: component, name: name, schema: schema, fail: fail)
+    }
+
+    /// The range of a numeric parameter of a model or policy.
+    static func numericRange(
+        kind: String, component: String, name: String, schema: ParameterSchema, fail: (String) -> Diagnostic
+    ) throws(Diagnostic) -> ClosedRange<Double> {
+        guard let spec = schema.parameters.first(where: { $0.name == name }), spec.type == "number" || spec.type == "integer" else {
+            throw fail("\(kind) '\(component)' has no numeric parameter '\(name)'\(Suggestion.phrase(for: name, in: schema.parameters.map(\.name)))")
+        }
+        return (spec.minimum ?? -.infinity)...(spec.maximum ?? .infinity)
     }
 
     /// Six significant digits.

@@ -1,8 +1,8 @@
-public import BlendSimCore
+import BlendSimCore
 import BlendSimInference
 import BlendSimPluginHost
 import BlendSimReport
-public import BlendSimScenario
+import BlendSimScenario
 import BlendSimSystem
 
 extension Calibrator {
@@ -14,7 +14,7 @@ extension Calibrator {
     /// to the prior's spread while the combinations they do pin stay pinned — truncated to the
     /// bounds. `particles` equally weighted draws are simulated once each (with the targets' noise)
     /// for the posterior predictive check.
-    public static func laplace(_ plan: CalibrationPlan, settings: RunSettings, particles: Int) throws(Diagnostic) -> PosteriorReport {
+    static func laplace(_ plan: CalibrationPlan, settings: RunSettings, particles: Int) throws(Diagnostic) -> PosteriorReport {
         let start = Clock.monotonicSeconds()
         let problem = try problem(plan, settings: settings, replications: plan.posterior.replications)
         let center = try current(plan, scenarios: problem.scenarios.map(\.scenario), host: problem.host)
@@ -41,7 +41,7 @@ extension Calibrator {
             ABCSMC.Candidate(values: values, key: CounterRandom.derive(CounterRandom.derive(plan.posterior.seed, 0x1A92), UInt64(index)))
         }
         let outcomes: [ABCSMC.Outcome] = try diagnosing {
-            try simulator(problem, targets: plan.targets)(candidates)
+            try ABCSMC.simulator(problem, targets: plan.targets)(candidates)
         }
         let weight = 1 / Double(max(particles, 1))
         let generation = ABCSMC.Generation(

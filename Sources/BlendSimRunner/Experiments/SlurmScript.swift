@@ -212,7 +212,7 @@ public enum SlurmScript {
     ) -> [(name: String, contents: String)] {
         let quoted = GeneratedText.shellWord
         let options = (pluginDirectories.map { "--plugin-dir \(quoted($0))" } + engine.map(quoted)).map { " " + $0 }.joined()
-        let base = "\(quoted(executable)) calibrate \(quoted(plan)) --method \(method) --out \(quoted(out))\(options)"
+        let base = "\(quoted(executable)) calibrate posterior \(quoted(plan)) --sampler \(method) --out \(quoted(out))\(options)"
         let array = """
             #!/bin/bash
             #SBATCH --job-name=blendsim-calibrate

@@ -154,24 +154,18 @@ public enum PluginResolution {
     static func modelFactory(
         _ reference: ComponentReference, host: PluginHost, sources: Sources, diagnostics: inout [Diagnostic]
     ) -> (any ModelFactory)? {
-        let found = host.model(named: reference.name)
-        return checked(
+        checked(
             kind: "model", reference, host: host, sources: sources, diagnostics: &diagnostics,
-            component: found.map { component in
-                (component.schema, component.plugin.name, { (parameters) throws(ParameterSchema.Problem) in try component.factory(parameters: parameters) })
-            },
+            component: host.model(named: reference.name).map { ($0.schema, $0.plugin.name, $0.factory(parameters:)) },
             instantiate: { (factory) throws(ComponentError) in _ = try factory.makeInstance() })
     }
 
     static func policyFactory(
         _ reference: ComponentReference, host: PluginHost, sources: Sources, diagnostics: inout [Diagnostic]
     ) -> (any PolicyFactory)? {
-        let found = host.policy(named: reference.name)
-        return checked(
+        checked(
             kind: "policy", reference, host: host, sources: sources, diagnostics: &diagnostics,
-            component: found.map { component in
-                (component.schema, component.plugin.name, { (parameters) throws(ParameterSchema.Problem) in try component.factory(parameters: parameters) })
-            },
+            component: host.policy(named: reference.name).map { ($0.schema, $0.plugin.name, $0.factory(parameters:)) },
             instantiate: { (factory) throws(ComponentError) in _ = try factory.makeInstance() })
     }
 
