@@ -55,6 +55,7 @@ var package = Package(
     name: "blendsim",
     products: [
         .executable(name: "blendsim", targets: ["blendsim"]),
+        .executable(name: "blendsim-serve", targets: ["blendsim-serve"]),
         .library(
             name: "BlendSim",
             targets: [
@@ -68,6 +69,12 @@ var package = Package(
         // depends on it without resolving the tool and its dependencies.
         .package(path: "BlendSimSDK"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The what-if server's HTTP (blendsim-serve only): SwiftNIO's parser, limits and graceful
+        // shutdown, so no HTTP is parsed by hand.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(
@@ -87,6 +94,22 @@ var package = Package(
             name: "BlendSimRunner",
             dependencies: ["BlendSimCore", "BlendSimInference", "BlendSimScenario", "BlendSimPluginHost", "BlendSimReport", "BlendSimSystem"]
         ),
+        // The what-if page's API, policy and page, without HTTP (tested without a socket).
+        .target(
+            name: "BlendSimServe",
+            dependencies: ["BlendSimCore", "BlendSimScenario", "BlendSimPluginHost", "BlendSimReport", "BlendSimRunner", "BlendSimSystem"]
+        ),
+        // `blendsim serve` runs this executable: the HTTP server, a product of its own so that
+        // building `blendsim` does not build SwiftNIO.
+        .executableTarget(
+            name: "blendsim-serve",
+            dependencies: [
+                "BlendSimServe", "BlendSimCore", "BlendSimSystem", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "blendsim",
             dependencies: [
@@ -98,7 +121,7 @@ var package = Package(
             name: "BlendSimTests",
             dependencies: [
                 "BlendSimCore", "BlendSimInference", "BlendSimScenario", "BlendSimPluginHost", "BlendSimReport",
-                "BlendSimRunner", "BlendSimSystem", abi, kit, "blendsim",
+                "BlendSimRunner", "BlendSimServe", "BlendSimSystem", abi, kit, "blendsim", "blendsim-serve",
             ],
             path: "Tests/BlendSimTests"
         ),

@@ -180,6 +180,27 @@ public enum FileSystem {
     /// Removes an empty directory; whether it was removed.
     @discardableResult public static func removeDirectory(_ path: String) -> Bool { rmdir(path) == 0 }
 
+    /// A new directory only this user can enter, named `prefix` and six random characters, in
+    /// `directory` (default `$TMPDIR`, else /tmp); nil when none can be made.
+    public static func makeTemporaryDirectory(prefix: String, in directory: String? = nil) -> String? {
+        let base = directory ?? Process.environment("TMPDIR").flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array((base + "/" + prefix + "XXXXXX").utf8CString)
+        return template.withUnsafeMutableBufferPointer { buffer -> String? in
+            guard let result = mkdtemp(buffer.baseAddress!) else { return nil }
+            return String(cString: result)
+        }
+    }
+
+    /// Removes `path` and, for a directory, everything in it, without following links; whether
+    /// nothing is left.
+    @discardableResult public static func removeTree(_ path: String) -> Bool {
+        if let status = status(path, followingLinks: false), status.kind == .directory {
+            for name in entries(of: path) ?? [] { removeTree(path + "/" + name) }
+            return removeDirectory(path)
+        }
+        return remove(path)
+    }
+
     /// Creates `directory` and any missing parents.
     public static func makeDirectories(_ directory: String) throws(FileSystemError) {
         var current = directory.hasPrefix("/") ? "" : "."

@@ -17,6 +17,15 @@ public enum Process {
         return true
     }
 
+    /// Replaces this process with the program at `path`, given `arguments` (the first is its
+    /// name); returns only if that fails, with the reason.
+    public static func replace(with path: String, arguments: [String]) -> String {
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for item in argv { free(item) } }
+        execv(path, &argv)
+        return String(cString: strerror(errno))
+    }
+
     /// Whether a descriptor is a terminal.
     public static func isTerminal(_ descriptor: Int32) -> Bool { isatty(descriptor) != 0 }
 

@@ -1,4 +1,5 @@
 import BlendSimCore
+import BlendSimInference
 import BlendSimReport
 @testable import BlendSimRunner
 import BlendSimScenario
@@ -46,12 +47,12 @@ public func fuzzScenario(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         if let plan = fuzzPlan {
             let fingerprint = document["fingerprint"]?.stringValue ?? ""
             do {
-                _ = try TemperedCheckpoint.decode(bytes, file: "fuzz/smc-state.json", fingerprint: fingerprint, plan: plan, targetCount: plan.targets.count)
+                _ = try SamplerCheckpoint<TemperedSMC>.decode(bytes, file: "fuzz/smc-state.json", fingerprint: fingerprint, plan: plan, targetCount: plan.targets.count)
             } catch {
                 _ = error.rendered
             }
             do {
-                _ = try PosteriorCheckpoint.decode(bytes, file: "fuzz/generations.json", fingerprint: fingerprint, plan: plan, targetCount: plan.targets.count)
+                _ = try SamplerCheckpoint<ABCSMC>.decode(bytes, file: "fuzz/generations.json", fingerprint: fingerprint, plan: plan, targetCount: plan.targets.count)
             } catch {
                 _ = error.rendered
             }

@@ -1,0 +1,406 @@
+extension Page {
+    /// The page's script: the form, the scenario text it stands for, the API calls (a newer one
+    /// aborts the older), and the answer. Nothing from the server is inserted as HTML: text goes
+    /// in with textContent, the report in a sandboxed frame.
+    public static let script = #"""
+        'use strict';
+        (() => {
+        const $ = (id) => document.getElementById(id);
+        const token = new URLSearchParams(location.search).get('token');
+        const page = Math.random().toString(36).slice(2) + Date.now().toString(36);
+        const LEVELS = ['elementary', 'pre_intermediate', 'intermediate', 'upper_intermediate', 'advanced', 'proficiency'];
+        const TRAITS = [['self_regulation', 'Self-regulation (mean, 0–1)'], ['digital_competence', 'Digital competence (mean, 0–1)'],
+          ['connectivity', 'Internet connection (mean, 0–1)'], ['motivation', 'Motivation (mean, 0–1)']];
+        const state = { a: null, b: null, plugins: { models: [], policies: [] }, sequence: 0, controller: null, lines: [], timer: 0,
+          result: null, yaml: '' };
+
+        function headers(json) {
+          const h = { 'X-Blendsim-Page': page };
+          if (json) h['Content-Type'] = 'application/json';
+          if (token) h['Authorization'] = 'Bearer ' + token;
+          return h;
+        }
+        async function api(path, body, signal) {
+          const response = await fetch('/api/v1/' + path, body === undefined
+            ? { headers: headers(false) }
+            : { method: 'POST', headers: Object.assign(headers(true), { 'X-Blendsim-Sequence': String(state.sequence) }), body: JSON.stringify(body), signal });
+          let data = null;
+          try { data = await response.json(); } catch (e) { data = { error: { message: 'the server answered ' + response.status } }; }
+          if (!response.ok) { const error = new Error((data.error && data.error.message) || ('HTTP ' + response.status)); error.data = data; error.status = response.status; throw error; }
+          return data;
+        }
+        const clone = (v) => JSON.parse(JSON.stringify(v));
+        const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+        // ---- Scenario text: block YAML, one key a line, with the path each line sets ----
+        function scalar(v) {
+          if (v === null || v === undefined) return 'null';
+          if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'null';
+          if (typeof v === 'boolean') return v ? 'true' : 'false';
+          return JSON.stringify(String(v));
+        }
+        function key(k) { return /^[A-Za-z_][A-Za-z0-9_\-]*$/.test(k) ? k : JSON.stringify(k); }
+        function inline(v) {
+          if (Array.isArray(v)) return '[]';
+          if (isObject(v)) return '{}';
+          return scalar(v);
+        }
+        function toYAML(doc) {
+          const lines = [], paths = [];
+          const put = (text, path) => { lines.push(text); paths.push(path.join('.')); };
+          const nonEmpty = (v) => (Array.isArray(v) && v.length > 0) || (isObject(v) && Object.keys(v).length > 0);
+          function entry(k, v, column, path, prefix) {
+            if (nonEmpty(v)) { put(prefix + key(k) + ':', path); node(v, column + 2, path); }
+            else put(prefix + key(k) + ': ' + inline(v), path);
+          }
+          function node(v, column, path) {
+            const pad = ' '.repeat(column);
+            if (Array.isArray(v)) {
+              v.forEach((item, i) => {
+                const p = path.concat(i);
+                if (isObject(item) && Object.keys(item).length) {
+                  Object.keys(item).forEach((k, j) => entry(k, item[k], column + 2, p.concat(k), j === 0 ? pad + '- ' : pad + '  '));
+                } else if (nonEmpty(item)) { put(pad + '-', p); node(item, column + 2, p); }
+                else put(pad + '- ' + inline(item), p);
+              });
+            } else {
+              Object.keys(v).forEach((k) => entry(k, v[k], column, path.concat(k), pad));
+            }
+          }
+          node(doc, 0, []);
+          return { text: lines.join('\n') + '\n', paths };
+        }
+
+        // ---- The document the form edits ----
+        function normalise(doc) {
+          const d = clone(doc);
+          delete d.variants;
+          if (!d.name) d.name = 'what-if';
+          if (!d.replications || d.replications < 2) d.replications = 30;
+          if (d.seed === undefined) d.seed = 1;
+          d.population = isObject(d.population) ? d.population : {};
+          d.groups = (d.groups || []).map((g) => {
+            const group = clone(g);
+            if (typeof group.model === 'string') group.model = { name: group.model };
+            group.online_share = group.online_share ?? 0;
+            group.hours = Object.assign({ contact: 4, siwt: 1, siw: 3 }, group.hours || {});
+            group.policies = (group.policies || []).map((p) => typeof p === 'string' ? { name: p } : p);
+            group.levels = group.levels || { intermediate: 1 };
+            return group;
+          });
+          return d;
+        }
+        function groupForYAML(g) {
+          const out = {};
+          for (const [k, v] of Object.entries(g)) {
+            if (k === 'model') out.model = v.parameters && Object.keys(v.parameters).length ? v : v.name;
+            else if (k === 'policies') out.policies = v.map((p) => p.parameters && Object.keys(p.parameters).length ? p : p.name);
+            else if (k === 'population' && (!isObject(v) || Object.keys(v).length === 0)) continue;
+            else out[k] = v;
+          }
+          return out;
+        }
+        function mode() { return document.querySelector('input[name=mode]:checked').value; }
+        function documentToSend() {
+          const a = state.a;
+          const doc = {};
+          for (const [k, v] of Object.entries(a)) {
+            if (k === 'groups') doc.groups = v.map(groupForYAML);
+            else if (k === 'population' && Object.keys(v).length === 0) continue;
+            else doc[k] = v;
+          }
+          const m = mode();
+          if (m === 'compare') {
+            // B sets only what differs from A, so compare's list of changes says what B changes.
+            const b = {};
+            state.b.groups.forEach((g, i) => {
+              const own = groupForYAML(g), base = groupForYAML(a.groups[i]);
+              const changes = {};
+              for (const [k, v] of Object.entries(own)) if (k !== 'name' && JSON.stringify(v) !== JSON.stringify(base[k])) changes[k] = v;
+              if (Object.keys(changes).length) b[g.name] = changes;
+            });
+            doc.variants = [{ name: 'A' }, Object.keys(b).length ? { name: 'B', groups: b } : { name: 'B' }];
+          } else if (m === 'sweep') {
+            const g = a.groups[Number($('sweep-group').value) || 0];
+            doc.variants = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1].map((share) =>
+              ({ name: Math.round(share * 100) + '% online', groups: { [g.name]: { online_share: share } } }));
+          }
+          return doc;
+        }
+
+        // ---- The form ----
+        function el(tag, attributes, ...children) {
+          const node = document.createElement(tag);
+          for (const [k, v] of Object.entries(attributes || {})) {
+            if (k === 'text') node.textContent = v; else if (v !== undefined && v !== null && v !== false) node.setAttribute(k, v === true ? '' : v);
+          }
+          children.forEach((c) => node.append(c));
+          return node;
+        }
+        let uid = 0;
+        function field(labelText, input, path, hint) {
+          input.id = input.id || ('f' + (++uid));
+          input.dataset.path = path;
+          const row = el('div', { class: 'field' }, el('label', { for: input.id, text: labelText }), input);
+          if (hint) row.append(hint);
+          return row;
+        }
+        function number(value, min, max, step, set) {
+          const input = el('input', { type: 'number', min, max, step, value });
+          input.addEventListener('input', () => { if (input.value !== '') { set(Number(input.value)); changed(); } });
+          return input;
+        }
+        function renderGroup(design, g, i, prefix) {
+          const box = el('fieldset', { class: 'group' }, el('legend', { text: 'Group “' + g.name + '”' }));
+          const at = (k) => prefix(i, g) + '.' + k;
+          const models = el('select');
+          state.plugins.models.forEach((m) => models.append(el('option', { value: m.name, text: m.name, selected: m.name === g.model.name })));
+          models.addEventListener('change', () => { g.model = { name: models.value }; changed(); });
+          box.append(field('Blended model', models, at('model')));
+          const share = el('input', { type: 'range', min: 0, max: 100, step: 5, value: Math.round(g.online_share * 100) });
+          const shown = el('output', { text: '' });
+          const say = () => { shown.textContent = share.value + '% online / ' + (100 - share.value) + '% classroom'; share.setAttribute('aria-valuetext', shown.textContent); };
+          say();
+          share.addEventListener('input', () => { g.online_share = Number(share.value) / 100; say(); changed(); });
+          box.append(field('Online share', share, at('online_share'), shown));
+          box.append(field('Students', number(g.students, 1, 100000, 1, (v) => { g.students = v; }), at('students')));
+          box.append(field('Class hours a week', number(g.hours.contact, 0, 40, 0.5, (v) => { g.hours.contact = v; }), at('hours')));
+          box.append(field('Independent work with a teacher (h/week)', number(g.hours.siwt, 0, 40, 0.5, (v) => { g.hours.siwt = v; }), at('hours')));
+          box.append(field('Independent work (h/week)', number(g.hours.siw, 0, 40, 0.5, (v) => { g.hours.siw = v; }), at('hours')));
+          const levels = el('details', {}, el('summary', { text: 'Starting levels (shares that sum to 1)' }));
+          LEVELS.forEach((band) => levels.append(field(band.replace('_', '-'), number(g.levels[band] ?? 0, 0, 1, 0.01, (v) => { g.levels[band] = v; }), at('levels'))));
+          box.append(levels);
+          const traits = el('details', {}, el('summary', { text: 'The students (traits)' }));
+          g.population = g.population || {};
+          const base = design.population || {};
+          traits.append(field('Share with a personal PC (0–1)', number(g.population.device_access ?? base.device_access ?? 0.8, 0, 1, 0.05,
+            (v) => { g.population.device_access = v; }), at('population')));
+          TRAITS.forEach(([trait, label]) => {
+            const current = (g.population[trait] || base[trait] || {}).mean;
+            traits.append(field(label, number(current ?? '', 0, 1, 0.05, (v) => { g.population[trait] = Object.assign({}, base[trait] || { sd: 0.15 }, g.population[trait] || {}, { mean: v }); }), at('population')));
+          });
+          box.append(traits);
+          const policies = el('fieldset', { class: 'policies' }, el('legend', { text: 'Policies' }));
+          state.plugins.policies.forEach((p) => {
+            const chosen = g.policies.find((x) => x.name === p.name);
+            const check = el('input', { type: 'checkbox', checked: !!chosen });
+            check.dataset.path = at('policies');
+            const label = el('label', {}, check, ' ' + p.name + (p.summary ? ' — ' + p.summary : ''));
+            const parameters = el('div', { class: 'policy-parameters', hidden: !chosen });
+            (p.parameters || []).filter((q) => q.type === 'number' || q.type === 'integer').forEach((q) => {
+              const own = chosen && chosen.parameters ? chosen.parameters[q.name] : undefined;
+              parameters.append(field(q.name + (q.unit ? ' (' + q.unit + ')' : ''), number(own ?? q.default, q.minimum, q.maximum, q.type === 'integer' ? 1 : 'any', (v) => {
+                const item = g.policies.find((x) => x.name === p.name);
+                if (item) { item.parameters = item.parameters || {}; item.parameters[q.name] = v; }
+              }), at('policies')));
+            });
+            check.addEventListener('change', () => {
+              if (check.checked) g.policies.push({ name: p.name }); else g.policies = g.policies.filter((x) => x.name !== p.name);
+              parameters.hidden = !check.checked;
+              changed();
+            });
+            policies.append(label, parameters);
+          });
+          box.append(policies);
+          return box;
+        }
+        function renderDesigns() {
+          const host = $('designs');
+          host.replaceChildren();
+          const m = mode();
+          const a = el('div', { class: 'design' }, el('h3', { text: m === 'compare' ? 'Design A' : 'Design' }));
+          state.a.groups.forEach((g, i) => a.append(renderGroup(state.a, g, i, (index) => 'groups.' + index)));
+          host.append(a);
+          if (m === 'compare') {
+            const b = el('div', { class: 'design' }, el('h3', { text: 'Design B' }));
+            state.b.groups.forEach((g, i) => b.append(renderGroup(state.a, g, i, (index, group) => 'variants.1.groups.' + group.name)));
+            host.append(b);
+          }
+          const sweep = $('sweep-group');
+          sweep.replaceChildren(...state.a.groups.map((g, i) => el('option', { value: i, text: g.name })));
+          $('sweep-options').hidden = m !== 'sweep';
+          $('replications').value = state.a.replications;
+          $('seed').value = state.a.seed;
+        }
+        // Design B starts as A with 20 points of teaching time moved (online to classroom, or the
+        // other way from under 20% online): the question teachers ask first.
+        function designB() {
+          state.b = clone(state.a);
+          state.b.groups.forEach((g) => {
+            const moved = g.online_share >= 0.2 ? g.online_share - 0.2 : g.online_share + 0.2;
+            g.online_share = Math.round(moved * 100) / 100;
+          });
+        }
+        function load(doc) {
+          state.a = normalise(doc);
+          designB();
+          renderDesigns();
+          changed();
+        }
+
+        // ---- Asking the server ----
+        function changed() {
+          clearTimeout(state.timer);
+          state.timer = setTimeout(ask, 120);
+        }
+        async function ask() {
+          if (state.controller) state.controller.abort();
+          const controller = new AbortController();
+          state.controller = controller;
+          state.sequence += 1;
+          const sequence = state.sequence;
+          const doc = documentToSend();
+          const yaml = toYAML(doc);
+          state.lines = yaml.paths;
+          state.yaml = yaml.text;
+          const m = mode();
+          $('status').textContent = 'Simulating ' + state.a.replications + ' replications…';
+          const started = performance.now();
+          try {
+            const body = { scenario: yaml.text, uncertainty: $('uncertainty').checked ? 'model' : 'none' };
+            const result = await api(m === 'run' ? 'run' : 'compare', body, controller.signal);
+            if (sequence !== state.sequence) return;
+            show(result, m, doc);
+            $('status').textContent = 'Answered in ' + Math.round(performance.now() - started) + ' ms (' + state.a.replications + ' replications).';
+          } catch (error) {
+            if (error.name === 'AbortError' || sequence !== state.sequence) return;
+            if (error.status === 409) return;
+            problem(error);
+          }
+        }
+        function clearProblems() {
+          $('problem').hidden = true;
+          document.querySelectorAll('.invalid').forEach((n) => n.classList.remove('invalid'));
+          document.querySelectorAll('.message').forEach((n) => n.remove());
+        }
+        function control(path) {
+          let p = path;
+          while (p) {
+            const found = document.querySelector('[data-path="' + CSS.escape(p) + '"]');
+            if (found) return found;
+            p = p.includes('.') ? p.slice(0, p.lastIndexOf('.')) : '';
+          }
+          return null;
+        }
+        function problem(error) {
+          clearProblems();
+          const data = error.data || {};
+          const errors = data.errors || [{ message: error.message }];
+          $('status').textContent = 'No answer: the design has a problem.';
+          let placed = 0;
+          errors.forEach((e) => {
+            const at = e.line ? control(state.lines[e.line - 1] || '') : null;
+            if (at) {
+              at.classList.add('invalid');
+              at.setAttribute('aria-invalid', 'true');
+              const message = el('div', { class: 'message', text: e.message });
+              at.closest('.field') ? at.closest('.field').append(message) : at.after(message);
+              placed += 1;
+            }
+          });
+          $('problem').textContent = (data.error && data.error.rendered) || error.message;
+          $('problem').hidden = false;
+        }
+        function link(id, text, type) {
+          const a = $(id);
+          if (a.dataset.url) URL.revokeObjectURL(a.dataset.url);
+          a.dataset.url = URL.createObjectURL(new Blob([text], { type }));
+          a.href = a.dataset.url;
+        }
+        function show(result, m, doc) {
+          clearProblems();
+          state.result = result;
+          $('verdict').textContent = result.table;
+          link('download-yaml', state.yaml, 'text/yaml');
+          link('download-summary', result.summary_json, 'application/json');
+          const report = '/results/' + result.id + '/report.html' + (token ? '?token=' + encodeURIComponent(token) : '');
+          $('download-report').href = report;
+          $('report').src = report;
+          const figure = $('curve-figure');
+          figure.hidden = m !== 'sweep';
+          if (m === 'sweep') curve(result.summary, Number($('sweep-group').value) || 0);
+        }
+
+        // ---- The sweep's response curve (SVG, with its table as the text alternative) ----
+        function curve(summary, groupIndex) {
+          const points = (summary.variants || []).map((v, i) => {
+            const g = v.groups[groupIndex];
+            return { share: i / 10, mean: g.overall.after.mean, lower: g.overall.after.ci95[0], upper: g.overall.after.ci95[1],
+              dropout: g.rates && g.rates.dropout_share ? g.rates.dropout_share.mean : null };
+          });
+          if (points.length === 0) return;
+          const w = 640, h = 300, left = 60, bottom = 40, top = 20, right = 20;
+          const lo = Math.min(...points.map((p) => p.lower)), hi = Math.max(...points.map((p) => p.upper));
+          const pad = Math.max((hi - lo) * 0.1, 0.5);
+          const y0 = lo - pad, y1 = hi + pad;
+          const x = (s) => left + s * (w - left - right);
+          const y = (v) => top + (1 - (v - y0) / (y1 - y0)) * (h - top - bottom);
+          const ns = 'http://www.w3.org/2000/svg';
+          const svg = document.createElementNS(ns, 'svg');
+          svg.setAttribute('viewBox', '0 0 ' + w + ' ' + h);
+          svg.setAttribute('role', 'img');
+          svg.setAttribute('aria-labelledby', 'curve-title');
+          const title = document.createElementNS(ns, 'title');
+          title.id = 'curve-title';
+          const best = points.reduce((a, b) => (b.mean > a.mean ? b : a));
+          title.textContent = 'Overall English score at the end of the semester by online share; highest at ' + Math.round(best.share * 100) + '% online (' + best.mean.toFixed(1) + ' scale points).';
+          svg.append(title);
+          const add = (tag, attributes, text) => {
+            const n = document.createElementNS(ns, tag);
+            for (const [k, v] of Object.entries(attributes)) n.setAttribute(k, v);
+            if (text !== undefined) n.textContent = text;
+            svg.append(n);
+            return n;
+          };
+          const band = points.map((p) => x(p.share) + ',' + y(p.upper)).concat(points.slice().reverse().map((p) => x(p.share) + ',' + y(p.lower)));
+          add('polygon', { points: band.join(' '), fill: '#1f5fbf33', stroke: 'none' });
+          add('polyline', { points: points.map((p) => x(p.share) + ',' + y(p.mean)).join(' '), fill: 'none', stroke: '#1f5fbf', 'stroke-width': 2 });
+          points.forEach((p) => add('circle', { cx: x(p.share), cy: y(p.mean), r: 3, fill: '#1f5fbf' }));
+          add('line', { x1: left, y1: h - bottom, x2: w - right, y2: h - bottom, stroke: '#5b6473' });
+          add('line', { x1: left, y1: top, x2: left, y2: h - bottom, stroke: '#5b6473' });
+          [0, 0.2, 0.4, 0.6, 0.8, 1].forEach((s) => add('text', { x: x(s), y: h - bottom + 16, 'text-anchor': 'middle', 'font-size': 12 }, Math.round(s * 100) + '%'));
+          [y0, (y0 + y1) / 2, y1].forEach((v) => add('text', { x: left - 6, y: y(v) + 4, 'text-anchor': 'end', 'font-size': 12 }, v.toFixed(1)));
+          add('text', { x: (left + w - right) / 2, y: h - 4, 'text-anchor': 'middle', 'font-size': 12 }, 'share of teaching time online');
+          $('curve').replaceChildren(svg);
+          $('curve-caption').textContent = title.textContent + ' The band is the 95% interval over replications.';
+          const table = $('curve-table');
+          table.replaceChildren(el('caption', { text: 'The curve as a table' }),
+            el('tr', {}, el('th', { scope: 'col', text: 'online' }), el('th', { scope: 'col', text: 'overall score' }), el('th', { scope: 'col', text: '95% interval' }), el('th', { scope: 'col', text: 'dropout' })));
+          points.forEach((p) => table.append(el('tr', {}, el('td', { text: Math.round(p.share * 100) + '%' }), el('td', { text: p.mean.toFixed(2) }),
+            el('td', { text: p.lower.toFixed(2) + ' – ' + p.upper.toFixed(2) }), el('td', { text: p.dropout === null ? '' : (p.dropout * 100).toFixed(1) + '%' }))));
+        }
+
+        // ---- Start ----
+        async function start(name) {
+          try {
+            const doc = name === '' ? await api('template') : await api('scenarios/' + encodeURIComponent(name));
+            load(doc.document);
+          } catch (error) { problem(error); }
+        }
+        async function init() {
+          try {
+            state.plugins = await api('plugins');
+            const list = await api('scenarios');
+            const select = $('start');
+            select.append(el('option', { value: '', text: 'a new course (the starting template)' }));
+            list.scenarios.forEach((s) => select.append(el('option', { value: s, text: s })));
+            const preferred = list.scenarios.includes('ratio-40-60.yaml') ? 'ratio-40-60.yaml' : '';
+            select.value = preferred;
+            select.addEventListener('change', () => start(select.value));
+            $('upload').addEventListener('change', async () => {
+              const file = $('upload').files[0];
+              if (!file) return;
+              try { load((await api('document', { scenario: await file.text() })).document); } catch (error) { problem(error); }
+            });
+            $('replications').addEventListener('input', () => { const v = Number($('replications').value); if (v >= 2) { state.a.replications = v; changed(); } });
+            $('seed').addEventListener('input', () => { if ($('seed').value !== '') { state.a.seed = Number($('seed').value); changed(); } });
+            $('uncertainty').addEventListener('change', changed);
+            document.querySelectorAll('input[name=mode]').forEach((r) => r.addEventListener('change', () => { if (mode() === 'compare') designB(); renderDesigns(); changed(); }));
+            $('sweep-group').addEventListener('change', changed);
+            await start(preferred);
+          } catch (error) { problem(error); }
+        }
+        init();
+        })();
+        """#
+}
