@@ -20,6 +20,15 @@ export PATH="$prefix/bin:$PATH"
 # The installed command finds its plugin SDK: the tutorial's first step works from anywhere.
 (cd "$prefix" && blendsim plugin new spaced-practice --kind model --dir "$prefix/work/spaced-practice" > /dev/null) || fail "the installed blendsim cannot scaffold a plugin"
 grep -q "$prefix/share/blendsim/BlendSimSDK" "$prefix/work/spaced-practice/Package.swift" || fail "the scaffold does not depend on the installed SDK"
+# The installed what-if server starts from the installed scenarios (and stops on SIGTERM).
+(cd / && blendsim serve --port 0 > "$prefix/serve.out" 2>&1 & echo $! > "$prefix/serve.pid")
+for _ in $(seq 1 100); do grep -q "open http" "$prefix/serve.out" 2>/dev/null && break; sleep 0.1; done
+address=$(grep -o 'http://[^ ]*' "$prefix/serve.out" | head -1)
+[ -n "$address" ] || fail "the installed blendsim serve did not start: $(cat "$prefix/serve.out")"
+python3 -c "import json, sys, urllib.request; sys.exit(0 if 'ratio-40-60.yaml' in json.load(urllib.request.urlopen(sys.argv[1] + 'api/v1/scenarios'))['scenarios'] else 1)" "$address" \
+    || fail "the installed server does not list the shipped scenarios"
+kill "$(cat "$prefix/serve.pid")"
+rm -f "$prefix/serve.out" "$prefix/serve.pid"
 rm -rf "$prefix/work"
 bash scripts/install.sh --prefix "$prefix" --uninstall > /dev/null
 left=$(find "$prefix" -type f | head -5)

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs blendsim under a prefix (default ~/.local):
 #   PREFIX/bin/blendsim                          the command
+#   PREFIX/bin/blendsim-serve                    the what-if server `blendsim serve` runs
 #   PREFIX/lib/blendsim/libblendsim-*.so         its model and policy plugins (found there by the
 #                                                installed command: ../lib/blendsim beside it)
 #   PREFIX/share/blendsim/evidence-posterior.csv the posterior --uncertainty model uses by default
 #   PREFIX/share/blendsim/BlendSimSDK/          the plugin SDK `blendsim plugin new` packages use
+#   PREFIX/share/blendsim/scenarios/             the shipped scenarios the what-if page starts from
 #   PREFIX/share/blendsim/installed-files        what was installed (SHA-256 and path), for --uninstall
 # The command is linked against the Swift runtime of the toolchain that built it, which must stay
 # installed. A relative PREFIX is taken from the directory you run this in. Usage:
@@ -23,7 +25,7 @@ while [ $# -gt 0 ]; do
         --prefix) [ $# -ge 2 ] || fail "--prefix needs a directory"; prefix="$2"; shift 2 ;;
         --prefix=*) prefix="${1#--prefix=}"; shift ;;
         --uninstall) uninstall=true; shift ;;
-        -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) fail "unknown argument '$1' (try --help)" ;;
     esac
 done
@@ -72,7 +74,7 @@ if $uninstall; then
     # Directories the SDK's files were in, deepest first, then blendsim's own (only if empty).
     [ -d "$prefix/share/blendsim/BlendSimSDK" ] && [ ! -L "$prefix/share/blendsim/BlendSimSDK" ] \
         && find "$prefix/share/blendsim/BlendSimSDK" -depth -type d -empty -delete 2>/dev/null || true
-    rmdir -- "$prefix/lib/blendsim" "$prefix/share/blendsim" 2>/dev/null || true
+    rmdir -- "$prefix/lib/blendsim" "$prefix/share/blendsim/scenarios" "$prefix/share/blendsim" 2>/dev/null || true
     if [ "$kept" -gt 0 ]; then echo "blendsim removed from $prefix; $kept file(s) left alone (above)"; else echo "blendsim removed from $prefix"; fi
     exit 0
 fi
@@ -83,6 +85,13 @@ install -d -m 0755 "$prefix/bin" "$prefix/lib/blendsim" "$prefix/share/blendsim"
 files=()
 install -m 0755 "$bin/blendsim" "$prefix/bin/blendsim"
 files+=("bin/blendsim")
+install -m 0755 "$bin/blendsim-serve" "$prefix/bin/blendsim-serve"
+files+=("bin/blendsim-serve")
+install -d -m 0755 "$prefix/share/blendsim/scenarios"
+for scenario in scenarios/*.yaml; do
+    install -m 0644 "$scenario" "$prefix/share/blendsim/scenarios/"
+    files+=("share/blendsim/scenarios/$(basename "$scenario")")
+done
 for library in "$bin"/libblendsim-*.so; do
     install -m 0644 "$library" "$prefix/lib/blendsim/"
     files+=("lib/blendsim/$(basename "$library")")
