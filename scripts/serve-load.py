@@ -210,6 +210,29 @@ def level(port, clients, seconds, check, expected, pid):
     return latencies, counts, peak[0]
 
 
+def sweep_scenario():
+    points = "\n".join(f"  - name: \"{share}% online\"\n    groups: {{flipped: {{online_share: {share / 100}}}}}" for share in range(0, 101, 10))
+    return SCENARIO.split("variants:")[0] + "variants:\n" + points + "\n"
+
+
+def alone(port, check):
+    """Latency of one what-if at a time: a run (2 groups x 100 students x 30 replications), the
+    same as A against B, and an 11-point sweep of the online share."""
+    rows = []
+    for label, route, text, count in [("run, 2 groups x 100 x 30", "run", RUN, 20), ("A vs B, 2 groups x 100 x 30", "compare", SCENARIO, 20),
+                                      ("sweep, 11 points", "compare", sweep_scenario(), 5)]:
+        times = []
+        for _ in range(count):
+            started = time.perf_counter()
+            status, _, data = request(port, "POST", "/api/v1/" + route, json.dumps({"scenario": text}))
+            times.append(time.perf_counter() - started)
+            if status != 200:
+                check.fail(f"{label}: answered {status} {data[:200]!r}")
+                break
+        rows.append((label, statistics.median(times) * 1000, max(times) * 1000))
+    return rows
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--server", default=".build/debug/blendsim-serve")
@@ -227,6 +250,10 @@ def main():
         # A half-sent request held open must not stop others.
         slow = socket.create_connection(("127.0.0.1", port))
         slow.sendall(b"POST /api/v1/run HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n{")
+        if not arguments.quick:
+            print(f"{'one at a time':<30} {'median ms':>10} {'max ms':>8}")
+            for label, median, most in alone(port, check):
+                print(f"{label:<30} {median:>10.1f} {most:>8.1f}")
         print(f"{'clients':>8} {'what-ifs':>9} {'p50 ms':>8} {'p95 ms':>8} {'busy':>6} {'hostile':>8} {'peak RSS MiB':>13}")
         for clients in levels:
             latencies, counts, peak = level(port, clients, seconds, check, expected, process.pid)

@@ -96,7 +96,7 @@ public enum Page {
         .invalid { outline: 2px solid var(--bad); }
         .message { color: var(--bad); font-size: 0.9rem; grid-column: 1 / -1; }
         #problem { color: var(--bad); white-space: pre-wrap; border-left: 3px solid var(--bad); padding-left: 0.5rem; }
-        #verdict { background: #fff; border: 1px solid var(--line); padding: 0.75rem; overflow-x: auto; white-space: pre; }
+        #verdict { background: #fff; border: 1px solid var(--line); padding: 0.75rem; overflow-x: auto; white-space: pre-wrap; }
         #report { width: 100%; height: 900px; border: 1px solid var(--line); background: #fff; }
         .downloads a { margin-right: 1rem; }
         #curve svg { width: 100%; max-width: 760px; height: auto; }

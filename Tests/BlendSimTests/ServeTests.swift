@@ -162,6 +162,33 @@ struct ServeTests {
         #expect(result.stdout.contains("every answer was the simulation or a clear refusal"))
     }
 
+    /// docs/openapi.json lists exactly the routes the service answers, and each answers.
+    @Test func theOpenAPIDocumentListsEveryRoute() throws {
+        let document = try JSONValue.parse(String(contentsOfFile: TestPaths.root + "/docs/openapi.json", encoding: .utf8))
+        guard case .object(let paths)? = document["paths"] else {
+            Issue.record("no paths")
+            return
+        }
+        var documented = Set<String>()
+        for (path, item) in paths {
+            guard case .object(let operations) = item else { continue }
+            for (method, _) in operations { documented.insert(method.uppercased() + " " + path) }
+        }
+        let answered: Set = [
+            "GET /api/v1/plugins", "GET /api/v1/schema", "GET /api/v1/scenarios", "GET /api/v1/scenarios/{name}", "GET /api/v1/template",
+            "POST /api/v1/document", "POST /api/v1/validate", "POST /api/v1/run", "POST /api/v1/compare",
+        ]
+        #expect(documented == answered)
+        let scenario = "name: t\nreplications: 2\ngroups:\n  - {name: g, students: 20, levels: {intermediate: 1}, model: flex, online_share: 0.5}\nvariants:\n  - {name: a}\n  - {name: b, online_share: 0.3}\n"
+        for route in answered {
+            let parts = route.split(separator: " ").map(String.init)
+            let path = parts[1].replacingOccurrences(of: "{name}", with: "ratio-40-60.yaml")
+            let body = parts[0] == "POST" ? Array(JSONValue.object([("scenario", .string(scenario))]).serialized().utf8) : []
+            let answer = Self.service.respond(method: parts[0], path: path, query: [:], body: body)
+            #expect(answer.status == 200, "\(route): \(String(decoding: answer.body, as: UTF8.self).prefix(300))")
+        }
+    }
+
     /// `blendsim serve` runs blendsim-serve with its options.
     @Test func serveRunsTheServer() throws {
         let help = try blendsim("serve", "--help-server")
