@@ -20,6 +20,8 @@ export PATH="$prefix/bin:$PATH"
 # The installed command finds its plugin SDK: the tutorial's first step works from anywhere.
 (cd "$prefix" && blendsim plugin new spaced-practice --kind model --dir "$prefix/work/spaced-practice" > /dev/null) || fail "the installed blendsim cannot scaffold a plugin"
 grep -q "$prefix/share/blendsim/BlendSimSDK" "$prefix/work/spaced-practice/Package.swift" || fail "the scaffold does not depend on the installed SDK"
+# The installed evidence base is what `evidence check` reads from anywhere.
+(cd / && blendsim evidence check --replications 2 | grep -q "findings reproduced") || fail "the installed blendsim cannot check its evidence from /"
 # The installed what-if server starts from the installed scenarios (and stops on SIGTERM).
 (cd / && blendsim serve --port 0 > "$prefix/serve.out" 2>&1 & echo $! > "$prefix/serve.pid")
 for _ in $(seq 1 100); do grep -q "open http" "$prefix/serve.out" 2>/dev/null && break; sleep 0.1; done

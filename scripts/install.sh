@@ -7,6 +7,7 @@
 #   PREFIX/share/blendsim/evidence-posterior.csv the posterior --uncertainty model uses by default
 #   PREFIX/share/blendsim/BlendSimSDK/          the plugin SDK `blendsim plugin new` packages use
 #   PREFIX/share/blendsim/scenarios/             the shipped scenarios the what-if page starts from
+#   PREFIX/share/blendsim/evidence/              the evidence base `blendsim evidence check` reads
 #   PREFIX/share/blendsim/installed-files        what was installed (SHA-256 and path), for --uninstall
 # The command is linked against the Swift runtime of the toolchain that built it, which must stay
 # installed. A relative PREFIX is taken from the directory you run this in. Usage:
@@ -25,7 +26,7 @@ while [ $# -gt 0 ]; do
         --prefix) [ $# -ge 2 ] || fail "--prefix needs a directory"; prefix="$2"; shift 2 ;;
         --prefix=*) prefix="${1#--prefix=}"; shift ;;
         --uninstall) uninstall=true; shift ;;
-        -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) fail "unknown argument '$1' (try --help)" ;;
     esac
 done
@@ -72,8 +73,10 @@ if $uninstall; then
     # The record keeps the lines of the files left alone, so a later --uninstall still knows them.
     if [ "${#left[@]}" -gt 0 ]; then printf '%s\n' "${left[@]}" > "$record.tmp" && mv -f -- "$record.tmp" "$record"; else rm -f -- "$record"; fi
     # Directories the SDK's files were in, deepest first, then blendsim's own (only if empty).
-    [ -d "$prefix/share/blendsim/BlendSimSDK" ] && [ ! -L "$prefix/share/blendsim/BlendSimSDK" ] \
-        && find "$prefix/share/blendsim/BlendSimSDK" -depth -type d -empty -delete 2>/dev/null || true
+    for tree in BlendSimSDK evidence; do
+        [ -d "$prefix/share/blendsim/$tree" ] && [ ! -L "$prefix/share/blendsim/$tree" ] \
+            && find "$prefix/share/blendsim/$tree" -depth -type d -empty -delete 2>/dev/null || true
+    done
     rmdir -- "$prefix/lib/blendsim" "$prefix/share/blendsim/scenarios" "$prefix/share/blendsim" 2>/dev/null || true
     if [ "$kept" -gt 0 ]; then echo "blendsim removed from $prefix; $kept file(s) left alone (above)"; else echo "blendsim removed from $prefix"; fi
     exit 0
@@ -98,6 +101,11 @@ for library in "$bin"/libblendsim-*.so; do
 done
 install -m 0644 scenarios/evidence-posterior.csv "$prefix/share/blendsim/evidence-posterior.csv"
 files+=("share/blendsim/evidence-posterior.csv")
+# The evidence base with its experiments, for `blendsim evidence check` from anywhere.
+while IFS= read -r file; do
+    install -D -m 0644 "evidence/$file" "$prefix/share/blendsim/evidence/$file"
+    files+=("share/blendsim/evidence/$file")
+done < <(cd evidence && find . -type f -name '*.yaml' | sed 's|^\./||' | sort)
 # The plugin SDK, for `blendsim plugin new` (it finds ../share/blendsim/BlendSimSDK beside itself).
 while IFS= read -r file; do
     install -D -m 0644 "BlendSimSDK/$file" "$prefix/share/blendsim/BlendSimSDK/$file"

@@ -19,6 +19,10 @@ public struct LoadedPlugin: Sendable, Hashable {
     /// path at every start would cost more than loading them).
     public var sha256: String { SHA256.hex(FileSystem.contents(path, limit: 1 << 32) ?? []) }
 
+    /// An example plugin (`libblendsim-example-*.so`): written to show how a plugin is made, not
+    /// one of the models and policies the evidence base describes.
+    public var isExample: Bool { name.hasPrefix("blendsim-example-") }
+
     /// Whether the plugin was built against a newer minor ABI than this host's.
     public var isNewerThanHost: Bool { abiMinor > Int(BLENDSIM_ABI_MINOR) }
 

@@ -53,21 +53,25 @@ public enum Verdict {
         }
 
         /// The verdict in words.
-        public var sentence: String {
+        public var sentence: String { sentence(conventions: true) }
+
+        /// The verdict in words; `conventions` false leaves out Cohen's conventions (said once
+        /// above a ranking of many variants).
+        public func sentence(conventions withConventions: Bool) -> String {
             let digits = Verdict.digits(difference, interval)
             func points(_ x: Double) -> String { TerminalSummary.fixed(abs(x), digits: digits) }
             var text = "Group '\(group)': "
             let band = TerminalSummary.fixed(abs(difference) / Verdict.bandWidth * 100, digits: abs(difference) / Verdict.bandWidth * 100 < 1 ? 1 : 0)
-            let conventions = "by Cohen's conventions below 0.2 is negligible, 0.2 small, 0.5 medium, 0.8 large"
+            let conventions = withConventions ? "by Cohen's conventions below 0.2 is negligible, 0.2 small, 0.5 medium, 0.8 large" : "see the conventions above"
             if clear, let interval {
                 let (ahead, behind) = difference > 0 ? (variant, baseline) : (baseline, variant)
-                let convention = "Hedges' g = \(TerminalSummary.fixed(abs(g), digits: 2)) in favour of \(ahead); \(conventions)"
+                let convention = "Hedges' g on the overall score = \(TerminalSummary.fixed(abs(g), digits: 2)) in favour of \(ahead); \(conventions)"
                 text += "\(ahead) is ahead of \(behind) by \(points(difference)) points on the overall score "
                 text += "(95% CI \(points(difference > 0 ? interval.lower : interval.upper)) to \(points(difference > 0 ? interval.upper : interval.lower))), "
                 text += "\(band)% of the 20-point band between two levels" + (g.isFinite ? ": a \(size.rawValue) difference (\(convention))." : ".")
             } else {
                 text += "no clear difference between \(variant) and \(baseline) on the overall score: "
-                let convention = "Hedges' g of \(variant) against \(baseline) = \(TerminalSummary.fixed(g, digits: 2)); \(conventions)"
+                let convention = "Hedges' g of \(variant) against \(baseline) on the overall score = \(TerminalSummary.fixed(g, digits: 2)); \(conventions)"
                 text += "\(variant) − \(baseline) = \(TerminalSummary.fixed(difference, digits: digits)) points"
                 if let interval {
                     text += " (95% CI \(TerminalSummary.fixed(interval.lower, digits: digits)) to \(TerminalSummary.fixed(interval.upper, digits: digits)))"
@@ -102,6 +106,12 @@ public enum Verdict {
                     ? ", so this difference is less certain than its interval says; --uncertainty model shows how uncertain."
                     : ", and the credible interval carries the spread between designs."
             }
+            if unmeasured.isEmpty {
+                // What the interval covers, in words.
+                text += credible90 == nil
+                    ? " The 95% CI covers the simulation's own noise over the replications, not what the evidence leaves uncertain about the model (--uncertainty model adds that)."
+                    : " The 95% CI covers the simulation's noise; the credible interval adds what the evidence leaves uncertain about the model."
+            }
             if !unknown.isEmpty {
                 let names = Verdict.list(unknown)
                 text += " \(names) \(unknown.count == 1 ? "is" : "are") not in blendsim's evidence base: \(unknown.count == 1 ? "its" : "their") effect rests on \(unknown.count == 1 ? "its" : "their") author's values, which no finding here checks."
@@ -123,10 +133,16 @@ public enum Verdict {
                 }
             }
         }
+        // Every comparison by (variant, group, outcome), found in one step each: a comparison of
+        // many variants and groups is read in time linear in its size.
+        var byKey: [String: JSONValue] = [:]
+        for comparison in comparisons {
+            let key = [comparison["variant"]?.stringValue ?? "", comparison["group"]?.stringValue ?? "", comparison["outcome"]?.stringValue ?? ""]
+                .joined(separator: "\u{0}")
+            if byKey[key] == nil { byKey[key] = comparison }
+        }
         func find(_ variant: String, _ group: String, _ outcome: String) -> JSONValue? {
-            comparisons.first {
-                $0["variant"]?.stringValue == variant && $0["group"]?.stringValue == group && $0["outcome"]?.stringValue == outcome
-            }
+            byKey[[variant, group, outcome].joined(separator: "\u{0}")]
         }
         // Each arm's model per group, and what the evidence base says of it.
         var models: [String: [String: String]] = [:]
@@ -210,7 +226,63 @@ public enum Verdict {
     public static func text(_ summary: JSONValue) -> String {
         let lines = lines(summary)
         guard !lines.isEmpty else { return "" }
-        return "Verdict\n" + lines.map { "  " + $0.sentence + "\n" }.joined()
+        guard Set(lines.map(\.variant)).count > 1 else { return "Verdict\n" + lines.map { "  " + $0.sentence + "\n" }.joined() }
+        // More than two variants read as a ranking: per group a one-line verdict and the variants
+        // ranked by their difference from the baseline, then each verdict in detail.
+        var out = "Verdict\n"
+        var groups: [String] = []
+        for line in lines where !groups.contains(line.group) { groups.append(line.group) }
+        for group in groups {
+            let rows = lines.filter { $0.group == group }
+            out += "  " + ranking(rows) + "\n"
+            out += table(rows)
+        }
+        out += "  Hedges' g is on the overall score; by Cohen's conventions below 0.2 is negligible, 0.2 small, 0.5 medium, 0.8 large.\n"
+        out += "\nIn detail\n" + lines.map { "  " + $0.sentence(conventions: false) + "\n" }.joined()
+        return out
+    }
+
+    /// The one-line verdict over a group's variants.
+    static func ranking(_ rows: [Line]) -> String {
+        let baseline = rows[0].baseline
+        let best = rows.max { $0.difference < $1.difference }!
+        let clear = rows.filter(\.clear).count
+        var text = "Group '\(rows[0].group)': "
+        if best.clear, best.difference > 0, let interval = best.interval {
+            let digits = digits(best.difference, interval)
+            text += "\(best.variant) scores highest, \(TerminalSummary.fixed(best.difference, digits: digits)) points above \(baseline) on the overall score"
+            text += " (95% CI \(TerminalSummary.fixed(interval.lower, digits: digits)) to \(TerminalSummary.fixed(interval.upper, digits: digits))), a \(best.size.rawValue) difference"
+        } else {
+            text += "no variant is clearly ahead of \(baseline) on the overall score"
+        }
+        return text + "; \(clear) of the \(rows.count) other variants differ clearly from \(baseline)."
+    }
+
+    /// A group's variants ranked by their difference from the baseline.
+    static func table(_ rows: [Line]) -> String {
+        let withCredible = rows.contains { $0.probabilityHigher != nil }
+        var cells: [[String]] = [["", "variant", "difference [95% CI]", "Hedges' g"] + (withCredible ? ["P(higher)"] : []) + ["its effect rests on"]]
+        let ranked = rows.sorted { $0.difference > $1.difference }
+        for (rank, line) in ranked.enumerated() {
+            let digits = digits(line.difference, line.interval)
+            var difference = (line.difference > 0 ? "+" : "") + TerminalSummary.fixed(line.difference, digits: digits)
+            if let interval = line.interval {
+                difference += " [\(TerminalSummary.fixed(interval.lower, digits: digits)), \(TerminalSummary.fixed(interval.upper, digits: digits))]"
+            }
+            let rests = !line.unknown.isEmpty ? "its author's values" : !line.unmeasured.isEmpty ? "the average blended design (borrowed)" : "findings"
+            cells.append(
+                ["\(rank + 1).", line.variant, difference, line.g.isFinite ? TerminalSummary.fixed(line.g, digits: 2) : "–"]
+                    + (withCredible ? [line.probabilityHigher.map { TerminalSummary.fixed($0 * 100, digits: 0) + "%" } ?? "–"] : []) + [rests])
+        }
+        cells.append(["", rows[0].baseline + " (baseline)", "0", "0"] + (withCredible ? [""] : []) + [""])
+        let widths = cells[0].indices.map { column in cells.map { $0[column].count }.max() ?? 0 }
+        return cells.map { row in
+            var line = "    " + row.enumerated().map { column, cell in
+                column == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[column] - cell.count + 2)
+            }.joined()
+            while line.last == " " { line.removeLast() }
+            return line + "\n"
+        }.joined()
     }
 }
 
@@ -231,7 +303,7 @@ public enum RunGains {
                 text += " (95% CI \(TerminalSummary.fixed(interval.lower, digits: digits)) to \(TerminalSummary.fixed(interval.upper, digits: digits)))"
             }
             if let g = gain["course_achievement"]?["hedges_g"]?["mean"]?.doubleValue {
-                text += "; on the end-of-course test, Hedges' g against '\(baseline)' is \(TerminalSummary.fixed(g, digits: 2)), a \(Verdict.Size(g: g).rawValue) effect by Cohen's conventions"
+                text += "; on the end-of-course test (course points, not the overall score), Hedges' g against '\(baseline)' is \(TerminalSummary.fixed(g, digits: 2)), a \(Verdict.Size(g: g).rawValue) effect by Cohen's conventions"
             }
             if let levelUp = gain["overall"]?["mean"]?.doubleValue {
                 text += "; \(TerminalSummary.fixed(abs(levelUp), digits: 1)) \(levelUp >= 0 ? "more" : "fewer") students in 100 moved up a level"

@@ -19,7 +19,13 @@ public enum ClientScenario {
         guard root.pairs != nil else {
             throw source.diagnostic("a scenario is a mapping of keys (name, groups, …), not \(root.kindName)", line: root.line, column: root.column)
         }
-        if let include = root.pairs?.first(where: { $0.key.scalar == "include" }) {
+        // The decoder reads a misspelt key as the key it suggests (`Include:` as `include:`), so
+        // every key it would read as `include` is refused, not only the one spelt right.
+        let keys = ScenarioLoader.topLevelKeys
+        func readAsInclude(_ key: String) -> Bool {
+            key == "include" || (!keys.contains(key) && Suggestion.closest(to: key, in: keys) == "include")
+        }
+        if let include = root.pairs?.first(where: { readAsInclude($0.key.scalar ?? "") }) {
             throw source.diagnostic(
                 "a scenario sent to the server cannot include files; copy what the included file sets into the scenario",
                 line: include.key.line, column: include.key.column)

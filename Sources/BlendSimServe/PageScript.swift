@@ -154,9 +154,16 @@ extension Page {
           const box = el('fieldset', { class: 'group' }, el('legend', { text: 'Group “' + g.name + '”' }));
           const at = (k) => prefix(i, g) + '.' + k;
           const models = el('select');
-          state.plugins.models.forEach((m) => models.append(el('option', { value: m.name, text: m.name, selected: m.name === g.model.name })));
-          models.addEventListener('change', () => { g.model = { name: models.value }; changed(); });
-          box.append(field('Blended model', models, at('model')));
+          state.plugins.models.slice().sort((x, y) => (x.example === y.example ? 0 : x.example ? 1 : -1)).forEach((m) => models.append(el('option', { value: m.name, text: m.name + (m.example ? ' (example plugin)' : ''), selected: m.name === g.model.name })));
+          // A study may tune its model; picking a model from the list uses that model's defaults.
+          const own = g.model.parameters && Object.keys(g.model.parameters).length
+            ? el('output', { text: 'this study’s own ' + g.model.name + ' (' + Object.keys(g.model.parameters).join(', ') + ' set by the scenario)' }) : null;
+          models.addEventListener('change', () => {
+            if (own) own.textContent = models.value + ' with its default parameters (the study’s own values are not used)';
+            g.model = { name: models.value };
+            changed();
+          });
+          box.append(field('Blended model', models, at('model'), own));
           const share = el('input', { type: 'range', min: 0, max: 100, step: 5, value: Math.round(g.online_share * 100) });
           const shown = el('output', { text: '' });
           const say = () => { shown.textContent = share.value + '% online / ' + (100 - share.value) + '% classroom'; share.setAttribute('aria-valuetext', shown.textContent); };
@@ -181,11 +188,12 @@ extension Page {
           });
           box.append(traits);
           const policies = el('fieldset', { class: 'policies' }, el('legend', { text: 'Policies' }));
-          state.plugins.policies.forEach((p) => {
+          // The shipped policies first, the example plugins last.
+          state.plugins.policies.slice().sort((x, y) => (x.example === y.example ? 0 : x.example ? 1 : -1)).forEach((p) => {
             const chosen = g.policies.find((x) => x.name === p.name);
             const check = el('input', { type: 'checkbox', checked: !!chosen });
             check.dataset.path = at('policies');
-            const label = el('label', {}, check, ' ' + p.name + (p.summary ? ' — ' + p.summary : ''));
+            const label = el('label', {}, check, ' ' + p.name + (p.example ? ' (example plugin)' : '') + (p.summary ? ' — ' + p.summary : ''));
             const parameters = el('div', { class: 'policy-parameters', hidden: !chosen });
             (p.parameters || []).filter((q) => q.type === 'number' || q.type === 'integer').forEach((q) => {
               const own = chosen && chosen.parameters ? chosen.parameters[q.name] : undefined;
@@ -265,6 +273,12 @@ extension Page {
           } catch (error) {
             if (error.name === 'AbortError' || sequence !== state.sequence) return;
             if (error.status === 409) return;
+            if (error.status === 503) {
+              // Busy, not wrong: ask again in a second unless a newer change has asked since.
+              $('status').textContent = 'The server is busy with other simulations; asking again in a second…';
+              setTimeout(() => { if (sequence === state.sequence) ask(); }, 1000);
+              return;
+            }
             problem(error);
           }
         }

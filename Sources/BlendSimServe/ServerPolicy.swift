@@ -26,7 +26,11 @@ public struct ServerPolicy: Sendable {
 
     /// Whether `host` is a loopback address, where no token is needed.
     public static func isLoopback(_ host: String) -> Bool {
-        host == "127.0.0.1" || host == "::1" || host == "localhost" || host.hasPrefix("127.")
+        if host == "::1" || host == "localhost" { return true }
+        // 127.0.0.0/8, written as four decimal numbers (not a name that starts with "127.").
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127"
+            && parts.allSatisfy { !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isNumber) && Int($0)! <= 255 }
     }
 
     /// The Host header values this server answers to.
@@ -49,7 +53,10 @@ public struct ServerPolicy: Sendable {
         if header("Sec-Fetch-Site")?.lowercased() == "cross-site" { return .error(403, "cross-site requests are refused") }
         guard path.hasPrefix("/api/") else { return nil }
         if let token {
-            guard let given = header("Authorization"), given == "Bearer " + token else {
+            // The scheme's name is case-insensitive (RFC 9110); the token is not.
+            guard let given = header("Authorization"), given.count == 7 + token.count, given.prefix(7).lowercased() == "bearer ",
+                given.dropFirst(7) == token[...]
+            else {
                 return .error(401, "this server needs its token: send 'Authorization: Bearer TOKEN' (the token printed when it started)")
             }
         }

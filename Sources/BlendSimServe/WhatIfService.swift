@@ -27,7 +27,7 @@ public final class WhatIfService: Sendable {
 
         public init(
             pluginDirectories: [String] = [], scenariosDirectory: String? = nil, threads: Int = 1, memoryBudget: Double = 1_073_741_824,
-            maximumStudentWeeks: Double = 50_000_000
+            maximumStudentWeeks: Double = 10_000_000
         ) {
             self.pluginDirectories = pluginDirectories
             self.scenariosDirectory = scenariosDirectory
@@ -41,9 +41,10 @@ public final class WhatIfService: Sendable {
     /// Where each request's scenario and results are staged (removed after each answer).
     let work: String
     /// The latest answers' files (summary.json, report.html, scenario.yaml) by id, for the page's
-    /// frame and downloads; the oldest is forgotten beyond `resultsKept`.
+    /// frame and downloads; the oldest is forgotten beyond `resultsKept` answers or `resultsBytes`.
     let results = LockedValue<[(id: String, files: [String: [UInt8]])]>([])
     static let resultsKept = 64
+    static let resultsBytes = 64 << 20
 
     /// A file of a recent answer, or nil.
     public func resultFile(id: String, name: String) -> [UInt8]? {
@@ -59,6 +60,12 @@ public final class WhatIfService: Sendable {
         results.withLock { kept in
             kept.append((id, files))
             if kept.count > Self.resultsKept { kept.removeFirst(kept.count - Self.resultsKept) }
+            // And at most `resultsBytes` in all: the oldest go first (the newest always stays).
+            var total = kept.reduce(0) { $0 + $1.files.values.reduce(0) { $0 + $1.count } }
+            while total > Self.resultsBytes, kept.count > 1 {
+                total -= kept[0].files.values.reduce(0) { $0 + $1.count }
+                kept.removeFirst()
+            }
         }
         return id
     }
@@ -89,7 +96,7 @@ public final class WhatIfService: Sendable {
         case ("GET", "plugins"): return hosted { host in .json(200, Self.plugins(host)) }
         case ("GET", "schema"): return hosted { host in .json(200, ScenarioSchema.document(host: host)) }
         case ("GET", "scenarios"): return .json(200, .object([("scenarios", .array(shippedScenarios().map { .string($0) }))]))
-        case ("GET", _) where route.hasPrefix("scenarios/") && parts.count == 4: return shipped(parts[3])
+        case ("GET", _) where route.hasPrefix("scenarios/") && parts.count == 4: return shipped(Self.percentDecoded(parts[3]) ?? "")
         case ("GET", "template"): return hosted { host throws(Diagnostic) in
             let text = try ScenarioTemplate.text(model: query["model"] ?? "flipped-classroom", host: host)
             return try Self.documentResponse(text, name: "template.yaml")
@@ -105,6 +112,21 @@ public final class WhatIfService: Sendable {
         default:
             return .error(404, "no such API path: \(path) (docs/openapi.json)")
         }
+    }
+
+    /// A path segment with its %XX escapes decoded, or nil when they are not valid UTF-8.
+    static func percentDecoded(_ segment: String) -> String? {
+        var bytes: [UInt8] = []
+        var utf8 = segment.utf8[...]
+        while let byte = utf8.popFirst() {
+            if byte == UInt8(ascii: "%"), utf8.count >= 2, let value = UInt8(String(decoding: utf8.prefix(2), as: UTF8.self), radix: 16) {
+                bytes.append(value)
+                utf8 = utf8.dropFirst(2)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(validating: bytes, as: UTF8.self)
     }
 
     // MARK: - Requests
@@ -136,8 +158,28 @@ public final class WhatIfService: Sendable {
         }
     }
 
+    /// The server's own directories, named in no answer: the plugin path searched, the scenarios,
+    /// the posterior's, the working directory.
+    var serverPaths: [(path: String, shown: String)] {
+        var paths: [(String, String)] = []
+        if let host = try? PluginResolution.host(configuration.pluginDirectories) {
+            paths += host.searchPath.map { ($0, "the server's plugin directory") }
+        }
+        if let directory = configuration.scenariosDirectory { paths.append((directory, "the server's scenarios")) }
+        if let posterior = PosteriorSample.shippedPath() { paths.append((FileSystem.split(posterior).directory, "the server's posterior directory")) }
+        paths.append((work, "the server's working directory"))
+        return paths.filter { $0.0.count > 1 }.sorted { $0.0.count > $1.0.count }
+    }
+
+    static func withoutServerPaths(_ text: String, replacing paths: [(path: String, shown: String)]) -> String {
+        var text = text
+        for (path, shown) in paths where text.contains(path) { text = text.replacing(path, with: shown) }
+        return text
+    }
+
     /// A diagnostic with the server's staging paths replaced by the name the client knows
-    /// (`scenario.yaml`): an answer says nothing of the server's files.
+    /// (`scenario.yaml`) and its other directories by what they are: an answer says nothing of
+    /// the server's files.
     func scrubbed(_ diagnostic: Diagnostic) -> Diagnostic {
         func scrub(_ text: String) -> String {
             var result = ""
@@ -148,7 +190,7 @@ public final class WhatIfService: Sendable {
                 rest = rest[range.upperBound...]
                 if let slash = rest.firstIndex(of: "/") { rest = rest[rest.index(after: slash)...] }
             }
-            return result + rest
+            return Self.withoutServerPaths(result + rest, replacing: serverPaths)
         }
         var copy = diagnostic
         copy.message = scrub(copy.message)
@@ -159,10 +201,16 @@ public final class WhatIfService: Sendable {
     }
 
     func hosted(_ answer: (PluginHost) throws(Diagnostic) -> APIResponse) -> APIResponse {
+        let host: PluginHost
         do throws(Diagnostic) {
-            return try answer(try PluginResolution.host(configuration.pluginDirectories))
+            host = try PluginResolution.host(configuration.pluginDirectories)
         } catch {
-            return .error(500, error)
+            return .error(500, scrubbed(error))
+        }
+        do throws(Diagnostic) {
+            return try answer(host)
+        } catch {
+            return .error(422, scrubbed(error))
         }
     }
 
@@ -200,7 +248,8 @@ public final class WhatIfService: Sendable {
     static func plugins(_ host: PluginHost) -> JSONValue {
         func describe(_ name: String, _ schema: ParameterSchema, _ plugin: String, _ summary: String, _ evidence: String?) -> JSONValue {
             .object([
-                ("name", .string(name)), ("plugin", .string(plugin)), ("summary", .string(summary)),
+                ("name", .string(name)), ("plugin", .string(plugin)), ("example", .bool(plugin.hasPrefix("blendsim-example-"))),
+                ("summary", .string(summary)),
                 ("evidence", evidence.map(JSONValue.string) ?? .null),
                 ("parameters", .array(schema.parameters.map { spec in
                     .object([
@@ -220,10 +269,15 @@ public final class WhatIfService: Sendable {
 
     // MARK: - Validation and simulation
 
+    /// `blendsim validate`: every problem of the scenario, its plugins and its variants.
     func validate(_ request: Request) throws(Diagnostic) -> APIResponse {
         let staged = try stage(try request.scenario())
         defer { FileSystem.removeTree(staged.directory) }
-        _ = try PluginResolution.scenario(at: staged.path) { () throws(Diagnostic) in try PluginResolution.host(configuration.pluginDirectories) }
+        let directories = configuration.pluginDirectories
+        let (_, diagnostics) = PluginResolution.problems(path: staged.path, variants: true) { () throws(Diagnostic) in
+            try PluginResolution.host(directories)
+        }
+        if let error = Diagnostic.collected(diagnostics) { throw error }
         return .json(200, .object([("valid", .bool(true))]))
     }
 
@@ -238,7 +292,13 @@ public final class WhatIfService: Sendable {
             guard let path = PosteriorSample.shippedPath() else { throw Diagnostic("this server has no posterior sample for model uncertainty") }
             settings.posterior = try PosteriorSample.load(path: path)
         }
-        let scenario = try PluginResolution.scenario(at: staged.path) { () throws(Diagnostic) in try PluginResolution.host(configuration.pluginDirectories) }
+        let directories = configuration.pluginDirectories
+        // Every problem `blendsim validate` finds, plugins and variants included, before anything runs.
+        let (checked, problems) = PluginResolution.problems(path: staged.path, variants: compare) { () throws(Diagnostic) in
+            try PluginResolution.host(directories)
+        }
+        if let error = Diagnostic.collected(problems) { throw error }
+        guard let scenario = checked else { throw Diagnostic("the scenario could not be read") }
         try checkWork(scenario, compare: compare)
         let out = staged.directory + "/results"
         let name = FileSystem.split(staged.path).name
@@ -259,14 +319,16 @@ public final class WhatIfService: Sendable {
         func text(_ file: String) -> String {
             String(decoding: FileSystem.contents(out + "/" + file, limit: 1 << 28) ?? [], as: UTF8.self)
         }
-        let summary = text("summary.json")
+        // With model uncertainty, the results name the posterior they drew from: by its file name.
+        let paths = serverPaths
+        let summary = Self.withoutServerPaths(text("summary.json"), replacing: paths)
         let id = keep([
-            "summary.json": Array(summary.utf8), "report.html": Array(text("report.html").utf8), "scenario.yaml": Array(try request.scenario().utf8),
+            "summary.json": Array(summary.utf8), "report.html": Array(Self.withoutServerPaths(text("report.html"), replacing: paths).utf8), "scenario.yaml": Array(try request.scenario().utf8),
         ])
         return .json(200, .object([
             ("id", .string(id)),
             ("kind", .string(compare ? "compare" : "run")),
-            ("table", .string(table)),
+            ("table", .string(Self.withoutServerPaths(table, replacing: paths))),
             ("summary", (try? JSONValue.parse(summary)) ?? .null),
             ("summary_json", .string(summary)),
         ]))
@@ -275,12 +337,26 @@ public final class WhatIfService: Sendable {
     /// Refuses a request that asks for more simulated student-weeks than the server allows.
     func checkWork(_ scenario: Scenario, compare: Bool) throws(Diagnostic) {
         let arms = compare ? max(scenario.variants.count, 1) : 1
+        // What the answer's size grows with besides the simulation: every variant's groups.
+        guard arms <= Self.maximumVariants, scenario.groups.count <= Self.maximumGroups else {
+            throw Diagnostic(
+                "this what-if has \(arms) variants of \(scenario.groups.count) groups; this server answers up to \(Self.maximumVariants) variants of up to \(Self.maximumGroups) groups — run it with blendsim compare")
+        }
         let students = scenario.groups.reduce(0.0) { $0 + Double($1.students) }
         let work = students * Double(scenario.weeks) * Double(scenario.replications) * Double(arms)
         guard work <= configuration.maximumStudentWeeks else {
             throw Diagnostic(
-                "this what-if asks for \(Int(work)) student-weeks (students × weeks × replications × variants); this server answers up to \(Int(configuration.maximumStudentWeeks)) — fewer students or replications, or run it with blendsim run")
+                "this what-if asks for \(Self.count(work)) student-weeks (students × weeks × replications × variants); this server answers up to \(Self.count(configuration.maximumStudentWeeks)) — fewer students or replications, or run it with blendsim run")
         }
+    }
+
+    /// The most variants (a sweep's points) and groups one request may have.
+    public static let maximumVariants = 32
+    public static let maximumGroups = 16
+
+    /// A count for a message, whole when it fits.
+    static func count(_ value: Double) -> String {
+        value.isFinite && abs(value) < 1e15 ? String(Int64(value.rounded())) : JSONValue.number(value).serialized()
     }
 
     /// The client's scenario, checked for what a client may not ask for, in a file of its own.

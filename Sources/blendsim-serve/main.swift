@@ -44,7 +44,7 @@ struct Serve: AsyncParsableCommand {
     var maxMemory: Double = 1
 
     @Option(help: "The most student-weeks (students × weeks × replications × variants) one request may ask for.")
-    var maxStudentWeeks: Double = 50_000_000
+    var maxStudentWeeks: Double = 10_000_000
 
     @Option(help: "Connections at once; more wait to be accepted.")
     var maxConnections: Int = 256
@@ -78,6 +78,9 @@ struct Serve: AsyncParsableCommand {
         let host = self.host
         let app = Application(
             responder: CallbackResponder<BasicRequestContext> { request, _ in await server.respond(request) },
+            // A connection that sends nothing for 5 s is closed, so idle ones cannot hold the
+            // connection limit.
+            server: .http1(configuration: .init(idleTimeout: .seconds(5))),
             configuration: ApplicationConfiguration(
                 address: .hostname(host, port: port), serverName: nil,
                 availableConnectionsDelegate: MaximumAvailableConnections(maxConnections)),
@@ -160,7 +163,8 @@ final class Server: Sendable {
         } catch {
             return Self.response(APIResponse.tooLarge)
         }
-        let simulates = method == "POST"
+        // Only a run or a comparison takes a simulation slot.
+        let simulates = method == "POST" && (path == "/api/v1/run" || path == "/api/v1/compare")
         let page = header("X-Blendsim-Page").flatMap { $0.count <= 64 ? $0 : nil }
         let sequence = header("X-Blendsim-Sequence").flatMap { Int($0) }
         if simulates {

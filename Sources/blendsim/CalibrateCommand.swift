@@ -135,9 +135,9 @@ struct CalibrationJob {
         if let path = destination {
             try ResultsDirectory.writeFile(path, report.fragment(command: "blendsim calibrate \(plan)"), replacing: force)
         }
-        if !quiet {
+        if !quiet || destination == nil {
             StandardOutput.write(report.table())
-            if let path = destination { StandardOutput.write("\nFitted parameters written to \(path)\n") }
+            if let path = destination, !quiet { StandardOutput.write("\nFitted parameters written to \(path)\n") }
         }
     }
 

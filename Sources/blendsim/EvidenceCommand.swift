@@ -26,7 +26,7 @@ extension BlendSim {
                 """
         )
 
-        @Argument(help: ArgumentHelp("Evidence files or folders (default: evidence).", valueName: "path"))
+        @Argument(help: ArgumentHelp("Evidence files or folders (default: ./evidence, else the evidence installed with blendsim).", valueName: "path"))
         var paths: [String] = []
 
         @Option(help: "Output format: table, markdown or json.")
@@ -76,7 +76,7 @@ extension BlendSim {
             let kernel = try kernelSettings()
             do {
                 let settings = runSettings(plugins: plugins, engine: engine, memory: memory, replications: replications.replications)
-                let rows = try EvidenceCheck.run(paths: paths.isEmpty ? ["evidence"] : paths, settings: settings, kernel: kernel)
+                let rows = try EvidenceCheck.run(paths: paths.isEmpty ? [EvidenceCheck.shippedEvidence()] : paths, settings: settings, kernel: kernel)
                 if let report {
                     try ResultsDirectory.writeFile(report, EvidenceCheck.report(rows))
                 }

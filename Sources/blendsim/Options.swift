@@ -66,13 +66,13 @@ struct MemoryOptions: ParsableArguments {
 
 /// `--quiet`, the same for every command.
 struct QuietOption: ParsableArguments {
-    @Flag(help: "Print neither progress nor tables on standard output (errors still go to standard error).")
+    @Flag(help: "Print no progress, and no tables when the results go to a file or directory (without one the results are still printed); errors still go to standard error.")
     var quiet = false
 }
 
 /// `--quiet` and `--report`, the same for every command that writes results.
 struct PresentationOptions: ParsableArguments {
-    @Flag(help: "Print neither progress nor tables on standard output (errors still go to standard error).")
+    @Flag(help: "Print no progress, and no tables when the results go to --out (without --out the results are still printed); errors still go to standard error.")
     var quiet = false
 
     @Flag(help: "Also write report.html into the --out directory.")
@@ -227,7 +227,8 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 /// How compare, sweep, merge and calibrate end: the results with their manifest into `out` (when
-/// given), report.html when asked, then the table unless quiet.
+/// given), report.html when asked, then the table — unless quiet and written to `out` (without
+/// `out`, the table is the only place the results go).
 func finish(
     _ results: some CommandResults, planPath: String, out: String?, force: Bool, report: Bool = false, quiet: Bool,
     afterWriting: (String) -> Void = { _ in }
@@ -237,7 +238,7 @@ func finish(
         afterWriting(out)
         if report { try ResultsDirectory.writeReport(directory: out) }
     }
-    if !quiet { StandardOutput.write(results.tableText) }
+    if !quiet || out == nil { StandardOutput.write(results.tableText) }
 }
 
 /// Prints a diagnostic to standard error and exits with status 1.

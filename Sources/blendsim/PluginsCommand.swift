@@ -61,11 +61,14 @@ enum PluginListing {
         struct Entry {
             var name: String, kind: String, summary: String, evidence: String?, schema: ParameterSchema, plugin: LoadedPlugin
         }
-        let entries = host.models.map {
+        let all = host.models.map {
             Entry(name: $0.name, kind: "model", summary: $0.summary, evidence: $0.evidence, schema: $0.schema, plugin: $0.plugin)
         } + host.policies.map {
             Entry(name: $0.name, kind: "policy", summary: $0.summary, evidence: $0.evidence, schema: $0.schema, plugin: $0.plugin)
         }
+        // The example plugins (written to show how a plugin is made) come last, marked as examples,
+        // not beside the models and policies the evidence base describes.
+        let entries = all.filter { !$0.plugin.isExample } + all.filter(\.plugin.isExample)
         guard !entries.isEmpty else { return "no plugins found; searched: \(host.searchPath.joined(separator: ", "))\n" }
         // What the evidence base says of each: the effect measured, borrowed from the distribution
         // of blended effects, derived from other designs' findings, assumed, or unknown.
@@ -76,7 +79,7 @@ enum PluginListing {
         var rows: [[String]] = [["name", "kind", "evidence", "version", "abi", "file"]]
         for entry in entries {
             rows.append([
-                entry.name, entry.kind, labels[evidence(entry).basis] ?? "none", entry.plugin.version,
+                entry.name, entry.kind + (entry.plugin.isExample ? " (example)" : ""), labels[evidence(entry).basis] ?? "none", entry.plugin.version,
                 "\(entry.plugin.abiMajor).\(entry.plugin.abiMinor)", entry.plugin.path,
             ])
         }

@@ -49,7 +49,9 @@ extension BlendSim {
                         report, to: out, force: output.force, invocation: CommandLine.arguments, threads: settings.engine.threads)
                     if self.report { try ResultsDirectory.writeReport(directory: out) }
                 }
-                if !quiet {
+                // --quiet silences the table only when the results are written: without --out
+                // the printed summary is the result.
+                if !quiet || output.out == nil {
                     switch format {
                     case .table:
                         StandardOutput.write(report.terminal(color: StandardOutput.wantsColor))

@@ -168,7 +168,10 @@ struct PluginHostTests {
                 groups:
                   - {name: g, students: 30, levels: {intermediate: 1}, model: {name: rogue, parameters: {mode: \(mode)}}}
                 """)
-            return try runProcess(TestPaths.executable, ["run", scenario, "--plugin-dir", directory.path, "--format", "json"] + (quiet ? ["--quiet"] : []))
+            // With --out, --quiet leaves standard output empty: anything on it came from the plugin.
+            return try runProcess(
+                TestPaths.executable,
+                ["run", scenario, "--plugin-dir", directory.path, "--format", "json"] + (quiet ? ["--quiet", "--out", directory.path + "/out\(mode)", "--force"] : []))
         }
         let quietly = try run(mode: 1)
         #expect(quietly.status == 0 && quietly.stdout.isEmpty, "\(quietly.stdout)")

@@ -87,6 +87,51 @@ struct ServeTests {
         #expect(!answer.document.serialized().contains("/request-"), "\(answer.document.serialized())")
     }
 
+    /// What a hostile review found: keys the reader takes for `include`, counts past Int.max,
+    /// thousands of variants, unknown plugins (through validate too) and the server's paths.
+    @Test(arguments: ["Include", "INCLUDE", "includ", "inclde"])
+    func keysReadAsIncludeAreRefused(key: String) throws {
+        let answer = post("validate", .object([("scenario", .string("\(key): /etc/passwd.yaml\ngroups: []\n"))]))
+        #expect(answer.status == 422)
+        #expect(answer.document["error"]?["message"]?.stringValue?.contains("cannot include files") == true, "\(answer.document.serialized())")
+        #expect(!answer.document.serialized().contains("No such file"), "the file was looked for")
+    }
+
+    @Test func hugeAndManyAreRefusedNotCrashedOn() throws {
+        let groups = (0..<20).map { "  - {name: g\($0), students: 100000000, levels: {intermediate: 1}, model: flex}" }.joined(separator: "\n")
+        let huge = "name: t\nreplications: 100000\nsemester: {weeks: 52}\ngroups:\n\(groups)\nvariants:\n" + (0..<1000).map { "  - {name: v\($0)}" }.joined(separator: "\n") + "\n"
+        let answer = post("compare", .object([("scenario", .string(huge))]))
+        #expect(answer.status == 422, "\(answer.document.serialized().prefix(300))")
+        let many = "name: t\nreplications: 2\ngroups:\n  - {name: g, students: 1, levels: {intermediate: 1}, model: flex}\nvariants:\n"
+            + (0..<40).map { "  - {name: v\($0)}" }.joined(separator: "\n") + "\n"
+        let variants = post("compare", .object([("scenario", .string(many))]))
+        #expect(variants.status == 422 && variants.document["error"]?["message"]?.stringValue?.contains("up to 32 variants") == true, "\(variants.document.serialized())")
+        let unknown = "name: t\ngroups:\n  - {name: g, students: 10, levels: {intermediate: 1}, model: nosuchmodel}\n"
+        for route in ["validate", "run"] {
+            let refused = post(route, .object([("scenario", .string(unknown))]))
+            #expect(refused.status == 422, "\(route)")
+            let text = refused.document.serialized()
+            #expect(text.contains("model 'nosuchmodel' not found") && !text.contains(TestPaths.products), "\(route): \(text)")
+        }
+        let template = Self.service.respond(method: "GET", path: "/api/v1/template", query: ["model": "nosuchmodel"], body: [])
+        #expect(template.status == 422 && !String(decoding: template.body, as: UTF8.self).contains(TestPaths.products))
+        #expect(!ServerPolicy.isLoopback("127.example.com") && ServerPolicy.isLoopback("127.0.0.2") && !ServerPolicy.isLoopback("127.0.0.256"))
+        let open = ServerPolicy(host: "10.0.0.5", port: 9000, token: "secret")
+        #expect(open.refusal(method: "GET", path: "/api/v1/plugins") { ["Host": "10.0.0.5:9000", "Authorization": "bearer secret"][$0] } == nil)
+    }
+
+    /// A shipped scenario's name is a path segment: percent-escapes are decoded, and only names
+    /// the list holds are served.
+    @Test func scenarioNamesArePercentDecoded() throws {
+        let directory = TemporaryDirectory()
+        let text = try String(contentsOfFile: TestPaths.scenarios + "/ratio-40-60.yaml", encoding: .utf8)
+        try text.write(toFile: directory.path + "/my ratio é.yaml", atomically: true, encoding: .utf8)
+        let service = try WhatIfService(configuration: .init(pluginDirectories: [TestPaths.products], scenariosDirectory: directory.path))
+        defer { service.close() }
+        #expect(service.respond(method: "GET", path: "/api/v1/scenarios/my%20ratio%20%C3%A9.yaml", query: [:], body: []).status == 200)
+        #expect(service.respond(method: "GET", path: "/api/v1/scenarios/..%2Fratio-40-60.yaml", query: [:], body: []).status == 404)
+    }
+
     /// The page starts from the shipped scenarios that load as they are, the template, or an upload.
     @Test func thePageStartsFromShippedScenariosTheTemplateOrAnUpload() throws {
         let list = get("scenarios")

@@ -281,7 +281,9 @@ public enum HTMLReport {
             }
         }
 
-        html += "<h2>Incidents over the semester</h2><div class=\"charts\">"
+        html += "<h2>Incidents over the semester</h2><p>Counted per group over the whole semester: cheating incidents "
+            + "(attempts to copy work, caught or not), late submissions (work handed in after its deadline) and dropouts. "
+            + "Divide by a group's students and multiply by 100 for the terminal's figures per 100 students.</p><div class=\"charts\">"
         for (key, title) in [("cheating", "Cheating incidents"), ("late_submissions", "Late submissions"), ("dropouts", "Dropouts")] {
             let items = groups.map { group -> (String, Double, Double, Double) in
                 let stat = group["incidents"]?[key]
@@ -291,9 +293,9 @@ public enum HTMLReport {
             }
             html += SVG.whiskers(title: title, xLabel: "count per group per semester", items: items)
         }
-        html += "</div><table><tr><th class=\"name\">group</th><th>cheating</th><th>late submissions</th><th>dropouts</th></tr>"
+        html += "</div><table><tr><th class=\"name\">group</th><th>students</th><th>cheating</th><th>late submissions</th><th>dropouts</th></tr>"
         for group in groups {
-            html += "<tr><td class=\"name\">\(SVG.escape(group["name"]?.stringValue ?? ""))</td>"
+            html += "<tr><td class=\"name\">\(SVG.escape(group["name"]?.stringValue ?? ""))</td><td>\(group["students"]?.doubleValue.map { String(Int($0)) } ?? "")</td>"
             for key in ["cheating", "late_submissions", "dropouts"] { html += statCell(group["incidents"]?[key], digits: 1) }
             html += "</tr>"
         }

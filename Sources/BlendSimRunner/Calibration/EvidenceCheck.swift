@@ -1,10 +1,23 @@
 public import BlendSimCore
+import BlendSimPluginHost
 import BlendSimReport
 public import BlendSimScenario
+import BlendSimSystem
 
 /// `blendsim evidence check`: runs every finding's experiment with the current defaults and sets
 /// the simulated statistic beside the reported one (docs/EVIDENCE.md).
 public enum EvidenceCheck {
+    /// The evidence base `evidence check` reads by default: ./evidence, else the one installed
+    /// beside blendsim (PREFIX/share/blendsim/evidence).
+    public static func shippedEvidence() -> String {
+        if FileSystem.exists("evidence") { return "evidence" }
+        if let directory = PluginHost.executableDirectory() {
+            let installed = FileSystem.absolute(directory + "/../share/blendsim/evidence")
+            if FileSystem.exists(installed) { return installed }
+        }
+        return "evidence"
+    }
+
     public struct Row: Sendable {
         public var finding: EvidenceFinding
         /// The statistic over replications: mean with its 95% CI.

@@ -89,14 +89,34 @@ struct ScenarioDecoder {
 
     mutating func number(_ node: YAMLNode, _ key: String, _ range: ClosedRange<Double>) -> Double? {
         guard case .scalar(let text, plain: true) = node.content, let value = YAMLNode.number(text), value.isFinite else {
-            error("'\(key)' must be a number, found \(node.kindName)", at: node)
+            error("'\(key)' must be a number, found \(node.kindName)\(Self.numberHint(node, range))", at: node)
             return nil
         }
         guard range.contains(value) else {
-            error("'\(key)' must be between \(Self.format(range.lowerBound)) and \(Self.format(range.upperBound)), found \(text)", at: node)
+            var hint = ""
+            // A whole number from 2 to 100 where a share belongs is a percentage (40 for 40%).
+            if range == 0...1, value >= 2, value <= 100, value == value.rounded() {
+                hint = "; a share is written from 0 to 1: \(Self.format(value))% is \(Self.format(value / 100))"
+            }
+            error("'\(key)' must be between \(Self.format(range.lowerBound)) and \(Self.format(range.upperBound)), found \(text)\(hint)", at: node)
             return nil
         }
         return value
+    }
+
+    /// What a number written as people write it on paper (a decimal comma, a percentage) should
+    /// be, or "".
+    static func numberHint(_ node: YAMLNode, _ range: ClosedRange<Double>) -> String {
+        guard let text = node.scalar else { return "" }
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+        if parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) {
+            return "; write \(parts[0]).\(parts[1]), with a decimal point, not a comma"
+        }
+        if text.hasSuffix("%"), let percent = YAMLNode.number(String(text.dropLast()).replacing(",", with: ".")) {
+            return range == 0...1
+                ? "; a share is written from 0 to 1: \(text) is \(format(percent / 100))" : "; write the number without '%'"
+        }
+        return ""
     }
 
     mutating func integer(_ node: YAMLNode, _ key: String, _ range: ClosedRange<Int>) -> Int? {

@@ -8,6 +8,9 @@ import BlendSimSystem
 ///
 /// Every key is documented in docs/SCENARIO.md; this file is the single place that knows them.
 public enum ScenarioLoader {
+    /// The keys of a scenario's top level (docs/SCENARIO.md).
+    public static var topLevelKeys: [String] { ScenarioDecoder.topKeys }
+
     /// The largest scenario file accepted.
     public static let maximumFileBytes = 4 << 20
 

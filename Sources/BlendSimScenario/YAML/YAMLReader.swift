@@ -50,8 +50,34 @@ public struct YAMLReader: Sendable {
         let line = Int(mark.line) + 1
         if lineStartsWithTab(input, line: line) {
             message += " (YAML does not allow tabs for indentation; use spaces)"
+        } else if let plain = plainWords(problem: problem, context: parser.context.map { String(cString: $0) }, opened: Int(parser.context_mark.line) + 1) {
+            // The reader's own words stay, in parentheses, for whoever knows YAML's grammar.
+            message = plain + " (YAML: " + message + ")"
         }
         return YAMLError(message: message, line: line, column: Int(mark.column) + 1)
+    }
+
+    /// libyaml's commonest complaints, said the way a person writing a scenario thinks of them;
+    /// nil for the others. `opened` is the line where the structure it was reading began.
+    static func plainWords(problem: String, context: String?, opened: Int) -> String? {
+        switch (problem, context ?? "") {
+        case ("did not find expected ',' or '}'", _):
+            return "the '{' opened on line \(opened) is not closed: a ',' between two entries or the closing '}' is missing"
+        case ("did not find expected ',' or ']'", _):
+            return "the '[' opened on line \(opened) is not closed: a ',' between two items or the closing ']' is missing"
+        case ("did not find expected '-' indicator", _):
+            return "this line is indented differently from the list it belongs to: every item of a list starts with '-' at the same column"
+        case ("did not find expected key", _):
+            return "this line is indented differently from the keys above it: the keys of one mapping start at the same column"
+        case ("mapping values are not allowed in this context", _):
+            return "a ':' where none belongs: write 'key: value' with a space after the ':', indent a nested key under its parent, or put a value containing ': ' in quotes"
+        case ("could not find expected ':'", _):
+            return "a key without its ':' (write 'key: value'), or a quoted value not closed on its line"
+        case ("found unexpected end of stream", _):
+            return "the file ends inside a quoted value or a '{' / '[' opened on line \(opened)"
+        default:
+            return nil
+        }
     }
 
     /// Whether the indentation of 1-based `line` contains a tab.
