@@ -33,8 +33,6 @@ extension BlendSim {
         @OptionGroup(title: "Model uncertainty") var uncertainty: UncertaintyOptions
 
         @OptionGroup var presentation: PresentationOptions
-        var quiet: Bool { presentation.quiet }
-        var writeReport: Bool { presentation.report }
 
         @Flag(help: "Continue an interrupted sweep in --out: runs it already finished are not run again.")
         var resume = false
@@ -49,7 +47,7 @@ extension BlendSim {
             }
             if resume && output.out == nil { throw ValidationError("--resume needs the --out directory of the interrupted sweep") }
             try slurm.check(out: output.out)
-            if writeReport && (output.out == nil || shard.shard != nil || emitSlurm != nil) {
+            if presentation.report && (output.out == nil || shard.shard != nil || emitSlurm != nil) {
                 throw ValidationError("--report needs --out and a whole sweep (a shard's report comes from the merge)")
             }
         }
@@ -58,7 +56,7 @@ extension BlendSim {
             PluginGuard.begin()
             defer { PluginGuard.end() }
             var settings = runSettings(plugins: plugins, engine: engine, memory: memory, seed: seed.seed, replications: replications.replications)
-            let progress = quiet ? nil : ProgressReporter.callback(label: "sweep")
+            let progress = presentation.quiet ? nil : ProgressReporter.callback(label: "sweep")
             do throws(Diagnostic) {
                 settings.posterior = try uncertainty.load()
                 if let emitSlurm {
@@ -77,10 +75,10 @@ extension BlendSim {
                     planPath: plan, settings: settings, shard: shard.value, checkpoint: output.out, resume: resume, progress: progress)
                 {
                 case .shard(let file):
-                    try writeShard(file, to: output.out!, quiet: quiet)
+                    try writeShard(file, to: output.out!, quiet: presentation.quiet)
                 case .complete(let report):
                     try finish(
-                        report, planPath: plan, out: output.out, force: output.force, report: writeReport, quiet: quiet,
+                        report, planPath: plan, out: output.out, force: output.force, report: presentation.report, quiet: presentation.quiet,
                         afterWriting: SweepExperiment.removeCheckpoint(out:))
                 }
             } catch {

@@ -36,10 +36,12 @@ public enum PluginResolution {
         var groups: [GroupSpec] = []
         let sources = Sources(scenario.source, includes: scenario.includes)
         for group in scenario.groups {
-            let model = modelFactory(group.model, host: host, sources: sources, diagnostics: &diagnostics)
+            let model = factory(host.model(named: group.model.name), group.model, host: host, sources: sources, diagnostics: &diagnostics)
             var policies: [any PolicyFactory] = []
             for reference in group.policies {
-                if let factory = policyFactory(reference, host: host, sources: sources, diagnostics: &diagnostics) { policies.append(factory) }
+                if let policy = factory(host.policy(named: reference.name), reference, host: host, sources: sources, diagnostics: &diagnostics) {
+                    policies.append(policy)
+                }
             }
             if let model {
                 groups.append(
@@ -108,9 +110,9 @@ public enum PluginResolution {
         var diagnostics: [Diagnostic] = []
         for (kind, reference) in components {
             if kind == "model" {
-                _ = modelFactory(reference, host: host, sources: sources, diagnostics: &diagnostics)
+                _ = factory(host.model(named: reference.name), reference, host: host, sources: sources, diagnostics: &diagnostics)
             } else {
-                _ = policyFactory(reference, host: host, sources: sources, diagnostics: &diagnostics)
+                _ = factory(host.policy(named: reference.name), reference, host: host, sources: sources, diagnostics: &diagnostics)
             }
         }
         return diagnostics
@@ -151,22 +153,14 @@ public enum PluginResolution {
         throw Diagnostic.collected(Diagnostic.report(diagnostics, mainFile: path))!
     }
 
-    static func modelFactory(
-        _ reference: ComponentReference, host: PluginHost, sources: Sources, diagnostics: inout [Diagnostic]
-    ) -> (any ModelFactory)? {
+    /// The factory of a model or policy `reference` names, checked (`checked`); `found` is the
+    /// component of that name on the plugin path, if any.
+    static func factory<Component: ResolvableComponent>(
+        _ found: Component?, _ reference: ComponentReference, host: PluginHost, sources: Sources, diagnostics: inout [Diagnostic]
+    ) -> Component.Factory? {
         checked(
-            kind: "model", reference, host: host, sources: sources, diagnostics: &diagnostics,
-            component: host.model(named: reference.name).map { ($0.schema, $0.plugin.name, $0.factory(parameters:)) },
-            instantiate: { (factory) throws(ComponentError) in _ = try factory.makeInstance() })
-    }
-
-    static func policyFactory(
-        _ reference: ComponentReference, host: PluginHost, sources: Sources, diagnostics: inout [Diagnostic]
-    ) -> (any PolicyFactory)? {
-        checked(
-            kind: "policy", reference, host: host, sources: sources, diagnostics: &diagnostics,
-            component: host.policy(named: reference.name).map { ($0.schema, $0.plugin.name, $0.factory(parameters:)) },
-            instantiate: { (factory) throws(ComponentError) in _ = try factory.makeInstance() })
+            kind: Component.kind, reference, host: host, sources: sources, diagnostics: &diagnostics,
+            component: found.map { ($0.schema, $0.plugin.name, $0.factory(parameters:)) }, instantiate: Component.instantiate)
     }
 
     /// A model's or policy's factory for `reference`, or nil with every problem added to
@@ -201,4 +195,25 @@ public enum PluginResolution {
         let location = problem.parameter.flatMap { reference.parameterLocations[$0] } ?? reference.location
         return sources.diagnostic("\(kind) '\(reference.name)': \(problem.message)", at: location)
     }
+}
+
+/// A model or policy as the plugin host lists it: what `PluginResolution.factory` resolves.
+protocol ResolvableComponent {
+    associatedtype Factory
+    static var kind: String { get }
+    var schema: ParameterSchema { get }
+    var plugin: LoadedPlugin { get }
+    func factory(parameters: [(String, JSONValue)]) throws(ParameterSchema.Problem) -> Factory
+    /// Tries an instance, so a plugin refusing its parameters is found at the scenario's line.
+    static func instantiate(_ factory: Factory) throws(ComponentError)
+}
+
+extension ModelComponent: ResolvableComponent {
+    static var kind: String { "model" }
+    static func instantiate(_ factory: any ModelFactory) throws(ComponentError) { _ = try factory.makeInstance() }
+}
+
+extension PolicyComponent: ResolvableComponent {
+    static var kind: String { "policy" }
+    static func instantiate(_ factory: any PolicyFactory) throws(ComponentError) { _ = try factory.makeInstance() }
 }
