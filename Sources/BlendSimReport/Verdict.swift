@@ -229,7 +229,12 @@ public enum Verdict {
         guard Set(lines.map(\.variant)).count > 1 else { return "Verdict\n" + lines.map { "  " + $0.sentence + "\n" }.joined() }
         // More than two variants read as a ranking: per group a one-line verdict and the variants
         // ranked by their difference from the baseline, then each verdict in detail.
-        var out = "Verdict\n"
+        return "Verdict\n" + ranked(lines) + "\nIn detail\n" + lines.map { "  " + $0.sentence(conventions: false) + "\n" }.joined()
+    }
+
+    /// Per group, the one-line verdict and the variants ranked (the terminal's and report's).
+    public static func ranked(_ lines: [Line]) -> String {
+        var out = ""
         var groups: [String] = []
         for line in lines where !groups.contains(line.group) { groups.append(line.group) }
         for group in groups {
@@ -237,9 +242,7 @@ public enum Verdict {
             out += "  " + ranking(rows) + "\n"
             out += table(rows)
         }
-        out += "  Hedges' g is on the overall score; by Cohen's conventions below 0.2 is negligible, 0.2 small, 0.5 medium, 0.8 large.\n"
-        out += "\nIn detail\n" + lines.map { "  " + $0.sentence(conventions: false) + "\n" }.joined()
-        return out
+        return out + "  Hedges' g is on the overall score; by Cohen's conventions below 0.2 is negligible, 0.2 small, 0.5 medium, 0.8 large.\n"
     }
 
     /// The one-line verdict over a group's variants.
@@ -269,7 +272,7 @@ public enum Verdict {
             if let interval = line.interval {
                 difference += " [\(TerminalSummary.fixed(interval.lower, digits: digits)), \(TerminalSummary.fixed(interval.upper, digits: digits))]"
             }
-            let rests = !line.unknown.isEmpty ? "its author's values" : !line.unmeasured.isEmpty ? "the average blended design (borrowed)" : "findings"
+            let rests = !line.unknown.isEmpty ? "its author's values" : !line.unmeasured.isEmpty ? "the average blended design (borrowed)" : "findings (its own, or derived from others)"
             cells.append(
                 ["\(rank + 1).", line.variant, difference, line.g.isFinite ? TerminalSummary.fixed(line.g, digits: 2) : "–"]
                     + (withCredible ? [line.probabilityHigher.map { TerminalSummary.fixed($0 * 100, digits: 0) + "%" } ?? "–"] : []) + [rests])

@@ -44,8 +44,8 @@ extension HTMLReport {
                         return ("\(c["variant"]?.stringValue ?? "") − \(c["baseline"]?.stringValue ?? "")", mean, lower, upper)
                     }
                 if !standardised.isEmpty {
-                    html += SVG.whiskers(title: "Difference: overall score in student standard deviations (Hedges' g)", xLabel: "Hedges' g (0.2 small, 0.5 medium, 0.8 large)", items: standardised, reference: 0,
-                        including: [-0.25, 0.25])
+                    html += SVG.whiskers(title: "Difference: overall score in student standard deviations (Hedges' g)", xLabel: "Hedges' g (grey: negligible, below 0.2; 0.5 medium, 0.8 large)", items: standardised, reference: 0,
+                        including: [-0.25, 0.25], negligible: -0.2...0.2)
                 }
                 html += "</div>"
             }

@@ -87,6 +87,7 @@ public enum HTMLReport {
     static let style = """
         body{font-family:sans-serif;margin:24px auto;max-width:1100px;color:#222;line-height:1.4}
         h1{font-size:1.6em;margin-bottom:0.2em}h2{font-size:1.25em;margin-top:1.6em;border-bottom:1px solid #ccc}
+        pre.ranking{white-space:pre;overflow-x:auto;font-size:0.85em;background:#f7f7f7;padding:8px}
         table{border-collapse:collapse;margin:0.6em 0 1.2em 0;font-size:0.92em}
         th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f2f2f2}
         td.name,th.name{text-align:left}.charts{display:flex;flex-wrap:wrap;gap:12px}
@@ -111,7 +112,14 @@ public enum HTMLReport {
         if case .array(let variants)? = summary["variants"] {
             let verdicts = Verdict.lines(summary)
             if !verdicts.isEmpty {
-                body += "<h2>Verdict</h2>" + verdicts.map { "<p class=\"verdict\">\(SVG.escape($0.sentence))</p>" }.joined()
+                body += "<h2>Verdict</h2>"
+                if Set(verdicts.map(\.variant)).count > 1 {
+                    // Many variants read as a ranking: the terminal's ranked verdict, then each in detail.
+                    body += "<pre class=\"ranking\">" + SVG.escape(Verdict.ranked(verdicts)) + "</pre><details><summary>Each variant in detail</summary>"
+                        + verdicts.map { "<p class=\"verdict\">\(SVG.escape($0.sentence(conventions: false)))</p>" }.joined() + "</details>"
+                } else {
+                    body += verdicts.map { "<p class=\"verdict\">\(SVG.escape($0.sentence))</p>" }.joined()
+                }
             }
             body += comparisonSections(variants: variants, summary: summary, weekly: weekly)
         }

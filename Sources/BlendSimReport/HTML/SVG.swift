@@ -63,8 +63,11 @@ enum SVG {
     /// A line per series over weeks 0…n (or over the points named by `xTicks`), with its 95% band
     /// shaded.
     static func lineChart(title: String, yLabel: String, series: [Series], xLabel: String = "week of the semester", xTicks: [String]? = nil) -> String {
-        let width = 420.0, height = 260.0, left = 56.0, right = 12.0, top = 30.0, bottom = 64.0
-        let plotWidth = width - left - right, plotHeight = height - top - bottom
+        let width = 420.0, left = 56.0, right = 12.0, top = 30.0, bottom = 64.0
+        // Every series in the legend: wrapped rows below the plot make the chart taller.
+        let rows = legendRows(series.map(\.name), x: left, width: width - right)
+        let height = 260.0 + Double(rows - 1) * 16
+        let plotWidth = width - left - right, plotHeight = 260.0 - top - bottom
         let weeks = max(series.map { $0.means.count }.max() ?? 1, 2) - 1
         let values = series.flatMap { $0.lower + $0.upper + $0.means }.filter(\.isFinite)
         var low = values.min() ?? 0, high = values.max() ?? 1
@@ -97,21 +100,39 @@ enum SVG {
             let line = s.means.enumerated().map { "\(number(x($0.offset))),\(number(y($0.element)))" }.joined(separator: " ")
             svg += "<polyline points=\"\(line)\" fill=\"none\" stroke=\"\(color(index))\" stroke-width=\"2\"/>"
         }
-        svg += legend(series.map(\.name), x: left, y: height - 14, marker: "line")
+        svg += legend(series.map(\.name), x: left, y: 260 - 14, marker: "line", width: width - right)
         return svg + "</svg>"
     }
 
-    static func legend(_ names: [String], x: Double, y: Double, marker: String) -> String {
+    /// The rows a legend of `names` takes within `width` from `x` (every entry shown).
+    static func legendRows(_ names: [String], x: Double, width: Double) -> Int {
+        var rows = 1, position = x
+        for name in names {
+            let entry = 28 + Double(name.count) * 6.5
+            if position > x && position + entry > width { rows += 1; position = x }
+            position += entry
+        }
+        return rows
+    }
+
+    /// A legend with an entry per name, wrapped onto further rows 16 px apart within `width`.
+    static func legend(_ names: [String], x: Double, y: Double, marker: String, width: Double = .infinity) -> String {
         var svg = ""
         var position = x
+        var y = y
         for (index, name) in names.enumerated() {
+            let entry = 28 + Double(name.count) * 6.5
+            if position > x && position + entry > width {
+                position = x
+                y += 16
+            }
             if marker == "line" {
                 svg += "<line x1=\"\(number(position))\" x2=\"\(number(position + 16))\" y1=\"\(number(y - 4))\" y2=\"\(number(y - 4))\" stroke=\"\(color(index))\" stroke-width=\"3\"/>"
             } else {
                 svg += "<rect x=\"\(number(position))\" y=\"\(number(y - 10))\" width=\"12\" height=\"12\" fill=\"\(color(index))\"/>"
             }
             svg += "<text x=\"\(number(position + 20))\" y=\"\(number(y))\" class=\"legend\">\(escape(name))</text>"
-            position += 28 + Double(name.count) * 6.5
+            position += entry
         }
         return svg
     }
@@ -161,9 +182,12 @@ enum SVG {
     /// vertical line there (a forest plot's line of no difference), always inside the axis.
     static func whiskers(
         title: String, xLabel: String, items: [(label: String, mean: Double, lower: Double, upper: Double)], reference: Double? = nil,
-        including: [Double] = []
+        including: [Double] = [], negligible: ClosedRange<Double>? = nil
     ) -> String {
-        let rowHeight = 26.0, left = 150.0, right = 20.0, top = 34.0, width = 460.0
+        // The labels' column as wide as the longest label (at about 6.2 px a character), so none
+        // is cut off; the plot keeps its width.
+        let longest = Double(items.map(\.label.count).max() ?? 0)
+        let rowHeight = 26.0, left = min(max(150.0, 16 + longest * 6.2), 360), right = 20.0, top = 34.0, width = left + 310
         let height = top + Double(items.count) * rowHeight + 46
         let values = (items.flatMap { [$0.mean, $0.lower, $0.upper] } + (reference.map { [$0] } ?? []) + including).filter(\.isFinite)
         var low = values.min() ?? 0, high = values.max() ?? 1
@@ -181,6 +205,13 @@ enum SVG {
             svg += "<text x=\"\(number(x(tick)))\" y=\"\(number(bottom + 16))\" text-anchor=\"middle\" class=\"tick\">\(label(tick))</text>"
         }
         svg += "<text x=\"\(number((left + width - right) / 2))\" y=\"\(number(bottom + 34))\" text-anchor=\"middle\" class=\"axis-label\">\(escape(xLabel))</text>"
+        if let negligible {
+            // The band of negligible effects, so a negligible gap does not look large.
+            let from = x(max(negligible.lowerBound, low)), to = x(min(negligible.upperBound, high))
+            if to > from {
+                svg += "<rect x=\"\(number(from))\" y=\"\(number(top - 6))\" width=\"\(number(to - from))\" height=\"\(number(bottom - top + 6))\" fill=\"#999\" fill-opacity=\"0.15\"><title>negligible</title></rect>"
+            }
+        }
         if let reference, reference.isFinite {
             svg += "<line x1=\"\(number(x(reference)))\" x2=\"\(number(x(reference)))\" y1=\"\(number(top - 6))\" y2=\"\(number(bottom))\" stroke=\"#222\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"/>"
         }
