@@ -62,7 +62,7 @@ extension BlendSim.Calibrate {
                 parameters, simulated with the seed offset by --offset, plus the targets' observation \
                 noise; the point fit starts a third of the way from those parameters to the middle of \
                 their bounds. With --sampler smc or abc-smc the recovery is of a posterior: its credible \
-                intervals' coverage (scripts/recovery.sh repeats it over offsets).
+                intervals' coverage (scripts/recovery.sh and scripts/posterior-recovery.sh repeat it over offsets).
 
                 Example:
                   blendsim calibrate recover scenarios/evidence-calibration.yaml --offset 3
