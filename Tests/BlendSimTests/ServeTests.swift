@@ -8,7 +8,10 @@ import Testing
 @Suite("What-if server")
 struct ServeTests {
     static let service: WhatIfService = {
-        try! WhatIfService(configuration: .init(pluginDirectories: [TestPaths.products], scenariosDirectory: TestPaths.scenarios))
+        let service = try! WhatIfService(configuration: .init(pluginDirectories: [TestPaths.products], scenariosDirectory: TestPaths.scenarios))
+        // Its working directory goes when the test process ends.
+        atexit { ServeTests.service.close() }
+        return service
     }()
 
     func post(_ route: String, _ body: JSONValue) -> (status: Int, document: JSONValue) {
