@@ -52,6 +52,7 @@ extension BlendSim {
                 case .shard(let file):
                     try writeShard(file, to: output.out!, quiet: quiet)
                 case .complete(let report):
+                    for note in report.notes { StandardError.write(note.rendered + "\n") }
                     if let warning = report.arms.first?.description.stopping?.warning { StandardError.write(warning + "\n") }
                     try finish(report, planPath: scenario, out: output.out, force: output.force, report: self.report, quiet: quiet)
                 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import BlendSimCore
 import BlendSimReport
 import BlendSimRunner
+import BlendSimScenario
 
 extension BlendSim {
     struct Run: ParsableCommand {
@@ -43,6 +44,7 @@ extension BlendSim {
                 let settings = try simulation.settings()
                 try output.check()
                 let report = try ScenarioRun.execute(path: scenario, settings: settings, tracePath: trace)
+                for note in report.scenario.notes { StandardError.write(note.rendered + "\n") }
                 if let warning = report.description.stopping?.warning { StandardError.write(warning + "\n") }
                 if let out = output.out {
                     try ResultsDirectory.write(

@@ -23,14 +23,15 @@ extension BlendSim {
             defer { PluginGuard.end() }
             // The scenario, its variants and every plugin they name: what run and compare check.
             let directories = plugins.directories
-            let diagnostics = PluginResolution.problems(path: scenario, variants: true) { () throws(Diagnostic) in
+            let (checked, diagnostics) = PluginResolution.problems(path: scenario, variants: true) { () throws(Diagnostic) in
                 try PluginResolution.host(directories)
-            }.diagnostics
+            }
             guard diagnostics.isEmpty else {
                 StandardError.write(Diagnostic.collected(diagnostics)!.rendered + "\n")
                 if diagnostics.count == 1 { StandardError.write("1 error\n") }
                 throw ExitCode(1)
             }
+            for note in checked?.notes ?? [] { StandardError.write(note.rendered + "\n") }
             StandardOutput.write("\(scenario): ok\n")
         }
     }

@@ -27,6 +27,11 @@ public struct CohortInitializer: Sendable {
     /// Correlation of the course prior's normal score with the standardised starting score
     /// (`course_prior_level_correlation`).
     public let coursePriorLevelCorrelation: Double
+    /// The university's own students, when the group reads them from a file; `bootstrap` draws
+    /// each student's row at random (with replacement, seeded per replication) instead of taking
+    /// the rows in order.
+    public let data: CohortData?
+    public let bootstrap: Bool
 
     /// The starting overall score's mean and sd in the seed study's cohort (69% A2, 20% B1, 11%
     /// B2, uniform within each band): the scale on which self-regulation correlates with level,
@@ -36,9 +41,12 @@ public struct CohortInitializer: Sendable {
 
     public init(
         population: PopulationSpec, levelShares: [Double], students: Int, coursePriorSD: Double = 0,
-        regulationLevelCorrelation: Double = 0, coursePriorLevelCorrelation: Double = 0
+        regulationLevelCorrelation: Double = 0, coursePriorLevelCorrelation: Double = 0, data: CohortData? = nil,
+        bootstrap: Bool = false
     ) {
         self.population = population
+        self.data = data
+        self.bootstrap = bootstrap || (data.map { $0.count != students } ?? false)
         self.coursePriorSD = coursePriorSD
         self.regulationLevelCorrelation = regulationLevelCorrelation
         self.coursePriorLevelCorrelation = coursePriorLevelCorrelation
@@ -94,6 +102,7 @@ public struct CohortInitializer: Sendable {
         static let device: UInt64 = 10
         static let aptitude: UInt64 = 11
         static let coursePrior: UInt64 = 12
+        static let bootstrapRow: UInt64 = 13
     }
 
     /// Initialises students `range` and adds their starting state to `metrics`.
@@ -106,6 +115,10 @@ public struct CohortInitializer: Sendable {
         let residual = (1 - rho * rho).squareRoot()
         let lambda = coursePriorLevelCorrelation
         let priorResidual = (1 - lambda * lambda).squareRoot()
+        if let data {
+            initialize(cohort: cohort, range: range, groupKey: groupKey, data: data, into: &metrics)
+            return
+        }
         for i in range {
             let key = CounterRandom.derive(CounterRandom.derive(groupKey, UInt64(i)), 0)
             // Uniforms in (0, 1) for the quantile functions.
@@ -144,6 +157,97 @@ public struct CohortInitializer: Sendable {
             cohort.connectivity[i] = Float(connectivity.value(draw(Draw.connectivity)))
             cohort.integrity[i] = Float(integrity.value(draw(Draw.integrity)))
             cohort.deviceAccess[i] = CounterRandom.uniform(key, Draw.device) < p.deviceAccess ? 1 : 0
+            let aptitudeScore = Quantiles.normal(draw(Draw.aptitude))
+            cohort.aptitude[i] = Float(exp(aptitudeSigma * aptitudeScore - aptitudeSigma * aptitudeSigma / 2))
+            let priorScore = Quantiles.normal(draw(Draw.coursePrior))
+            cohort.course[i] = Float(coursePriorSD * (lambda > 0 ? lambda * z + priorResidual * priorScore : priorScore))
+            cohort.active[i] = 1
+            cohort.onlineMinutes[i] = 0
+            cohort.cheatingIncidents[i] = 0
+            cohort.lateSubmissions[i] = 0
+            metrics.addStudent(
+                listening: cohort.listening[i], reading: cohort.reading[i], writing: cohort.writing[i],
+                speaking: cohort.speaking[i], motivation: cohort.motivation[i], onlineMinutes: 0,
+                digitalCompetence: cohort.digitalCompetence[i])
+            metrics.addCourse(cohort.course[i], cheated: false)
+        }
+    }
+}
+
+extension CohortInitializer {
+    /// Initialises students `range` from the university's own file: what a row gives is used as
+    /// given (scores, a level, traits), what it leaves out is drawn exactly as for a generated
+    /// cohort — self-regulation through the same copula with the starting score, so a missing
+    /// trait is drawn conditional on what is known. With `bootstrap`, each student's row is drawn
+    /// from the file with replacement, from the student's own stream.
+    func initialize(
+        cohort: Cohort, range: Range<Int>, groupKey: UInt64, data: CohortData, into metrics: inout MetricAccumulator
+    ) {
+        let p = population
+        let aptitudeSigma = (log(1 + p.aptitudeSD * p.aptitudeSD)).squareRoot()
+        let rho = regulationLevelCorrelation
+        let residual = (1 - rho * rho).squareRoot()
+        let lambda = coursePriorLevelCorrelation
+        let priorResidual = (1 - lambda * lambda).squareRoot()
+        for i in range {
+            let key = CounterRandom.derive(CounterRandom.derive(groupKey, UInt64(i)), 0)
+            func draw(_ n: UInt64) -> Double { CounterRandom.uniform(key, n) * (1 - 0x1p-52) + 0x1p-53 }
+            let row = bootstrap ? min(Int(CounterRandom.uniform(key, Draw.bootstrapRow) * Double(data.count)), data.count - 1) : i
+            func known(_ column: [Float]?) -> Float? {
+                guard let value = column?[row], !value.isNaN else { return nil }
+                return value
+            }
+
+            var scores: InlineArray<4, Double> = [0, 0, 0, 0]
+            let overall: Double
+            if let skills = data.skills {
+                for s in 0..<4 { scores[s] = Double(skills[s][row]) }
+                overall = (scores[0] + scores[1] + scores[2] + scores[3]) / 4
+            } else {
+                if let given = known(data.overall) {
+                    overall = Double(given)
+                } else {
+                    let band = LevelBand(rawValue: Int(data.bands?[row] ?? 0)) ?? .elementary
+                    overall = band.lowerBound + 20 * CounterRandom.uniform(key, Draw.level)
+                }
+                var offsets: InlineArray<4, Double> = [0, 0, 0, 0]
+                var centre = 0.0
+                for s in 0..<4 {
+                    offsets[s] = Quantiles.normal(draw(Draw.skillOffsets + UInt64(s))) * p.skillSpread
+                    centre += offsets[s]
+                }
+                centre /= 4
+                for s in 0..<4 { scores[s] = overall + offsets[s] - centre }
+            }
+            var sum: Float = 0
+            var bands: UInt16 = 0
+            for skill in Skill.allCases {
+                let score = min(max(scores[skill.rawValue], CambridgeScale.minimum), CambridgeScale.maximum)
+                cohort.skill(skill)[i] = Float(score)
+                bands |= UInt16(LevelBand.index(of: Float(score))) << UInt16(3 * skill.rawValue)
+                sum += Float(score)
+            }
+            cohort.startBands[i] = bands | UInt16(LevelBand.index(of: sum * 0.25)) << 12
+            cohort.motivation[i] = known(data.motivation) ?? Float(motivation.value(draw(Draw.motivation)))
+            let z = (overall - Self.referenceMean) / Self.referenceSD
+            if let given = known(data.selfRegulation) {
+                cohort.selfRegulation[i] = given
+            } else {
+                var regulationDraw = draw(Draw.selfRegulation)
+                if rho > 0 {
+                    let score = rho * z + residual * Quantiles.normal(regulationDraw)
+                    regulationDraw = min(max(0.5 * erfc(-score / 2.0.squareRoot()), 0x1p-53), 1 - 0x1p-53)
+                }
+                cohort.selfRegulation[i] = Float(selfRegulation.value(regulationDraw))
+            }
+            cohort.digitalCompetence[i] = known(data.digitalCompetence) ?? Float(digitalCompetence.value(draw(Draw.digitalCompetence)))
+            cohort.connectivity[i] = known(data.connectivity) ?? Float(connectivity.value(draw(Draw.connectivity)))
+            cohort.integrity[i] = known(data.integrity) ?? Float(integrity.value(draw(Draw.integrity)))
+            if let device = data.deviceAccess?[row], device <= 1 {
+                cohort.deviceAccess[i] = device
+            } else {
+                cohort.deviceAccess[i] = CounterRandom.uniform(key, Draw.device) < p.deviceAccess ? 1 : 0
+            }
             let aptitudeScore = Quantiles.normal(draw(Draw.aptitude))
             cohort.aptitude[i] = Float(exp(aptitudeSigma * aptitudeScore - aptitudeSigma * aptitudeSigma / 2))
             let priorScore = Quantiles.normal(draw(Draw.coursePrior))

@@ -24,6 +24,9 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
     public var others: [Diagnostic] = []
     /// A remark about the list (that it was cut short), not an error: not counted.
     public var isNote = false
+    /// `error`, or `note` for a remark about how an input was read that is not an error (a
+    /// scenario's `notes`); only the headline differs.
+    public var severity = "error"
 
     /// The most errors listed for one input; past it, a note says the list was cut short.
     public static let maximumListed = 100
@@ -36,8 +39,8 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// The first line: `file:line:column: error: message`, or `error: message` without a place.
     public var headline: String {
-        if let location { return "\(location): error: \(message)" }
-        return "error: \(message)"
+        if let location { return "\(location): \(severity): \(message)" }
+        return "\(severity): \(message)"
     }
 
     /// All of `diagnostics` as one error: the first, carrying the rest; nil if there are none.
@@ -124,6 +127,13 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { rendered }
+
+    /// A remark at `location` that is not an error.
+    public static func note(_ message: String, at location: SourceLocation, sourceLine: String? = nil) -> Diagnostic {
+        var note = Diagnostic(message, at: location, sourceLine: sourceLine)
+        note.severity = "note"
+        return note
+    }
 }
 
 extension String {

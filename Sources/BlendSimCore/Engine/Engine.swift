@@ -25,7 +25,7 @@ public final class Engine: Sendable {
             CohortInitializer(
                 population: $0.population, levelShares: $0.levelShares, students: $0.students,
                 coursePriorSD: spec.kernel.coursePriorSD, regulationLevelCorrelation: spec.kernel.regulationLevelCorrelation,
-                coursePriorLevelCorrelation: spec.kernel.coursePriorLevelCorrelation)
+                coursePriorLevelCorrelation: spec.kernel.coursePriorLevelCorrelation, data: $0.cohort, bootstrap: $0.bootstrap)
         }
     }
 
@@ -43,7 +43,7 @@ public final class Engine: Sendable {
             let initializer = CohortInitializer(
                 population: group.population, levelShares: group.levelShares, students: 1,
                 coursePriorSD: spec.kernel.coursePriorSD, regulationLevelCorrelation: spec.kernel.regulationLevelCorrelation,
-                coursePriorLevelCorrelation: spec.kernel.coursePriorLevelCorrelation)
+                coursePriorLevelCorrelation: spec.kernel.coursePriorLevelCorrelation, data: group.cohort, bootstrap: group.bootstrap)
             do throws(SimulationError) {
                 let run = try GroupRun(
                     index: index, spec: single, initializer: initializer, replication: 0,

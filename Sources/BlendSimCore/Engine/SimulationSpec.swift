@@ -18,6 +18,10 @@ public struct GroupSpec: Sendable {
     public var population: PopulationSpec
     public var model: any ModelFactory
     public var policies: [any PolicyFactory]
+    /// The university's own students, when the group reads them from a file (`cohort:`), and
+    /// whether they are resampled with replacement.
+    public var cohort: CohortData?
+    public var bootstrap = false
 
     public init(
         name: String, students: Int, levelShares: [Double], onlineShare: Double,

@@ -10,6 +10,8 @@ public enum VariantComparison {
         public let comparison: Comparison.Result
         /// The seed, replications and plugins that produced it (for manifest.json).
         public var provenance: ResultProvenance
+        /// Remarks on how the scenario was read (`Scenario.notes`), for the terminal.
+        public var notes: [Diagnostic] = []
         public var arms: [Comparison.Arm] { comparison.arms }
         public var document: JSONValue { comparison.document }
         public var table: String { Comparison.table(comparison) }
@@ -66,8 +68,9 @@ public enum VariantComparison {
                 plugins: ResultProvenance.used(by: variants.map(\.scenario), host: host).map(PluginRecord.init)))
         }
         let provenance = ResultProvenance(seed: seed, replications: replications, scenarios: variants.map(\.scenario), host: host)
-        return .complete(
-            report(variants, replications: replications, units: results, provenance: provenance, posterior: settings.posterior, stopping: stopping))
+        var report = report(variants, replications: replications, units: results, provenance: provenance, posterior: settings.posterior, stopping: stopping)
+        report.notes = scenario.notes
+        return .complete(report)
     }
 
     static func report(

@@ -44,13 +44,15 @@ public enum PluginResolution {
                 }
             }
             if let model {
-                groups.append(
-                    GroupSpec(
-                        name: group.name, students: group.students, levelShares: group.levelShares,
-                        onlineShare: group.onlineShare, contactMinutes: group.contactHours * 60,
-                        siwtMinutes: group.siwtHours * 60, siwMinutes: group.siwHours * 60,
-                        studentsPerTeacher: group.studentsPerTeacher, population: group.population, model: model,
-                        policies: policies))
+                var spec = GroupSpec(
+                    name: group.name, students: group.students, levelShares: group.levelShares,
+                    onlineShare: group.onlineShare, contactMinutes: group.contactHours * 60,
+                    siwtMinutes: group.siwtHours * 60, siwMinutes: group.siwHours * 60,
+                    studentsPerTeacher: group.studentsPerTeacher, population: group.population, model: model,
+                    policies: policies)
+                spec.cohort = group.cohort
+                spec.bootstrap = group.bootstrap
+                groups.append(spec)
             }
         }
         diagnostics += check(scenario.defaultComponents, host: host, sources: sources)

@@ -49,6 +49,9 @@ public struct ResultProvenance: Sendable {
     public var seed: UInt64
     public var replications: Int
     public var plugins: [PluginRecord]
+    /// The university's student files the groups read (`cohort:`), by their SHA-256: the
+    /// manifest says which file produced a result without holding a line of it.
+    public var cohortFiles: [JSONValue] = []
 
     public init(seed: UInt64, replications: Int, plugins: [PluginRecord]) {
         self.seed = seed
@@ -56,10 +59,30 @@ public struct ResultProvenance: Sendable {
         self.plugins = plugins
     }
 
+    /// manifest.json's record of the cohort files `scenarios` read: each file's path and
+    /// SHA-256, and the groups that read it; never its content.
+    public static func cohortFiles(of scenarios: [Scenario]) -> [JSONValue] {
+        var files: [(path: String, sha256: String, groups: [String])] = []
+        for scenario in scenarios {
+            for group in scenario.groups {
+                guard let data = group.cohort else { continue }
+                if let index = files.firstIndex(where: { $0.sha256 == data.sha256 && $0.path == data.path }) {
+                    if !files[index].groups.contains(group.name) { files[index].groups.append(group.name) }
+                } else {
+                    files.append((data.path, data.sha256, [group.name]))
+                }
+            }
+        }
+        return files.map {
+            .object([("path", .string($0.path)), ("sha256", .string($0.sha256)), ("groups", .array($0.groups.map { .string($0) }))])
+        }
+    }
+
     /// The plugins of `host` that define a model or policy some group of `scenarios` uses, in
     /// the host's order.
     public init(seed: UInt64, replications: Int, scenarios: [Scenario], host: PluginHost) {
         self.init(seed: seed, replications: replications, plugins: Self.used(by: scenarios, host: host).map(PluginRecord.init))
+        cohortFiles = Self.cohortFiles(of: scenarios)
     }
 
     public static func used(by scenarios: [Scenario], host: PluginHost) -> [LoadedPlugin] {
@@ -76,7 +99,7 @@ public struct ResultProvenance: Sendable {
             ("seed", .integer(Int(truncatingIfNeeded: seed))),
             ("replications", .integer(replications)),
             ("plugins", .array(plugins.map(\.json))),
-        ]
+        ] + (cohortFiles.isEmpty ? [] : [("cohort_files", .array(cohortFiles))])
     }
 }
 

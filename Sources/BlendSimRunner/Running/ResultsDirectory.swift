@@ -31,7 +31,8 @@ public enum ResultsDirectory {
                 ("path", .string(FileSystem.relative(report.scenario.source.path, from: directory))),
                 ("given", .string(report.scenario.source.path)),
                 ("sha256", .string(report.scenario.source.sha256)),
-            ]),
+            ] + (ResultProvenance.cohortFiles(of: [report.scenario]).isEmpty
+                ? [] : [("cohort_files", .array(ResultProvenance.cohortFiles(of: [report.scenario])))])),
             run: [
                 ("seed", .integer(Int(truncatingIfNeeded: report.scenario.seed))),
                 ("replications", .integer(report.scenario.replications)),

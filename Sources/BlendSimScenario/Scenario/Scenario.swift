@@ -24,6 +24,9 @@ public struct Scenario: Sendable {
     /// files), with those defaults as parameters: the plugins check them even where no group
     /// uses them, so a misspelt name there is an error, not a silent fallback.
     public var defaultComponents: [(kind: String, reference: ComponentReference)] = []
+    /// Remarks about how the scenario was read that are not errors (level head-counts read as
+    /// shares, shares that summed to 0.99 normalised): shown as `file:line:column: note: …`.
+    public var notes: [Diagnostic] = []
 }
 
 /// One group of a scenario.
@@ -41,6 +44,9 @@ public struct GroupScenario: Sendable {
     public var model: ComponentReference
     public var policies: [ComponentReference]
     public var location: SourceLocation
+    /// The university's own students (`cohort:`), and whether they are resampled to `students`.
+    public var cohort: CohortData? = nil
+    public var bootstrap = false
 }
 
 /// A model or policy named by a scenario, with the parameters given for it.

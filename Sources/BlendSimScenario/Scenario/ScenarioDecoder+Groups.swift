@@ -13,16 +13,46 @@ extension ScenarioDecoder {
         }
         let what = name.isEmpty ? "the group" : "group '\(name)'"
         var students = 0
+        var studentsGiven = false
         if let node = entries["students"] {
             students = integer(node, "students", 1...100_000_000) ?? 0
-        } else {
-            error("\(what) needs 'students' (how many students it has)", at: node)
+            studentsGiven = true
         }
         var levelShares = [Double](repeating: 0, count: LevelBand.allCases.count)
-        if let node = entries["levels"] {
-            levelShares = levels(node, what) ?? levelShares
+        var cohort: (data: CohortData, bootstrap: Bool)?
+        if let node = entries["cohort"] {
+            if let levels = entries["levels"] {
+                error("\(what) takes its students from 'cohort'; 'levels' cannot be given as well", at: levels)
+            }
+            cohort = cachedCohort(node, what)
+            if let cohort {
+                levelShares = cohort.data.levelShares
+                if !studentsGiven {
+                    students = cohort.data.count
+                } else if students != cohort.data.count || cohort.bootstrap {
+                    notes.append(
+                        .note(
+                            "\(what) draws \(students) students from the \(cohort.data.count) in its cohort file, with replacement (bootstrap, seeded)",
+                            at: source.location(of: entries["students"]!), sourceLine: source.line(entries["students"]!.line)))
+                }
+            }
         } else {
-            error("\(what) needs 'levels' (the share of students starting at each level)", at: node)
+            var counted: Int?
+            if let node = entries["levels"] {
+                if let read = levels(node, what) {
+                    levelShares = read.shares
+                    counted = read.headCount
+                }
+            } else {
+                error("\(what) needs 'levels' (the share of students starting at each level) or a 'cohort' file", at: node)
+            }
+            if !studentsGiven {
+                if let counted {
+                    students = counted
+                } else {
+                    error("\(what) needs 'students' (how many students it has)", at: node)
+                }
+            }
         }
         var model: ComponentReference?
         if let node = entries["model"] {
@@ -74,29 +104,67 @@ extension ScenarioDecoder {
             contactHours: hours.contact, siwtHours: hours.siwt, siwHours: hours.siw,
             studentsPerTeacher: studentsPerTeacher, population: population,
             model: withDefaults(model, from: modelDefaults),
-            policies: policies.map { withDefaults($0, from: policyDefaults) }, location: source.location(of: node))
+            policies: policies.map { withDefaults($0, from: policyDefaults) }, location: source.location(of: node),
+            cohort: cohort?.data, bootstrap: cohort?.bootstrap ?? false)
     }
 
-    mutating func levels(_ node: YAMLNode, _ what: String) -> [Double]? {
+    /// A group's `levels`: shares by level name or CEFR label, or head-counts. Shares summing to
+    /// 0.99–1.01 (rounded to two digits) and head-counts are normalised, with a note; the
+    /// head-count total is returned for a group that gives no `students`.
+    mutating func levels(_ node: YAMLNode, _ what: String) -> (shares: [Double], headCount: Int?)? {
         let keys = LevelBand.allCases.map(\.key)
+        let labels = LevelBand.allCases.map(\.cefr)
         let before = diagnostics.count
-        guard let entries = mapping(node, "'levels'", allowed: keys) else { return nil }
+        guard let entries = mapping(node, "'levels'", allowed: keys + labels) else { return nil }
         var shares = [Double](repeating: 0, count: keys.count)
         // An unknown level is its own error: the sum is not checked without it.
         var valid = diagnostics.count == before
+        var values: [(band: LevelBand, value: Double, node: YAMLNode)] = []
         for band in LevelBand.allCases {
-            guard let node = entries[band.key] else { continue }
-            if let share = number(node, band.key, 0...1) { shares[band.rawValue] = share } else { valid = false }
+            for key in [band.key, band.cefr] {
+                guard let node = entries[key] else { continue }
+                if values.contains(where: { $0.band == band }) {
+                    error("level \(band.cefr) is given twice (as '\(band.key)' and '\(band.cefr)')", at: node)
+                    valid = false
+                    continue
+                }
+                if let value = number(node, key, 0...100_000_000) { values.append((band, value, node)) } else { valid = false }
+            }
         }
         guard valid else { return nil }
-        let sum = shares.reduce(0, +)
-        guard abs(sum - 1) <= 1e-6 else {
+        let sum = values.reduce(0) { $0 + $1.value }
+        let whole = values.allSatisfy { $0.value == $0.value.rounded() }
+        if whole && sum > 1.01 {
+            // Head-counts: {A2: 34, B1: 11, B2: 5}.
+            for entry in values { shares[entry.band.rawValue] = entry.value / sum }
+            let shown = LevelBand.allCases.filter { shares[$0.rawValue] > 0 }.map { "\($0.cefr) \(Self.format((shares[$0.rawValue] * 1000).rounded() / 1000))" }
+            notes.append(
+                .note(
+                    "the levels of \(what) are read as head-counts of \(Self.format(sum)) students: shares \(shown.joined(separator: ", "))",
+                    at: source.location(of: node), sourceLine: source.line(node.line)))
+            return (shares, Int(sum))
+        }
+        if let large = values.first(where: { $0.value > 1 }) {
+            var hint = ""
+            if large.value <= 100 && abs(sum - 100) <= 1 { hint = "; these look like percentages: write 0.68 for 68%" }
+            error("'\(large.node.scalar ?? "")' is not a share (0–1) and the levels are not whole head-counts\(hint)", at: large.node)
+            return nil
+        }
+        for entry in values { shares[entry.band.rawValue] = entry.value }
+        guard abs(sum - 1) <= 0.01 + 1e-9 else {
             error(
                 "the level shares of \(what) sum to \(Self.format((sum * 1e6).rounded() / 1e6)); they must sum to 1",
                 at: node)
             return nil
         }
-        return shares
+        if abs(sum - 1) > 1e-6 {
+            shares = shares.map { $0 / sum }
+            notes.append(
+                .note(
+                    "the level shares of \(what) sum to \(Self.format((sum * 1e6).rounded() / 1e6)) (rounded); each is divided by that sum",
+                    at: source.location(of: node), sourceLine: source.line(node.line)))
+        }
+        return (shares, nil)
     }
 
     /// A model or policy: its name, or `{name, parameters}`.

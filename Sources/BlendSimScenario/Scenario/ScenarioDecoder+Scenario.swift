@@ -72,11 +72,13 @@ extension ScenarioDecoder {
         }
 
         guard diagnostics.isEmpty else { return nil }
-        return Scenario(
+        var scenario = Scenario(
             name: name, description: description, seed: seed, replications: replications, weeks: weeks,
             controlPoints: controlPoints ?? Self.defaultControlPoints(weeks: weeks), kernel: kernel,
             groups: groups, baseline: baseline, source: source, includes: includes, variants: [],
             defaultComponents: defaultComponents)
+        scenario.notes = notes
+        return scenario
     }
 
     /// The components `model_defaults` and `policy_defaults` name, with their defaults, sorted by

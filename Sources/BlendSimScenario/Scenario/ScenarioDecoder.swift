@@ -17,6 +17,11 @@ struct ScenarioDecoder {
     var components: [(kind: String, reference: ComponentReference)] = []
     /// Where the components recorded are written, so a variant's copy of a group adds none twice.
     var componentPlaces = Set<String>()
+    /// Remarks that are not errors (`Scenario.notes`).
+    var notes: [Diagnostic] = []
+    /// Cohort files already read, by where `cohort:` is written: a variant's copy of a group
+    /// does not read its file again.
+    var cohorts: [String: (data: CohortData, bootstrap: Bool)] = [:]
 
     init(source: ScenarioSource) { self.source = source }
 
@@ -28,7 +33,7 @@ struct ScenarioDecoder {
     static let fragmentKeys = ["kernel", "population", "model_defaults", "policy_defaults"]
     static let semesterKeys = ["weeks", "control_points"]
     static let groupKeys = [
-        "name", "students", "levels", "model", "online_share", "hours", "students_per_teacher", "policies",
+        "name", "students", "levels", "cohort", "model", "online_share", "hours", "students_per_teacher", "policies",
         "population",
     ]
     static let hourKeys = ["contact", "siwt", "siw"]

@@ -191,6 +191,7 @@ extension ScenarioDecoder {
             }
             var decoder = ScenarioDecoder(source: source)
             decoder.includes = []
+            decoder.cohorts = cohorts
             if let scenario = decoder.scenario(tree) {
                 variants.append(ScenarioVariant(name: name, scenario: scenario, changes: VariantBuilder.changes(item)))
             }
