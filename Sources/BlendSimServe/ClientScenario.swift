@@ -30,7 +30,30 @@ public enum ClientScenario {
                 "a scenario sent to the server cannot include files; copy what the included file sets into the scenario",
                 line: include.key.line, column: include.key.column)
         }
+        // Nor may it read a student file: every mapping key anywhere in the document that the
+        // decoder would read as `cohort` (a group's, a variant's override) is refused.
+        if let cohort = firstCohortKey(root) {
+            throw source.diagnostic(
+                "a scenario sent to the server cannot read a cohort file; run scenarios with 'cohort:' with blendsim run or compare",
+                line: cohort.line, column: cohort.column)
+        }
         return json(root)
+    }
+
+    /// The first mapping key in `node` that reads as a group's `cohort`.
+    static func firstCohortKey(_ node: YAMLNode) -> YAMLNode? {
+        switch node.content {
+        case .scalar: return nil
+        case .sequence(let items): return items.lazy.compactMap(firstCohortKey).first
+        case .mapping(let pairs):
+            let keys = ScenarioLoader.groupKeys
+            for pair in pairs {
+                let key = pair.key.scalar ?? ""
+                if key == "cohort" || (!keys.contains(key) && Suggestion.closest(to: key, in: keys) == "cohort") { return pair.key }
+                if let found = firstCohortKey(pair.value) { return found }
+            }
+            return nil
+        }
     }
 
     static func json(_ node: YAMLNode) -> JSONValue {

@@ -10,6 +10,7 @@ extension BlendSim {
             discussion: """
                 Example:
                   blendsim init --model station-rotation > my.yaml
+                  blendsim init --cohort students.csv > my.yaml
                   blendsim run my.yaml --out results/my --report
                 """
         )
@@ -17,10 +18,13 @@ extension BlendSim {
         @Option(help: "The blended model of the second group (see `blendsim plugins`).")
         var model = "flipped-classroom"
 
+        @Option(help: ArgumentHelp("Both groups read their students from this CSV file (placement results, survey items); its columns are mapped by what they hold and summarised in comments.", valueName: "students.csv"))
+        var cohort: String?
+
         @OptionGroup(title: "Plugins") var plugins: PluginOptions
 
         func run() throws {
-            try printWithPlugins(plugins) { host throws(Diagnostic) in try ScenarioTemplate.text(model: model, host: host) }
+            try printWithPlugins(plugins) { host throws(Diagnostic) in try ScenarioTemplate.text(model: model, host: host, cohort: cohort) }
         }
     }
 }

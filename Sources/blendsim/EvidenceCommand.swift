@@ -6,7 +6,7 @@ extension BlendSim {
     struct Evidence: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Work with the evidence base: published findings the model is checked and calibrated against.",
-            subcommands: [EvidenceCheckCommand.self]
+            subcommands: [EvidenceCheckCommand.self, EvidenceFromResultsCommand.self]
         )
     }
 }

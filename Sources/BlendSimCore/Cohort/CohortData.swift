@@ -4,8 +4,8 @@
 /// Every column is optional, and within a column a value may be missing (NaN, or 255 for device
 /// access): what is not known is drawn from the group's population as for a generated cohort.
 /// Each student has a starting place — four skill scores, an overall score or a CEFR band — or
-/// the file is refused when it is read. No identifier is kept: the rows are numbered, nothing
-/// else.
+/// the file is refused when it is read. Student identifiers (`ids`) are held in memory only, to
+/// match a pilot's results to its students; nothing blendsim writes contains them.
 public struct CohortData: Sendable {
     /// Students in the file.
     public var count: Int
@@ -23,6 +23,9 @@ public struct CohortData: Sendable {
     public var integrity: [Float]?
     /// 1 with a personal PC, 0 without, 255 when not known.
     public var deviceAccess: [UInt8]?
+    /// The students' identifiers, when the mapping names an `id` column, with the line of each.
+    public var ids: [String]?
+    public var idLines: [Int]?
     /// The file it came from and its SHA-256 (the manifest records these, never the content).
     public var path: String
     public var sha256: String

@@ -1,9 +1,14 @@
 public import BlendSimCore
 public import BlendSimPluginHost
+import BlendSimScenario
+import BlendSimSystem
 
 /// `blendsim init`: a commented starting scenario that runs as it is.
 public enum ScenarioTemplate {
-    public static func text(model: String, host: PluginHost) throws(Diagnostic) -> String {
+    /// The template; with `cohort`, both groups read their students from that file (the same
+    /// students taught two ways), mapped by what its columns hold, with the file summarised in
+    /// comments.
+    public static func text(model: String, host: PluginHost, cohort: String? = nil) throws(Diagnostic) -> String {
         guard let component = host.model(named: model) else { throw Diagnostic(host.notFoundMessage(kind: "model", name: model)) }
         let share = model == "traditional" ? "0.0" : model == "fully-online" ? "1.0" : "0.4"
         var parameters = ""
@@ -12,11 +17,21 @@ public enum ScenarioTemplate {
             parameters += "      #   \(p.name): \(p.defaultValue.serialized())\(unit)  — \(p.help)\n"
         }
         let policies = host.policies.map(\.name).joined(separator: ", ")
+        var students = """
+                students: 50
+                levels: {pre_intermediate: 0.68, intermediate: 0.22, upper_intermediate: 0.10}
+            """
+        var summary = ""
+        if let cohort {
+            let (block, comments) = try CohortTemplate.block(path: cohort)
+            students = block
+            summary = comments
+        }
         return """
             # A blendsim scenario (docs/SCENARIO.md lists every key with its default and range).
             # Run it:      blendsim run my.yaml --out results/my --report
             # Check it:    blendsim validate my.yaml
-            name: my-course
+            \(summary)name: my-course
             seed: 1                       # same seed, same results
             replications: 30              # every figure gets a 95% confidence interval over these
             baseline: classroom           # the other groups' gains are reported against this one
@@ -35,15 +50,13 @@ public enum ScenarioTemplate {
 
             groups:
               - name: classroom
-                students: 50
-                levels: {pre_intermediate: 0.68, intermediate: 0.22, upper_intermediate: 0.10}
+            \(students)
                 model: traditional
                 online_share: 0.0
                 hours: {contact: 4, siwt: 1, siw: 3}
 
               - name: blended
-                students: 50
-                levels: {pre_intermediate: 0.68, intermediate: 0.22, upper_intermediate: 0.10}
+            \(students)
                 model:
                   name: \(model)
                   parameters: {}

@@ -23,6 +23,8 @@ public struct CSVTable: Sendable {
     public var header: [String]
     /// The column of each header field.
     public var headerColumns: [Int]
+    /// The line the header is on.
+    public var headerLine = 1
     public var rows: [Row]
     /// The separator the file uses.
     public var separator: Character
@@ -91,6 +93,7 @@ public struct CSVTable: Sendable {
                 sawHeader = true
                 table.header = record.fields
                 table.headerColumns = record.columns
+                table.headerLine = record.line
                 var seen: [String: Int] = [:]
                 for (index, name) in record.fields.enumerated() {
                     if name.isEmpty {

@@ -44,6 +44,17 @@ public enum CohortFile {
         }
         guard diagnostics.isEmpty else { return (nil, diagnostics) }
 
+        var table = table
+        if let select = mapping.select {
+            let position = index[select.column.name]!
+            let values = Set(table.rows.map { $0.fields[position] }).sorted().prefix(20)
+            table.rows = table.rows.filter { $0.fields[position] == select.value }
+            guard !table.rows.isEmpty else {
+                return (nil, [Diagnostic(
+                    "no student in \(table.path) has '\(select.value)' in column '\(select.column.name)'\(Suggestion.phrase(for: select.value, in: Array(values)))",
+                    at: select.column.location)])
+            }
+        }
         let n = table.rows.count
         var data = CohortData(count: n, path: table.path, sha256: sha256)
         let decimalComma = table.separator == ";"
@@ -159,6 +170,8 @@ public enum CohortFile {
             }
         }
         if let id = mapping.id {
+            data.ids = table.rows.map { value($0, id).text }
+            data.idLines = table.rows.map(\.line)
             var seen: [String: Int] = [:]
             for row in table.rows {
                 let cell = value(row, id)
@@ -191,7 +204,7 @@ public enum CohortFile {
     }
 
     /// A yes or no answer as spreadsheets and surveys in Kazakhstan write it.
-    static func yesNo(_ text: String) -> Bool? {
+    public static func yesNo(_ text: String) -> Bool? {
         switch text.lowercased() {
         case "yes", "y", "true", "1", "да", "д", "иә", "ия", "и": true
         case "no", "n", "false", "0", "нет", "н", "жоқ", "ж": false

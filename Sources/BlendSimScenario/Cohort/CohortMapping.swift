@@ -11,7 +11,15 @@ public struct CohortMapping: Sendable {
         public var scale: Scale
         /// Where the mapping names the column (an error about the column points here).
         public var location: SourceLocation
+
+        public init(name: String, scale: Scale, location: SourceLocation) {
+            self.name = name
+            self.scale = scale
+            self.location = location
+        }
     }
+
+    public init() {}
 
     /// A scale a column's values are written on.
     public enum Scale: Sendable, Equatable {
@@ -49,13 +57,16 @@ public struct CohortMapping: Sendable {
     /// By trait key (`motivation`, `self_regulation`, `digital_competence`, `connectivity`,
     /// `integrity`, `device_access`).
     public var traits: [(key: String, column: Column)] = []
+    /// Only the rows whose `column` holds `value` (one file of every group's students, a column
+    /// saying which group each is in).
+    public var select: (column: Column, value: String)?
 
     /// The trait keys a mapping may name, with the scale a bare column name means.
     public static let traitKeys = ["motivation", "self_regulation", "digital_competence", "connectivity", "integrity", "device_access"]
 
     /// Every column the mapping reads.
     public var columns: [Column] {
-        [id, level, overall].compactMap { $0 } + (skills ?? []) + traits.map(\.column)
+        [id, level, overall, select?.column].compactMap { $0 } + (skills ?? []) + traits.map(\.column)
     }
 
     /// The accepted spellings of each CEFR level: A1…C2 and blendsim's level names, compared

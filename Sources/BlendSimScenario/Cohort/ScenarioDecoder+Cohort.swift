@@ -4,8 +4,9 @@ import BlendSimSystem
 /// A group's `cohort:`: the university's own student file and how its columns map onto
 /// blendsim's state (docs/SCENARIO.md, "A cohort from a file").
 extension ScenarioDecoder {
-    static let cohortKeys = ["file", "mapping", "bootstrap"] + mappingKeys
+    static let cohortKeys = ["file", "mapping", "bootstrap", "select"] + mappingKeys
     static let mappingKeys = ["id", "level", "overall", "skills", "traits"]
+    static let selectKeys = ["column", "equals"]
     static let columnKeys = ["column", "scale", "labels"]
     static let scaleKeys = ["from", "to"]
 
@@ -98,6 +99,19 @@ extension ScenarioDecoder {
                 return nil
             }
         }
+        var select: (column: CohortMapping.Column, value: String)?
+        if let node = entries["select"], let selectEntries = self.mapping(node, "'select'", allowed: Self.selectKeys) {
+            if let columnNode = selectEntries["column"], let name = string(columnNode, "column") {
+                if let valueNode = selectEntries["equals"], let value = valueNode.scalar {
+                    select = (CohortMapping.Column(name: name, scale: .cambridge, location: source.location(of: columnNode)), value)
+                } else {
+                    error("'select' needs 'equals': the value of '\(name)' that marks this group's students", at: node)
+                }
+            } else if selectEntries["column"] == nil {
+                error("'select' needs 'column': the column that says which group a student is in", at: node)
+            }
+        }
+        cohortMapping.select = select
         guard diagnostics.count == before else { return nil }
         let mapped = CohortFile.data(table, mapping: cohortMapping, sha256: SHA256.hex(bytes))
         diagnostics += mapped.diagnostics

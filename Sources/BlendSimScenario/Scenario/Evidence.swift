@@ -138,10 +138,10 @@ public enum EvidenceLoader {
         "reported", "quote", "informs", "notes", "spread", "anchors",
     ]
     static let spreadKeys = ["tau", "basis", "derivation"]
-    static let citationKeys = ["authors", "year", "title", "venue", "doi", "url"]
+    static let citationKeys = ["authors", "year", "title", "venue", "doi", "url", "results", "sha256"]
     static let experimentKeys = ["scenario", "group"]
     static let reportedKeys = ["value", "ci95", "basis", "derivation", "heterogeneity"]
-    static let designs = ["meta-analysis", "dataset", "experiment", "quasi-experiment", "survey", "review"]
+    static let designs = ["meta-analysis", "dataset", "experiment", "quasi-experiment", "survey", "review", "pilot"]
 
     /// Reads one file's findings and checks its experiment: the scenario must validate, name the
     /// group (for a distribution, have a group for every anchored model) and, for comparisons,

@@ -33,8 +33,20 @@ extension ScenarioDecoder {
                 link = "doi:" + doi
             } else if let url = citation["url"].flatMap({ string($0, "url") }) {
                 if url.hasPrefix("https://") || url.hasPrefix("http://") { link = url } else { error("'url' must start with https:// or http://", at: citation["url"]!) }
+            } else if let results = citation["results"].flatMap({ string($0, "results") }) {
+                // A university's own pilot: the results file it was computed from, by its
+                // SHA-256 (the file itself stays with the university).
+                if let hashNode = citation["sha256"], let hash = string(hashNode, "sha256") {
+                    if hash.count == 64, hash.allSatisfy({ $0.isHexDigit }) {
+                        link = "results:\(results) (SHA-256 \(hash))"
+                    } else {
+                        error("'sha256' must be 64 hexadecimal digits", at: hashNode)
+                    }
+                } else if citation["sha256"] == nil {
+                    error("a citation of a results file needs its 'sha256'", at: node)
+                }
             } else {
-                error("'citation' needs a 'doi' or a stable 'url'", at: node)
+                error("'citation' needs a 'doi', a stable 'url', or for a university's own pilot its 'results' file and 'sha256'", at: node)
             }
         }
         let design = text("design", in: top, of: root, "an evidence file")

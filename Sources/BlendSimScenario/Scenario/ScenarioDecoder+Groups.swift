@@ -119,37 +119,44 @@ extension ScenarioDecoder {
         var shares = [Double](repeating: 0, count: keys.count)
         // An unknown level is its own error: the sum is not checked without it.
         var valid = diagnostics.count == before
-        var values: [(band: LevelBand, value: Double, node: YAMLNode)] = []
+        var written: [(band: LevelBand, key: String, node: YAMLNode)] = []
         for band in LevelBand.allCases {
             for key in [band.key, band.cefr] {
                 guard let node = entries[key] else { continue }
-                if values.contains(where: { $0.band == band }) {
+                if written.contains(where: { $0.band == band }) {
                     error("level \(band.cefr) is given twice (as '\(band.key)' and '\(band.cefr)')", at: node)
                     valid = false
                     continue
                 }
-                if let value = number(node, key, 0...100_000_000) { values.append((band, value, node)) } else { valid = false }
+                written.append((band, key, node))
             }
         }
         guard valid else { return nil }
-        let sum = values.reduce(0) { $0 + $1.value }
-        let whole = values.allSatisfy { $0.value == $0.value.rounded() }
-        if whole && sum > 1.01 {
-            // Head-counts: {A2: 34, B1: 11, B2: 5}.
-            for entry in values { shares[entry.band.rawValue] = entry.value / sum }
+        // Head-counts: every value a whole number, more than one student in all ({A2: 34, B1: 11}).
+        let counts = written.map { entry -> Int? in
+            guard case .scalar(let text, plain: true) = entry.node.content, let count = Int(text), count >= 0 else { return nil }
+            return count
+        }
+        if counts.allSatisfy({ $0 != nil }), counts.reduce(0, { $0 + $1! }) > 1 {
+            let sum = counts.reduce(0) { $0 + $1! }
+            guard sum <= 100_000_000 else {
+                error("the head-counts of \(what) add up to \(sum) students; at most 100000000", at: node)
+                return nil
+            }
+            for (entry, count) in zip(written, counts) { shares[entry.band.rawValue] = Double(count!) / Double(sum) }
             let shown = LevelBand.allCases.filter { shares[$0.rawValue] > 0 }.map { "\($0.cefr) \(Self.format((shares[$0.rawValue] * 1000).rounded() / 1000))" }
             notes.append(
                 .note(
-                    "the levels of \(what) are read as head-counts of \(Self.format(sum)) students: shares \(shown.joined(separator: ", "))",
+                    "the levels of \(what) are read as head-counts of \(sum) students: shares \(shown.joined(separator: ", "))",
                     at: source.location(of: node), sourceLine: source.line(node.line)))
-            return (shares, Int(sum))
+            return (shares, sum)
         }
-        if let large = values.first(where: { $0.value > 1 }) {
-            var hint = ""
-            if large.value <= 100 && abs(sum - 100) <= 1 { hint = "; these look like percentages: write 0.68 for 68%" }
-            error("'\(large.node.scalar ?? "")' is not a share (0–1) and the levels are not whole head-counts\(hint)", at: large.node)
-            return nil
+        var values: [(band: LevelBand, value: Double)] = []
+        for entry in written {
+            if let share = number(entry.node, entry.key, 0...1) { values.append((entry.band, share)) } else { valid = false }
         }
+        guard valid else { return nil }
+        let sum = values.reduce(0) { $0 + $1.value }
         for entry in values { shares[entry.band.rawValue] = entry.value }
         guard abs(sum - 1) <= 0.01 + 1e-9 else {
             error(

@@ -10,6 +10,8 @@ import BlendSimSystem
 public enum ScenarioLoader {
     /// The keys of a scenario's top level (docs/SCENARIO.md).
     public static var topLevelKeys: [String] { ScenarioDecoder.topKeys }
+    /// The keys of a group (docs/SCENARIO.md).
+    public static var groupKeys: [String] { ScenarioDecoder.groupKeys }
 
     /// The largest scenario file accepted.
     public static let maximumFileBytes = 4 << 20
