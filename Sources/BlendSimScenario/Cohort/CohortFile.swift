@@ -112,7 +112,7 @@ public enum CohortFile {
                     fail(
                         cell.text.isEmpty
                             ? "the level is blank; every student needs a starting place (a score or a level)"
-                            : "unknown level '\(shown)'; one of A1, A2, B1, B2, C1, C2 (or map the file's labels with 'labels:')\(Suggestion.phrase(for: String(shown), in: labels.keys.sorted()))",
+                            : "unknown level '\(shown)'; one of A1, A2, B1, B2, C1, C2 (or map the file's labels with 'labels:')\(Suggestion.phrase(for: String(shown).uppercased(), in: LevelBand.allCases.map(\.cefr)))",
                         cell)
                     return 0
                 }

@@ -45,11 +45,14 @@ extension ScenarioDecoder {
             }
             guard let mappingPath = string(node, "mapping") else { return nil }
             let resolved = resolvedPath(mappingPath)
-            switch ScenarioLoader.readFile(resolved, what: "mapping") {
-            case .failure(let problem):
-                error("cannot read the mapping '\(mappingPath)': \(problem.message)", at: node)
+            switch FileSystem.read(resolved, limit: ScenarioLoader.maximumFileBytes) {
+            case .failed(let reason):
+                error("cannot read the mapping '\(mappingPath)': \(reason)", at: node)
                 return nil
-            case .success(let bytes):
+            case .tooLarge:
+                error("the mapping '\(mappingPath)' is larger than \(ScenarioLoader.maximumFileBytes >> 20) MiB; a mapping names a few columns", at: node)
+                return nil
+            case .bytes(let bytes):
                 let source = ScenarioSource(path: resolved, bytes: bytes)
                 var decoder = ScenarioDecoder(source: source)
                 do {
@@ -114,14 +117,21 @@ extension ScenarioDecoder {
         cohortMapping.select = select
         guard diagnostics.count == before else { return nil }
         let mapped = CohortFile.data(table, mapping: cohortMapping, sha256: SHA256.hex(bytes))
-        diagnostics += mapped.diagnostics
+        // Errors about the mapping point into the scenario or the mapping file: show their line.
+        let sources = [source] + (mappingDecoder.map { [$0.source] } ?? [])
+        diagnostics += mapped.diagnostics.map { diagnostic in
+            guard diagnostic.sourceLine == nil, let location = diagnostic.location,
+                let file = sources.first(where: { $0.path == location.file })
+            else { return diagnostic }
+            return file.diagnostic(diagnostic.message, line: location.line, column: location.column)
+        }
         return mapped.data.map { ($0, bootstrap) }
     }
 
     /// A path relative to the scenario's folder.
     func resolvedPath(_ path: String) -> String {
-        let directory = source.path.contains("/") ? String(source.path[..<source.path.lastIndex(of: "/")!]) : "."
-        return path.hasPrefix("/") ? path : directory + "/" + path
+        guard !path.hasPrefix("/"), let slash = source.path.lastIndex(of: "/") else { return path }
+        return String(source.path[...slash]) + path
     }
 
     /// The mapping's columns and scales.
