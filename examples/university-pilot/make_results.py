@@ -9,14 +9,14 @@ find), read from blendsim's --trace at the last week. Deterministic:
 
     python3 make_results.py path/to/blendsim
 """
-import csv, os, subprocess, sys, tempfile
+import csv, os, re, subprocess, sys, tempfile
 
 TRUE_PRACTICE_EFFECTIVENESS = "1.8"
 blendsim = sys.argv[1] if len(sys.argv) > 1 else "blendsim"
 here = os.path.dirname(os.path.abspath(__file__))
 with open(os.path.join(here, "pilot.yaml"), encoding="utf-8") as f:
     scenario = f.read()
-scenario = scenario.replace("practice_effectiveness: 1.0}", "practice_effectiveness: " + TRUE_PRACTICE_EFFECTIVENESS + "}")
+scenario = re.sub(r"practice_effectiveness: [0-9.]+\}", "practice_effectiveness: " + TRUE_PRACTICE_EFFECTIVENESS + "}", scenario)
 scenario = scenario.replace("seed: 20260901", "seed: 4242").replace("replications: 30", "replications: 1")
 assert TRUE_PRACTICE_EFFECTIVENESS in scenario
 with tempfile.TemporaryDirectory() as tmp:
