@@ -69,7 +69,7 @@ struct EvidenceTests {
         }
         #expect(headline("source.yaml", ["citation": ""]) == "source.yaml:1:1: error: an evidence file (its source) needs 'citation'")
         #expect(headline("link.yaml", ["citation": "citation:\n  authors: \"A\"\n  year: 2020\n  title: \"T\"\n  venue: \"V\""])
-            == "link.yaml:3:3: error: 'citation' needs a 'doi' or a stable 'url'")
+            == "link.yaml:3:3: error: 'citation' needs a 'doi', a stable 'url', or for a university's own pilot its 'results' file and 'sha256'")
         #expect(headline("outcome.yaml", ["outcome": "outcome: course_achievment"])
             == "outcome.yaml:14:10: error: unknown outcome 'course_achievment'; one of course_achievement, withdrawal, cheater_share, cheating_attempts, self_regulation_correlation, level_share, level_up_gain, motivation_gain; did you mean 'course_achievement'?")
         #expect(headline("statistic.yaml", ["statistic": "statistic: share"])
