@@ -42,7 +42,7 @@ extension BlendSim {
 
         @Option(help: ArgumentHelp("The student ID column (default: student_id or id).", valueName: "column"))
         var idColumn: String?
-        @Option(help: ArgumentHelp("The end-of-semester CEFR level column (default: end_level, level or final_level).", valueName: "column"))
+        @Option(help: ArgumentHelp("The end-of-semester CEFR level column (default: end_level or final_level).", valueName: "column"))
         var levelColumn: String?
         @Option(help: ArgumentHelp("The withdrew (yes/no) column (default: withdrew, withdrawn or dropped).", valueName: "column"))
         var withdrewColumn: String?

@@ -268,6 +268,187 @@ struct CohortTests {
         #expect(!FileManager.default.fileExists(atPath: directory.path + "/bad"))
     }
 
+    /// Course grades become the group's Hedges' g against the baseline, as computed by hand
+    /// (pooled SD, small-sample correction, Hedges & Olkin's SE); withdrawn students count in the
+    /// withdrawal share and not in the levels or grades.
+    @Test func gradesBecomeHedgesG() throws {
+        let directory = TemporaryDirectory()
+        var students = "id;stream;level\n", results = "student_id;end_level;withdrew;grade\n"
+        var a: [Double] = [], b: [Double] = []
+        for i in 0..<40 {
+            let stream = i % 2 == 0 ? "old" : "new"
+            students += "U\(i);\(stream);A2\n"
+            if i == 7 {
+                results += "U\(i);;yes;\n"
+                continue
+            }
+            let grade = Double(60 + (i * 7) % 31) + (stream == "new" ? 4 : 0)
+            if stream == "new" { a.append(grade) } else { b.append(grade) }
+            results += "U\(i);\(i % 3 == 0 ? "B1" : "A2");no;\(Int(grade)),0\n"
+        }
+        try write(students, to: directory.path + "/students.csv")
+        try write(results, to: directory.path + "/results.csv")
+        try write(
+            """
+            name: grades
+            baseline: old
+            groups:
+              - name: old
+                cohort: {file: students.csv, id: id, level: level, select: {column: stream, equals: old}}
+                model: traditional
+              - name: new
+                cohort: {file: students.csv, id: id, level: level, select: {column: stream, equals: new}}
+                model: flipped-classroom
+                online_share: 0.4
+            """, to: directory.path + "/s.yaml")
+        let output = try runProcess(
+            TestPaths.executable,
+            ["evidence", "from-results", "s.yaml", "--results", "results.csv", "--university", "U", "--year", "2026", "--out", "ev"],
+            directory: directory.path)
+        #expect(output.status == 0, "\(output.stderr)")
+        let findings = try EvidenceLoader.load(path: directory.path + "/ev/grades-new-course-achievement.yaml")
+        func moments(_ x: [Double]) -> (Double, Double) {
+            let m = x.reduce(0, +) / Double(x.count)
+            return (m, x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(x.count - 1))
+        }
+        let (ma, va) = moments(a), (mb, vb) = moments(b)
+        let na = Double(a.count), nb = Double(b.count)
+        let g = (1 - 3 / (4 * (na + nb) - 9)) * (ma - mb) / (((na - 1) * va + (nb - 1) * vb) / (na + nb - 2)).squareRoot()
+        let se = ((na + nb) / (na * nb) + g * g / (2 * (na + nb))).squareRoot()
+        #expect(abs(findings[0].value - g) < 1e-4)
+        #expect(abs(findings[0].interval.lower - (g - 1.959964 * se)) < 1e-4)
+        #expect(findings[0].outcome == .courseAchievement && findings[0].statistic == "hedges_g")
+        let withdrawal = try EvidenceLoader.load(path: directory.path + "/ev/grades-new-withdrawal.yaml")
+        #expect(withdrawal[0].value == 0.05)
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/ev/grades-old-course-achievement.yaml"))
+    }
+
+    /// rerun refuses to repeat a run whose cohort file has changed since.
+    @Test func rerunChecksTheCohortFile() throws {
+        let directory = TemporaryDirectory()
+        try write("id,level\nS1,A2\nS2,B1\n", to: directory.path + "/students.csv")
+        try write("seed: 1\ngroups:\n  - name: a\n    cohort: students.csv\n    model: traditional\n", to: directory.path + "/s.yaml")
+        let run = try runProcess(TestPaths.executable, ["run", "s.yaml", "--out", "out", "--quiet"], directory: directory.path)
+        #expect(run.status == 0, "\(run.stderr)")
+        let same = try runProcess(TestPaths.executable, ["rerun", "out", "--out", "again"], directory: directory.path)
+        #expect(same.status == 0, "\(same.stderr)")
+        try write("id,level\nS1,A2\nS2,B2\n", to: directory.path + "/students.csv")
+        let changed = try runProcess(TestPaths.executable, ["rerun", "out", "--out", "third"], directory: directory.path)
+        #expect(changed.status == 1)
+        #expect(changed.stderr.contains("a cohort file"))
+        #expect(changed.stderr.contains("has changed since out was made"))
+    }
+
+    /// The reader is linear however wide a row is; a field after a quoted field that spans lines
+    /// is located on its own line; a separator ending the header line is skipped like the rows'.
+    @Test func wideRowsAndMultilineFieldsAreReadRight() throws {
+        let columns = 20_000
+        var text = (0..<columns).map { "c\($0)" }.joined(separator: ",") + "\n"
+        for _ in 0..<2 { text += (0..<columns).map { "\($0 % 10)" }.joined(separator: ",") + "\n" }
+        let wide = try #require(CSVTable.parse(Array(text.utf8), path: "w.csv", maximumRows: 10).table)
+        #expect(wide.header.count == columns && wide.rows.count == 2 && wide.rows[1].columns.last == 2 * columns - 1)
+        let table = try #require(CSVTable.parse(Array("id,x\n\"s1\nfoo\",XX\n".utf8), path: "m.csv", maximumRows: 10).table)
+        #expect(table.rows[0].lines == [2, 3] && table.rows[0].columns == [1, 6])
+        let trailing = try #require(CSVTable.parse(Array("id;level;\nS1;A2;\n".utf8), path: "t.csv", maximumRows: 10).table)
+        #expect(trailing.header == ["id", "level"] && trailing.rows[0].fields == ["S1", "A2"])
+        let lone = try #require(CSVTable.parse(Array("id,level\rS1,A2\rS2,B1".utf8), path: "cr.csv", maximumRows: 10).table)
+        #expect(lone.rows.map(\.line) == [2, 3] && lone.line(3) == "S2,B1")
+    }
+
+    /// A variant that changes a group's cohort gets the students it names.
+    @Test func variantsMayChangeTheCohort() throws {
+        let directory = TemporaryDirectory()
+        var csv = "id,stream,level\n"
+        for i in 0..<40 { csv += "S\(i),\(i < 20 ? "weak" : "strong"),\(i < 20 ? "A1" : "B2")\n" }
+        try write(csv, to: directory.path + "/students.csv")
+        try write(
+            """
+            seed: 4
+            replications: 2
+            groups:
+              - name: a
+                cohort: {file: students.csv, level: level, select: {column: stream, equals: weak}}
+                model: traditional
+            variants:
+              - {name: weak}
+              - name: strong
+                groups: {a: {cohort: {file: students.csv, level: level, select: {column: stream, equals: strong}}}}
+            """, to: directory.path + "/s.yaml")
+        let output = try runProcess(TestPaths.executable, ["compare", "s.yaml", "--out", "out", "--quiet"], directory: directory.path)
+        #expect(output.status == 0, "\(output.stderr)")
+        let summary = try JSONValue.parse(try String(contentsOfFile: directory.path + "/out/summary.json", encoding: .utf8))
+        guard case .array(let variants)? = summary["variants"] else {
+            Issue.record("no variants in summary.json")
+            return
+        }
+        let starts = variants.compactMap { groupNamed("a", in: $0)?["overall"]?["before"]?["mean"]?.doubleValue }
+        #expect(starts.count == 2 && starts[1] > starts[0] + 40, "\(starts)")
+    }
+
+    /// init --cohort refuses a file whose first line is a student, and escapes column names it
+    /// writes, so a header cannot write YAML of its own.
+    @Test func initIsSafeWithHostileHeaders() throws {
+        let directory = TemporaryDirectory()
+        try write("KZ-1;control;Pre-Intermediate;да\nKZ-2;pilot;Intermediate;нет\n", to: directory.path + "/headerless.csv")
+        let headerless = try runProcess(TestPaths.executable, ["init", "--cohort", "headerless.csv"], directory: directory.path)
+        #expect(headerless.status == 1 && headerless.stdout.isEmpty)
+        #expect(headerless.stderr.hasPrefix("headerless.csv:1:14: error: the first line looks like a student, not a header"))
+        try write("id,\"level\nkernel: {points_per_hour: 0.15}\n#\"\nS1,A2\nS2,B1\n", to: directory.path + "/injected.csv")
+        let injected = try runProcess(TestPaths.executable, ["init", "--cohort", "injected.csv"], directory: directory.path)
+        #expect(injected.status == 0, "\(injected.stderr)")
+        #expect(!injected.stdout.split(separator: "\n").contains { $0.hasPrefix("kernel:") })
+        try write(injected.stdout, to: directory.path + "/my.yaml")
+        let run = try runProcess(TestPaths.executable, ["run", "my.yaml", "--replications", "2", "--format", "json"], directory: directory.path)
+        #expect(run.status == 0, "\(run.stderr)")
+    }
+
+    /// from-results refuses what would give wrong or clashing findings: the cohort file given as
+    /// the results, grades that overflow, results giving no finding, two groups whose findings
+    /// share a file name; nothing is written.
+    @Test func pilotResultsRefuseWhatWouldMislead() throws {
+        let directory = TemporaryDirectory()
+        try write("id;stream;level\nU1;p;A2\nU2;p;B1\nU3;q;A2\nU4;q;B1\n", to: directory.path + "/students.csv")
+        try write(
+            """
+            name: r
+            baseline: x y
+            groups:
+              - name: x y
+                cohort: {file: students.csv, id: id, level: level, select: {column: stream, equals: p}}
+                model: traditional
+              - name: x-y
+                cohort: {file: students.csv, id: id, level: level, select: {column: stream, equals: q}}
+                model: traditional
+            """, to: directory.path + "/s.yaml")
+        func fromResults(_ results: String) throws -> ProcessOutput {
+            try runProcess(
+                TestPaths.executable,
+                ["evidence", "from-results", "s.yaml", "--results", results, "--university", "U", "--year", "2026", "--out", "ev"],
+                directory: directory.path)
+        }
+        let same = try fromResults("students.csv")
+        #expect(same.status == 1 && same.stderr.hasPrefix("students.csv:1:1: error: students.csv is the cohort file of group 'x y' itself"))
+        try write("id;grade\nU1;1e300\nU2;2\nU3;1\nU4;2\n", to: directory.path + "/huge.csv")
+        let huge = try fromResults("huge.csv")
+        #expect(huge.status == 1 && huge.stderr.hasPrefix("huge.csv:2:4: error: the grade must be a number within ±10⁹"))
+        try write("id;grade\nU1;5\nU2;5\nU3;5\nU4;5\n", to: directory.path + "/flat.csv")
+        let flat = try fromResults("flat.csv")
+        #expect(flat.status == 1 && flat.stderr.hasPrefix("flat.csv:1:1: error: flat.csv gives no finding"))
+        try write("id;end_level\nU1;A2\nU2;B1\nU3;A2\nU4;B1\n", to: directory.path + "/levels.csv")
+        let clash = try fromResults("levels.csv")
+        #expect(clash.status == 1 && clash.stderr.contains("error: two groups' findings would both be written as r-x-y-level-pre-intermediate.yaml"))
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/ev"))
+    }
+
+    /// A head-count total too large for any cohort is an error, not an overflow.
+    @Test func hugeHeadCountsAreRefused() throws {
+        let directory = TemporaryDirectory()
+        try write("groups:\n  - name: a\n    levels: {A2: 9223372036854775807, B1: 1}\n    model: traditional\n", to: directory.path + "/s.yaml")
+        let output = try runProcess(TestPaths.executable, ["validate", "s.yaml"], directory: directory.path)
+        #expect(output.status == 1)
+        #expect(output.stderr.hasPrefix("s.yaml:3:13: error: the head-counts of group 'a' add up to more than 100000000 students"))
+    }
+
     /// A results-file citation needs its SHA-256; a pilot's findings load and name their file.
     @Test func pilotFindingsLoad() throws {
         let findings = try EvidenceLoader.load(path: Self.example + "/evidence/university-pilot-pilot-withdrawal.yaml")

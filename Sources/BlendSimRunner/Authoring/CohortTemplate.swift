@@ -12,6 +12,17 @@ enum CohortTemplate {
         let parsed = CSVTable.parse(bytes, path: path, maximumRows: CohortFile.maximumStudents)
         guard let table = parsed.table else { throw Diagnostic.collected(parsed.diagnostics)! }
         let location = SourceLocation(file: path, line: table.headerLine, column: 1)
+        // A file without a header would have its first student read as the column names and
+        // echoed into the scenario: a header cell that is a level, a number or a yes/no answer
+        // is refused.
+        if let index = table.header.firstIndex(where: { cell in
+            CohortMapping.standardLabels[CohortMapping.normalisedLabel(cell)] != nil || YAMLNode.number(cell.replacing(",", with: ".")) != nil
+                || CohortFile.yesNo(cell) != nil
+        }) {
+            throw table.diagnostic(
+                "the first line looks like a student, not a header (column \(index + 1) holds a value); the file needs a header line naming its columns",
+                line: table.headerLine, column: table.headerColumns[index])
+        }
         let mapping = guess(table, at: location)
         let mapped = CohortFile.data(table, mapping: mapping, sha256: SHA256.hex(bytes))
         guard let data = mapped.data else { throw Diagnostic.collected(mapped.diagnostics)! }
@@ -33,7 +44,7 @@ enum CohortTemplate {
         }
         lines.append("    # students: \(data.count)            # as given; another number resamples the file (bootstrap)")
 
-        var comments = ["# Students from \(path): \(data.count) (SHA-256 \(SHA256.hex(bytes).prefix(16))…)."]
+        var comments = ["# Students from \(comment(path)): \(data.count) (SHA-256 \(SHA256.hex(bytes).prefix(16))…)."]
         let shares = data.levelShares
         let levels = LevelBand.allCases.filter { shares[$0.rawValue] > 0 }.map { "\($0.cefr) \(percent(shares[$0.rawValue]))" }
         comments.append("#   starting levels: \(levels.joined(separator: ", "))")
@@ -52,7 +63,7 @@ enum CohortTemplate {
         }
         let unmapped = table.header.filter { name in !mapping.columns.contains { $0.name == name } }
         if !unmapped.isEmpty {
-            comments.append("#   not read: \(unmapped.joined(separator: ", ")) (map them under 'cohort:', docs/SCENARIO.md)")
+            comments.append("#   not read: \(comment(unmapped.joined(separator: ", "))) (map them under 'cohort:', docs/SCENARIO.md)")
         }
         return (lines.joined(separator: "\n"), comments.joined(separator: "\n") + "\n")
     }
@@ -121,10 +132,32 @@ enum CohortTemplate {
         }
     }
 
+    /// A name as a YAML scalar: plain when it is letters, digits and `_-./`, else double-quoted
+    /// with every quote, backslash and control character escaped, so a column name cannot end
+    /// its line and write a key of its own.
     static func yaml(_ text: String) -> String {
-        text.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." || $0 == "/" }
-            ? text : "\"" + text.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
+        if !text.isEmpty, text.first != "-", text.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." || $0 == "/" }) {
+            return text
+        }
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            default:
+                if GeneratedText.isControl(scalar) {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
     }
+
+    /// Text for a comment line: one line, control characters shown as `?`.
+    static func comment(_ text: String) -> String { GeneratedText.oneLine(text) }
 
     static func percent(_ share: Double) -> String { "\(Int((share * 100).rounded()))%" }
     static func fixed(_ value: Double) -> String {
@@ -132,3 +165,4 @@ enum CohortTemplate {
         return "\(r)"
     }
 }
+

@@ -27,17 +27,19 @@ extension PilotResults {
         let pooled = (((na - 1) * va + (nb - 1) * vb) / (na + nb - 2)).squareRoot()
         guard pooled > 0 else { return nil }
         let g = (1 - 3 / (4 * (na + nb) - 9)) * (ma - mb) / pooled
-        return (g, ((na + nb) / (na * nb) + g * g / (2 * (na + nb))).squareRoot())
+        let se = ((na + nb) / (na * nb) + g * g / (2 * (na + nb))).squareRoot()
+        guard g.isFinite, se.isFinite else { return nil }
+        return (g, se)
     }
 
     static func files(
         scenario: Scenario, scenarioPath: String, groups: [(index: Int, group: GroupScenario)], tallies: [Int: GroupTally],
         outcomes: (level: Bool, withdrew: Bool, grade: Bool), resultsPath: String, sha256: String, source: Source, directory: String
-    ) -> [(name: String, contents: String)] {
+    ) -> [(name: String, contents: String, group: String)] {
         let experimentPath = FileSystem.relative(scenarioPath, from: directory)
         let resultsName = FileSystem.relative(resultsPath, from: directory)
         let prefix = slug(scenario.name)
-        var files: [(name: String, contents: String)] = []
+        var files: [(name: String, contents: String, group: String)] = []
         func finding(
             id: String, group: String, contrast: String, population: String, outcome: String, statistic: String, extra: [String],
             value: Double, interval: (lower: Double, upper: Double), derivation: String, quote: String
@@ -68,7 +70,7 @@ extension PilotResults {
                 "  derivation: \(quoted(derivation))",
                 "quote: \(quoted(quote))",
             ]
-            files.append(("\(id).yaml", lines.joined(separator: "\n") + "\n"))
+            files.append(("\(id).yaml", lines.joined(separator: "\n") + "\n", group))
         }
         let baseline = scenario.baseline.flatMap { name in groups.first { $0.group.name == name } }
         for (index, group) in groups {

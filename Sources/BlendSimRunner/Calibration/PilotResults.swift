@@ -24,7 +24,7 @@ public enum PilotResults {
         }
 
         static let usual = (
-            id: ["student_id", "id"], level: ["end_level", "level", "final_level"], withdrew: ["withdrew", "withdrawn", "dropped"],
+            id: ["student_id", "id"], level: ["end_level", "final_level"], withdrew: ["withdrew", "withdrawn", "dropped"],
             grade: ["grade", "final_grade", "course_grade"]
         )
     }
@@ -60,11 +60,19 @@ public enum PilotResults {
         let scenario = try ScenarioLoader.load(path: scenarioPath)
         let groups = scenario.groups.enumerated().filter { $0.element.cohort?.ids != nil }
         guard !groups.isEmpty else {
-            throw Diagnostic(
-                "no group of \(scenarioPath) reads a cohort file with an 'id' column; a pilot's results are matched to its students by their IDs (docs/SCENARIO.md)")
+            let place = scenario.groups[0].location
+            throw scenario.source.diagnostic(
+                "no group of \(scenarioPath) reads a cohort file with an 'id' column; a pilot's results are matched to its students by their IDs (docs/SCENARIO.md)",
+                line: place.line, column: place.column)
         }
         let read = CohortFile.bytes(resultsPath)
         guard let bytes = read.bytes else { throw Diagnostic("cannot read the results file '\(resultsPath)': \(read.problem ?? "")") }
+        let resultsHash = SHA256.hex(bytes)
+        if let same = groups.first(where: { $0.element.cohort!.sha256 == resultsHash }) {
+            throw Diagnostic(
+                "\(resultsPath) is the cohort file of group '\(same.element.name)' itself; the results are the same students' end-of-semester outcomes, in a file of their own",
+                at: SourceLocation(file: resultsPath, line: 1, column: 1))
+        }
         let parsed = CSVTable.parse(bytes, path: resultsPath, maximumRows: CohortFile.maximumStudents)
         guard let table = parsed.table else { throw Diagnostic.collected(parsed.diagnostics)! }
 
@@ -108,9 +116,9 @@ public enum PilotResults {
             for (row, id) in data.ids!.enumerated() where !id.isEmpty {
                 if let other = owner[id] {
                     diagnostics.append(
-                        Diagnostic(
+                        scenario.source.diagnostic(
                             "line \(data.idLines![row]) of \(data.path) has the same student ID as line \(other.line) of \(scenario.groups[other.group].cohort!.path); results cannot tell their students apart",
-                            at: group.location))
+                            line: group.location.line, column: group.location.column))
                 } else {
                     owner[id] = (index, data.idLines![row])
                 }
@@ -168,11 +176,13 @@ public enum PilotResults {
                 }
                 if let index = gradeColumn {
                     let text = table.separator == ";" ? row.fields[index].replacing(",", with: ".") : row.fields[index]
-                    if let grade = YAMLNode.number(text), grade.isFinite {
+                    if let grade = YAMLNode.number(text), grade.isFinite, abs(grade) <= 1e9 {
                         tally.grades.append(grade)
                     } else {
                         fail(
-                            text.isEmpty ? "the grade is blank for a student who did not withdraw" : "the grade must be a number, found '\(GeneratedText.oneLine(text).prefix(40))'",
+                            text.isEmpty
+                                ? "the grade is blank for a student who did not withdraw"
+                                : "the grade must be a number within ±10⁹, found '\(GeneratedText.oneLine(text).prefix(40))'",
                             row, index)
                     }
                 }
@@ -180,27 +190,50 @@ public enum PilotResults {
             tallies[group] = tally
         }
         if unknown > mismatchesNamed {
-            diagnostics.append(Diagnostic("\(unknown) students of the results file are in no cohort file of \(scenarioPath); the first \(mismatchesNamed) are listed"))
+            diagnostics.append(
+                table.diagnostic(
+                    "\(unknown) students of the results file are in no cohort file of \(scenarioPath); the first \(mismatchesNamed) are listed",
+                    line: headerLine, column: table.headerColumns[idColumn!]))
         }
         var missing: [String] = []
         var missingCount = 0
+        var firstMissing: SourceLocation?
         for (_, group) in groups {
             let data = group.cohort!
             for (row, id) in data.ids!.enumerated() where seen[id] == nil {
                 missingCount += 1
+                if firstMissing == nil { firstMissing = SourceLocation(file: data.path, line: data.idLines![row], column: 1) }
                 if missing.count < mismatchesNamed { missing.append("line \(data.idLines![row]) of \(data.path) (group '\(group.name)')") }
             }
         }
-        if missingCount > 0 {
+        if missingCount > 0, let firstMissing {
             diagnostics.append(
                 Diagnostic(
-                    "\(missingCount) student\(missingCount == 1 ? "" : "s") of the cohort ha\(missingCount == 1 ? "s" : "ve") no row in \(resultsPath) (the results do not match the cohort): \(missing.joined(separator: "; "))\(missingCount > missing.count ? "; …" : "")"))
+                    "\(missingCount) student\(missingCount == 1 ? "" : "s") of the cohort ha\(missingCount == 1 ? "s" : "ve") no row in \(resultsPath) (the results do not match the cohort): \(missing.joined(separator: "; "))\(missingCount > missing.count ? "; …" : "")",
+                    at: firstMissing))
         }
         if let error = Diagnostic.collected(Diagnostic.report(diagnostics, mainFile: resultsPath)) { throw error }
 
-        return files(
+        let written = files(
             scenario: scenario, scenarioPath: scenarioPath, groups: groups.map { ($0.offset, $0.element) }, tallies: tallies,
             outcomes: (levelColumn != nil, withdrewColumn != nil, gradeColumn != nil), resultsPath: resultsPath,
-            sha256: SHA256.hex(bytes), source: source, directory: directory)
+            sha256: resultsHash, source: source, directory: directory)
+        guard !written.isEmpty else {
+            throw Diagnostic(
+                "\(resultsPath) gives no finding: no student has an end level, and the grades give no Hedges' g (a group and the baseline each need two grades that are not all equal)",
+                at: SourceLocation(file: resultsPath, line: headerLine, column: 1))
+        }
+        // Two groups whose names make the same file name (`x y` and `x-y`) would overwrite each other.
+        var names: [String: String] = [:]
+        for file in written {
+            if let earlier = names[file.name] {
+                let place = groups.first { $0.element.name == earlier }?.element.location ?? scenario.groups[0].location
+                throw scenario.source.diagnostic(
+                    "two groups' findings would both be written as \(file.name); rename one of the groups (names are written with letters, digits and '-')",
+                    line: place.line, column: place.column)
+            }
+            names[file.name] = file.group
+        }
+        return written.map { ($0.name, $0.contents) }
     }
 }

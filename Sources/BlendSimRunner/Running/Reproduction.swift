@@ -1,4 +1,5 @@
 public import BlendSimCore
+import BlendSimScenario
 import BlendSimSystem
 
 /// `blendsim rerun`: the command a manifest records, pointed at a new directory.
@@ -53,6 +54,18 @@ public enum Reproduction {
         }
         guard SHA256.hex(input) == sha else {
             throw Diagnostic("\(path) has changed since \(directory) was made (SHA-256 differs); rerun would not reproduce it")
+        }
+        // So must the students it read: the cohort files the scenario reads now are the ones the
+        // manifest fingerprints.
+        if case .array(let cohorts)? = recorded?["cohort_files"] ?? manifest["cohort_files"] {
+            let recordedHashes = Set(cohorts.compactMap { $0["sha256"]?.stringValue })
+            let current = ScenarioLoader.check(path: path).scenario.map { scenario in
+                Set((scenario.groups + scenario.variants.flatMap(\.scenario.groups)).compactMap { $0.cohort?.sha256 })
+            }
+            guard current == recordedHashes else {
+                throw Diagnostic(
+                    "a cohort file \(path) reads has changed since \(directory) was made (or cannot be read; SHA-256 differs); rerun would not reproduce it")
+            }
         }
         // Same command, new directory, no report or trace, quietly.
         var cleaned: [String] = []

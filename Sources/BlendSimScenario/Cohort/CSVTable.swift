@@ -17,6 +17,8 @@ public struct CSVTable: Sendable {
         public var fields: [String]
         public var line: Int
         public var columns: [Int]
+        /// The line each field starts on (a quoted field may span lines).
+        public var lines: [Int]
     }
 
     public var path: String
@@ -53,7 +55,9 @@ public struct CSVTable: Sendable {
         var bytes = input
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         var lineStarts = [0]
-        for (index, byte) in bytes.enumerated() where byte == 0x0A && index + 1 < bytes.count { lineStarts.append(index + 1) }
+        for (index, byte) in bytes.enumerated() where index + 1 < bytes.count {
+            if byte == 0x0A || (byte == 0x0D && bytes[index + 1] != 0x0A) { lineStarts.append(index + 1) }
+        }
         let empty = CSVTable(path: path, header: [], headerColumns: [], rows: [], separator: ",", bytes: bytes, lineStarts: lineStarts)
         func fail(_ message: String, _ line: Int, _ column: Int) -> (table: CSVTable?, diagnostics: [Diagnostic]) {
             (nil, [empty.diagnostic(message, line: line, column: column)])
@@ -76,10 +80,7 @@ public struct CSVTable: Sendable {
         var table = empty
         table.separator = Character(Unicode.Scalar(parser.separator))
         var diagnostics: [Diagnostic] = []
-        func report(_ message: String, _ line: Int, _ column: Int) {
-            guard diagnostics.count < Diagnostic.maximumListed else { return }
-            diagnostics.append(table.diagnostic(message, line: line, column: column))
-        }
+        func report(_ message: String, _ line: Int, _ column: Int) { Self.append(table.diagnostic(message, line: line, column: column), to: &diagnostics) }
         var sawHeader = false
         while let record = parser.next() {
             if let problem = record.problem {
@@ -91,11 +92,14 @@ public struct CSVTable: Sendable {
             if record.fields.allSatisfy(\.isEmpty) { continue }
             guard sawHeader else {
                 sawHeader = true
-                table.header = record.fields
-                table.headerColumns = record.columns
+                var names = record.fields
+                // A separator at the end of the header line, as at the end of every row.
+                while names.count > 1, names.last == "" { names.removeLast() }
+                table.header = names
+                table.headerColumns = Array(record.columns.prefix(names.count))
                 table.headerLine = record.line
                 var seen: [String: Int] = [:]
-                for (index, name) in record.fields.enumerated() {
+                for (index, name) in table.header.enumerated() {
                     if name.isEmpty {
                         report("column \(index + 1) of the header has no name", record.line, record.columns[index])
                     } else if let first = seen[name] {
@@ -108,24 +112,26 @@ public struct CSVTable: Sendable {
             }
             var fields = record.fields
             var columns = record.columns
+            var lines = record.lines
             // Trailing empty fields past the header (a separator at the end of each line) are
             // what spreadsheets write; anything else in the wrong number is an error.
             while fields.count > table.header.count, fields.last == "" {
                 fields.removeLast()
                 columns.removeLast()
+                lines.removeLast()
             }
             if fields.count != table.header.count {
-                let column = fields.count > table.header.count ? columns[table.header.count] : (columns.last ?? 1)
+                let at = fields.count > table.header.count ? table.header.count : max(fields.count - 1, 0)
                 report(
                     "this row has \(fields.count) field\(fields.count == 1 ? "" : "s"); the header has \(table.header.count) (is a separator missing, or a field not quoted?)",
-                    record.line, column)
+                    lines.isEmpty ? record.line : lines[at], columns.isEmpty ? 1 : columns[at])
                 continue
             }
             guard table.rows.count < maximumRows else {
                 report("the file has more than \(maximumRows) students; split the cohort or sample it before reading", record.line, 1)
                 break
             }
-            table.rows.append(Row(fields: fields, line: record.line, columns: columns))
+            table.rows.append(Row(fields: fields, line: record.line, columns: columns, lines: lines))
         }
         if diagnostics.isEmpty && table.rows.isEmpty {
             report(
@@ -133,6 +139,19 @@ public struct CSVTable: Sendable {
                 max(1, lineStarts.count), 1)
         }
         return (diagnostics.isEmpty ? table : nil, diagnostics)
+    }
+
+    /// Appends `diagnostic` unless `Diagnostic.maximumListed` are there already; the first one
+    /// past that is a note that the list was cut short.
+    static func append(_ diagnostic: Diagnostic, to diagnostics: inout [Diagnostic]) {
+        guard diagnostics.count <= Diagnostic.maximumListed else { return }
+        guard diagnostics.count < Diagnostic.maximumListed else {
+            var note = Diagnostic("more than \(Diagnostic.maximumListed) errors; the first \(Diagnostic.maximumListed) are listed (fix these first)")
+            note.isNote = true
+            diagnostics.append(note)
+            return
+        }
+        diagnostics.append(diagnostic)
     }
 
     /// The 1-based line and column of byte `offset`.
@@ -155,8 +174,10 @@ public struct CSVTable: Sendable {
             if !quoted && byte == 0x0A { break }
             if !quoted, counts[byte] != nil { counts[byte]! += 1 }
         }
-        let best = counts.max { a, b in a.value != b.value ? a.value < b.value : a.key > b.key }!
-        return best.value == 0 ? 0x2C : best.key
+        // Ties go to ',' then ';' then a tab.
+        let preference: [UInt8] = [0x2C, 0x3B, 0x09]
+        let best = preference.max { a, b in counts[a]! != counts[b]! ? counts[a]! < counts[b]! : preference.firstIndex(of: a)! > preference.firstIndex(of: b)! }!
+        return counts[best]! == 0 ? 0x2C : best
     }
 
     /// The offset of the first byte that does not belong to valid UTF-8, if any.
@@ -173,11 +194,14 @@ public struct CSVTable: Sendable {
         }
     }
 
-    /// Splits bytes into records (RFC 4180, with the separator given).
+    /// Splits bytes into records (RFC 4180, with the separator given). The line and column of
+    /// the current byte are kept as the parser moves, so reading is linear in the file's size
+    /// however wide its rows.
     struct Parser {
         struct Record {
             var fields: [String] = []
             var columns: [Int] = []
+            var lines: [Int] = []
             var line: Int
             var problem: (message: String, line: Int, column: Int, fatal: Bool)?
         }
@@ -186,95 +210,103 @@ public struct CSVTable: Sendable {
         let separator: UInt8
         var offset = 0
         var line = 1
-        var lineStart = 0
+        var column = 1
 
         init(bytes: [UInt8], separator: UInt8) {
             self.bytes = bytes
             self.separator = separator
         }
 
-        func column(_ at: Int) -> Int { bytes[lineStart..<at].reduce(1) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) } }
-
-        mutating func newline() {
-            line += 1
-            lineStart = offset
+        /// Moves past one byte, keeping the line and column (a line ends at LF, CRLF or a lone CR).
+        mutating func advance() {
+            let byte = bytes[offset]
+            offset += 1
+            if byte == 0x0A || (byte == 0x0D && (offset >= bytes.count || bytes[offset] != 0x0A)) {
+                line += 1
+                column = 1
+            } else if byte & 0xC0 != 0x80 && byte != 0x0D {
+                column += 1
+            }
         }
+
+        func isBlank(_ byte: UInt8) -> Bool { (byte == 0x20 || byte == 0x09) && byte != separator }
 
         mutating func next() -> Record? {
             guard offset < bytes.count else { return nil }
             var record = Record(line: line)
             while true {
                 // One field.
-                let fieldColumn = column(offset)
                 var value: [UInt8] = []
                 var quotedField = false
-                // Leading blanks before an opening quote.
+                // Leading blanks before an opening quote belong to no field.
                 var probe = offset
-                while probe < bytes.count, bytes[probe] == 0x20 || bytes[probe] == 0x09, bytes[probe] != separator { probe += 1 }
+                while probe < bytes.count, isBlank(bytes[probe]) { probe += 1 }
+                let fieldLine = line
+                var fieldColumn = column
                 if probe < bytes.count, bytes[probe] == 0x22 {
                     quotedField = true
-                    let openLine = line, openColumn = column(probe)
-                    offset = probe + 1
+                    while offset < probe { advance() }
+                    fieldColumn = column
+                    let openLine = line, openColumn = column
+                    advance()
                     var closed = false
                     while offset < bytes.count {
                         let byte = bytes[offset]
                         if byte == 0x22 {
                             if offset + 1 < bytes.count, bytes[offset + 1] == 0x22 {
                                 value.append(0x22)
-                                offset += 2
+                                advance()
+                                advance()
                                 continue
                             }
-                            offset += 1
+                            advance()
                             closed = true
                             break
                         }
                         value.append(byte)
-                        offset += 1
-                        if byte == 0x0A { newline() }
+                        advance()
                     }
                     guard closed else {
-                        offset = bytes.count
                         record.problem = ("this quoted field is never closed (a '\"' is missing)", openLine, openColumn, true)
                         return record
                     }
                     // Only blanks may follow the closing quote.
-                    while offset < bytes.count, bytes[offset] == 0x20 || bytes[offset] == 0x09, bytes[offset] != separator { offset += 1 }
+                    while offset < bytes.count, isBlank(bytes[offset]) { advance() }
                     if offset < bytes.count, bytes[offset] != separator, bytes[offset] != 0x0A, bytes[offset] != 0x0D {
-                        record.problem = ("text after a quoted field's closing quote; write a quote inside a quoted field as \"\"", line, column(offset), false)
+                        record.problem = ("text after a quoted field's closing quote; write a quote inside a quoted field as \"\"", line, column, false)
                         skipLine()
                         return record
                     }
                 } else {
                     while offset < bytes.count, bytes[offset] != separator, bytes[offset] != 0x0A, bytes[offset] != 0x0D {
                         if bytes[offset] == 0x22 {
-                            record.problem = ("a quote inside a field that does not start with one; quote the whole field", line, column(offset), false)
+                            record.problem = ("a quote inside a field that does not start with one; quote the whole field", line, column, false)
                             skipLine()
                             return record
                         }
                         value.append(bytes[offset])
-                        offset += 1
+                        advance()
                     }
                 }
                 var text = String(decoding: value, as: UTF8.self)
                 if !quotedField { text = text.trimmingBlanks() }
                 record.fields.append(text)
                 record.columns.append(fieldColumn)
+                record.lines.append(fieldLine)
                 if offset < bytes.count, bytes[offset] == separator {
-                    offset += 1
+                    advance()
                     continue
                 }
                 // End of the record: CRLF, LF, a lone CR, or the end of the file.
-                if offset < bytes.count, bytes[offset] == 0x0D { offset += 1 }
-                if offset < bytes.count, bytes[offset] == 0x0A { offset += 1 }
-                newline()
+                if offset < bytes.count, bytes[offset] == 0x0D { advance() }
+                if offset < bytes.count, bytes[offset] == 0x0A { advance() }
                 return record
             }
         }
 
         mutating func skipLine() {
-            while offset < bytes.count, bytes[offset] != 0x0A { offset += 1 }
-            if offset < bytes.count { offset += 1 }
-            newline()
+            let start = line
+            while offset < bytes.count, line == start { advance() }
         }
     }
 }

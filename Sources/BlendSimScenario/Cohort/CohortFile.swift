@@ -23,9 +23,7 @@ public enum CohortFile {
     /// separator is `;` write decimals so).
     public static func data(_ table: CSVTable, mapping: CohortMapping, sha256: String) -> (data: CohortData?, diagnostics: [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
-        func report(_ diagnostic: Diagnostic) {
-            if diagnostics.count < Diagnostic.maximumListed { diagnostics.append(diagnostic) }
-        }
+        func report(_ diagnostic: Diagnostic) { CSVTable.append(diagnostic, to: &diagnostics) }
         // Every mapped column must be in the header.
         var index: [String: Int] = [:]
         for (position, name) in table.header.enumerated() { index[name] = position }
@@ -47,11 +45,11 @@ public enum CohortFile {
         var table = table
         if let select = mapping.select {
             let position = index[select.column.name]!
-            let values = Set(table.rows.map { $0.fields[position] }).sorted().prefix(20)
             table.rows = table.rows.filter { $0.fields[position] == select.value }
+            // No suggestion from the column's values: it may hold students' IDs.
             guard !table.rows.isEmpty else {
                 return (nil, [Diagnostic(
-                    "no student in \(table.path) has '\(select.value)' in column '\(select.column.name)'\(Suggestion.phrase(for: select.value, in: Array(values)))",
+                    "no student in \(table.path) has '\(shown(select.value))' in column '\(select.column.name)' (values are compared exactly)",
                     at: select.column.location)])
             }
         }
@@ -60,7 +58,7 @@ public enum CohortFile {
         let decimalComma = table.separator == ";"
         func value(_ row: CSVTable.Row, _ column: CohortMapping.Column) -> (text: String, line: Int, column: Int) {
             let position = index[column.name]!
-            return (row.fields[position], row.line, row.columns[position])
+            return (row.fields[position], row.lines[position], row.columns[position])
         }
         func fail(_ message: String, _ cell: (text: String, line: Int, column: Int)) {
             report(table.diagnostic(message, line: cell.line, column: cell.column))
@@ -69,7 +67,7 @@ public enum CohortFile {
             var text = cell.text
             if decimalComma { text = text.replacing(",", with: ".") }
             guard let value = YAMLNode.number(text), value.isFinite else {
-                fail("\(what) must be a number, found '\(GeneratedText.oneLine(cell.text).prefix(40))'", cell)
+                fail("\(what) must be a number, found '\(shown(cell.text))'", cell)
                 return nil
             }
             return value
@@ -85,13 +83,13 @@ public enum CohortFile {
             switch column.scale {
             case .linear(let from, let to):
                 guard from.contains(x) else {
-                    fail("\(what) \(cell.text) is outside its scale, \(column.scale.name)", cell)
+                    fail("\(what) \(shown(cell.text)) is outside its scale, \(column.scale.name)", cell)
                     return .nan
                 }
                 return Float(to.lowerBound + (x - from.lowerBound) / (from.upperBound - from.lowerBound) * (to.upperBound - to.lowerBound))
             default:
                 guard x >= CambridgeScale.minimum, x <= CambridgeScale.maximum else {
-                    fail("\(what) \(cell.text) is outside the Cambridge English Scale (80–230); for a test's own scale give 'scale: {from: [MIN, MAX], to: [CAMBRIDGE_MIN, CAMBRIDGE_MAX]}'", cell)
+                    fail("\(what) \(shown(cell.text)) is outside the Cambridge English Scale (80–230); for a test's own scale give 'scale: {from: [MIN, MAX], to: [CAMBRIDGE_MIN, CAMBRIDGE_MAX]}'", cell)
                     return .nan
                 }
                 return Float(x)
@@ -107,7 +105,8 @@ public enum CohortFile {
         } else if let level = mapping.level, case .levels(let labels) = level.scale {
             data.bands = table.rows.map { row in
                 let cell = value(row, level)
-                guard let band = labels[CohortMapping.normalisedLabel(cell.text)] else {
+                let label = CohortMapping.normalisedLabel(cell.text)
+                guard !label.isEmpty, let band = labels[label] else {
                     let shown = GeneratedText.oneLine(cell.text).prefix(40)
                     fail(
                         cell.text.isEmpty
@@ -135,7 +134,7 @@ public enum CohortFile {
                     default:
                         guard let x = number(cell, what) else { return 255 }
                         guard let unit = Self.unit(x, column.scale) else {
-                            fail("\(what) \(cell.text) is outside its scale, \(column.scale.name)", cell)
+                            fail("\(what) \(shown(cell.text)) is outside its scale, \(column.scale.name)", cell)
                             return 255
                         }
                         return unit >= 0.5 ? 1 : 0
@@ -156,7 +155,7 @@ public enum CohortFile {
                 }
                 guard let x = number(cell, what) else { return .nan }
                 guard let unit = Self.unit(x, column.scale) else {
-                    fail("\(what) \(cell.text) is outside its scale, \(column.scale.name)", cell)
+                    fail("\(what) \(shown(cell.text)) is outside its scale, \(column.scale.name)", cell)
                     return .nan
                 }
                 return Float(unit)
@@ -175,7 +174,7 @@ public enum CohortFile {
             var seen: [String: Int] = [:]
             for row in table.rows {
                 let cell = value(row, id)
-                if cell.text.isEmpty {
+                if cell.text.trimmingBlanks().isEmpty {
                     fail("the student ID is blank", cell)
                 } else if let first = seen[cell.text] {
                     // The ID itself is not repeated in the message: the line says which student.
@@ -186,6 +185,12 @@ public enum CohortFile {
             }
         }
         return (diagnostics.isEmpty ? data : nil, diagnostics)
+    }
+
+    /// A cell's text as an error shows it: one line, at most 40 characters.
+    static func shown(_ text: String) -> String {
+        let line = GeneratedText.oneLine(text)
+        return line.count > 40 ? String(line.prefix(40)) + "…" : line
     }
 
     /// A trait value on `scale` as a value in [0, 1], or nil outside the scale.

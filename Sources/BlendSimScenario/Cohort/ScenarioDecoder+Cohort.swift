@@ -27,6 +27,10 @@ extension ScenarioDecoder {
             fileNode = file
         }
         guard let path = string(fileNode, "file") else { return nil }
+        guard !path.unicodeScalars.contains(where: GeneratedText.isControl) else {
+            error("the cohort file's name holds a control character", at: fileNode)
+            return nil
+        }
         var bootstrap = false
         if let node = entries["bootstrap"] {
             if case .scalar(let text, plain: true) = node.content, text == "true" || text == "false" {
@@ -44,6 +48,10 @@ extension ScenarioDecoder {
                 return nil
             }
             guard let mappingPath = string(node, "mapping") else { return nil }
+            guard !mappingPath.unicodeScalars.contains(where: GeneratedText.isControl) else {
+                error("the mapping file's name holds a control character", at: node)
+                return nil
+            }
             let resolved = resolvedPath(mappingPath)
             switch FileSystem.read(resolved, limit: ScenarioLoader.maximumFileBytes) {
             case .failed(let reason):
@@ -63,6 +71,15 @@ extension ScenarioDecoder {
                     }
                 } catch {
                     decoder.diagnostics.append(source.diagnostic(error.message, line: error.line, column: error.column))
+                }
+                // A mapping file that is not a mapping (a list, a scalar, empty, bad YAML) is an
+                // error of that file, not a reason to map by the header.
+                guard decoder.diagnostics.isEmpty, mappingEntries != nil else {
+                    if decoder.diagnostics.isEmpty {
+                        decoder.diagnostics.append(source.diagnostic("a cohort mapping must be a mapping of keys (id, level, traits, …)", line: 1, column: 1))
+                    }
+                    diagnostics += decoder.diagnostics
+                    return nil
                 }
                 mappingDecoder = decoder
             }
@@ -105,8 +122,10 @@ extension ScenarioDecoder {
         var select: (column: CohortMapping.Column, value: String)?
         if let node = entries["select"], let selectEntries = self.mapping(node, "'select'", allowed: Self.selectKeys) {
             if let columnNode = selectEntries["column"], let name = string(columnNode, "column") {
-                if let valueNode = selectEntries["equals"], let value = valueNode.scalar {
+                if let valueNode = selectEntries["equals"], case .scalar(let value, _) = valueNode.content {
                     select = (CohortMapping.Column(name: name, scale: .cambridge, location: source.location(of: columnNode)), value)
+                } else if let valueNode = selectEntries["equals"] {
+                    error("'equals' must be one value, found \(valueNode.kindName)", at: valueNode)
                 } else {
                     error("'select' needs 'equals': the value of '\(name)' that marks this group's students", at: node)
                 }
@@ -199,7 +218,12 @@ extension ScenarioDecoder {
                     error("'\(pair.value.scalar ?? "")' is not a CEFR level; one of A1, A2, B1, B2, C1, C2", at: pair.value)
                     continue
                 }
-                labels[CohortMapping.normalisedLabel(pair.key.scalar ?? "")] = band
+                let label = CohortMapping.normalisedLabel(pair.key.scalar ?? "")
+                guard !label.isEmpty else {
+                    error("a label needs a letter or digit; a blank level is an error, not a label", at: pair.key)
+                    continue
+                }
+                labels[label] = band
             }
             scale = .levels(labels)
         }
@@ -221,7 +245,7 @@ extension ScenarioDecoder {
             case "unit": scale = .linear(from: 0...1, to: 0...1)
             case "percent": scale = .linear(from: 0...100, to: 0...1)
             default:
-                if text.hasPrefix("likert-"), let points = Int(text.dropFirst(7)), (2...11).contains(points) { scale = .likert(points) }
+                if text.hasPrefix("likert-"), let points = Int(text.dropFirst(7)), (2...11).contains(points), text == "likert-\(points)" { scale = .likert(points) }
             }
             let kind: String? = switch scale {
             case .cambridge: "cambridge"
@@ -231,13 +255,23 @@ extension ScenarioDecoder {
             default: nil
             }
             guard let scale, let kind, allowed.contains(kind) else {
+                guard !allowed.isEmpty, allowed != ["levels"] else {
+                    error(allowed.isEmpty ? "'\(key)' takes no 'scale': it is matched as written" : "'\(key)' takes no 'scale': its labels are mapped with 'labels'", at: node)
+                    return nil
+                }
                 let names = isScore ? "cambridge or {from: [MIN, MAX], to: [MIN, MAX]}" : "likert-5, likert-7, unit, percent, yes-no or {from: [MIN, MAX]}"
                 error("unknown scale '\(text)' for '\(key)'; one of \(names)", at: node)
                 return nil
             }
             return scale
         }
-        guard allowed.contains("linear"), let entries = mapping(node, "'scale'", allowed: Self.scaleKeys) else {
+        guard allowed.contains("linear") else {
+            error(
+                allowed.isEmpty ? "'\(key)' takes no 'scale': it is matched as written" : "'\(key)' takes no 'scale': its labels are mapped with 'labels'",
+                at: node)
+            return nil
+        }
+        guard let entries = mapping(node, "'scale'", allowed: Self.scaleKeys) else {
             if node.pairs == nil { error("'scale' must be a name or {from: [MIN, MAX]}, found \(node.kindName)", at: node) }
             return nil
         }
@@ -280,7 +314,9 @@ extension ScenarioDecoder {
 extension ScenarioDecoder {
     /// `cohort(_:_:)`, once per place it is written.
     mutating func cachedCohort(_ node: YAMLNode, _ what: String) -> (data: CohortData, bootstrap: Bool)? {
-        let key = "\(source.path):\(node.line):\(node.column)"
+        // By what is written, not where: a variant's override keeps the place of the group's
+        // node but may change its content.
+        let key = source.path + "\u{0}" + Self.json(node).serialized()
         if let cached = cohorts[key] { return cached }
         let read = cohort(node, what)
         if let read { cohorts[key] = read }

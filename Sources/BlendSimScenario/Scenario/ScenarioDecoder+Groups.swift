@@ -27,21 +27,25 @@ extension ScenarioDecoder {
             cohort = cachedCohort(node, what)
             if let cohort {
                 levelShares = cohort.data.levelShares
-                if !studentsGiven {
+                if !studentsGiven && !cohort.bootstrap {
                     students = cohort.data.count
                 } else if students != cohort.data.count || cohort.bootstrap {
+                    if !studentsGiven { students = cohort.data.count }
                     notes.append(
                         .note(
                             "\(what) draws \(students) students from the \(cohort.data.count) in its cohort file, with replacement (bootstrap, seeded)",
-                            at: source.location(of: entries["students"]!), sourceLine: source.line(entries["students"]!.line)))
+                            at: source.location(of: entries["students"] ?? node), sourceLine: source.line((entries["students"] ?? node).line)))
                 }
             }
         } else {
             var counted: Int?
+            var levelsRead = true
             if let node = entries["levels"] {
                 if let read = levels(node, what) {
                     levelShares = read.shares
                     counted = read.headCount
+                } else {
+                    levelsRead = false
                 }
             } else {
                 error("\(what) needs 'levels' (the share of students starting at each level) or a 'cohort' file", at: node)
@@ -49,7 +53,8 @@ extension ScenarioDecoder {
             if !studentsGiven {
                 if let counted {
                     students = counted
-                } else {
+                } else if levelsRead {
+                    // (Levels that failed may have been head-counts: no second error for them.)
                     error("\(what) needs 'students' (how many students it has)", at: node)
                 }
             }
@@ -135,12 +140,13 @@ extension ScenarioDecoder {
         // Head-counts: every value a whole number, more than one student in all ({A2: 34, B1: 11}).
         let counts = written.map { entry -> Int? in
             guard case .scalar(let text, plain: true) = entry.node.content, let count = Int(text), count >= 0 else { return nil }
-            return count
+            // Larger than any cohort: capped so the total cannot overflow (and is refused below).
+            return min(count, 100_000_001)
         }
         if counts.allSatisfy({ $0 != nil }), counts.reduce(0, { $0 + $1! }) > 1 {
             let sum = counts.reduce(0) { $0 + $1! }
             guard sum <= 100_000_000 else {
-                error("the head-counts of \(what) add up to \(sum) students; at most 100000000", at: node)
+                error("the head-counts of \(what) add up to more than 100000000 students", at: node)
                 return nil
             }
             for (entry, count) in zip(written, counts) { shares[entry.band.rawValue] = Double(count!) / Double(sum) }
