@@ -106,6 +106,13 @@ public struct CohortInitializer: Sendable {
     }
 
     /// Initialises students `range` and adds their starting state to `metrics`.
+    ///
+    /// With a university's own file (`data`), what a student's row gives is used as given
+    /// (scores, a level, traits) and what it leaves out is drawn exactly as for a generated
+    /// cohort, with the same draw numbers — self-regulation through the same copula with the
+    /// starting score, so a missing trait is drawn conditional on what is known. With
+    /// `bootstrap`, each student's row is drawn from the file with replacement, from the
+    /// student's own stream.
     public func initialize(
         cohort: Cohort, range: Range<Int>, groupKey: UInt64, into metrics: inout MetricAccumulator
     ) {
@@ -115,84 +122,13 @@ public struct CohortInitializer: Sendable {
         let residual = (1 - rho * rho).squareRoot()
         let lambda = coursePriorLevelCorrelation
         let priorResidual = (1 - lambda * lambda).squareRoot()
-        if let data {
-            initialize(cohort: cohort, range: range, groupKey: groupKey, data: data, into: &metrics)
-            return
-        }
         for i in range {
             let key = CounterRandom.derive(CounterRandom.derive(groupKey, UInt64(i)), 0)
             // Uniforms in (0, 1) for the quantile functions.
             func draw(_ n: UInt64) -> Double { CounterRandom.uniform(key, n) * (1 - 0x1p-52) + 0x1p-53 }
-
-            let band = band(of: i)
-            let overall = band.lowerBound + 20 * CounterRandom.uniform(key, Draw.level)
-            var offsets: InlineArray<4, Double> = [0, 0, 0, 0]
-            var centre = 0.0
-            for s in 0..<4 {
-                offsets[s] = Quantiles.normal(draw(Draw.skillOffsets + UInt64(s))) * p.skillSpread
-                centre += offsets[s]
-            }
-            centre /= 4
-            var sum: Float = 0
-            var bands: UInt16 = 0
-            for skill in Skill.allCases {
-                let score = min(max(overall + offsets[skill.rawValue] - centre, CambridgeScale.minimum), CambridgeScale.maximum)
-                cohort.skill(skill)[i] = Float(score)
-                bands |= UInt16(LevelBand.index(of: Float(score))) << UInt16(3 * skill.rawValue)
-                sum += Float(score)
-            }
-            cohort.startBands[i] = bands | UInt16(LevelBand.index(of: sum * 0.25)) << 12
-            cohort.motivation[i] = Float(motivation.value(draw(Draw.motivation)))
-            // The starting score on the reference scale, for the traits that lean on it.
-            let z = (overall - Self.referenceMean) / Self.referenceSD
-            var regulationDraw = draw(Draw.selfRegulation)
-            if rho > 0 {
-                // The Gaussian copula: the draw's normal score leans towards the standardised
-                // starting score, and returns to a uniform through Φ.
-                let score = rho * z + residual * Quantiles.normal(regulationDraw)
-                regulationDraw = min(max(0.5 * erfc(-score / 2.0.squareRoot()), 0x1p-53), 1 - 0x1p-53)
-            }
-            cohort.selfRegulation[i] = Float(selfRegulation.value(regulationDraw))
-            cohort.digitalCompetence[i] = Float(digitalCompetence.value(draw(Draw.digitalCompetence)))
-            cohort.connectivity[i] = Float(connectivity.value(draw(Draw.connectivity)))
-            cohort.integrity[i] = Float(integrity.value(draw(Draw.integrity)))
-            cohort.deviceAccess[i] = CounterRandom.uniform(key, Draw.device) < p.deviceAccess ? 1 : 0
-            let aptitudeScore = Quantiles.normal(draw(Draw.aptitude))
-            cohort.aptitude[i] = Float(exp(aptitudeSigma * aptitudeScore - aptitudeSigma * aptitudeSigma / 2))
-            let priorScore = Quantiles.normal(draw(Draw.coursePrior))
-            cohort.course[i] = Float(coursePriorSD * (lambda > 0 ? lambda * z + priorResidual * priorScore : priorScore))
-            cohort.active[i] = 1
-            cohort.onlineMinutes[i] = 0
-            cohort.cheatingIncidents[i] = 0
-            cohort.lateSubmissions[i] = 0
-            metrics.addStudent(
-                listening: cohort.listening[i], reading: cohort.reading[i], writing: cohort.writing[i],
-                speaking: cohort.speaking[i], motivation: cohort.motivation[i], onlineMinutes: 0,
-                digitalCompetence: cohort.digitalCompetence[i])
-            metrics.addCourse(cohort.course[i], cheated: false)
-        }
-    }
-}
-
-extension CohortInitializer {
-    /// Initialises students `range` from the university's own file: what a row gives is used as
-    /// given (scores, a level, traits), what it leaves out is drawn exactly as for a generated
-    /// cohort — self-regulation through the same copula with the starting score, so a missing
-    /// trait is drawn conditional on what is known. With `bootstrap`, each student's row is drawn
-    /// from the file with replacement, from the student's own stream.
-    func initialize(
-        cohort: Cohort, range: Range<Int>, groupKey: UInt64, data: CohortData, into metrics: inout MetricAccumulator
-    ) {
-        let p = population
-        let aptitudeSigma = (log(1 + p.aptitudeSD * p.aptitudeSD)).squareRoot()
-        let rho = regulationLevelCorrelation
-        let residual = (1 - rho * rho).squareRoot()
-        let lambda = coursePriorLevelCorrelation
-        let priorResidual = (1 - lambda * lambda).squareRoot()
-        for i in range {
-            let key = CounterRandom.derive(CounterRandom.derive(groupKey, UInt64(i)), 0)
-            func draw(_ n: UInt64) -> Double { CounterRandom.uniform(key, n) * (1 - 0x1p-52) + 0x1p-53 }
-            let row = bootstrap ? min(Int(CounterRandom.uniform(key, Draw.bootstrapRow) * Double(data.count)), data.count - 1) : i
+            var row = i
+            if let data, bootstrap { row = min(Int(CounterRandom.uniform(key, Draw.bootstrapRow) * Double(data.count)), data.count - 1) }
+            /// The file's value of a column for this student, if it gives one.
             func known(_ column: [Float]?) -> Float? {
                 guard let value = column?[row], !value.isNaN else { return nil }
                 return value
@@ -200,14 +136,14 @@ extension CohortInitializer {
 
             var scores: InlineArray<4, Double> = [0, 0, 0, 0]
             let overall: Double
-            if let skills = data.skills {
+            if let skills = data?.skills {
                 for s in 0..<4 { scores[s] = Double(skills[s][row]) }
                 overall = (scores[0] + scores[1] + scores[2] + scores[3]) / 4
             } else {
-                if let given = known(data.overall) {
+                if let given = known(data?.overall) {
                     overall = Double(given)
                 } else {
-                    let band = LevelBand(rawValue: Int(data.bands?[row] ?? 0)) ?? .elementary
+                    let band = data?.bands.map { LevelBand(rawValue: Int($0[row])) ?? .elementary } ?? band(of: i)
                     overall = band.lowerBound + 20 * CounterRandom.uniform(key, Draw.level)
                 }
                 var offsets: InlineArray<4, Double> = [0, 0, 0, 0]
@@ -228,22 +164,25 @@ extension CohortInitializer {
                 sum += Float(score)
             }
             cohort.startBands[i] = bands | UInt16(LevelBand.index(of: sum * 0.25)) << 12
-            cohort.motivation[i] = known(data.motivation) ?? Float(motivation.value(draw(Draw.motivation)))
+            cohort.motivation[i] = known(data?.motivation) ?? Float(motivation.value(draw(Draw.motivation)))
+            // The starting score on the reference scale, for the traits that lean on it.
             let z = (overall - Self.referenceMean) / Self.referenceSD
-            if let given = known(data.selfRegulation) {
+            if let given = known(data?.selfRegulation) {
                 cohort.selfRegulation[i] = given
             } else {
                 var regulationDraw = draw(Draw.selfRegulation)
                 if rho > 0 {
+                    // The Gaussian copula: the draw's normal score leans towards the standardised
+                    // starting score, and returns to a uniform through Φ.
                     let score = rho * z + residual * Quantiles.normal(regulationDraw)
                     regulationDraw = min(max(0.5 * erfc(-score / 2.0.squareRoot()), 0x1p-53), 1 - 0x1p-53)
                 }
                 cohort.selfRegulation[i] = Float(selfRegulation.value(regulationDraw))
             }
-            cohort.digitalCompetence[i] = known(data.digitalCompetence) ?? Float(digitalCompetence.value(draw(Draw.digitalCompetence)))
-            cohort.connectivity[i] = known(data.connectivity) ?? Float(connectivity.value(draw(Draw.connectivity)))
-            cohort.integrity[i] = known(data.integrity) ?? Float(integrity.value(draw(Draw.integrity)))
-            if let device = data.deviceAccess?[row], device <= 1 {
+            cohort.digitalCompetence[i] = known(data?.digitalCompetence) ?? Float(digitalCompetence.value(draw(Draw.digitalCompetence)))
+            cohort.connectivity[i] = known(data?.connectivity) ?? Float(connectivity.value(draw(Draw.connectivity)))
+            cohort.integrity[i] = known(data?.integrity) ?? Float(integrity.value(draw(Draw.integrity)))
+            if let device = data?.deviceAccess?[row], device <= 1 {
                 cohort.deviceAccess[i] = device
             } else {
                 cohort.deviceAccess[i] = CounterRandom.uniform(key, Draw.device) < p.deviceAccess ? 1 : 0

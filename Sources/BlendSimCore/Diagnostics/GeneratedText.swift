@@ -25,6 +25,28 @@ public enum GeneratedText {
         "'" + text.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
     }
 
+    /// A YAML double-quoted scalar holding `text` exactly: backslashes, quotes and every control
+    /// character escaped, so nothing in `text` can end the scalar or start a line of its own.
+    public static func yamlDoubleQuoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            default:
+                if isControl(scalar) {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
     /// A Swift string literal, quotes included, holding `text` exactly: backslashes, quotes and
     /// every control character escaped, so nothing in `text` can end the literal, interpolate or
     /// start a new line of code.

@@ -139,21 +139,7 @@ enum CohortTemplate {
         if !text.isEmpty, text.first != "-", text.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." || $0 == "/" }) {
             return text
         }
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            default:
-                if GeneratedText.isControl(scalar) {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        return GeneratedText.yamlDoubleQuoted(text)
     }
 
     /// Text for a comment line: one line, control characters shown as `?`.

@@ -124,18 +124,7 @@ extension PilotResults {
     }
 
     /// A YAML double-quoted string.
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            default: out += scalar.value < 0x20 || scalar.value == 0x7F ? "?" : String(scalar)
-            }
-        }
-        return out + "\""
-    }
+    static func quoted(_ text: String) -> String { GeneratedText.yamlDoubleQuoted(text) }
 
     /// A name as an id part: letters and digits, other characters as '-'.
     static func slug(_ text: String) -> String {
