@@ -28,44 +28,32 @@ public enum GeneratedText {
     /// A YAML double-quoted scalar holding `text` exactly: backslashes, quotes and every control
     /// character escaped, so nothing in `text` can end the scalar or start a line of its own.
     public static func yamlDoubleQuoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default:
-                if isControl(scalar) {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
+        quoted(text, escapes: ["\\": "\\\\", "\"": "\\\"", "\n": "\\n", "\t": "\\t"]) { value in
+            let hex = String(value, radix: 16)
+            return "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
         }
-        return out + "\""
     }
 
     /// A Swift string literal, quotes included, holding `text` exactly: backslashes, quotes and
     /// every control character escaped, so nothing in `text` can end the literal, interpolate or
     /// start a new line of code.
     public static func swiftStringLiteral(_ text: String) -> String {
+        quoted(text, escapes: ["\\": "\\\\", "\"": "\\\"", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\0": "\\0"]) { value in
+            "\\u{" + String(value, radix: 16) + "}"
+        }
+    }
+
+    /// `text` in double quotes, each scalar of `escapes` replaced, every other control character
+    /// written by `control` from its code point.
+    static func quoted(_ text: String, escapes: [Unicode.Scalar: String], control: (UInt32) -> String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\0": out += "\\0"
-            default:
-                if isControl(scalar) {
-                    out += "\\u{" + String(scalar.value, radix: 16) + "}"
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+            if let escaped = escapes[scalar] {
+                out += escaped
+            } else if isControl(scalar) {
+                out += control(scalar.value)
+            } else {
+                out.unicodeScalars.append(scalar)
             }
         }
         return out + "\""
