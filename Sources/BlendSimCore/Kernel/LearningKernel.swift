@@ -129,6 +129,14 @@ public struct LearningKernel: Sendable {
             (score >= 120 ? 1 : 0) &+ (score >= 140 ? 1 : 0) &+ (score >= 160 ? 1 : 0)
                 &+ (score >= 180 ? 1 : 0) &+ (score >= 200 ? 1 : 0)
         }
+        // The score at which a skill has risen above the band it started in (the start band's
+        // upper edge; none above C2): one comparison per skill instead of the band's five, and
+        // the same answer — a band is the count of edges at or below the score.
+        let levelUpEdges: (Float, Float, Float, Float, Float, Float, Float, Float) = (120, 140, 160, 180, 200, .infinity, .infinity, .infinity)
+        @inline(__always)
+        func edge(_ startBand: Int) -> Float {
+            withUnsafeBytes(of: levelUpEdges) { $0.load(fromByteOffset: (startBand & 7) &* 4, as: Float.self) }
+        }
         let activityCount = plan.activities.count
         let uniform = plan.uniformSums
         plan.activities.withUnsafeBufferPointer { activities in
@@ -312,8 +320,7 @@ public struct LearningKernel: Sendable {
                     motivation: next, onlineMinutes: totalOnline, digitalCompetence: digitalAfter)
                 let start = Int(startBands[i])
                 local.countLevelUps(
-                    band(l) > start & 7, band(rd) > (start >> 3) & 7, band(w) > (start >> 6) & 7,
-                    band(sp) > (start >> 9) & 7,
+                    l >= edge(start), rd >= edge(start >> 3), w >= edge(start >> 6), sp >= edge(start >> 9),
                     overallBand > (start >> 12) & 7)
 
                 // (10) Assessment at a control point.
