@@ -36,9 +36,13 @@ struct AuthoringTests {
         #expect(schema.status == 0)
         let schemaPath = directory.file("schema.json", schema.stdout)
         var documents: [String] = []
+        // The shipped scenarios, and the worked pilot's (students from a file, `cohort:`).
+        let example = TestPaths.root + "/examples/university-pilot"
         let scenarios = try FileManager.default.contentsOfDirectory(atPath: TestPaths.scenarios).filter { $0.hasSuffix(".yaml") }.sorted()
-        for name in scenarios {
-            let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: TestPaths.scenarios + "/" + name)))
+            .map { TestPaths.scenarios + "/" + $0 } + [example + "/pilot.yaml", example + "/what-if.yaml"]
+        for path in scenarios {
+            let name = String(path.split(separator: "/").last!)
+            let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
             guard let node = try YAMLReader().parse(bytes), node["groups"] != nil else { continue }
             documents.append(directory.file(name + ".json", ScenarioDecoder.json(node).serialized()))
         }

@@ -78,7 +78,31 @@ public enum ScenarioSchema {
             ("aptitude_sd", number(0...1, "sd of the individual learning-rate multiplier")),
         ])
         let kernel = object(KernelParameters.catalog.map { ($0.key, number($0.range, "\($0.summary) (\($0.unit))")) })
-        let levels = object(LevelBand.allCases.map { ($0.key, number(0...1, "share starting in \($0.cefr)")) })
+        // Shares (0–1) or head-counts, by level name or CEFR label (docs/SCENARIO.md).
+        let levels = object(
+            LevelBand.allCases.flatMap { band in
+                [band.key, band.cefr].map { ($0, number(0...100_000_000, "share (0–1) or head-count starting in \(band.cefr)")) }
+            })
+        let column: JSONValue = .object([("oneOf", .array([
+            .object([("type", .string("string")), ("description", .string("a column of the file, with its default scale"))]),
+            .object([("type", .string("object")), ("required", .array([.string("column")])),
+                     ("description", .string("{column, scale, labels} (docs/SCENARIO.md)"))]),
+        ]))])
+        let cohort: JSONValue = .object([
+            ("description", .string("the university's own students from a CSV file, instead of 'levels' (docs/SCENARIO.md)")),
+            ("oneOf", .array([
+                .object([("type", .string("string")), ("description", .string("a CSV file mapped by its header"))]),
+                object([
+                    ("file", .object([("type", .string("string")), ("description", .string("the CSV file, relative to the scenario"))])),
+                    ("mapping", .object([("type", .string("string")), ("description", .string("a YAML file with the mapping keys"))])),
+                    ("bootstrap", .object([("type", .string("boolean"))])),
+                    ("select", object([("column", .object([("type", .string("string"))])), ("equals", .object([]))], required: ["column", "equals"])),
+                    ("id", column), ("level", column), ("overall", column),
+                    ("skills", object(Skill.allCases.map { ($0.name, column) })),
+                    ("traits", object(["motivation", "self_regulation", "digital_competence", "connectivity", "integrity", "device_access"].map { ($0, column) })),
+                ], required: ["file"]),
+            ])),
+        ])
         let hours = object([
             ("contact", number(0...40, "teaching hours per week")),
             ("siwt", number(0...40, "independent work with a teacher, hours per week")),
@@ -88,6 +112,7 @@ public enum ScenarioSchema {
             ("name", .object([("type", .string("string")), ("minLength", .integer(1))])),
             ("students", integer(1...100_000_000, "students enrolled at the start")),
             ("levels", levels),
+            ("cohort", cohort),
             ("model", reference(models, kind: "model")),
             ("online_share", number(0...1, "share of teaching time online (0.4 = 40/60)")),
             ("hours", hours),
@@ -95,7 +120,7 @@ public enum ScenarioSchema {
             ("policies", .object([("type", .string("array")), ("items", reference(policies, kind: "policy"))])),
             ("population", population),
         ]
-        let group = object(groupProperties, required: ["name", "students", "levels", "model"])
+        let group = object(groupProperties, required: ["name", "model"])
         groupProperties.removeFirst()
         let defaults: (([(name: String, summary: String, schema: ParameterSchema)]) -> JSONValue) = { components in
             object(components.map { ($0.name, parameters($0.schema)) })
