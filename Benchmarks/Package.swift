@@ -8,7 +8,7 @@ let root = URL(fileURLWithPath: Context.packageDirectory).deletingLastPathCompon
 // Performance benchmarks for blendsim, with package-benchmark. Not part of the unit tests:
 //   swift build -c release                     # in the repository root: builds the plugins
 //   swift package --package-path Benchmarks benchmark
-//   swift run -c release --package-path Benchmarks kernel-reference   # blendsim beside the fused loop
+//   swift run -c release --package-path Benchmarks kernel-reference   # blendsim beside the tight loop
 let package = Package(
     name: "BlendSimBenchmarks",
     dependencies: [
@@ -16,17 +16,17 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
-        // The reference loop blendsim's kernel is measured against (docs/PERFORMANCE.md): built
+        // The tight loop blendsim's kernel is measured against (docs/PERFORMANCE.md): built
         // with -Ounchecked, as a hand-tuned single-purpose loop would be.
         .target(
-            name: "FusedReference",
+            name: "TightReference",
             dependencies: [.product(name: "BlendSim", package: root)],
-            path: "Benchmarks/FusedReference",
+            path: "Benchmarks/TightReference",
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         .executableTarget(
             name: "kernel-reference",
-            dependencies: ["FusedReference", .product(name: "BlendSim", package: root)],
+            dependencies: ["TightReference", .product(name: "BlendSim", package: root)],
             path: "Benchmarks/KernelReference"
         ),
         .executableTarget(

@@ -2,13 +2,14 @@ import BlendSimCore
 import BlendSimPluginHost
 import BlendSimRunner
 import BlendSimScenario
-import FusedReference
 import Foundation
+import TightReference
 
-// blendsim's kernel beside the fused reference loop (FusedReference), and many small runs beside
+// blendsim's kernel beside the tight reference loop (TightReference), and many small runs beside
 // one large cohort — the measurements docs/PERFORMANCE.md reports. Interleaved rounds, medians.
 //   swift build -c release                                           # the plugins, in the repository root
 //   swift run -c release --package-path Benchmarks kernel-reference [rounds]
+//   kernel-reference count blendsim|tight [students]                 # one run on 1 thread, for callgrind
 
 let pluginDirectories: [String] = {
     if let path = ProcessInfo.processInfo.environment["BLENDSIM_PLUGIN_PATH"] { return path.split(separator: ":").map(String.init) }
@@ -17,8 +18,9 @@ let pluginDirectories: [String] = {
     return [url.path + "/.build/release"]
 }()
 
-func spec(students: Int, groups: Int = 1, replications: Int = 1) -> SimulationSpec {
+func spec(students: Int, groups: Int = 1, replications: Int = 1, seed: Int = 1) -> SimulationSpec {
     let text = Bench.scenarioText(students: students, weeks: 15, replications: replications, groups: groups)
+        .replacingOccurrences(of: "seed: 1\n", with: "seed: \(seed)\n")
     let scenario = ScenarioLoader.check(ScenarioSource(path: "bench", bytes: Array(text.utf8))).scenario!
     let host: PluginHost
     do {
@@ -46,13 +48,51 @@ func median(_ values: [Double]) -> Double {
 }
 func millions(_ value: Double) -> String { String(format: "%.1f M", value / 1e6) }
 
-let rounds = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 5
+/// blendsim's end-of-semester means and semester incidents, as the reference reports them.
+func blendsimResult(_ spec: SimulationSpec, threads: Int, fastPaths: Bool = true) throws -> TightReference.Result {
+    let result = try Engine(spec: spec, options: EngineOptions(threads: threads, fastPaths: fastPaths)).run()
+    let group = result.replications[0].groups[0]
+    return TightReference.Result(
+        studentWeeks: spec.groups[0].students * spec.weeks, meanOverall: group.after.overall, meanMotivation: group.after.motivation,
+        activeShare: group.after.activeShare, cheating: group.cheating, late: group.lateSubmissions, dropouts: group.dropouts)
+}
+
+func describe(_ name: String, _ r: TightReference.Result) -> String {
+    String(format: "%@ mean overall %.6f, motivation %.7f, enrolled %.6f; incidents: %d copying, %d late, %d withdrawals",
+        name, r.meanOverall, r.meanMotivation, r.activeShare, r.cheating, r.late, r.dropouts)
+}
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == "count" {
+    // One run on one thread, for `valgrind --tool=callgrind`: count the instructions of
+    // `LearningKernel.step` (blendsim) or `TightReference.Week.step` (tight) per student-week.
+    let engine = arguments.dropFirst().first ?? "blendsim"
+    let students = arguments.dropFirst(2).first.flatMap(Int.init) ?? 20_000
+    let small = spec(students: students)
+    let result = engine == "tight" ? try TightReference.run(spec: small, threads: 1) : try blendsimResult(small, threads: 1)
+    print(describe(engine, result))
+    exit(0)
+}
+
+let rounds = arguments.first.flatMap(Int.init) ?? 5
 let students = 1_000_000
 let large = spec(students: students)
 let studentWeeks = Double(students * 15)
 var times: [String: [Double]] = [:]
-var agreement: [String] = []
 print("Kernel: \(students) students × 15 weeks, flipped classroom 40/60 + teacher-it-training + chat-bot-feedback; \(rounds) interleaved rounds, medians")
+
+// The two loops compute the same semester: the same means to about 1e-6 and the same incidents,
+// on three seeds (10⁵ students each).
+var agreement: [String] = []
+for seed in 1...3 {
+    let s = spec(students: 100_000, seed: seed)
+    let ours = try blendsimResult(s, threads: 2), tight = try TightReference.run(spec: s, threads: 2)
+    let same = abs(ours.meanOverall - tight.meanOverall) < 1e-4 && abs(ours.meanMotivation - tight.meanMotivation) < 1e-5
+        && ours.activeShare == tight.activeShare && ours.cheating == tight.cheating && ours.late == tight.late && ours.dropouts == tight.dropouts
+    agreement.append("seed \(seed): " + describe("blendsim", ours))
+    agreement.append("seed \(seed): " + describe("tight   ", tight) + (same ? "" : "   ← DIFFERENT"))
+}
+
 for round in 1...rounds {
     for threads in [1, 2] {
         // The three engines in an order that rotates from round to round, so none always runs
@@ -62,24 +102,16 @@ for round in 1...rounds {
             case 0, 1:
                 let fastPaths = (turn + round) % 3 == 0
                 let engine = Engine(spec: large, options: EngineOptions(threads: threads, fastPaths: fastPaths))
-                var result: SimulationResult?
-                times["blendsim\(fastPaths ? "" : " (general path)") \(threads)", default: []].append(try seconds { result = try engine.run() })
-                if round == 1 && threads == 1 && fastPaths, let after = result?.replications.first?.groups.first?.after {
-                    agreement.append(String(format: "blendsim: mean overall %.3f, motivation %.4f, enrolled %.4f", after.overall, after.motivation, after.activeShare))
-                }
+                times["blendsim\(fastPaths ? "" : " (general path)") \(threads)", default: []].append(try seconds { _ = try engine.run() })
             default:
-                var reference: FusedReference.Result?
-                times["fused \(threads)", default: []].append(try seconds { reference = try FusedReference.run(spec: large, threads: threads) })
-                if round == 1 && threads == 1, let reference {
-                    agreement.append(String(format: "fused:    mean overall %.3f, motivation %.4f, enrolled %.4f", reference.meanOverall, reference.meanMotivation, reference.activeShare))
-                }
+                times["tight \(threads)", default: []].append(try seconds { _ = try TightReference.run(spec: large, threads: threads) })
             }
         }
     }
 }
 print("")
 print("engine                       1 thread        2 threads       speed-up")
-for name in ["blendsim", "blendsim (general path)", "fused"] {
+for name in ["blendsim", "blendsim (general path)", "tight"] {
     let one = median(times["\(name) 1"]!), two = median(times["\(name) 2"]!)
     print(name.padding(toLength: 28, withPad: " ", startingAt: 0)
         + "\(millions(studentWeeks / one)) sw/s".padding(toLength: 16, withPad: " ", startingAt: 0)
@@ -87,8 +119,9 @@ for name in ["blendsim", "blendsim (general path)", "fused"] {
         + String(format: "%.2f×", one / two))
 }
 for threads in [1, 2] {
-    let ratio = median(times["blendsim \(threads)"]!) / median(times["fused \(threads)"]!)
-    print(String(format: "blendsim / fused time, %d thread%@: %.3f×", threads, threads == 1 ? "" : "s", ratio))
+    let ratios = zip(times["blendsim \(threads)"]!, times["tight \(threads)"]!).map { $0 / $1 }
+    print(String(format: "blendsim / tight time, %d thread%@: %.3f× (median of the ratios per round; range %.3f–%.3f)",
+        threads, threads == 1 ? "" : "s", median(ratios), ratios.min()!, ratios.max()!))
 }
 for line in agreement { print(line) }
 

@@ -133,15 +133,32 @@ public struct LearningKernel: Sendable {
         // upper edge; none above C2): one comparison per skill instead of the band's five, and
         // the same answer — a band is the count of edges at or below the score.
         let levelUpEdges: (Float, Float, Float, Float, Float, Float, Float, Float) = (120, 140, 160, 180, 200, .infinity, .infinity, .infinity)
-        @inline(__always)
-        func edge(_ startBand: Int) -> Float {
-            withUnsafeBytes(of: levelUpEdges) { $0.load(fromByteOffset: (startBand & 7) &* 4, as: Float.self) }
-        }
         let activityCount = plan.activities.count
         let uniform = plan.uniformSums
+        // On the fast path the week's minutes are the same for every student, so are their
+        // quotients: the feedback level (on time, late) and isolated study, computed once here
+        // with the same operations the loop would do.
+        let uniformMinutes = uniform.minutes
+        let uniformFeedbackOnTime = uniformMinutes > 0 ? uniform.feedbackMinutesOnTime / uniformMinutes : 0
+        let uniformFeedbackLate = uniformMinutes > 0 ? uniform.feedbackMinutesLate / uniformMinutes : 0
+        var uniformIsolation = uniformMinutes > 0 ? uniform.isolatedMinutes / uniformMinutes : 0
+        if protects && uniformMinutes > 0 { uniformIsolation *= max(0, 1 - uniform.contactMinutes / uniformMinutes * inverseProtection) }
         plan.activities.withUnsafeBufferPointer { activities in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: Engagement.count) { engagement in
+            // One small table on the stack: the engagement slots, then the pace per band and the
+            // level-up edges (written once here, read by index in the loop, where a tuple would be
+            // copied to memory at every lookup).
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: Engagement.count + 16) { engagement in
             guard let base = activities.baseAddress, let engagementSlots = engagement.baseAddress else { return }
+            let paceTable = engagementSlots + Engagement.count
+            let edgeTable = paceTable + 8
+            withUnsafeBytes(of: pace.factors) { factors in
+                for b in 0..<8 { paceTable[b] = factors.load(fromByteOffset: b * 4, as: Float.self) }
+            }
+            withUnsafeBytes(of: levelUpEdges) { edges in
+                for b in 0..<8 { edgeTable[b] = edges.load(fromByteOffset: b * 4, as: Float.self) }
+            }
+            @inline(__always)
+            func edge(_ startBand: Int) -> Float { edgeTable[startBand & 7] }
             for i in range {
                 guard activeColumn[i] != 0 else { continue }
                 let studentOffset = i &- range.lowerBound
@@ -194,12 +211,12 @@ public struct LearningKernel: Sendable {
                         cheatingColumn[i] &+= 1
                         copied = CounterRandom.unit24(CounterRandom.word(weekKey, DrawPurpose.caught), 0) >= integrityEnforcement
                     }
+                    // Counted as integer adds: whether a student is late is a coin toss the branch
+                    // predictor cannot learn.
                     let lateChance = latenessPropensity * (1 - r) * (1 - 0.5 * m) * deadlineFactor
-                    if CounterRandom.unit24(lateAndMotivation, 0) < lateChance {
-                        late = true
-                        local.late &+= 1
-                        lateColumn[i] &+= 1
-                    }
+                    late = CounterRandom.unit24(lateAndMotivation, 0) < lateChance
+                    local.late &+= late ? 1 : 0
+                    lateColumn[i] &+= late ? 1 : 0
                 }
 
                 // (3) and (5): time on task, and effective hours per skill, in one pass.
@@ -208,7 +225,8 @@ public struct LearningKernel: Sendable {
                 var homeOnlineMinutes: Float = 0
                 var isolatedMinutes: Float = 0
                 var contactMinutes: Float = 0
-                var h0: Float = 0, h1: Float = 0, h2: Float = 0, h3: Float = 0
+                // Effective hours per skill, a lane each.
+                var h = SIMD4<Float>.zero
                 var feedbackMinutes: Float = 0
                 if Shares.full {
                     minutes = uniform.minutes
@@ -223,10 +241,7 @@ public struct LearningKernel: Sendable {
                         var value = (isLate ? activity.pointee.valueLate : activity.pointee.valueOnTime)
                             * engagementSlots[activity.pointee.engagementSlot]
                         if copied && activity.pointee.submitted { value *= copiedLearningKept }
-                        h0 += value * activity.pointee.factor0
-                        h1 += value * activity.pointee.factor1
-                        h2 += value * activity.pointee.factor2
-                        h3 += value * activity.pointee.factor3
+                        h += value * activity.pointee.factors
                     }
                 } else {
                     for a in 0..<activityCount {
@@ -242,21 +257,22 @@ public struct LearningKernel: Sendable {
                         var value = (isLate ? activity.pointee.valueLate : activity.pointee.valueOnTime) * share
                             * engagementSlots[activity.pointee.engagementSlot]
                         if copied && activity.pointee.submitted { value *= copiedLearningKept }
-                        h0 += value * activity.pointee.factor0
-                        h1 += value * activity.pointee.factor1
-                        h2 += value * activity.pointee.factor2
-                        h3 += value * activity.pointee.factor3
+                        h += value * activity.pointee.factors
                         feedbackMinutes += (isLate ? activity.pointee.feedbackMinutesLate : activity.pointee.feedbackMinutesOnTime) * share
                     }
                 }
-                let overload = max(0, minutes / (capacityMinutes * (0.7 + 0.6 * r)) - 1)
+                // max(0, minutes / capacity − 1), divided only when minutes exceed capacity (a
+                // correctly rounded quotient of minutes ≤ capacity is ≤ 1: the same 0).
+                let capacity = capacityMinutes * (0.7 + 0.6 * r)
+                let overload = minutes > capacity ? minutes / capacity - 1 : 0
+                let h0 = h[0], h1 = h[1], h2 = h[2], h3 = h[3]
 
                 // (6) Skill growth at the pace of the skill's band, one skill at a time (unrolled).
                 let rate = beta * aptitudeColumn[i]
                 @inline(__always)
                 func grow(_ column: UnsafeMutablePointer<Float>, _ hours: Float, _ slot: UInt64) -> Float {
                     let before = column[i]
-                    let room = before < ceiling ? pace.factor(before) : 0
+                    let room = before < ceiling ? paceTable[GuidedHours.band(before)] : 0
                     let u = CounterRandom.unit16(skillNoise, slot)
                     let noise = max(0, 1 + growthNoise * (2 * u - 1))
                     let after = min(before + rate * hours * room * noise, ceiling)
@@ -275,7 +291,8 @@ public struct LearningKernel: Sendable {
 
                 // (7) Motivation.
                 let progress = expectedGain > 0 ? gained / expectedGain : 1
-                let feedbackLevel = minutes > 0 ? feedbackMinutes / minutes : 0
+                let feedbackLevel = Shares.full
+                    ? (late ? uniformFeedbackLate : uniformFeedbackOnTime) : (minutes > 0 ? feedbackMinutes / minutes : 0)
                 let u = CounterRandom.unit24(lateAndMotivation, 1)
                 var next = m
                 next += progressGain * (min(progress, 2) - 1)
@@ -289,8 +306,11 @@ public struct LearningKernel: Sendable {
 
                 // (8) Withdrawal: motivation, isolated online study (worse with low
                 // self-regulation) and lost access to online work at home.
-                var isolation = minutes > 0 ? isolatedMinutes / minutes : 0
-                if protects && minutes > 0 { isolation *= max(0, 1 - contactMinutes / minutes * inverseProtection) }
+                var isolation = uniformIsolation
+                if !Shares.full {
+                    isolation = minutes > 0 ? isolatedMinutes / minutes : 0
+                    if protects && minutes > 0 { isolation *= max(0, 1 - contactMinutes / minutes * inverseProtection) }
+                }
                 let lostAccess = minutes > 0 ? (1 - homeReach) * homeOnlineMinutes / minutes : 0
                 let quit = dropoutHazard * (1 - next) * (1 - next)
                     * (1 + isolationHazard * isolation * 2 * (1 - r)) * (1 + accessHazard * lostAccess)
@@ -304,8 +324,8 @@ public struct LearningKernel: Sendable {
                 // a device or over a poor line (shares of the week's active students, so those who
                 // withdrew this week are not counted).
                 if homeOnlineMinutes > 0 {
-                    if !hasDevice { local.withoutDevice &+= 1 }
-                    if connectivity < poorConnection { local.poorConnection &+= 1 }
+                    local.withoutDevice &+= hasDevice ? 0 : 1
+                    local.poorConnection &+= connectivity < poorConnection ? 1 : 0
                 }
 
                 // (9) Digital competence grows with online practice.

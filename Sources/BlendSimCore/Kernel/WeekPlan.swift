@@ -34,11 +34,9 @@ struct PreparedActivity: Sendable {
     /// Feedback × minutes, on time and late.
     var feedbackMinutesOnTime: Float
     var feedbackMinutesLate: Float
-    /// `skillFactors`, unpacked for the kernel's loop.
-    var factor0: Float
-    var factor1: Float
-    var factor2: Float
-    var factor3: Float
+    /// `skillFactors` as one vector: the kernel adds an activity's hours to the four skills in one
+    /// multiply-add per lane (the same operations, lane by lane, as four scalar ones).
+    var factors: SIMD4<Float>
 }
 
 /// A group's week, ready for the kernel: the model's activities under the week's conditions.
@@ -166,7 +164,7 @@ public struct WeekPlan: Sendable {
                     valueLate: hourValue * (1 + gain * lateFeedback),
                     feedbackMinutesOnTime: clampedFeedback * Float(activity.minutes),
                     feedbackMinutesLate: lateFeedback * Float(activity.minutes),
-                    factor0: factors[0], factor1: factors[1], factor2: factors[2], factor3: factors[3]))
+                    factors: SIMD4(factors[0], factors[1], factors[2], factors[3])))
         }
         self.activities = planned
         uniformSums = UniformSums(planned)
@@ -243,7 +241,7 @@ enum Engagement {
 }
 
 /// A prepared activity as the kernel reads it, for code that re-implements the kernel's week —
-/// the benchmark's fused reference loop (Benchmarks/, docs/PERFORMANCE.md), which must stay in
+/// the benchmark's tight reference loop (Benchmarks/, docs/PERFORMANCE.md), which must stay in
 /// step with `LearningKernel`.
 public struct KernelActivity: Sendable {
     public let minutes: Float
@@ -271,7 +269,7 @@ extension WeekPlan {
                 minutes: $0.minutes, valueOnTime: $0.valueOnTime, valueLate: $0.valueLate,
                 feedbackMinutesOnTime: $0.feedbackMinutesOnTime, feedbackMinutesLate: $0.feedbackMinutesLate,
                 online: $0.online, homeOnline: $0.homeOnline, isolation: $0.isolation, contact: $0.contact,
-                factors: ($0.factor0, $0.factor1, $0.factor2, $0.factor3), submitted: $0.submitted,
+                factors: ($0.factors[0], $0.factors[1], $0.factors[2], $0.factors[3]), submitted: $0.submitted,
                 onlineAssessment: $0.onlineAssessment, engagementSlot: $0.engagementSlot)
         }
     }

@@ -57,12 +57,28 @@ public struct MetricAccumulator: Sendable {
     /// the spacing is ½, and count it twice). |x| < 2⁵¹ is far beyond any score, motivation or
     /// minute count times its scale.
     @inline(__always)
-    static func fixed(_ value: Float) -> Int64 { round(Double(value) * scale) }
-
-    @inline(__always)
     static func round(_ x: Double) -> Int64 {
         Int64(bitPattern: (x + 0x1.8p52).bitPattern) &- Int64(bitPattern: (0x1.8p52 as Double).bitPattern)
     }
+
+    /// `round(Double(value) × 2^e)` without the multiplication, for `magic` = 1.5 × 2^(52 − e):
+    /// scaling by a power of two is exact, so rounding `value` to the grid of spacing 2^−e that
+    /// doubles have in [2^(52 − e), 2^(53 − e)) is the same rounding of the same number (for
+    /// |value| < 2^(51 − e)).
+    @inline(__always)
+    static func scaled(_ value: Float, magic: Double) -> Int64 {
+        Int64(bitPattern: (Double(value) + magic).bitPattern) &- Int64(bitPattern: magic.bitPattern)
+    }
+
+    /// The magic numbers of `scaled` for the scales used: 2²⁰ (`scale`), 2⁸ (`squareScale`,
+    /// minutes), 2⁴ (`courseCoarseScale`).
+    static let magic20: Double = 0x1.8p32
+    static let magic8: Double = 0x1.8p44
+    static let magic4: Double = 0x1.8p48
+
+    /// Fixed point with 20 fractional bits.
+    @inline(__always)
+    static func fixed(_ value: Float) -> Int64 { scaled(value, magic: magic20) }
 
     /// Adds one active student's end-of-week state.
     @inline(__always)
@@ -96,27 +112,27 @@ public struct MetricAccumulator: Sendable {
         // Wrapping adds: a chunk holds far fewer than 2⁶³ students.
         active &+= 1
         digitalSum &+= Self.fixed(digitalCompetence)
-        if motivation < Self.lowMotivationThreshold { lowMotivation &+= 1 }
+        lowMotivation &+= motivation < Self.lowMotivationThreshold ? 1 : 0
         skillSums[0] &+= Self.fixed(listening)
         skillSums[1] &+= Self.fixed(reading)
         skillSums[2] &+= Self.fixed(writing)
         skillSums[3] &+= Self.fixed(speaking)
         overallSum &+= Self.fixed(overall)
-        let coarse = Self.round(Double(overall) * Self.squareScale)
+        let coarse = Self.scaled(overall, magic: Self.magic8)
         overallCoarseSum &+= coarse
         overallCoarseSquares &+= coarse &* coarse
         motivationSum &+= Self.fixed(motivation)
         // `band` is a count of five thresholds passed, so 0…5; `& 7` lets the compiler see the
         // index is below 8 and drop the bounds check without changing it.
         bandCounts[band & 7] &+= 1
-        onlineMinutesSum &+= Self.round(Double(onlineMinutes) * 256)
+        onlineMinutesSum &+= Self.scaled(onlineMinutes, magic: Self.magic8)
     }
 
     /// Adds one active student's course achievement, and whether they have ever copied.
     @inline(__always)
     mutating func addCourse(_ course: Float, cheated: Bool) {
         courseSum &+= Self.fixed(course)
-        let coarse = Self.round(Double(course) * Self.courseCoarseScale)
+        let coarse = Self.scaled(course, magic: Self.magic4)
         courseCoarseSum &+= coarse
         courseCoarseSquares &+= coarse &* coarse
         cheaters &+= cheated ? 1 : 0
