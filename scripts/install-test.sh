@@ -23,13 +23,18 @@ grep -q "$prefix/share/blendsim/BlendSimSDK" "$prefix/work/spaced-practice/Packa
 # The installed evidence base is what `evidence check` reads from anywhere.
 (cd / && blendsim evidence check --replications 2 | grep -q "findings reproduced") || fail "the installed blendsim cannot check its evidence from /"
 # The installed what-if server starts from the installed scenarios (and stops on SIGTERM).
-(cd / && blendsim serve --port 0 > "$prefix/serve.out" 2>&1 & echo $! > "$prefix/serve.pid")
+# `exec`: the recorded pid is the server's own (blendsim serve replaces itself with blendsim-serve),
+# so the kill below stops it rather than the subshell around it.
+(cd / && exec blendsim serve --port 0 > "$prefix/serve.out" 2>&1) & echo $! > "$prefix/serve.pid"
 for _ in $(seq 1 100); do grep -q "open http" "$prefix/serve.out" 2>/dev/null && break; sleep 0.1; done
 address=$(grep -o 'http://[^ ]*' "$prefix/serve.out" | head -1)
 [ -n "$address" ] || fail "the installed blendsim serve did not start: $(cat "$prefix/serve.out")"
 python3 -c "import json, sys, urllib.request; sys.exit(0 if 'ratio-40-60.yaml' in json.load(urllib.request.urlopen(sys.argv[1] + 'api/v1/scenarios'))['scenarios'] else 1)" "$address" \
     || fail "the installed server does not list the shipped scenarios"
-kill "$(cat "$prefix/serve.pid")"
+pid=$(cat "$prefix/serve.pid")
+kill "$pid"
+for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+! kill -0 "$pid" 2>/dev/null || fail "the installed server is still running 5 s after SIGTERM"
 rm -f "$prefix/serve.out" "$prefix/serve.pid"
 rm -rf "$prefix/work"
 bash scripts/install.sh --prefix "$prefix" --uninstall > /dev/null

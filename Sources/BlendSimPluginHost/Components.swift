@@ -11,6 +11,8 @@ public struct ModelComponent: Sendable {
     public let schema: ParameterSchema
     /// The sources of the model's figures, when the plugin names them (ABI 1.1).
     public let evidence: String?
+    /// What the model costs, item by item, when the plugin declares it (ABI 1.2).
+    public let costs: [CostItem]
     /// The library that provides it.
     public let plugin: LoadedPlugin
     let descriptor: Descriptor<bs_model_descriptor>
@@ -23,6 +25,8 @@ public struct ModelComponent: Sendable {
             hasFunctions: d.create != nil && d.destroy != nil && d.plan_week != nil, functions: "create, destroy or plan_week",
             plugin: plugin)
         evidence = descriptor.covers(Int(BS_MODEL_DESCRIPTOR_SIZE_1_1)) ? d.evidence.map { String(cString: $0) } : nil
+        costs = try DescriptorCheck.costs(
+            descriptor.covers(Int(BS_MODEL_DESCRIPTOR_SIZE_1_2)) ? d.costs : nil, kind: "model", name: name, plugin: plugin)
         self.plugin = plugin
         self.descriptor = descriptor
     }
@@ -44,6 +48,8 @@ public struct PolicyComponent: Sendable {
     public let schema: ParameterSchema
     /// The sources of the policy's figures, when the plugin names them (ABI 1.1).
     public let evidence: String?
+    /// What the policy costs, item by item, when the plugin declares it (ABI 1.2).
+    public let costs: [CostItem]
     /// The library that provides it.
     public let plugin: LoadedPlugin
     let descriptor: Descriptor<bs_policy_descriptor>
@@ -56,6 +62,8 @@ public struct PolicyComponent: Sendable {
             hasFunctions: d.create != nil && d.destroy != nil && d.begin_week != nil, functions: "create, destroy or begin_week",
             plugin: plugin)
         evidence = descriptor.covers(Int(BS_POLICY_DESCRIPTOR_SIZE_1_1)) ? d.evidence.map { String(cString: $0) } : nil
+        costs = try DescriptorCheck.costs(
+            descriptor.covers(Int(BS_POLICY_DESCRIPTOR_SIZE_1_2)) ? d.costs : nil, kind: "policy", name: name, plugin: plugin)
         self.plugin = plugin
         self.descriptor = descriptor
     }
@@ -84,6 +92,71 @@ enum DescriptorCheck {
         } catch {
             throw PluginHostError("\(plugin.path): \(kind) '\(name)': \(error.message)")
         }
+    }
+}
+
+extension DescriptorCheck {
+    /// The most cost items one component may declare, and the longest text of them.
+    static let maximumCostItems = 32
+    static let maximumCostText = 64 << 10
+
+    /// A component's cost items (`costs`, a JSON array; docs/PLUGINS.md), every one checked: a
+    /// plugin that declares a cost wrongly is refused with the item named, like a bad schema.
+    static func costs(_ text: UnsafePointer<CChar>?, kind: String, name: String, plugin: LoadedPlugin) throws(PluginHostError) -> [CostItem] {
+        guard let text else { return [] }
+        func refuse(_ message: String) -> PluginHostError { PluginHostError("\(plugin.path): \(kind) '\(name)': costs: \(message)") }
+        var length = 0
+        while length <= maximumCostText && text[length] != 0 { length += 1 }
+        guard length <= maximumCostText else { throw refuse("longer than \(maximumCostText >> 10) KiB") }
+        let json: JSONValue
+        do {
+            json = try JSONValue.parse(String(cString: text))
+        } catch {
+            throw refuse("not JSON: \(error.message)")
+        }
+        guard case .array(let entries) = json else { throw refuse("must be a JSON array of items") }
+        guard entries.count <= maximumCostItems else { throw refuse("\(entries.count) items; at most \(maximumCostItems)") }
+        var items: [CostItem] = []
+        for (index, entry) in entries.enumerated() {
+            let label = "item \(index + 1)"
+            guard case .object(let members) = entry else { throw refuse("\(label) must be an object") }
+            let allowed: Set<String> = ["name", "basis", "price", "unit", "currency", "source", "help"]
+            if let unknown = members.first(where: { !allowed.contains($0.0) }) { throw refuse("\(label) has an unknown key '\(unknown.0)'") }
+            guard let itemName = entry["name"]?.stringValue, CostItem.isValidName(itemName) else {
+                throw refuse("\(label) needs a 'name' of lowercase letters, digits and '_'")
+            }
+            let named = "item '\(itemName)'"
+            if items.contains(where: { $0.name == itemName }) { throw refuse("\(named) is declared twice") }
+            guard let basisText = entry["basis"]?.stringValue, let basis = CostBasis(rawValue: basisText) else {
+                throw refuse("\(named) needs a 'basis', one of \(CostBasis.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard let price = entry["price"]?.doubleValue, price.isFinite, price >= 0 else {
+                throw refuse("\(named) needs a 'price' that is a finite number ≥ 0")
+            }
+            let unit: CostUnit
+            if let unitText = entry["unit"] {
+                guard let text = unitText.stringValue, let parsed = CostUnit(rawValue: text) else {
+                    throw refuse("\(named): 'unit' must be 'currency' or 'teacher_hours'")
+                }
+                unit = parsed
+            } else {
+                unit = .currency
+            }
+            var currency: String?
+            if unit == .currency {
+                guard let code = entry["currency"]?.stringValue, CostItem.isValidCurrency(code) else {
+                    throw refuse("\(named) is priced in money and needs a 'currency' code (three capital letters, such as KZT)")
+                }
+                currency = code
+            }
+            guard let source = entry["source"]?.stringValue, !source.isEmpty else {
+                throw refuse("\(named) needs a 'source': a citation with its figure, or 'assumption' and why")
+            }
+            items.append(CostItem(
+                name: itemName, basis: basis, price: price, unit: unit, currency: currency, source: source,
+                help: entry["help"]?.stringValue ?? ""))
+        }
+        return items
     }
 }
 

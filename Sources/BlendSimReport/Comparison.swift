@@ -45,6 +45,9 @@ public enum Comparison {
 
         public let arms: [Arm]
         public let differences: [Difference]
+        /// Per variant after the first and group, when both arms price it: what the group's
+        /// difference costs (docs/COSTS.md).
+        public let costs: [(arm: Int, group: Int, effectiveness: CostReport.Effectiveness)]
         /// summary.json's document.
         public let document: JSONValue
         /// Where each (arm, group name, outcome) is in `differences`.
@@ -88,12 +91,24 @@ public enum Comparison {
                 }
             }
             self.differences = differences
+            var costs: [(arm: Int, group: Int, effectiveness: CostReport.Effectiveness)] = []
+            for (armIndex, arm) in arms.enumerated().dropFirst() {
+                for (index, group) in arm.description.groups.enumerated() {
+                    guard let pricing = group.pricing, let baseIndex = first.description.groups.firstIndex(where: { $0.name == group.name }),
+                        let basePricing = first.description.groups[baseIndex].pricing
+                    else { continue }
+                    costs.append((armIndex, index, CostReport.Effectiveness(
+                        pricing, arm.result.replications.map { $0.groups[index] },
+                        baseline: basePricing, first.result.replications.map { $0.groups[baseIndex] })))
+                }
+            }
+            self.costs = costs
             var positions: [Key: Int] = [:]
             for (position, item) in differences.enumerated() {
                 positions[Key(arm: item.arm, group: arms[item.arm].description.groups[item.group].name, outcome: item.outcome)] = position
             }
             self.positions = positions
-            document = Self.document(arms, differences)
+            document = Self.document(arms, differences, costs)
         }
 
         /// The difference of `outcome` for the group named `group` of arm `arm`, if it has one.
@@ -101,7 +116,9 @@ public enum Comparison {
             positions[Key(arm: arm, group: group, outcome: outcome)].map { differences[$0] }
         }
 
-        static func document(_ arms: [Arm], _ differences: [Difference]) -> JSONValue {
+        static func document(
+            _ arms: [Arm], _ differences: [Difference], _ costs: [(arm: Int, group: Int, effectiveness: CostReport.Effectiveness)]
+        ) -> JSONValue {
             let first = arms[0]
             let variants = arms.map { arm -> JSONValue in
                 let summary = Summary.document(arm.description, arm.result)
@@ -138,6 +155,15 @@ public enum Comparison {
                 ("evidence", Provenance.json(
                     models: arms.flatMap { $0.description.groups.map(\.model) }, policies: arms.flatMap { $0.description.groups.flatMap(\.policies) })),
             ]
+            if !costs.isEmpty {
+                members.insert(("costs", .array(costs.map { item -> JSONValue in
+                    guard case .object(let fields) = item.effectiveness.json else { return .null }
+                    return .object([
+                        ("variant", .string(arms[item.arm].name)), ("baseline", .string(first.name)),
+                        ("group", .string(arms[item.arm].description.groups[item.group].name)),
+                    ] + fields)
+                })), at: members.count - 1)
+            }
             if let uncertainty = first.description.uncertainty { members.insert(("uncertainty", uncertainty.json), at: 5) }
             if let stopping = first.description.stopping { members.insert(("replications_auto", stopping.json), at: 3) }
             return .object(members)
@@ -217,6 +243,7 @@ public enum Comparison {
         let summary = comparison.document
         let verdict = Verdict.text(summary)
         if !verdict.isEmpty { out += "\n" + verdict }
+        if !comparison.costs.isEmpty { out += "\n" + costText(comparison) }
         let provenance = Provenance.text(summary)
         if !provenance.isEmpty { out += "\n" + provenance }
         if arms.contains(where: { !$0.changes.isEmpty }) {
@@ -266,6 +293,40 @@ public enum Comparison {
             out += TerminalSummary.table(rows, rightAligned: [])
         }
         return out
+    }
+}
+
+extension Comparison {
+    /// The costs in words, then a table: per variant and group, the extra cost per student and
+    /// what one more student moving up a level, one withdrawal avoided and 0.1 of g cost.
+    static func costText(_ comparison: Result) -> String {
+        let first = comparison.arms[0]
+        var out = "Cost:\n"
+        var rows = [["variant", "group", "extra cost per student", "per extra student up a level", "per withdrawal avoided", "per 0.1 g (course)"]]
+        for item in comparison.costs {
+            let arm = comparison.arms[item.arm]
+            let group = arm.description.groups[item.group].name
+            let e = item.effectiveness
+            let extra = e.costPerStudent.mean
+            var sentence = "  \(arm.name) (\(group)) costs \(CostReport.money(abs(extra), e.currency)) per student "
+                + (extra >= 0 ? "more" : "less") + " than \(first.name)"
+            if let estimate = e.perLevelUp.estimate {
+                sentence += "; each extra student moving up a level costs \(CostReport.money(estimate, e.currency))"
+                if let interval = e.perLevelUp.interval {
+                    sentence += " (95% CI \(CostReport.money(interval.lower, e.currency)) to \(CostReport.money(interval.upper, e.currency)))"
+                } else {
+                    sentence += " (\(e.perLevelUp.note))"
+                }
+            } else {
+                sentence += "; moving students up a level: \(e.perLevelUp.note)"
+            }
+            out += sentence + ".\n"
+            rows.append([
+                arm.name, group, CostReport.money(extra, e.currency), CostReport.describe(e.perLevelUp, e.currency),
+                CostReport.describe(e.perWithdrawalAvoided, e.currency), CostReport.describe(e.perTenthG, e.currency),
+            ])
+        }
+        return out + TerminalSummary.table(rows, rightAligned: [])
     }
 }
 

@@ -8,6 +8,9 @@ public enum OutcomeCodec {
         .object([
             ("weekly", .array(outcome.weekly.map(encode))),
             ("planned_minutes", .array(outcome.plannedMinutes.map(number))),
+            ("contact_minutes", .array(outcome.contactMinutes.map(number))),
+            ("online_minutes", .array(outcome.onlineMinutes.map(number))),
+            ("loan_share", number(outcome.loanShare)),
         ])
     }
 
@@ -18,7 +21,22 @@ public enum OutcomeCodec {
             guard let metrics = decodeWeek(week) else { return nil }
             weekly.append(metrics)
         }
-        return GroupOutcome(weekly: weekly, plannedMinutes: planned.map(double))
+        // What costs are counted from (absent from shards written before costs were recorded):
+        // minutes per week, each finite, non-negative and at most the week's planned minutes.
+        func minutes(_ key: String) -> [Double]? {
+            guard let member = value[key] else { return [] }
+            guard case .array(let list) = member, list.count == planned.count else { return nil }
+            let values = list.map(double)
+            guard zip(values, planned.map(double)).allSatisfy({ $0.isFinite && $0 >= 0 && $0 <= $1 + 1e-9 }) else { return nil }
+            return values
+        }
+        guard let contact = minutes("contact_minutes"), let online = minutes("online_minutes") else { return nil }
+        var loanShare = 0.0
+        if let member = value["loan_share"] {
+            guard let share = member.doubleValue, share >= 0, share <= 1 else { return nil }
+            loanShare = share
+        }
+        return GroupOutcome(weekly: weekly, plannedMinutes: planned.map(double), contactMinutes: contact, onlineMinutes: online, loanShare: loanShare)
     }
 
     static func number(_ value: Double) -> JSONValue { value.isFinite ? .number(value) : .null }

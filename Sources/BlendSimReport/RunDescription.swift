@@ -8,13 +8,16 @@ public struct RunDescription: Sendable {
         public var onlineShare: Double
         public var students: Int
         public var policies: [String]
+        /// The group's prices, when the scenario asks for costs (`costs:`).
+        public var pricing: GroupPricing?
 
-        public init(name: String, model: String, onlineShare: Double, students: Int, policies: [String]) {
+        public init(name: String, model: String, onlineShare: Double, students: Int, policies: [String], pricing: GroupPricing? = nil) {
             self.name = name
             self.model = model
             self.onlineShare = onlineShare
             self.students = students
             self.policies = policies
+            self.pricing = pricing
         }
     }
 

@@ -6,8 +6,11 @@ public enum Summary {
     /// The summary document of a run.
     public static func document(_ run: RunDescription, _ result: SimulationResult) -> JSONValue {
         let outcomes = run.groups.indices.map { index in result.replications.map { $0.groups[index] } }
-        let groups = run.groups.indices.map { index in
-            group(run.groups[index], outcomes: outcomes[index], weeks: run.weeks, controlPoints: run.controlPoints)
+        let groups = run.groups.indices.map { index -> JSONValue in
+            let json = group(run.groups[index], outcomes: outcomes[index], weeks: run.weeks, controlPoints: run.controlPoints)
+            guard let pricing = run.groups[index].pricing, case .object(var members) = json else { return json }
+            members.append(("cost", CostReport.json(pricing, outcomes: outcomes[index])))
+            return .object(members)
         }
         var members: [(String, JSONValue)] = [
             ("scenario", .string(run.scenario)),
@@ -21,8 +24,13 @@ public enum Summary {
         if let stopping = run.stopping { members.insert(("replications_auto", stopping.json), at: 3) }
         if let baseline = run.baseline, let base = run.groups.firstIndex(where: { $0.name == baseline }) {
             members.append(("baseline", .string(baseline)))
-            members.append(("gains", .array(run.groups.indices.filter { $0 != base }.map { index in
-                gains(run.groups[index].name, outcomes[index], baseline: baseline, outcomes[base])
+            members.append(("gains", .array(run.groups.indices.filter { $0 != base }.map { index -> JSONValue in
+                let json = gains(run.groups[index].name, outcomes[index], baseline: baseline, outcomes[base])
+                guard let pricing = run.groups[index].pricing, let basePricing = run.groups[base].pricing,
+                    case .object(var members) = json
+                else { return json }
+                members.append(("cost", CostReport.Effectiveness(pricing, outcomes[index], baseline: basePricing, outcomes[base]).json))
+                return .object(members)
             })))
         }
         members.append(("evidence", Provenance.json(run)))

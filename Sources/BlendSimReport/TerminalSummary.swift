@@ -78,6 +78,7 @@ public enum TerminalSummary {
             ])
         }
         out += table(incidentRows, rightAligned: [1, 2, 3, 4, 5])
+        out += costs(run, outcomes, color: color)
         // Gains against the baseline group, when the scenario names one: the headline, then the table.
         if run.baseline != nil {
             let summary = Summary.document(run, result)
@@ -90,6 +91,39 @@ public enum TerminalSummary {
         }
         let provenance = Provenance.text(Summary.document(run, result))
         if !provenance.isEmpty { out += "\n" + provenance }
+        return out
+    }
+
+    /// The semester's cost per group, its three largest items, and — against the baseline — what
+    /// each group's gains cost per unit a teacher knows. Empty when the scenario has no `costs:`.
+    static func costs(_ run: RunDescription, _ outcomes: [[GroupOutcome]], color: Bool) -> String {
+        guard let currency = run.groups.compactMap(\.pricing).first?.currency else { return "" }
+        var out = "\n" + heading("Cost of the semester (\(currency); means over replications)", color: color) + "\n"
+        var rows = [["group", "total", "per student", "largest items"]]
+        for (index, group) in run.groups.enumerated() {
+            guard let pricing = group.pricing else { continue }
+            let costs = outcomes[index].map { pricing.cost($0) }
+            let items = pricing.items.indices.map { item in (pricing.items[item].key, Statistic(costs.map { $0.items[item] }).mean) }
+                .filter { $0.1 > 0 }.sorted { $0.1 > $1.1 }.prefix(3)
+            rows.append([
+                group.name, CostReport.money(Statistic(costs.map(\.total)).mean, currency),
+                CostReport.money(Statistic(costs.map { $0.total / Double(max(pricing.students, 1)) }).mean, currency),
+                items.map { "\($0.0) \(CostReport.money($0.1, currency))" }.joined(separator: "; "),
+            ])
+        }
+        out += table(rows, rightAligned: [1, 2])
+        if let baseline = run.baseline, let base = run.groups.firstIndex(where: { $0.name == baseline }), let basePricing = run.groups[base].pricing {
+            var ratioRows = [["against \(baseline)", "extra cost per student", "per extra student up a level", "per withdrawal avoided", "per 0.1 g"]]
+            for (index, group) in run.groups.enumerated() where index != base {
+                guard let pricing = group.pricing else { continue }
+                let e = CostReport.Effectiveness(pricing, outcomes[index], baseline: basePricing, outcomes[base])
+                ratioRows.append([
+                    group.name, CostReport.money(e.costPerStudent.mean, currency), CostReport.describe(e.perLevelUp, currency),
+                    CostReport.describe(e.perWithdrawalAvoided, currency), CostReport.describe(e.perTenthG, currency),
+                ])
+            }
+            if ratioRows.count > 1 { out += "\n" + table(ratioRows, rightAligned: []) }
+        }
         return out
     }
 

@@ -16,7 +16,7 @@ struct BlendSim: ParsableCommand {
             """,
         version: BlendSimVersion.current,
         groupedSubcommands: [
-            CommandGroup(name: "Simulate", subcommands: [Run.self, Compare.self, Sweep.self, Merge.self, Rerun.self, Report.self, Serve.self]),
+            CommandGroup(name: "Simulate", subcommands: [Run.self, Compare.self, Sweep.self, Optimise.self, Merge.self, Rerun.self, Report.self, Serve.self]),
             CommandGroup(name: "Write scenarios", subcommands: [Init.self, Schema.self, Validate.self]),
             CommandGroup(name: "Plugins", subcommands: [Plugin.self, Plugins.self]),
             CommandGroup(name: "Evidence and calibration", subcommands: [Evidence.self, Calibrate.self]),

@@ -15,6 +15,9 @@ public protocol BlendedModel: Sendable {
     /// The sources of the model's figures (citations, one line), or nil; shown by
     /// `blendsim plugins`.
     static var evidence: String? { get }
+    /// What the model costs a university, item by item (`Cost`; docs/COSTS.md): shown by
+    /// `blendsim plugins` and priced when a scenario asks for costs.
+    static var costs: [Cost] { get }
     /// Whether `decide` should be called per chunk.
     static var decidesPerStudent: Bool { get }
 
@@ -31,6 +34,8 @@ public protocol BlendedModel: Sendable {
 extension BlendedModel {
     /// No sources named.
     public static var evidence: String? { nil }
+    /// No cost of its own.
+    public static var costs: [Cost] { [] }
     /// Models decide per week unless they say otherwise.
     public static var decidesPerStudent: Bool { false }
     /// Every student takes part in every activity as planned.
@@ -50,6 +55,8 @@ public protocol Policy: Sendable {
     /// The sources of the policy's figures (citations, one line), or nil; shown by
     /// `blendsim plugins`.
     static var evidence: String? { get }
+    /// What the policy costs a university, item by item (`Cost`; docs/COSTS.md).
+    static var costs: [Cost] { get }
     /// Whether `adjust` should be called per chunk.
     static var adjustsPerStudent: Bool { get }
 
@@ -66,6 +73,8 @@ public protocol Policy: Sendable {
 extension Policy {
     /// No sources named.
     public static var evidence: String? { nil }
+    /// No cost of its own.
+    public static var costs: [Cost] { [] }
     /// Policies act through the conditions unless they say otherwise.
     public static var adjustsPerStudent: Bool { false }
     /// No per-student adjustment.

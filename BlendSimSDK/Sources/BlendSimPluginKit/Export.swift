@@ -94,7 +94,7 @@ public enum PluginExport {
                             try box.decide(week, StudentChunk(chunk!, week: week))
                         }
                     } : nil,
-                evidence: type.evidence.map(permanent)))
+                evidence: type.evidence.map(permanent), costs: Cost.json(type.costs).map(permanent)))
         return descriptor
     }
 
@@ -136,7 +136,7 @@ public enum PluginExport {
                             try box.adjust(week, StudentChunk(chunk!, week: week))
                         }
                     } : nil,
-                evidence: type.evidence.map(permanent)))
+                evidence: type.evidence.map(permanent), costs: Cost.json(type.costs).map(permanent)))
         return descriptor
     }
 

@@ -23,6 +23,7 @@ struct EnrichedVirtual: BlendedModel {
 
     static let name = "enriched-virtual"
     static let summary = "mostly remote study with required in-person sessions every few weeks"
+    static let costs = Cost.onlineCourse
 
     let parameters: Parameters
     init(parameters: Parameters) { self.parameters = parameters }

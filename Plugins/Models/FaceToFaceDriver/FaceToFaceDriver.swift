@@ -16,6 +16,7 @@ struct FaceToFaceDriver: BlendedModel {
 
     static let name = "face-to-face-driver"
     static let summary = "classroom-led teaching; online work for recommendations, corrections and extra practice"
+    static let costs = Cost.onlineCourse
 
     let parameters: Parameters
 

@@ -21,6 +21,7 @@ struct Flex: BlendedModel {
 
     static let name = "flex"
     static let summary = "online platform backbone with on-site teacher support attended on demand"
+    static let costs = Cost.onlineCourse
     static let decidesPerStudent = true
 
     let parameters: Parameters

@@ -19,6 +19,7 @@ struct FlippedClassroom: BlendedModel {
 
     static let name = "flipped-classroom"
     static let summary = "content online before class, class time for active practice and feedback"
+    static let costs = Cost.onlineCourse
 
     let parameters: Parameters
 

@@ -16,6 +16,7 @@ struct FullyOnline: BlendedModel {
 
     static let name = "fully-online"
     static let summary = "all teaching online, live and self-paced; tests taken online"
+    static let costs = Cost.onlineCourse
 
     let parameters: Parameters
     init(parameters: Parameters) { self.parameters = parameters }

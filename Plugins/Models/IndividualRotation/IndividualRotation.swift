@@ -21,6 +21,7 @@ struct IndividualRotation: BlendedModel {
 
     static let name = "individual-rotation"
     static let summary = "per-student schedules between teacher-led and online stations, set by each student's needs"
+    static let costs = Cost.onlineCourse
     static let decidesPerStudent = true
 
     let parameters: Parameters

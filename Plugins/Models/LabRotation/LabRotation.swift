@@ -16,6 +16,7 @@ struct LabRotation: BlendedModel {
 
     static let name = "lab-rotation"
     static let summary = "rotation between the classroom and supervised online work in a campus computer lab"
+    static let costs = Cost.onlineCourse
 
     let parameters: Parameters
     init(parameters: Parameters) { self.parameters = parameters }

@@ -21,6 +21,7 @@ struct OnlineDriver: BlendedModel {
 
     static let name = "online-driver"
     static let summary = "mostly online teaching; mandatory classroom classes at the control points"
+    static let costs = Cost.onlineCourse
 
     let parameters: Parameters
     init(parameters: Parameters) { self.parameters = parameters }

@@ -20,6 +20,7 @@ struct SelfBlend: BlendedModel {
 
     static let name = "self-blend"
     static let summary = "classroom teaching plus optional online courses that students choose themselves"
+    static let costs = Cost.onlineCourse
     static let decidesPerStudent = true
 
     let parameters: Parameters

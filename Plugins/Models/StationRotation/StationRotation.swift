@@ -23,6 +23,7 @@ struct StationRotation: BlendedModel {
 
     static let name = "station-rotation"
     static let summary = "class time rotates between teacher-led, peer-practice and online stations"
+    static let costs = Cost.onlineCourse
 
     let parameters: Parameters
 

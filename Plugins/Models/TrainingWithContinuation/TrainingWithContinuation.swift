@@ -18,6 +18,7 @@ struct TrainingWithContinuation: BlendedModel {
 
     static let name = "training-with-continuation"
     static let summary = "small-group contact teaching that continues independently on electronic resources"
+    static let costs = Cost.onlineCourse
 
     let parameters: Parameters
     init(parameters: Parameters) { self.parameters = parameters }

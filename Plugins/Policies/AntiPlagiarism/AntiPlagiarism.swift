@@ -10,6 +10,15 @@ struct AntiPlagiarism: Policy {
 
     static let name = "anti-plagiarism"
     static let summary = "plagiarism checks and proctoring that catch copied online work"
+    static let costs: [Cost] = [
+        Cost(
+            "licence", .perStudent, 550, currency: "KZT",
+            source: "derived: the California State University system spent over $1.1 M on Turnitin in 2025 (The Markup / "
+                + "CalMatters, 26 June 2025) for about 460,000 students, about $2.4 per student a year; half for a semester, "
+                + "at 455.69 KZT per USD (National Bank of Kazakhstan, 14 December 2023); no price of StrikePlagiarism or "
+                + "Antiplagiat in Kazakhstan was found",
+            help: "text-matching licence, per student and semester"),
+    ]
 
     let parameters: Parameters
     init(parameters: Parameters) { self.parameters = parameters }

@@ -11,6 +11,14 @@ struct ChatBotFeedback: Policy {
 
     static let name = "chat-bot-feedback"
     static let summary = "chat-bot and messenger feedback on online and independent work"
+    static let costs: [Cost] = [
+        Cost(
+            "licence", .perStudent, 6_600, currency: "KZT",
+            source: "derived: California State University's ChatGPT Edu contract, $15 M a year for about 500,000 students and "
+                + "staff (Bloomberg, December 2025), about $29 per user a year; half for a semester, at 455.69 KZT per USD; "
+                + "no university chat-bot feedback price per student was found",
+            help: "chat-bot licence for each student, per semester"),
+    ]
 
     let parameters: Parameters
     init(parameters: Parameters) { self.parameters = parameters }

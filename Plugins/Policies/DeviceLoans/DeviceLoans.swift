@@ -10,6 +10,14 @@ struct DeviceLoans: Policy {
 
     static let name = "device-loans"
     static let summary = "loaned computers for students without a personal PC"
+    static let costs: [Cost] = [
+        Cost(
+            "device", .perLoanedDevice, 20_000, currency: "KZT",
+            source: "derived: Kazakh regional purchases of computers for students in 2020 came to 153,000–171,000 KZT a "
+                + "device (Kazinform, 24 September 2020; Kursiv, 13 August 2020), here 160,000, written off over the "
+                + "4-year refresh of the FCC's Project RED cost model: 8 semesters",
+            help: "a lent computer, per student lent one and semester"),
+    ]
 
     let parameters: Parameters
     init(parameters: Parameters) { self.parameters = parameters }

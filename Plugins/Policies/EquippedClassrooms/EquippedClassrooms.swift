@@ -10,6 +10,13 @@ struct EquippedClassrooms: Policy {
 
     static let name = "equipped-classrooms"
     static let summary = "technical teaching aids in the classrooms"
+    static let costs: [Cost] = [
+        Cost(
+            "equipment", .perTeacher, 20_000, currency: "KZT",
+            source: "derived, as device-loans: one computer at 160,000 KZT written off over 8 semesters, per teacher's "
+                + "classroom; the projector and the rest of the room are an assumption left unpriced",
+            help: "technical aids in each teacher's classroom, per semester"),
+    ]
 
     let parameters: Parameters
     init(parameters: Parameters) { self.parameters = parameters }

@@ -16,6 +16,13 @@ struct ObligatoryBlendedLearning: Policy {
 
     static let name = "obligatory-blended-learning"
     static let summary = "blended learning required university-wide, with standardised e-courses"
+    static let costs: [Cost] = [
+        Cost(
+            "course_review", .perOnlineHour, teacherHours: 2,
+            source: "assumption: checking an e-course against the standard takes 2 teacher hours per hour of self-paced "
+                + "material; no measured figure was found",
+            help: "checking the e-courses, per hour of self-paced material"),
+    ]
 
     let parameters: Parameters
     init(parameters: Parameters) { self.parameters = parameters }

@@ -14,6 +14,14 @@ struct TeacherITTraining: Policy {
 
     static let name = "teacher-it-training"
     static let summary = "professional development that raises the quality of online teaching over the weeks"
+    static let costs: [Cost] = [
+        Cost(
+            "training_time", .perTeacher, teacherHours: 36,
+            source: "assumption: a 36-hour course per teacher, paid at the teacher hour; no per-teacher cost of IT training "
+                + "in Kazakhstan was found (workshops elsewhere cost $8–181 per teacher-day besides the teachers' time: "
+                + "International Rescue Committee, Cost efficiency: teacher professional development)",
+            help: "the teachers' time in training, per teacher and semester"),
+    ]
 
     let parameters: Parameters
     init(parameters: Parameters) { self.parameters = parameters }

@@ -35,6 +35,20 @@ extension bs_activity {
             kind: kind.rawValue, skills: skills, flags: flags, reserved: 0, minutes: minutes,
             effectiveness: effectiveness, feedback: feedback)
     }
+
+    /// Led by a teacher, who is paid for its minutes (docs/COSTS.md): classroom teaching, live
+    /// online sessions, independent work with a teacher, and tests not taken online.
+    var isTeacherLed: Bool {
+        switch kind {
+        case ActivityKind.classroom.rawValue, ActivityKind.onlineSync.rawValue, ActivityKind.siwt.rawValue: true
+        case ActivityKind.assessment.rawValue: flags & UInt32(BS_FLAG_ONLINE) == 0
+        default: false
+        }
+    }
+
+    /// Self-paced online work: material someone has to make (live online sessions are led by a
+    /// teacher and counted as contact).
+    var isOnlineWork: Bool { kind == ActivityKind.onlineAsync.rawValue }
 }
 
 extension bs_conditions {

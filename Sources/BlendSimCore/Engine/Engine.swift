@@ -95,7 +95,11 @@ public final class Engine: Sendable {
         }
         return ReplicationOutcome(
             replication: replication,
-            groups: runs.map { GroupOutcome(weekly: $0.weekly, plannedMinutes: $0.plannedMinutes) })
+            groups: runs.map {
+                GroupOutcome(
+                    weekly: $0.weekly, plannedMinutes: $0.plannedMinutes, contactMinutes: $0.contactMinutes,
+                    onlineMinutes: $0.onlineMinutes, loanShare: $0.loanShare)
+            })
     }
 }
 
@@ -120,6 +124,9 @@ final class GroupRun {
     let policyCalls: [PluginCallSite.Label]
     private(set) var weekly: [WeekMetrics] = []
     private(set) var plannedMinutes: [Double] = []
+    private(set) var contactMinutes: [Double] = []
+    private(set) var onlineMinutes: [Double] = []
+    private(set) var loanShare: Double = 0
 
     init(
         index: Int, spec: GroupSpec, initializer: CohortInitializer, replication: Int, groupKey: UInt64,
@@ -283,6 +290,9 @@ final class GroupRun {
             }
         }
         plannedMinutes.append(plan.reduce(0) { $0 + $1.minutes } + conditions.extra_siw_minutes)
+        contactMinutes.append(plan.reduce(0) { $0 + ($1.isTeacherLed ? $1.minutes : 0) })
+        onlineMinutes.append(plan.reduce(0) { $0 + ($1.isOnlineWork ? $1.minutes : 0) })
+        loanShare = max(loanShare, conditions.device_loan_share)
         let weekPlan = WeekPlan(
             week: week, isControlPoint: isControlPoint, activities: plan, conditions: conditions,
             motivationTarget: spec.population.motivation.mean, kernel: kernel.parameters,

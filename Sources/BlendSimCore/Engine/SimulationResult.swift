@@ -4,10 +4,23 @@ public struct GroupOutcome: Sendable {
     public var weekly: [WeekMetrics]
     /// Activities the model planned per week (after policies), index `w - 1` for week `w`.
     public var plannedMinutes: [Double]
+    /// Of those, per week, the minutes a teacher leads (classroom, live online, independent work
+    /// with a teacher, tests not taken online) and the minutes of self-paced online work: what teacher hours and online hours cost (docs/COSTS.md). Empty in results
+    /// read from shards written before they were recorded.
+    public var contactMinutes: [Double]
+    public var onlineMinutes: [Double]
+    /// The largest share of students without a computer of their own who were lent one in any week.
+    public var loanShare: Double
 
-    public init(weekly: [WeekMetrics], plannedMinutes: [Double]) {
+    public init(
+        weekly: [WeekMetrics], plannedMinutes: [Double], contactMinutes: [Double] = [], onlineMinutes: [Double] = [],
+        loanShare: Double = 0
+    ) {
         self.weekly = weekly
         self.plannedMinutes = plannedMinutes
+        self.contactMinutes = contactMinutes
+        self.onlineMinutes = onlineMinutes
+        self.loanShare = loanShare
     }
 
     public var before: WeekMetrics { weekly[0] }

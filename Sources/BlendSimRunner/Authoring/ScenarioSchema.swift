@@ -23,6 +23,23 @@ public enum ScenarioSchema {
         return .object(members)
     }
 
+    /// `costs:`: the currency, the teacher hour, marking, and a price for every declared item.
+    static func costs(_ host: PluginHost) -> JSONValue {
+        var items: [(String, JSONValue)] = []
+        for (owner, declared) in host.models.map({ ($0.name, $0.costs) }) + host.policies.map({ ($0.name, $0.costs) }) {
+            for item in declared {
+                let unit = item.unit == .teacherHours ? "teacher hours" : "the scenario's currency"
+                items.append((owner + "." + item.name, number(0...1e12, "\(item.help) (\(item.basis.phrase), in \(unit))")))
+            }
+        }
+        return object([
+            ("currency", .object([("type", .string("string")), ("pattern", .string("^[A-Z]{3}$")), ("description", .string("ISO 4217 code; every price is in it"))])),
+            ("teacher_hour", number(0...1e12, "the price of one teacher hour")),
+            ("marking_minutes", number(0...600, "marking per student and week")),
+            ("prices", object(items)),
+        ], description: "prices for the semester's costs (docs/COSTS.md)")
+    }
+
     static func parameters(_ schema: ParameterSchema) -> JSONValue {
         object(schema.parameters.map { p in
             var members: [(String, JSONValue)] = [("description", .string(p.help + (p.unit.isEmpty || p.unit == "1" ? "" : " (\(p.unit))")))]
@@ -151,6 +168,7 @@ public enum ScenarioSchema {
             ("baseline", .object([("type", .string("string"))])),
             ("groups", .object([("type", .string("array")), ("minItems", .integer(1)), ("items", group)])),
             ("variants", .object([("type", .string("array")), ("items", variant)])),
+            ("costs", costs(host)),
         ], required: ["groups"], description: "A blendsim scenario (docs/SCENARIO.md)")
         if case .object(var members) = root {
             members.insert(("$schema", .string("https://json-schema.org/draft/2020-12/schema")), at: 0)

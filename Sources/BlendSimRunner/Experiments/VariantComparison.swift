@@ -1,5 +1,6 @@
 public import BlendSimCore
 public import BlendSimReport
+import BlendSimPluginHost
 import BlendSimScenario
 
 /// `blendsim compare`: runs every variant of a scenario with the same random numbers and
@@ -68,14 +69,16 @@ public enum VariantComparison {
                 plugins: ResultProvenance.used(by: variants.map(\.scenario), host: host).map(PluginRecord.init)))
         }
         let provenance = ResultProvenance(seed: seed, replications: replications, scenarios: variants.map(\.scenario), host: host)
-        var report = report(variants, replications: replications, units: results, provenance: provenance, posterior: settings.posterior, stopping: stopping)
+        var report = report(
+            variants, replications: replications, units: results, provenance: provenance, posterior: settings.posterior, stopping: stopping,
+            host: host)
         report.notes = scenario.notes
         return .complete(report)
     }
 
     static func report(
         _ variants: [(name: String?, scenario: Scenario, changes: [String])], replications: Int, units: [UnitResult], provenance: ResultProvenance,
-        posterior: PosteriorSample? = nil, stopping: RunDescription.Stopping? = nil
+        posterior: PosteriorSample? = nil, stopping: RunDescription.Stopping? = nil, host: PluginHost? = nil
     ) -> Report {
         let scenarios = variants.map { variant -> Scenario in
             var scenario = variant.scenario
@@ -84,7 +87,7 @@ public enum VariantComparison {
         }
         let results = Experiment.results(arms: scenarios, replications: replications, units: units)
         return Report(comparison: Comparison.Result(arms: variants.indices.map { index in
-            var description = ScenarioRun.describe(scenarios[index], posterior: posterior)
+            var description = ScenarioRun.describe(scenarios[index], posterior: posterior, host: host)
             description.stopping = stopping
             return Comparison.Arm(name: variants[index].name ?? "", description: description, result: results[index], changes: variants[index].changes)
         }), provenance: provenance)
@@ -99,8 +102,11 @@ public enum VariantComparison {
             throw Diagnostic("\(first.planPath) has changed since the shards ran; refusing to merge")
         }
         try ShardFile.check(units, arms: variants.map { ($0.scenario.groups.count, $0.scenario.weeks) }, replications: first.replications)
+        // Costs are priced from the plugins' declarations: the merge loads the plugin path only when
+        // the scenario asks for them.
+        let host = scenario.costs == nil ? nil : try PluginResolution.host(settings.pluginDirectories)
         return report(
             variants, replications: first.replications, units: units,
-            provenance: ResultProvenance(seed: first.seed, replications: first.replications, plugins: first.plugins))
+            provenance: ResultProvenance(seed: first.seed, replications: first.replications, plugins: first.plugins), host: host)
     }
 }

@@ -60,14 +60,15 @@ public enum ScenarioRun {
         }
         let seconds = Clock.monotonicSeconds() - start
         let plugins = ResultProvenance.used(by: [scenario], host: host)
-        var description = describe(scenario, posterior: settings.posterior)
+        var description = describe(scenario, posterior: settings.posterior, host: host)
         description.stopping = stopping
         return RunReport(scenario: scenario, description: description, result: result, plugins: plugins, seconds: seconds)
     }
 
     /// The scenario as the results files describe it (with the posterior its parameters were
     /// drawn from, under `--uncertainty model`).
-    public static func describe(_ scenario: Scenario, posterior: PosteriorSample? = nil) -> RunDescription {
+    /// With `host`, a scenario that asks for costs (`costs:`) has each group's prices filled in.
+    public static func describe(_ scenario: Scenario, posterior: PosteriorSample? = nil, host: PluginHost? = nil) -> RunDescription {
         var description = RunDescription(
             scenario: scenario.name, seed: scenario.seed, replications: scenario.replications, weeks: scenario.weeks,
             controlPoints: scenario.controlPoints, baseline: scenario.baseline,
@@ -76,6 +77,10 @@ public enum ScenarioRun {
                     name: $0.name, model: $0.model.name, onlineShare: $0.onlineShare, students: $0.students,
                     policies: $0.policies.map(\.name))
             })
+        if let host, scenario.costs != nil {
+            let pricing = Costing.pricing(scenario, host: host).pricing
+            for index in description.groups.indices { description.groups[index].pricing = pricing[index] }
+        }
         if let posterior {
             description.uncertainty = RunDescription.Uncertainty(
                 posterior: posterior.path, sha256: posterior.sha256, particles: posterior.particles.count, parameters: posterior.names)

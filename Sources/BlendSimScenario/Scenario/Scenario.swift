@@ -27,6 +27,8 @@ public struct Scenario: Sendable {
     /// Remarks about how the scenario was read that are not errors (level head-counts read as
     /// shares, shares that summed to 0.99 normalised): shown as `file:line:column: note: …`.
     public var notes: [Diagnostic] = []
+    /// `costs:`, when the scenario asks for costs (docs/COSTS.md).
+    public var costs: CostSettings?
 }
 
 /// One group of a scenario.

@@ -40,6 +40,11 @@ extension ScenarioDecoder {
         if let node = top["population"] { population = self.population(node, base: population) }
         if let node = top["model_defaults"] { defaults(node, "model_defaults") }
         if let node = top["policy_defaults"] { defaults(node, "policy_defaults") }
+        if let node = top["costs"] {
+            var settings = costSettings
+            costs(node, into: &settings)
+            costSettings = settings
+        }
 
         var groups: [GroupScenario] = []
         if let node = top["groups"] {
@@ -78,6 +83,7 @@ extension ScenarioDecoder {
             groups: groups, baseline: baseline, source: source, includes: includes, variants: [],
             defaultComponents: defaultComponents)
         scenario.notes = notes
+        scenario.costs = costSettings
         return scenario
     }
 
@@ -130,6 +136,7 @@ extension ScenarioDecoder {
         let included = ScenarioSource(path: resolved, bytes: bytes)
         includes.append(included)
         var fragment = ScenarioDecoder(source: included)
+        fragment.costSettings = costSettings
         defer {
             diagnostics += fragment.diagnostics
             // A later include's value for a parameter replaces an earlier one's.
@@ -140,6 +147,7 @@ extension ScenarioDecoder {
                 }
             }
             defaultNameLocations.merge(fragment.defaultNameLocations) { $1 }
+            costSettings = fragment.costSettings
             for (name, entries) in fragment.policyDefaults {
                 for entry in entries {
                     policyDefaults[name, default: []].removeAll { $0.0 == entry.0 }
@@ -159,6 +167,11 @@ extension ScenarioDecoder {
         if let node = entries["population"] { population = fragment.population(node, base: population) }
         if let node = entries["model_defaults"] { fragment.defaults(node, "model_defaults") }
         if let node = entries["policy_defaults"] { fragment.defaults(node, "policy_defaults") }
+        if let node = entries["costs"] {
+            var settings = fragment.costSettings
+            fragment.costs(node, into: &settings)
+            fragment.costSettings = settings
+        }
     }
 
     /// `model_defaults` / `policy_defaults`: name → parameters.

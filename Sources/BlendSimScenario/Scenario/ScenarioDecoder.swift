@@ -19,6 +19,8 @@ struct ScenarioDecoder {
     var componentPlaces = Set<String>()
     /// Remarks that are not errors (`Scenario.notes`).
     var notes: [Diagnostic] = []
+    /// `costs:` as the scenario and its includes set it (includes first).
+    var costSettings: CostSettings?
     /// Cohort files already read, by where `cohort:` is written: a variant's copy of a group
     /// does not read its file again.
     var cohorts: [String: (data: CohortData, bootstrap: Bool)] = [:]
@@ -27,10 +29,10 @@ struct ScenarioDecoder {
 
     static let topKeys = [
         "name", "description", "include", "seed", "replications", "semester", "population", "kernel",
-        "model_defaults", "policy_defaults", "baseline", "groups", "variants",
+        "model_defaults", "policy_defaults", "baseline", "groups", "variants", "costs",
     ]
     /// What an included file may set.
-    static let fragmentKeys = ["kernel", "population", "model_defaults", "policy_defaults"]
+    static let fragmentKeys = ["kernel", "population", "model_defaults", "policy_defaults", "costs"]
     static let semesterKeys = ["weeks", "control_points"]
     static let groupKeys = [
         "name", "students", "levels", "cohort", "model", "online_share", "hours", "students_per_teacher", "policies",

@@ -19,6 +19,13 @@ public struct SweepPlan: Sendable {
         /// A range for the sampling designs.
         public var range: ClosedRange<Double>?
         public var location: SourceLocation
+
+        public init(name: String, values: [YAMLNode], range: ClosedRange<Double>?, location: SourceLocation) {
+            self.name = name
+            self.values = values
+            self.range = range
+            self.location = location
+        }
     }
 
     public var scenarioPath: String

@@ -1,5 +1,5 @@
 /*
- * blendsim plugin ABI, version 1.1.
+ * blendsim plugin ABI, version 1.2.
  *
  * The one contract between the blendsim host and its model and policy plugins. It is plain C so
  * that a plugin can be written in any language that can export a C function, and so that host and
@@ -17,6 +17,7 @@
  * 1.0  the structs below without the fields marked "1.1".
  * 1.1  bs_week_context.mean_course; bs_model_descriptor.evidence and
  *      bs_policy_descriptor.evidence.
+ * 1.2  bs_model_descriptor.costs and bs_policy_descriptor.costs.
  *
  * Memory: everything a plugin returns (descriptors, names, schemas) must stay valid until the
  * process exits; the host never unloads a plugin. Everything the host passes in is valid only for
@@ -38,7 +39,7 @@ extern "C" {
 #endif
 
 #define BLENDSIM_ABI_MAJOR 1u
-#define BLENDSIM_ABI_MINOR 1u
+#define BLENDSIM_ABI_MINOR 2u
 #define BLENDSIM_ENTRY_SYMBOL "blendsim_plugin_v1"
 
 /* Status codes returned by every fallible plugin function. */
@@ -173,6 +174,8 @@ typedef struct bs_model_descriptor {
                             char *error, size_t error_capacity);
     /* 1.1 */
     const char *evidence; /* NULL, or the sources of the model's figures (citations, one line) */
+    /* 1.2 */
+    const char *costs;    /* NULL, or a JSON array of the model's cost items (docs/PLUGINS.md) */
 } bs_model_descriptor;
 
 typedef struct bs_policy_descriptor {
@@ -192,6 +195,8 @@ typedef struct bs_policy_descriptor {
                             char *error, size_t error_capacity);
     /* 1.1 */
     const char *evidence; /* NULL, or the sources of the policy's figures (citations, one line) */
+    /* 1.2 */
+    const char *costs;    /* NULL, or a JSON array of the policy's cost items (docs/PLUGINS.md) */
 } bs_policy_descriptor;
 
 /* What `blendsim_plugin_v1` returns. */
@@ -218,8 +223,10 @@ typedef const bs_plugin *(*bs_plugin_entry)(void);
 #define BS_CHUNK_SIZE_1_0 128u
 #define BS_MODEL_DESCRIPTOR_SIZE_1_0 72u
 #define BS_MODEL_DESCRIPTOR_SIZE_1_1 80u
+#define BS_MODEL_DESCRIPTOR_SIZE_1_2 88u
 #define BS_POLICY_DESCRIPTOR_SIZE_1_0 72u
 #define BS_POLICY_DESCRIPTOR_SIZE_1_1 80u
+#define BS_POLICY_DESCRIPTOR_SIZE_1_2 88u
 
 #if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L && UINTPTR_MAX == 0xFFFFFFFFFFFFFFFFu
 _Static_assert(sizeof(bs_conditions) == BS_CONDITIONS_SIZE_1_0, "bs_conditions changed size");
@@ -228,9 +235,11 @@ _Static_assert(offsetof(bs_week_context, mean_course) == BS_WEEK_CONTEXT_SIZE_1_
 _Static_assert(sizeof(bs_week_context) == BS_WEEK_CONTEXT_SIZE_1_1, "bs_week_context changed size");
 _Static_assert(sizeof(bs_chunk) == BS_CHUNK_SIZE_1_0, "bs_chunk changed size");
 _Static_assert(offsetof(bs_model_descriptor, evidence) == BS_MODEL_DESCRIPTOR_SIZE_1_0, "1.0 prefix of bs_model_descriptor changed");
-_Static_assert(sizeof(bs_model_descriptor) == BS_MODEL_DESCRIPTOR_SIZE_1_1, "bs_model_descriptor changed size");
+_Static_assert(offsetof(bs_model_descriptor, costs) == BS_MODEL_DESCRIPTOR_SIZE_1_1, "1.1 prefix of bs_model_descriptor changed");
+_Static_assert(sizeof(bs_model_descriptor) == BS_MODEL_DESCRIPTOR_SIZE_1_2, "bs_model_descriptor changed size");
 _Static_assert(offsetof(bs_policy_descriptor, evidence) == BS_POLICY_DESCRIPTOR_SIZE_1_0, "1.0 prefix of bs_policy_descriptor changed");
-_Static_assert(sizeof(bs_policy_descriptor) == BS_POLICY_DESCRIPTOR_SIZE_1_1, "bs_policy_descriptor changed size");
+_Static_assert(offsetof(bs_policy_descriptor, costs) == BS_POLICY_DESCRIPTOR_SIZE_1_1, "1.1 prefix of bs_policy_descriptor changed");
+_Static_assert(sizeof(bs_policy_descriptor) == BS_POLICY_DESCRIPTOR_SIZE_1_2, "bs_policy_descriptor changed size");
 #endif
 
 /* Copies a struct that starts with `struct_size` (written by the other side, perhaps built

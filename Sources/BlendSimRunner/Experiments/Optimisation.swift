@@ -1,0 +1,253 @@
+public import BlendSimCore
+import BlendSimPluginHost
+import BlendSimReport
+import BlendSimScenario
+
+/// `blendsim optimise`: the designs of one group (model × online share × a bundle of policies)
+/// that give the most of an outcome within a budget — or cost least for a target — with common
+/// random numbers across designs, the chance each is best, and the cost–outcome frontier
+/// (docs/EXPERIMENTS.md, docs/COSTS.md).
+public enum Optimisation {
+    /// One design of the group.
+    public struct Design: Sendable {
+        public var model: String
+        public var onlineShare: Double
+        /// Fixed policies, then the chosen ones in the plan's order.
+        public var policies: [String]
+        /// The bundle as a bit mask over the plan's optional policies.
+        public var bundle: Int
+
+        public var label: String {
+            "\(model) at \(Int((onlineShare * 100).rounded()))% online"
+                + (policies.isEmpty ? ", no policies" : " with " + policies.joined(separator: ", "))
+        }
+    }
+
+    /// What one design gave, replication by replication (the first `objective.count`).
+    public struct Evaluation: Sendable {
+        public var design: Design
+        /// The objective per replication (higher is better: minimised outcomes are negated).
+        public var objective: [Double]
+        /// The semester's cost of the group per replication, and per student.
+        public var cost: [Double]
+        public var costPerStudent: [Double]
+        /// Why the design could not run (a model's refusal of its settings), if so.
+        public var refused: String?
+
+        var meanObjective: Double { objective.isEmpty ? -.infinity : objective.reduce(0, +) / Double(objective.count) }
+        var meanCost: Double { cost.isEmpty ? .infinity : cost.reduce(0, +) / Double(cost.count) }
+        var meanCostPerStudent: Double { costPerStudent.isEmpty ? .infinity : costPerStudent.reduce(0, +) / Double(costPerStudent.count) }
+    }
+
+    public struct Report: Sendable, CommandResults {
+        public var files: [(name: String, contents: String)]
+        public var table: String
+        public var provenance: ResultProvenance
+        public var tableText: String { table }
+    }
+
+    /// The most student-weeks a plan may ask for (about 15 minutes at the kernel's rate on two
+    /// cores): a bigger space is refused before anything runs, with its size.
+    public static let maximumStudentWeeks = 2e10
+    /// Exhaustive search for `auto` up to this many student-weeks.
+    public static let exhaustiveStudentWeeks = 6e8
+    /// Designs run together in one batch: their outcomes are reduced to the objective and the cost
+    /// before the next batch runs, so memory does not grow with the space.
+    static let batch = 64
+
+    public static func run(
+        planPath: String, settings: RunSettings, progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws(Diagnostic) -> Report {
+        let plan = try OptimisePlanLoader.load(path: planPath)
+        let host = try PluginResolution.host(settings.pluginDirectories)
+        var base = settings.apply(to: try PluginResolution.scenario(at: plan.scenarioPath) { () throws(Diagnostic) in host })
+        if let replications = plan.replications, settings.replications == nil { base.replications = replications }
+        func refuse(_ message: String, at location: SourceLocation?) -> Diagnostic {
+            let location = location ?? SourceLocation(file: plan.source.path, line: 1, column: 1)
+            return plan.source.diagnostic(message, line: location.line, column: location.column)
+        }
+        guard base.costs != nil else {
+            throw refuse("\(plan.scenarioPath) has no 'costs:'; optimising needs prices (docs/COSTS.md)", at: nil)
+        }
+        guard let groupIndex = base.groups.firstIndex(where: { $0.name == plan.group }) else {
+            throw refuse(
+                "group '\(plan.group)' is not in \(plan.scenarioPath)\(Suggestion.phrase(for: plan.group, in: base.groups.map(\.name)))",
+                at: plan.groupLocation)
+        }
+        guard base.replications >= 2 else {
+            throw refuse("optimising needs at least 2 replications (give 'replications:' in the plan)", at: nil)
+        }
+        // Every name in the space must be a model or policy the plugins provide.
+        var problems: [Diagnostic] = []
+        for (name, location) in plan.models where host.model(named: name) == nil {
+            problems.append(refuse("unknown model '\(name)'\(Suggestion.phrase(for: name, in: host.models.map(\.name)))", at: location))
+        }
+        for (name, location) in plan.policies + plan.fixedPolicies where host.policy(named: name) == nil {
+            problems.append(refuse("unknown policy '\(name)'\(Suggestion.phrase(for: name, in: host.policies.map(\.name)))", at: location))
+        }
+        if let error = Diagnostic.collected(Diagnostic.report(problems)) { throw error }
+
+        let group = base.groups[groupIndex]
+        let designs = designs(plan, group: group)
+        let studentWeeks = Double(designs.count) * Double(base.replications) * Double(group.students) * Double(base.weeks)
+        guard studentWeeks <= maximumStudentWeeks else {
+            throw refuse(
+                "the space has \(designs.count) designs × \(base.replications) replications × \(group.students) students × "
+                    + "\(base.weeks) weeks = \(scientific(studentWeeks)) student-weeks, more than the "
+                    + "\(scientific(maximumStudentWeeks)) allowed; narrow the space, or use fewer replications or students",
+                at: nil)
+        }
+        let search: OptimisePlan.Search = plan.search == .auto ? (studentWeeks <= exhaustiveStudentWeeks ? .exhaustive : .racing) : plan.search
+
+        // Each design as a scenario of the group alone (the scenario's other groups would only add
+        // work: designs share random numbers either way).
+        let overrides = designs.enumerated().map { index, design in override(design, index: index, plan: plan) }
+        let decoded = ScenarioLoader.points(scenarioPath: plan.scenarioPath, overrides: overrides)
+        if let error = Diagnostic.collected(Diagnostic.report(decoded.diagnostics)) { throw error }
+        var evaluations: [Evaluation] = []
+        var scenarios: [Scenario?] = []
+        var pricing: [GroupPricing?] = []
+        for (design, variant) in zip(designs, decoded.scenarios) {
+            var scenario = variant.scenario
+            scenario.groups = [scenario.groups[groupIndex]]
+            scenario.baseline = nil
+            scenario.replications = base.replications
+            scenario.seed = base.seed
+            scenario.variants = []
+            let resolved = PluginResolution.resolve(scenario, host: host)
+            var evaluation = Evaluation(design: design, objective: [], cost: [], costPerStudent: [])
+            if resolved.spec == nil {
+                evaluation.refused = resolved.diagnostics.first?.message ?? "refused"
+                scenarios.append(nil)
+                pricing.append(nil)
+            } else {
+                scenarios.append(scenario)
+                pricing.append(Costing.pricing(scenario, host: host).pricing[0])
+            }
+            evaluations.append(evaluation)
+        }
+        guard evaluations.contains(where: { $0.refused == nil }) else {
+            throw refuse("no design of the space can run: \(evaluations[0].refused ?? "")", at: nil)
+        }
+
+        let objective = plan.objective
+        let sign: Double = OptimisePlan.minimised.contains(objective) ? -1 : 1
+        let reader = Outcomes.catalog.first { $0.name == objective }!.read
+        let students = group.students
+        // Runs replications `range` of `designs` (indices), in batches, and appends what each gave.
+        func evaluate(_ indices: [Int], _ range: Range<Int>, done: inout Int, total: Int) throws(Diagnostic) {
+            var start = 0
+            while start < indices.count {
+                let slice = Array(indices[start..<min(start + batch, indices.count)])
+                start += slice.count
+                let named = slice.map { (name: Optional("design-\($0 + 1)"), scenario: scenarios[$0]!) }
+                let arms = try Experiment.arms(named, host: host, posterior: settings.posterior)
+                var units: [(arm: Int, replication: Int)] = []
+                for arm in arms.indices { for replication in range { units.append((arm, replication)) } }
+                let finished = done
+                let results = try Experiment.run(
+                    arms: arms, units: units, options: settings.engine,
+                    progress: { current, _ in progress?(finished + current, total) })
+                done += units.count
+                let ordered = results.sorted { ($0.arm, $0.replication) < ($1.arm, $1.replication) }
+                for unit in ordered {
+                    let index = slice[unit.arm]
+                    let outcome = unit.groups[0]
+                    let price = pricing[index]!.cost(outcome).total
+                    evaluations[index].objective.append(sign * reader(outcome, students))
+                    evaluations[index].cost.append(price)
+                    evaluations[index].costPerStudent.append(price / Double(max(students, 1)))
+                }
+            }
+        }
+
+        let runnable = evaluations.indices.filter { evaluations[$0].refused == nil }
+        let replications = base.replications
+        var rounds: [(replications: Int, designs: Int)] = []
+        var done = 0
+        switch search {
+        case .racing:
+            // Successive halving with paired statistics: all designs within the budget with a few
+            // replications; each round keeps those whose paired difference from the best is not
+            // clearly negative (95% one-sided) and at least the better half, and doubles the
+            // replications, until the full count.
+            var alive = runnable
+            var have = 0
+            var next = min(replications, max(4, replications / 8))
+            let total = alive.count * replications
+            while true {
+                try evaluate(alive, have..<next, done: &done, total: total)
+                have = next
+                rounds.append((have, alive.count))
+                if let budget = plan.budget { alive = alive.filter { evaluations[$0].meanCost <= budget } }
+                if have >= replications || alive.count <= 1 { break }
+                alive = survivors(alive, evaluations, target: plan.target.map { sign * $0 })
+                next = min(replications, have * 2)
+            }
+        case .exhaustive, .auto:
+            try evaluate(runnable, 0..<replications, done: &done, total: runnable.count * replications)
+            rounds.append((replications, runnable.count))
+        }
+
+        return report(
+            plan, base: base, group: group, evaluations: evaluations, search: search, rounds: rounds, sign: sign,
+            pricing: pricing, provenance: ResultProvenance(
+                seed: base.seed, replications: replications, scenarios: scenarios.compactMap { $0 }.prefix(1).map { $0 }, host: host),
+            posterior: settings.posterior)
+    }
+
+    /// Every design of the space, in a fixed order: model, then online share, then bundle.
+    static func designs(_ plan: OptimisePlan, group: GroupScenario) -> [Design] {
+        let models = plan.models.isEmpty ? [group.model.name] : plan.models.map(\.name)
+        let shares = plan.onlineShares.isEmpty ? [group.onlineShare] : plan.onlineShares.map(\.value)
+        let fixed = plan.fixedPolicies.map(\.name)
+        var designs: [Design] = []
+        for model in models {
+            for share in shares {
+                for bundle in 0..<(1 << plan.policies.count) {
+                    let chosen = plan.policies.enumerated().filter { bundle & (1 << $0.offset) != 0 }.map(\.element.name)
+                    designs.append(Design(model: model, onlineShare: share, policies: fixed + chosen, bundle: bundle))
+                }
+            }
+        }
+        return designs
+    }
+
+    /// The override mapping that turns the base scenario into `design` (as a variant would).
+    static func override(_ design: Design, index: Int, plan: OptimisePlan) -> YAMLNode {
+        func scalar(_ text: String, plain: Bool = true) -> YAMLNode { YAMLNode(content: .scalar(text, plain: plain), line: 1, column: 1) }
+        func parameter(_ key: String) -> SweepPlan.Parameter {
+            SweepPlan.Parameter(name: "groups.\(plan.group).\(key)", values: [], range: nil, location: plan.groupLocation)
+        }
+        let policies = YAMLNode(content: .sequence(design.policies.map { scalar($0) }), line: 1, column: 1)
+        return SweepPlanLoader.overrides(name: "design-\(index + 1)", settings: [
+            (parameter("model"), scalar(design.model)),
+            (parameter("online_share"), scalar(JSONValue.number(design.onlineShare).serialized())),
+            (parameter("policies"), policies),
+        ])
+    }
+
+    /// The designs a racing round keeps: those not clearly worse than the best by a paired
+    /// one-sided test at 95%, and at least the better half by mean.
+    static func survivors(_ alive: [Int], _ evaluations: [Evaluation], target: Double?) -> [Int] {
+        let ranked = alive.sorted { key(evaluations[$0], target: target) > key(evaluations[$1], target: target) }
+        guard let best = ranked.first else { return alive }
+        let keep = Set(ranked.prefix((ranked.count + 1) / 2))
+        return ranked.filter { index in
+            if keep.contains(index) { return true }
+            if target != nil { return false }
+            let differences = zip(evaluations[index].objective, evaluations[best].objective).map { $0 - $1 }
+            let s = Statistic(differences)
+            guard let sd = s.sd, sd > 0 else { return s.mean >= 0 }
+            // One-sided 95%: worse only when the mean difference is below −1.645 standard errors.
+            return s.mean > -1.645 * sd / Double(s.n).squareRoot()
+        }
+    }
+
+    /// How designs are ranked: the objective's mean, or — with a target — the cost of those that
+    /// reach it (the cheaper the better), after every design that does not.
+    static func key(_ e: Evaluation, target: Double?) -> Double {
+        guard let target else { return e.meanObjective }
+        return e.meanObjective >= target ? 1e18 - e.meanCost : -1e18 + e.meanObjective
+    }
+}
