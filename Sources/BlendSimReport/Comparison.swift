@@ -302,7 +302,7 @@ extension Comparison {
     static func costText(_ comparison: Result) -> String {
         let first = comparison.arms[0]
         var out = "Cost:\n"
-        var rows = [["variant", "group", "extra cost per student", "per extra student up a level", "per withdrawal avoided", "per 0.1 g (course)"]]
+        var rows = [["variant", "group", "extra cost per student", "per extra student up a level", "per withdrawal avoided", "per 0.1 g of course achievement, per student"]]
         for item in comparison.costs {
             let arm = comparison.arms[item.arm]
             let group = arm.description.groups[item.group].name

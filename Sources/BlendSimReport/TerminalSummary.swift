@@ -113,7 +113,7 @@ public enum TerminalSummary {
         }
         out += table(rows, rightAligned: [1, 2])
         if let baseline = run.baseline, let base = run.groups.firstIndex(where: { $0.name == baseline }), let basePricing = run.groups[base].pricing {
-            var ratioRows = [["against \(baseline)", "extra cost per student", "per extra student up a level", "per withdrawal avoided", "per 0.1 g"]]
+            var ratioRows = [["against \(baseline)", "extra cost per student", "per extra student up a level", "per withdrawal avoided", "per 0.1 g of course achievement, per student"]]
             for (index, group) in run.groups.enumerated() where index != base {
                 guard let pricing = group.pricing else { continue }
                 let e = CostReport.Effectiveness(pricing, outcomes[index], baseline: basePricing, outcomes[base])

@@ -160,11 +160,11 @@ struct CostTests {
             groups: [{name: a, students: 10, levels: {intermediate: 1}, model: traditional}]
             """, ["s.yaml:2:19: error: 'currency' is KZT here but USD in ./usd.yaml:1:19; a scenario and the files it includes price everything in one currency"]),
             ("""
-            costs: {prices: {anti-plagiarism.licnce: 3, flipped-classroom.platform: 1}}
+            costs: {prices: {anti-plagiarism.licnce: 3, flipped-clasroom.platform: 1, station-rotation.platform: 2}}
             groups: [{name: a, students: 10, levels: {intermediate: 1}, model: traditional, policies: [anti-plagiarism]}]
             """, [
                 "s.yaml:1:42: error: 'anti-plagiarism' has no cost item 'licnce'; did you mean 'licence'?; its items: licence",
-                "s.yaml:1:73: error: no group uses 'flipped-classroom', so 'flipped-classroom.platform' prices nothing",
+                "s.yaml:1:72: error: 'flipped-clasroom.platform' prices nothing: no model or policy is called 'flipped-clasroom'; did you mean 'flipped-classroom'?",
             ]),
             ("""
             costs: {currency: USD}

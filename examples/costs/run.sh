@@ -10,9 +10,9 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 "$BLENDSIM" compare "$here/university.yaml" --out "$out/compare" --quiet
 grep -q '"costs"' "$out/compare/summary.json"
-"$BLENDSIM" optimise "$here/optimise.yaml" --out "$out/optimise" --quiet
+"$BLENDSIM" optimise "$here/optimise.yaml" --out "$out/optimise" > "$out/optimise.txt" 2> /dev/null
 grep -q '"frontier"' "$out/optimise/summary.json"
 grep -q '<svg' "$out/optimise/report.html"
-# The verdict, as a planner reads it.
-sed -n 's/^    "\(With .*\)",\{0,1\}$/\1/p' "$out/optimise/summary.json"
+# The verdict, as a planner reads it (the first lines of what optimise prints).
+sed -n '3,4p' "$out/optimise.txt"
 echo "costs example: compare and optimise ran; results in a temporary directory, removed on exit"

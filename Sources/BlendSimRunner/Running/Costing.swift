@@ -77,21 +77,27 @@ public enum Costing {
                 currency: settings.currency, items: items, students: group.students,
                 teachers: Int((Double(group.students) / group.studentsPerTeacher).rounded(.up)), withoutDevice: withoutDevice))
         }
+        // A price for a component no group uses is kept (a variant, a sweep point or a design of
+        // `optimise` may use it); one that names no component, or an item it does not declare, is
+        // a mistake.
         for (key, _, location) in settings.prices where !used.contains(key) {
-            let owner = String(key.split(separator: ".")[0])
+            let parts = key.split(separator: ".").map(String.init)
+            let (owner, item) = (parts[0], parts[1])
             let known = host.model(named: owner)?.costs ?? host.policy(named: owner)?.costs
-            let message: String
-            if let known {
-                let names = known.map(\.name)
-                message = names.isEmpty
-                    ? "'\(owner)' declares no cost items, so '\(key)' prices nothing"
-                    : (names.contains(String(key.split(separator: ".")[1]))
-                        ? "no group uses '\(owner)', so '\(key)' prices nothing"
-                        : "'\(owner)' has no cost item '\(key.split(separator: ".")[1])'\(Suggestion.phrase(for: String(key.split(separator: ".")[1]), in: names)); its items: \(names.joined(separator: ", "))")
-            } else {
-                message = "no model or policy is called '\(owner)', so '\(key)' prices nothing"
+            guard let known else {
+                let names = host.models.map(\.name) + host.policies.map(\.name)
+                diagnostics.append(sources.diagnostic(
+                    "'\(key)' prices nothing: no model or policy is called '\(owner)'\(Suggestion.phrase(for: owner, in: names))",
+                    at: location))
+                continue
             }
-            diagnostics.append(sources.diagnostic(message, at: location))
+            let names = known.map(\.name)
+            guard !names.contains(item) else { continue }
+            diagnostics.append(sources.diagnostic(
+                names.isEmpty
+                    ? "'\(owner)' declares no cost items, so '\(key)' prices nothing"
+                    : "'\(owner)' has no cost item '\(item)'\(Suggestion.phrase(for: item, in: names)); its items: \(names.joined(separator: ", "))",
+                at: location))
         }
         return (diagnostics.isEmpty ? pricing : scenario.groups.map { _ in nil }, diagnostics)
     }
