@@ -60,11 +60,12 @@ enum PluginListing {
     static func render(_ host: PluginHost, verbose: Bool) -> String {
         struct Entry {
             var name: String, kind: String, summary: String, evidence: String?, schema: ParameterSchema, plugin: LoadedPlugin
+            var costs: [CostItem]
         }
         let all = host.models.map {
-            Entry(name: $0.name, kind: "model", summary: $0.summary, evidence: $0.evidence, schema: $0.schema, plugin: $0.plugin)
+            Entry(name: $0.name, kind: "model", summary: $0.summary, evidence: $0.evidence, schema: $0.schema, plugin: $0.plugin, costs: $0.costs)
         } + host.policies.map {
-            Entry(name: $0.name, kind: "policy", summary: $0.summary, evidence: $0.evidence, schema: $0.schema, plugin: $0.plugin)
+            Entry(name: $0.name, kind: "policy", summary: $0.summary, evidence: $0.evidence, schema: $0.schema, plugin: $0.plugin, costs: $0.costs)
         }
         // The example plugins (written to show how a plugin is made) come last, marked as examples,
         // not beside the models and policies the evidence base describes.
@@ -113,6 +114,12 @@ enum PluginListing {
                     if let options = p.options { range = " one of \(options.joined(separator: ", "))" }
                     let unit = p.unit.isEmpty || p.unit == "1" ? "" : " \(p.unit)"
                     out += "  \(p.name) (\(p.type)\(range)) = \(p.defaultValue.serialized())\(unit): \(p.help)\n"
+                }
+                // What it costs (ABI 1.2; priced when a scenario has `costs:`, docs/COSTS.md).
+                for item in entry.costs {
+                    let price = item.unit == .teacherHours ? "\(format(item.price)) teacher hours" : "\(format(item.price)) \(item.currency ?? "")"
+                    out += "  cost \(entry.name).\(item.name): \(price) \(item.basis.phrase) — \(item.help)\n"
+                    out += "    source: \(item.source)\n"
                 }
             }
         }
