@@ -246,6 +246,29 @@ struct CostTests {
         #expect(best[0] == best[1], "racing and exhaustive search disagree:\n\(best[0])\n\(best[1])")
     }
 
+    /// The same plan and seed give the same files on one thread and on two.
+    @Test func optimiseIsDeterministicAcrossThreads() throws {
+        let directory = TemporaryDirectory()
+        let plan = optimisePlan(directory, search: "racing", replications: 8)
+        var files: [[String]] = []
+        for threads in ["1", "2"] {
+            let out = directory.path + "/t\(threads)"
+            #expect(try blendsim("optimise", plan, "--threads", threads, "--out", out, "--quiet").status == 0)
+            files.append(try ["summary.json", "designs.csv", "report.html"].map { try String(contentsOfFile: out + "/" + $0, encoding: .utf8) })
+        }
+        #expect(files[0] == files[1])
+    }
+
+    /// report.html of a priced comparison shows the costs and what the gains cost.
+    @Test func reportShowsCosts() throws {
+        let directory = TemporaryDirectory()
+        let out = directory.path + "/out"
+        #expect(try blendsim("compare", Self.example + "/university.yaml", "--replications", "4", "--out", out, "--report", "--quiet").status == 0)
+        let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+        #expect(html.contains("<h2>Cost of the semester</h2>"))
+        #expect(html.contains("flipped-40-60 · stream") && html.contains("per extra student up a level"))
+    }
+
     /// A budget below every design's cost is a clear answer naming the cheapest, not an empty table.
     @Test func budgetBelowEveryDesign() throws {
         let directory = TemporaryDirectory()

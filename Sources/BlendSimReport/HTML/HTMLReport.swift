@@ -123,6 +123,7 @@ public enum HTMLReport {
             }
             body += comparisonSections(variants: variants, summary: summary, weekly: weekly)
         }
+        body += costSection(summary)
         let provenance = Provenance.lines(summary)
         if !provenance.isEmpty {
             body += "<h2>Where this comes from</h2><ul class=\"provenance\">" + provenance.map { "<li>\(SVG.escape($0))</li>" }.joined() + "</ul>"
@@ -135,6 +136,73 @@ public enum HTMLReport {
             <style>\(style)</style></head><body>\(body)</body></html>
 
             """
+    }
+
+    /// What each group's semester costs and what its gains cost, when the scenario priced them
+    /// (docs/COSTS.md); empty otherwise.
+    static func costSection(_ summary: JSONValue) -> String {
+        var groups: [(String, JSONValue)] = []
+        if case .array(let list)? = summary["groups"] {
+            for group in list { if let cost = group["cost"] { groups.append((group["name"]?.stringValue ?? "", cost)) } }
+        }
+        if case .array(let variants)? = summary["variants"] {
+            for variant in variants {
+                guard case .array(let list)? = variant["groups"] else { continue }
+                for group in list {
+                    if let cost = group["cost"] {
+                        groups.append(((variant["name"]?.stringValue ?? "") + " · " + (group["name"]?.stringValue ?? ""), cost))
+                    }
+                }
+            }
+        }
+        guard !groups.isEmpty else { return "" }
+        func money(_ value: JSONValue?, _ currency: String) -> String {
+            value?.doubleValue.map { CostReport.money($0, currency) } ?? "—"
+        }
+        var html = "<h2>Cost of the semester</h2><table><tr><th class=\"name\">group</th><th>total</th><th>per student</th><th>largest items</th></tr>"
+        for (name, cost) in groups {
+            let currency = cost["currency"]?.stringValue ?? ""
+            var items: [(String, Double)] = []
+            if case .array(let list)? = cost["items"] {
+                items = list.compactMap { item in
+                    guard let key = item["item"]?.stringValue, let total = item["total"]?["mean"]?.doubleValue, total > 0 else { return nil }
+                    return (key, total)
+                }.sorted { $0.1 > $1.1 }
+            }
+            html += "<tr><td class=\"name\">\(SVG.escape(name))</td><td>\(SVG.escape(money(cost["total"]?["mean"], currency)))</td>"
+                + "<td>\(SVG.escape(money(cost["per_student"]?["mean"], currency)))</td><td>"
+                + SVG.escape(items.prefix(3).map { "\($0.0) \(CostReport.money($0.1, currency))" }.joined(separator: "; ")) + "</td></tr>"
+        }
+        html += "</table>"
+        var ratios: [(String, JSONValue)] = []
+        if case .array(let gains)? = summary["gains"] {
+            for gain in gains { if let cost = gain["cost"] { ratios.append((gain["group"]?.stringValue ?? "", cost)) } }
+        }
+        if case .array(let costs)? = summary["costs"] {
+            for cost in costs { ratios.append(((cost["variant"]?.stringValue ?? "") + " · " + (cost["group"]?.stringValue ?? ""), cost)) }
+        }
+        guard !ratios.isEmpty else { return html }
+        func ratio(_ value: JSONValue?, _ currency: String) -> String {
+            guard let value else { return "—" }
+            guard let estimate = value["estimate"]?.doubleValue else { return value["note"]?.stringValue ?? "—" }
+            var text = CostReport.money(estimate, currency)
+            if case .array(let ci)? = value["ci95"], ci.count == 2, let lo = ci[0].doubleValue, let hi = ci[1].doubleValue {
+                text += " [" + CostReport.money(lo, currency) + ", " + CostReport.money(hi, currency) + "]"
+            }
+            return text
+        }
+        html += "<p>Against the baseline, in the same replications: the extra cost per student and what each unit of gain costs, "
+            + "with its 95% interval (none when the gain's interval includes zero).</p><table><tr><th class=\"name\">group</th>"
+            + "<th>extra cost per student</th><th>per extra student up a level</th><th>per withdrawal avoided</th><th>per 0.1 g of course achievement, per student</th></tr>"
+        for (name, cost) in ratios {
+            let currency = cost["currency"]?.stringValue ?? ""
+            html += "<tr><td class=\"name\">\(SVG.escape(name))</td><td>\(SVG.escape(money(cost["difference_per_student"]?["mean"], currency)))</td>"
+            for key in ["per_extra_level_up", "per_withdrawal_avoided", "per_0_1_g_course"] {
+                html += "<td>\(SVG.escape(ratio(cost[key], currency)))</td>"
+            }
+            html += "</tr>"
+        }
+        return html + "</table>"
     }
 
     static func cell(_ value: JSONValue?, digits: Int, percent: Bool = false) -> String {
