@@ -130,8 +130,8 @@ extension DescriptorCheck {
             guard let basisText = entry["basis"]?.stringValue, let basis = CostBasis(rawValue: basisText) else {
                 throw refuse("\(named) needs a 'basis', one of \(CostBasis.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            guard let price = entry["price"]?.doubleValue, price.isFinite, price >= 0 else {
-                throw refuse("\(named) needs a 'price' that is a finite number ≥ 0")
+            guard let price = entry["price"]?.doubleValue, price.isFinite, price >= 0, price <= 1e12 else {
+                throw refuse("\(named) needs a 'price' that is a finite number from 0 to 10¹²")
             }
             let unit: CostUnit
             if let unitText = entry["unit"] {

@@ -21,21 +21,17 @@ public enum OutcomeCodec {
             guard let metrics = decodeWeek(week) else { return nil }
             weekly.append(metrics)
         }
-        // What costs are counted from (absent from shards written before costs were recorded):
-        // minutes per week, each finite, non-negative and at most the week's planned minutes.
+        // What costs are counted from: minutes per week, each finite, non-negative and at most the
+        // week's planned minutes (required: a merge must price exactly what a whole run prices).
         func minutes(_ key: String) -> [Double]? {
-            guard let member = value[key] else { return [] }
+            guard let member = value[key] else { return nil }
             guard case .array(let list) = member, list.count == planned.count else { return nil }
             let values = list.map(double)
             guard zip(values, planned.map(double)).allSatisfy({ $0.isFinite && $0 >= 0 && $0 <= $1 + 1e-9 }) else { return nil }
             return values
         }
         guard let contact = minutes("contact_minutes"), let online = minutes("online_minutes") else { return nil }
-        var loanShare = 0.0
-        if let member = value["loan_share"] {
-            guard let share = member.doubleValue, share >= 0, share <= 1 else { return nil }
-            loanShare = share
-        }
+        guard let loanShare = value["loan_share"]?.doubleValue, loanShare >= 0, loanShare <= 1 else { return nil }
         return GroupOutcome(weekly: weekly, plannedMinutes: planned.map(double), contactMinutes: contact, onlineMinutes: online, loanShare: loanShare)
     }
 

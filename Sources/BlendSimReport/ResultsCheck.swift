@@ -4,8 +4,9 @@ public import BlendSimCore
 /// results directories come from anywhere, and a value no run writes is refused, not rendered.
 public enum ResultsCheck {
     /// The largest magnitude of a number blendsim writes in summary.json or manifest.json
-    /// (scores, shares, minutes, counts, seconds); seeds are whole numbers and not bounded.
-    public static let largestNumber = 1e12
+    /// (scores, shares, minutes, counts, seconds, and costs: a semester's total in any currency);
+    /// seeds are whole numbers and not bounded.
+    public static let largestNumber = 1e15
 
     /// The first problem in `document`, with its JSON path, or nil.
     public static func problem(in document: JSONValue) -> String? {

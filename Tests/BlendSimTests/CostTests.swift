@@ -50,7 +50,7 @@ struct CostTests {
     /// A cost declared wrongly is refused when the plugin loads, with the item and the problem.
     @Test(arguments: [
         (#"[{\"name\":\"licence\",\"basis\":\"student\",\"price\":-1,\"currency\":\"KZT\",\"source\":\"x\"}]"#,
-         "item 'licence' needs a 'price' that is a finite number ≥ 0"),
+         "item 'licence' needs a 'price' that is a finite number from 0 to 10¹²"),
         (#"[{\"name\":\"licence\",\"basis\":\"per_pupil\",\"price\":1,\"currency\":\"KZT\",\"source\":\"x\"}]"#,
          "item 'licence' needs a 'basis', one of student, teacher, contact_hour, online_hour, semester, loaned_device"),
         (#"[{\"name\":\"licence\",\"basis\":\"student\",\"price\":1,\"source\":\"x\"}]"#,
@@ -163,13 +163,16 @@ struct CostTests {
             costs: {prices: {anti-plagiarism.licnce: 3, flipped-clasroom.platform: 1, station-rotation.platform: 2}}
             groups: [{name: a, students: 10, levels: {intermediate: 1}, model: traditional, policies: [anti-plagiarism]}]
             """, [
-                "s.yaml:1:42: error: 'anti-plagiarism' has no cost item 'licnce'; did you mean 'licence'?; its items: licence",
+                "s.yaml:1:42: error: 'anti-plagiarism' has no cost item 'licnce' (its items: licence); did you mean 'licence'?",
                 "s.yaml:1:72: error: 'flipped-clasroom.platform' prices nothing: no model or policy is called 'flipped-clasroom'; did you mean 'flipped-classroom'?",
             ]),
             ("""
             costs: {currency: USD}
             groups: [{name: a, students: 10, levels: {intermediate: 1}, model: traditional, policies: [anti-plagiarism]}]
-            """, ["s.yaml:1:19: error: anti-plagiarism's cost 'licence' has a default price in KZT, but this scenario's costs are in USD: give its price under costs: prices: anti-plagiarism.licence"]),
+            """, [
+                "s.yaml:1:19: error: the default teacher hour (3530 KZT) is in KZT, but this scenario's costs are in USD: give 'teacher_hour' in USD",
+                "s.yaml:1:19: error: anti-plagiarism's cost 'licence' has a default price in KZT, but this scenario's costs are in USD: give its price under costs: prices: anti-plagiarism.licence",
+            ]),
         ]
         for (text, expected) in cases {
             _ = directory.file("s.yaml", text)
@@ -269,12 +272,49 @@ struct CostTests {
         #expect(html.contains("flipped-40-60 · stream") && html.contains("per extra student up a level"))
     }
 
+    /// A design is the scenario's group with the design's settings: the group's own policies (with
+    /// their parameters) stay, so a design of the group's own settings costs what `run` says; racing
+    /// down to one design still runs it for every replication; a dropout target is per 100 students.
+    @Test func designsKeepTheGroupsOwnSettings() throws {
+        let directory = TemporaryDirectory()
+        _ = directory.file("u.yaml", """
+            seed: 3
+            replications: 6
+            costs: {currency: KZT}
+            groups:
+              - {name: s, students: 80, levels: {intermediate: 1}, model: flipped-classroom, online_share: 0.4,
+                 policies: [{name: device-loans, parameters: {share: 0.1}}]}
+            """)
+        let run = directory.path + "/run"
+        #expect(try blendsim("run", directory.path + "/u.yaml", "--out", run, "--quiet").status == 0)
+        let runCost = try summary(run)["groups"].map(groups)?.first?["cost"]?["total"]?["mean"]?.doubleValue
+        let plan = directory.file("p.yaml", "scenario: u.yaml\ngroup: s\nreplications: 6\nsearch: racing\nspace: {online_share: [0.4, 0.2]}\n")
+        let out = directory.path + "/opt"
+        let result = try blendsim("optimise", plan, "--out", out, "--quiet")
+        #expect(result.status == 0, "\(result.stderr)")
+        let designs = try String(contentsOfFile: out + "/designs.csv", encoding: .utf8)
+        #expect(designs.contains(",flipped-classroom,0.4,device-loans,6,"), "\(designs)")
+        let json = try summary(out)
+        let best = groups(json["best"])
+        #expect(!best.isEmpty && best.allSatisfy { $0["replications"] == .integer(6) })
+        let own = groups(json["frontier"]) + best
+        let same = own.first { $0["online_share"]?.doubleValue == 0.4 }
+        #expect(same?["cost"]?["mean"]?.doubleValue == runCost, "a design of the group's own settings costs what run says")
+
+        _ = directory.file("t.yaml", "scenario: u.yaml\ngroup: s\nreplications: 3\nobjective: dropouts\ntarget: 150\nspace: {online_share: [0.4]}\n")
+        let target = try runProcess(TestPaths.executable, ["optimise", "t.yaml"], directory: directory.path)
+        #expect(target.status == 1)
+        #expect(target.stderr.hasPrefix("t.yaml:5:9: error: a target for dropouts is between 0 and 100 withdrawals per 100 students"), "\(target.stderr)")
+    }
+
     /// A budget below every design's cost is a clear answer naming the cheapest, not an empty table.
     @Test func budgetBelowEveryDesign() throws {
         let directory = TemporaryDirectory()
-        let result = try blendsim("optimise", optimisePlan(directory, search: "exhaustive", budget: "budget: 1000", replications: 3))
-        #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("No design fits within 1,000 KZT: the cheapest, flipped-classroom at 20% online, no policies, costs "), "\(result.stdout)")
+        for search in ["exhaustive", "racing"] {
+            let result = try blendsim("optimise", optimisePlan(directory, search: search, budget: "budget: 1000", replications: 8))
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.contains("No design fits within 1,000 KZT: the cheapest, flipped-classroom at 20% online, no policies, costs "), "\(search): \(result.stdout)")
+        }
     }
 
     /// A space beyond the resource budget is refused before anything runs, with its size; a bad

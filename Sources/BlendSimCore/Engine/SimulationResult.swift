@@ -5,8 +5,7 @@ public struct GroupOutcome: Sendable {
     /// Activities the model planned per week (after policies), index `w - 1` for week `w`.
     public var plannedMinutes: [Double]
     /// Of those, per week, the minutes a teacher leads (classroom, live online, independent work
-    /// with a teacher, tests not taken online) and the minutes of self-paced online work: what teacher hours and online hours cost (docs/COSTS.md). Empty in results
-    /// read from shards written before they were recorded.
+    /// with a teacher, tests not taken online) and the minutes of self-paced online work: what teacher hours and online hours cost (docs/COSTS.md).
     public var contactMinutes: [Double]
     public var onlineMinutes: [Double]
     /// The largest share of students without a computer of their own who were lent one in any week.

@@ -86,17 +86,17 @@ extension Optimisation {
 
     static func report(
         _ plan: OptimisePlan, base: Scenario, group: GroupScenario, evaluations: [Evaluation], search: OptimisePlan.Search,
-        rounds: [(replications: Int, designs: Int)], sign: Double, pricing: [GroupPricing?], provenance: ResultProvenance,
+        rounds: [(replications: Int, designs: Int)], sign: Double, target plainTarget: Double?, provenance: ResultProvenance,
         posterior: PosteriorSample?
     ) -> Report {
         let replications = base.replications
         let currency = base.costs?.currency ?? CostSettings.defaultCurrency
-        let target = plan.target.map { sign * $0 }
+        let target = plainTarget.map { sign * $0 }
         let evaluated = evaluations.indices.filter { !evaluations[$0].objective.isEmpty }
         let complete = evaluated.filter { evaluations[$0].objective.count == replications }
         let feasible = complete.filter { plan.budget == nil || evaluations[$0].meanCost <= plan.budget! }
         let reaching = feasible.filter { target == nil || evaluations[$0].meanObjective >= target! }
-        let ranked = reaching.sorted { key(evaluations[$0], target: target) > key(evaluations[$1], target: target) }
+        let ranked = reaching.sorted { better(evaluations[$0], evaluations[$1], target: target) }
         let pBest = probabilityBest(feasible, evaluations, replications: replications, target: target)
         let front = frontier(evaluated, evaluations)
         let students = group.students
@@ -121,7 +121,7 @@ extension Optimisation {
                         + "P(best) \(TerminalSummary.fixed(p, digits: 2)).")
             } else {
                 verdict.append(
-                    "\(budgetText), the cheapest design that reaches \(value(plan.objective, plan.target!, students: students)) is "
+                    "\(budgetText), the cheapest design that reaches \(value(plan.objective, plainTarget!, students: students)) is "
                         + "\(e.design.label): \(CostReport.money(e.meanCost, currency)) (\(CostReport.money(e.meanCostPerStudent, currency)) "
                         + "per student), giving \(shown(e))\(interval(e)); P(cheapest that reaches it) \(TerminalSummary.fixed(p, digits: 2)).")
             }
@@ -142,7 +142,9 @@ extension Optimisation {
                     "No design is best in most replications: the leaders are within the simulation's noise of each other; "
                         + "more replications would separate them, or any of them will do.")
             }
-        } else if let cheapest = complete.min(by: { evaluations[$0].meanCost < evaluations[$1].meanCost }), !feasible.isEmpty || plan.budget != nil {
+        } else if let cheapest = (complete.isEmpty ? evaluated : complete).min(by: { evaluations[$0].meanCost < evaluations[$1].meanCost }),
+            !feasible.isEmpty || plan.budget != nil
+        {
             let e = evaluations[cheapest]
             if feasible.isEmpty {
                 verdict.append(
@@ -152,13 +154,13 @@ extension Optimisation {
             } else {
                 let closest = feasible.max { evaluations[$0].meanObjective < evaluations[$1].meanObjective }!
                 verdict.append(
-                    "\(budgetText), no design reaches \(value(plan.objective, plan.target!, students: students)); the closest, "
+                    "\(budgetText), no design reaches \(value(plan.objective, plainTarget!, students: students)); the closest, "
                         + "\(evaluations[closest].design.label), gives \(shown(evaluations[closest])).")
             }
         }
         let refused = evaluations.filter { $0.refused != nil }
         if !refused.isEmpty {
-            verdict.append("\(refused.count) design\(refused.count == 1 ? " was" : "s were") not possible (\(refused[0].refused!)).")
+            verdict.append("\(refused.count) design\(refused.count == 1 ? " was" : "s were") not possible (the first: \(refused[0].refused!)).")
         }
 
         // designs.csv: one row per design.
@@ -219,7 +221,7 @@ extension Optimisation {
         let summary = JSONValue.object(members)
 
         // The terminal.
-        var table = "blendsim optimise · \(plan.source.path) · group '\(plan.group)' · \(evaluations.count) designs · "
+        var table = "blendsim optimise · \(plan.source.path) · group '\(plan.group)' · \(evaluations.count) design\(evaluations.count == 1 ? "" : "s") · "
             + "\(search.rawValue) search · \(replications) replications (paired: same random numbers)\n\n"
         for line in verdict { table += line + "\n" }
         if !ranked.isEmpty {
@@ -246,14 +248,20 @@ extension Optimisation {
             table += "\nRacing rounds: " + rounds.map { "\($0.designs) designs × \($0.replications) replications" }.joined(separator: ", then ") + "\n"
         }
 
+        // The chart's axis in the units the text uses.
+        let (axisScale, axisLabel): (Double, String) = switch plan.objective {
+        case "level_up_share", "upper_intermediate_share", "cheater_share": (100, "\(plan.objective) (% of students)")
+        case "dropouts": (100 / Double(max(students, 1)), "withdrawals per 100 students")
+        default: (1, plan.objective)
+        }
         let html = OptimisationPage.html(
-            title: "blendsim optimise · \(plan.group)", verdict: verdict, currency: currency, objective: plan.objective,
+            title: "blendsim optimise · \(plan.group)", verdict: verdict, currency: currency, objective: axisLabel,
             points: evaluated.map { index in
-                (cost: evaluations[index].meanCostPerStudent, value: sign * evaluations[index].meanObjective, label: evaluations[index].design.label,
+                (cost: evaluations[index].meanCostPerStudent, value: axisScale * sign * evaluations[index].meanObjective, label: evaluations[index].design.label,
                  front: frontSet.contains(index), best: ranked.first == index,
                  withinBudget: plan.budget.map { evaluations[index].meanCost <= $0 } ?? true)
             },
-            display: { value(plan.objective, $0, students: students) })
+            display: { value(plan.objective, $0 / axisScale, students: students) })
         return Report(
             files: [("summary.json", summary.serialized(pretty: true)), ("designs.csv", csv), ("report.html", html)],
             table: table, provenance: provenance)

@@ -18,8 +18,9 @@ public enum Optimisation {
         public var bundle: Int
 
         public var label: String {
-            "\(model) at \(Int((onlineShare * 100).rounded()))% online"
-                + (policies.isEmpty ? ", no policies" : " with " + policies.joined(separator: ", "))
+            let percent = onlineShare * 100
+            let share = percent == percent.rounded() ? String(Int(percent)) : TerminalSummary.fixed(percent, digits: percent * 10 == (percent * 10).rounded() ? 1 : 2)
+            return "\(model) at \(share)% online" + (policies.isEmpty ? ", no policies" : " with " + policies.joined(separator: ", "))
         }
     }
 
@@ -67,7 +68,7 @@ public enum Optimisation {
             return plan.source.diagnostic(message, line: location.line, column: location.column)
         }
         guard base.costs != nil else {
-            throw refuse("\(plan.scenarioPath) has no 'costs:'; optimising needs prices (docs/COSTS.md)", at: nil)
+            throw refuse("\(plan.scenarioPath) has no 'costs:'; optimising needs prices (docs/COSTS.md)", at: plan.scenarioLocation)
         }
         guard let groupIndex = base.groups.firstIndex(where: { $0.name == plan.group }) else {
             throw refuse(
@@ -88,6 +89,28 @@ public enum Optimisation {
         if let error = Diagnostic.collected(Diagnostic.report(problems)) { throw error }
 
         let group = base.groups[groupIndex]
+        let count = plan.designCount
+        guard count <= OptimisePlan.maximumDesigns else {
+            throw refuse(
+                "the space has \(count) designs; at most \(OptimisePlan.maximumDesigns) can be searched (fewer models, shares or policies, "
+                    + "or fix some with 'fixed_policies')", at: plan.spaceLocation)
+        }
+        // A target is written in the units the results show: shares from 0 to 1, withdrawals per
+        // 100 students, scores in points.
+        var target = plan.target
+        if let value = plan.target {
+            let range: ClosedRange<Double> = switch plan.objective {
+            case "level_up_share", "upper_intermediate_share", "cheater_share", "motivation": 0...1
+            case "dropouts": 0...100
+            default: 0...1_000
+            }
+            guard range.contains(value) else {
+                throw refuse(
+                    "a target for \(plan.objective) is between \(Int(range.lowerBound)) and \(Int(range.upperBound))"
+                        + (plan.objective == "dropouts" ? " withdrawals per 100 students" : ""), at: plan.targetLocation)
+            }
+            if plan.objective == "dropouts" { target = value * Double(group.students) / 100 }
+        }
         let designs = designs(plan, group: group)
         let studentWeeks = Double(designs.count) * Double(base.replications) * Double(group.students) * Double(base.weeks)
         guard studentWeeks <= maximumStudentWeeks else {
@@ -101,9 +124,19 @@ public enum Optimisation {
 
         // Each design as a scenario of the group alone (the scenario's other groups would only add
         // work: designs share random numbers either way).
-        let overrides = designs.enumerated().map { index, design in override(design, index: index, plan: plan) }
+        let overrides = designs.enumerated().map { index, design in override(design, index: index, group: group) }
         let decoded = ScenarioLoader.points(scenarioPath: plan.scenarioPath, overrides: overrides)
         if let error = Diagnostic.collected(Diagnostic.report(decoded.diagnostics)) { throw error }
+        // Prices the scenario cannot give a design (an item in another currency without its own
+        // price) are the scenario's mistake, reported there, not a design that is not possible.
+        var pricingProblems: [Diagnostic] = []
+        for variant in decoded.scenarios {
+            for problem in Costing.pricing(variant.scenario, host: host).diagnostics where !pricingProblems.contains(problem) {
+                pricingProblems.append(problem)
+            }
+            if pricingProblems.count >= 100 { break }
+        }
+        if let error = Diagnostic.collected(Diagnostic.report(pricingProblems)) { throw error }
         var evaluations: [Evaluation] = []
         var scenarios: [Scenario?] = []
         var pricing: [GroupPricing?] = []
@@ -127,8 +160,10 @@ public enum Optimisation {
             evaluations.append(evaluation)
         }
         guard evaluations.contains(where: { $0.refused == nil }) else {
-            throw refuse("no design of the space can run: \(evaluations[0].refused ?? "")", at: nil)
+            throw refuse("no design of the space can run: \(evaluations[0].refused ?? "")", at: plan.spaceLocation)
         }
+        // The memory the largest batch of designs needs, checked before anything runs.
+        try ResourceCheck.check(experiment: Array(scenarios.compactMap { $0 }.prefix(batch)), settings: settings, source: plan.source)
 
         let objective = plan.objective
         let sign: Double = OptimisePlan.minimised.contains(objective) ? -1 : 1
@@ -179,10 +214,13 @@ public enum Optimisation {
                 try evaluate(alive, have..<next, done: &done, total: total)
                 have = next
                 rounds.append((have, alive.count))
+                if have >= replications { break }
                 if let budget = plan.budget { alive = alive.filter { evaluations[$0].meanCost <= budget } }
-                if have >= replications || alive.count <= 1 { break }
-                alive = survivors(alive, evaluations, target: plan.target.map { sign * $0 })
-                next = min(replications, have * 2)
+                if alive.isEmpty { break }
+                // The last design standing (or the only one) still runs every replication: its
+                // figures are then exactly its exhaustive ones.
+                if alive.count > 1 { alive = survivors(alive, evaluations, target: target.map { sign * $0 }) }
+                next = alive.count == 1 ? replications : min(replications, have * 2)
             }
         case .exhaustive, .auto:
             try evaluate(runnable, 0..<replications, done: &done, total: runnable.count * replications)
@@ -190,9 +228,8 @@ public enum Optimisation {
         }
 
         return report(
-            plan, base: base, group: group, evaluations: evaluations, search: search, rounds: rounds, sign: sign,
-            pricing: pricing, provenance: ResultProvenance(
-                seed: base.seed, replications: replications, scenarios: scenarios.compactMap { $0 }.prefix(1).map { $0 }, host: host),
+            plan, base: base, group: group, evaluations: evaluations, search: search, rounds: rounds, sign: sign, target: target,
+            provenance: ResultProvenance(seed: base.seed, replications: replications, scenarios: scenarios.compactMap { $0 }, host: host),
             posterior: settings.posterior)
     }
 
@@ -200,7 +237,9 @@ public enum Optimisation {
     static func designs(_ plan: OptimisePlan, group: GroupScenario) -> [Design] {
         let models = plan.models.isEmpty ? [group.model.name] : plan.models.map(\.name)
         let shares = plan.onlineShares.isEmpty ? [group.onlineShare] : plan.onlineShares.map(\.value)
-        let fixed = plan.fixedPolicies.map(\.name)
+        // The group's own policies stay in every design unless the plan chooses them.
+        let chosen = Set(plan.policies.map(\.name) + plan.fixedPolicies.map(\.name))
+        let fixed = group.policies.map(\.name).filter { !chosen.contains($0) } + plan.fixedPolicies.map(\.name)
         var designs: [Design] = []
         for model in models {
             for share in shares {
@@ -213,24 +252,40 @@ public enum Optimisation {
         return designs
     }
 
-    /// The override mapping that turns the base scenario into `design` (as a variant would).
-    static func override(_ design: Design, index: Int, plan: OptimisePlan) -> YAMLNode {
+    /// The override mapping that turns the base scenario into `design`, as a variant would: the
+    /// group's own model (with its parameters) when the design keeps it, and the group's own
+    /// policies (with theirs) besides the design's.
+    static func override(_ design: Design, index: Int, group: GroupScenario) -> YAMLNode {
         func scalar(_ text: String, plain: Bool = true) -> YAMLNode { YAMLNode(content: .scalar(text, plain: plain), line: 1, column: 1) }
-        func parameter(_ key: String) -> SweepPlan.Parameter {
-            SweepPlan.Parameter(name: "groups.\(plan.group).\(key)", values: [], range: nil, location: plan.groupLocation)
+        func mapping(_ pairs: [(String, YAMLNode)]) -> YAMLNode {
+            YAMLNode(content: .mapping(pairs.map { YAMLPair(key: scalar($0.0, plain: false), value: $0.1) }), line: 1, column: 1)
         }
-        let policies = YAMLNode(content: .sequence(design.policies.map { scalar($0) }), line: 1, column: 1)
-        return SweepPlanLoader.overrides(name: "design-\(index + 1)", settings: [
-            (parameter("model"), scalar(design.model)),
-            (parameter("online_share"), scalar(JSONValue.number(design.onlineShare).serialized())),
-            (parameter("policies"), policies),
-        ])
+        func yaml(_ value: JSONValue) -> YAMLNode {
+            switch value {
+            case .string(let text): scalar(text, plain: false)
+            case .bool(let flag): scalar(flag ? "true" : "false")
+            default: scalar(value.serialized())
+            }
+        }
+        var policies: [YAMLNode] = []
+        for name in design.policies {
+            if let own = group.policies.first(where: { $0.name == name }), !own.parameters.isEmpty {
+                policies.append(mapping([("name", scalar(name, plain: false)), ("parameters", mapping(own.parameters.map { ($0.0, yaml($0.1)) }))]))
+            } else {
+                policies.append(scalar(name, plain: false))
+            }
+        }
+        var settings: [(String, YAMLNode)] = []
+        if design.model != group.model.name { settings.append(("model", scalar(design.model, plain: false))) }
+        settings.append(("online_share", scalar(JSONValue.number(design.onlineShare).serialized())))
+        settings.append(("policies", YAMLNode(content: .sequence(policies), line: 1, column: 1)))
+        return mapping([("name", scalar("design-\(index + 1)", plain: false)), ("groups", mapping([(group.name, mapping(settings))]))])
     }
 
     /// The designs a racing round keeps: those not clearly worse than the best by a paired
     /// one-sided test at 95%, and at least the better half by mean.
     static func survivors(_ alive: [Int], _ evaluations: [Evaluation], target: Double?) -> [Int] {
-        let ranked = alive.sorted { key(evaluations[$0], target: target) > key(evaluations[$1], target: target) }
+        let ranked = alive.sorted { better(evaluations[$0], evaluations[$1], target: target) }
         guard let best = ranked.first else { return alive }
         let keep = Set(ranked.prefix((ranked.count + 1) / 2))
         return ranked.filter { index in
@@ -244,10 +299,15 @@ public enum Optimisation {
         }
     }
 
-    /// How designs are ranked: the objective's mean, or — with a target — the cost of those that
-    /// reach it (the cheaper the better), after every design that does not.
-    static func key(_ e: Evaluation, target: Double?) -> Double {
-        guard let target else { return e.meanObjective }
-        return e.meanObjective >= target ? 1e18 - e.meanCost : -1e18 + e.meanObjective
+    /// How designs are ranked: the objective's mean (the cheaper first when equal), or — with a
+    /// target — the cost of those that reach it (the cheaper the better), before every design that
+    /// does not.
+    static func better(_ a: Evaluation, _ b: Evaluation, target: Double?) -> Bool {
+        if let target {
+            let (ra, rb) = (a.meanObjective >= target, b.meanObjective >= target)
+            if ra != rb { return ra }
+            if ra { return a.meanCost != b.meanCost ? a.meanCost < b.meanCost : a.meanObjective > b.meanObjective }
+        }
+        return a.meanObjective != b.meanObjective ? a.meanObjective > b.meanObjective : a.meanCost < b.meanCost
     }
 }

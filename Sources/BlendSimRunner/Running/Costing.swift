@@ -25,6 +25,14 @@ public enum Costing {
         guard let settings = scenario.costs else { return (scenario.groups.map { _ in nil }, []) }
         let sources = PluginResolution.Sources(scenario.source, includes: scenario.includes)
         var diagnostics: [Diagnostic] = []
+        // The default teacher hour (and marking, priced at it) is in tenge: another currency needs
+        // its own.
+        if settings.teacherHour == nil && settings.currency != CostSettings.defaultCurrency {
+            diagnostics.append(sources.diagnostic(
+                "the default teacher hour (\(Int(Self.teacherHour)) KZT) is in KZT, but this scenario's costs are in "
+                    + "\(settings.currency): give 'teacher_hour' in \(settings.currency)",
+                at: settings.currencyLocation ?? settings.location))
+        }
         let teacherHour = settings.teacherHour ?? teacherHour
         let teacherHourSource = settings.teacherHour == nil ? Self.teacherHourSource : "the scenario's costs"
         let marking = settings.markingMinutes ?? markingMinutes
@@ -71,8 +79,14 @@ public enum Costing {
                 }
                 items.append(PricedItem(owner: owner, name: item.name, basis: item.basis, price: price, source: source))
             }
-            let withoutDevice = group.cohort?.deviceAccess.map { Double($0.count(where: { $0 == 0 })) }
-                ?? Double(group.students) * (1 - group.population.deviceAccess)
+            // Students without a computer: from the cohort file's share (a blank answer counts at the
+            // population's rate), scaled to the group's students when it resamples the file.
+            var withoutDevice = Double(group.students) * (1 - group.population.deviceAccess)
+            if let cohort = group.cohort, let access = cohort.deviceAccess, !access.isEmpty {
+                let none = Double(access.count(where: { $0 == 0 }))
+                let blank = Double(access.count(where: { $0 != 0 && $0 != 1 }))
+                withoutDevice = (none + blank * (1 - group.population.deviceAccess)) / Double(access.count) * Double(group.students)
+            }
             pricing.append(GroupPricing(
                 currency: settings.currency, items: items, students: group.students,
                 teachers: Int((Double(group.students) / group.studentsPerTeacher).rounded(.up)), withoutDevice: withoutDevice))
@@ -81,8 +95,15 @@ public enum Costing {
         // `optimise` may use it); one that names no component, or an item it does not declare, is
         // a mistake.
         for (key, _, location) in settings.prices where !used.contains(key) {
+            // Past 100 the decoder's rule applies: the first hundred are listed.
+            guard diagnostics.count < 100 else { break }
             let parts = key.split(separator: ".").map(String.init)
             let (owner, item) = (parts[0], parts[1])
+            if owner == "teaching" {
+                diagnostics.append(sources.diagnostic(
+                    "the teachers' own items are set by 'teacher_hour' and 'marking_minutes' under costs:, not by '\(key)'", at: location))
+                continue
+            }
             let known = host.model(named: owner)?.costs ?? host.policy(named: owner)?.costs
             guard let known else {
                 let names = host.models.map(\.name) + host.policies.map(\.name)
@@ -96,7 +117,7 @@ public enum Costing {
             diagnostics.append(sources.diagnostic(
                 names.isEmpty
                     ? "'\(owner)' declares no cost items, so '\(key)' prices nothing"
-                    : "'\(owner)' has no cost item '\(item)'\(Suggestion.phrase(for: item, in: names)); its items: \(names.joined(separator: ", "))",
+                    : "'\(owner)' has no cost item '\(item)' (its items: \(names.joined(separator: ", ")))\(Suggestion.phrase(for: item, in: names))",
                 at: location))
         }
         return (diagnostics.isEmpty ? pricing : scenario.groups.map { _ in nil }, diagnostics)

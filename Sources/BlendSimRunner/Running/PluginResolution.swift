@@ -56,7 +56,7 @@ public enum PluginResolution {
             }
         }
         diagnostics += check(scenario.defaultComponents, host: host, sources: sources)
-        if diagnostics.isEmpty { diagnostics += Costing.pricing(scenario, host: host).diagnostics }
+        diagnostics += Costing.pricing(scenario, host: host).diagnostics
         guard diagnostics.isEmpty else { return (nil, Diagnostic.report(diagnostics)) }
         let spec = SimulationSpec(
             seed: scenario.seed, replications: scenario.replications, weeks: scenario.weeks,

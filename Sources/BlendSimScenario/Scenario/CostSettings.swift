@@ -38,6 +38,8 @@ extension ScenarioDecoder {
     static let costKeys = ["currency", "teacher_hour", "marking_minutes", "prices"]
     /// The largest price accepted: beyond any budget (10¹²), so a typo of many zeros is caught.
     static let maximumPrice = 1e12
+    /// The most prices one `costs:` may give (far more than any space declares items).
+    static let maximumPrices = 1_000
 
     /// Reads `costs:` into `settings`, over what earlier files (includes) set.
     mutating func costs(_ node: YAMLNode, into settings: inout CostSettings?) {
@@ -59,6 +61,11 @@ extension ScenarioDecoder {
         if let node = entries["marking_minutes"], let value = number(node, "marking_minutes", 0...600) { result.markingMinutes = value }
         if let node = entries["prices"] {
             if let pairs = node.pairs {
+                guard pairs.count <= Self.maximumPrices else {
+                    error("'prices' has \(pairs.count) entries; at most \(Self.maximumPrices)", at: node)
+                    settings = result
+                    return
+                }
                 for pair in pairs {
                     let key = pair.key.scalar ?? ""
                     let parts = key.split(separator: ".", omittingEmptySubsequences: false)

@@ -16,6 +16,7 @@ public struct OptimisePlan: Sendable {
     }
 
     public var scenarioPath: String
+    public var scenarioLocation: SourceLocation
     /// The group whose design is searched; the scenario's other groups are left out of the runs.
     public var group: String
     public var groupLocation: SourceLocation
@@ -30,6 +31,7 @@ public struct OptimisePlan: Sendable {
     /// Minimise cost among designs whose mean `objective` reaches `target` (at least, or at most
     /// for the outcomes that are minimised).
     public var target: Double?
+    public var targetLocation: SourceLocation?
     public var search: Search
     public var models: [(name: String, location: SourceLocation)]
     public var onlineShares: [(value: Double, location: SourceLocation)]
@@ -37,13 +39,16 @@ public struct OptimisePlan: Sendable {
     public var policies: [(name: String, location: SourceLocation)]
     /// Policies every design has.
     public var fixedPolicies: [(name: String, location: SourceLocation)]
+    public var spaceLocation: SourceLocation
     public var source: ScenarioSource
 
     /// The number of designs in the space.
     public var designCount: Int { max(models.count, 1) * max(onlineShares.count, 1) * (1 << policies.count) }
 
-    /// The most designs a plan may name (16 optional policies × 16 models and shares).
-    public static let maximumDesigns = 1 << 20
+    /// The most designs a plan may name: each is a scenario decoded and resolved before the runs.
+    public static let maximumDesigns = 65_536
+    /// The most models and online shares a space may list.
+    public static let maximumChoices = 64
     /// The most optional policies (2¹⁶ subsets).
     public static let maximumPolicies = 16
 }
@@ -65,8 +70,10 @@ extension ScenarioDecoder {
     mutating func optimisePlan(_ root: YAMLNode) -> OptimisePlan? {
         guard let top = mapping(root, "the optimise plan", allowed: OptimisePlanLoader.keys) else { return nil }
         var scenarioPath = ""
+        var scenarioLocation = source.location(of: root)
         if let node = top["scenario"], let value = string(node, "scenario") {
             scenarioPath = CalibrationPlanLoader.resolve(value, relativeTo: source.path)
+            scenarioLocation = source.location(of: node)
         } else if top["scenario"] == nil {
             error("an optimise plan needs 'scenario' (the base scenario, with costs:)", at: root)
         }
@@ -78,7 +85,7 @@ extension ScenarioDecoder {
         } else if top["group"] == nil {
             error("an optimise plan needs 'group' (the group whose design is searched)", at: root)
         }
-        let replications = top["replications"].flatMap { integer($0, "replications", 2...10_000) }
+        let replications = top["replications"].flatMap { integer($0, "replications", 2...100_000) }
         var budget: Double?
         var budgetLocation: SourceLocation?
         if let node = top["budget"] {
@@ -97,7 +104,8 @@ extension ScenarioDecoder {
                         + "(one of \(OptimisePlan.objectives.joined(separator: ", ")))", at: node)
             }
         }
-        let target = top["target"].flatMap { number($0, "target", -1e6...1e6) }
+        let target = top["target"].flatMap { number($0, "target", 0...1e6) }
+        let targetLocation = top["target"].map { source.location(of: $0) }
         var search = OptimisePlan.Search.auto
         if let node = top["search"], let text = string(node, "search") {
             if let value = OptimisePlan.Search(rawValue: text) {
@@ -111,6 +119,7 @@ extension ScenarioDecoder {
         var shares: [(Double, SourceLocation)] = []
         var policies: [(String, SourceLocation)] = []
         var fixed: [(String, SourceLocation)] = []
+        var spaceLocation = source.location(of: root)
         if let node = top["space"], let space = mapping(node, "space", allowed: OptimisePlanLoader.spaceKeys) {
             func names(_ key: String) -> [(String, SourceLocation)] {
                 guard let node = space[key] else { return [] }
@@ -119,6 +128,10 @@ extension ScenarioDecoder {
                     return []
                 }
                 var list: [(String, SourceLocation)] = []
+                guard items.count <= OptimisePlan.maximumChoices else {
+                    error("'\(key)' lists \(items.count) names; at most \(OptimisePlan.maximumChoices)", at: node)
+                    return []
+                }
                 for item in items {
                     guard let name = string(item, key) else { continue }
                     if list.contains(where: { $0.0 == name }) {
@@ -129,6 +142,7 @@ extension ScenarioDecoder {
                 }
                 return list
             }
+            spaceLocation = source.location(of: node)
             models = names("models")
             policies = names("policies")
             fixed = names("fixed_policies")
@@ -137,7 +151,9 @@ extension ScenarioDecoder {
                     "'\(name)' is both a fixed policy and an optional one; list it in one of them", line: location.line, column: location.column))
             }
             if let node = space["online_share"] {
-                if let items = node.items {
+                if let items = node.items, items.count > OptimisePlan.maximumChoices {
+                    error("'online_share' lists \(items.count) shares; at most \(OptimisePlan.maximumChoices)", at: node)
+                } else if let items = node.items {
                     for item in items {
                         guard let value = number(item, "online_share", 0...1) else { continue }
                         if shares.contains(where: { $0.0 == value }) {
@@ -155,7 +171,7 @@ extension ScenarioDecoder {
                     "\(policies.count) optional policies make \(1 << min(policies.count, 62)) bundles; at most "
                         + "\(OptimisePlan.maximumPolicies) can be searched (fix some with 'fixed_policies')", at: space["policies"]!)
             }
-            if models.isEmpty && shares.isEmpty && policies.isEmpty {
+            if models.isEmpty && shares.isEmpty && policies.isEmpty && space["models"] == nil && space["online_share"] == nil && space["policies"] == nil {
                 error("the space is empty: give 'models', 'online_share' or 'policies' to choose among", at: node)
             }
         } else if top["space"] == nil {
@@ -163,9 +179,10 @@ extension ScenarioDecoder {
         }
         guard diagnostics.isEmpty else { return nil }
         return OptimisePlan(
-            scenarioPath: scenarioPath, group: group, groupLocation: groupLocation, replications: replications, budget: budget,
-            budgetLocation: budgetLocation, objective: objective, objectiveLocation: objectiveLocation, target: target, search: search,
-            models: models, onlineShares: shares, policies: policies, fixedPolicies: fixed, source: source)
+            scenarioPath: scenarioPath, scenarioLocation: scenarioLocation, group: group, groupLocation: groupLocation,
+            replications: replications, budget: budget, budgetLocation: budgetLocation, objective: objective,
+            objectiveLocation: objectiveLocation, target: target, targetLocation: targetLocation, search: search, models: models,
+            onlineShares: shares, policies: policies, fixedPolicies: fixed, spaceLocation: spaceLocation, source: source)
     }
 }
 

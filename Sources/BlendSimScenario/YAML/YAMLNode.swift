@@ -98,6 +98,11 @@ public struct YAMLNode: Sendable {
 public struct YAMLPair: Sendable {
     public var key: YAMLNode
     public var value: YAMLNode
+
+    public init(key: YAMLNode, value: YAMLNode) {
+        self.key = key
+        self.value = value
+    }
 }
 
 /// A YAML syntax error, or a document the reader refuses, at a 1-based place.
