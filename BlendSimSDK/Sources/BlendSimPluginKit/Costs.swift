@@ -11,7 +11,8 @@ import FoundationEssentials
 /// ```
 ///
 /// The host multiplies the price by what its basis counts in the group (docs/COSTS.md); a
-/// scenario's `costs:` can replace the price (`<component>.<name>: price`) with a university's own.
+/// scenario's `costs: prices:` can replace the price (`<component>.<name>: price`) with a
+/// university's own.
 /// Every default names its source: a citation with its figure, or "assumption" and why.
 public struct Cost: Sendable, Encodable {
     /// What the price is counted per.
