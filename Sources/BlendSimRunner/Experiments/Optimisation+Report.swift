@@ -137,6 +137,24 @@ extension Optimisation {
                     "Next: \(second.design.label), \(shown(second)) for \(CostReport.money(second.meanCost, currency)); "
                         + "P(best) \(TerminalSummary.fixed(pBest[ranked[1]] ?? 0, digits: 2)).")
             }
+            // What the figures cover and rest on.
+            let basis: [Provenance.Basis: String] = [
+                .findings: "findings of its own", .distribution: "the spread of blended effects (no study of its own)",
+                .derived: "other designs' findings", .assumption: "an assumption", .unknown: "its author's values",
+            ]
+            let components: [(String, String)] = [(e.design.model, "model")] + e.design.policies.map { ($0, "policy") }
+            var restsOn: [String] = []
+            for (name, kind) in components {
+                let words = basis[Provenance.describe(name, kind: kind).basis] ?? "unknown"
+                restsOn.append(name + ": " + words)
+            }
+            let outcome = plan.objective == "level_up_share" ? "the share of students ending a level above where they started" : plan.objective
+            let covers = posterior == nil
+                ? " (--uncertainty model adds what the evidence leaves uncertain)" : " and the model's uncertainty (a posterior draw per replication)"
+            var line = "The outcome is " + outcome + "; the 95% CI and P(best) cover the simulation's noise over "
+            line += String(replications) + " replications" + covers + ". What the best design's effects rest on: "
+            line += restsOn.joined(separator: "; ") + "."
+            verdict.append(line)
             if p < 0.5 {
                 verdict.append(
                     "No design is best in most replications: the leaders are within the simulation's noise of each other; "
