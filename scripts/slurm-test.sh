@@ -2,7 +2,8 @@
 # The Slurm test: starts a single-node Slurm (scripts/slurm-local.sh), submits a sweep as a job
 # array with a dependent merge job with the command `blendsim sweep --emit-slurm` prints (with job
 # options), kills one array task, recovers with the printed resubmit command, and checks that the
-# merged result is byte-identical to the same sweep run unsharded; then the same for calibrations. Needs root and a built
+# merged result is byte-identical to the same sweep run unsharded; then the same for calibrations
+# and an optimise search. Needs root and a built
 # blendsim (swift build). Prints "slurm: 1 passed, 0 failed" or fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -83,4 +84,15 @@ for method in smc abc-smc; do
     done
     echo "$method posterior from rounds of 3 Slurm array tasks is byte-identical to the unsharded calibration"
 done
+
+# An exhaustive optimise search of 4 Slurm array tasks, against the same search unsharded.
+optimise="$(pwd)/examples/costs/optimise.yaml"
+"$blendsim" optimise "$optimise" --replications 4 --quiet --out "$work/optimise-whole"
+"$blendsim" optimise "$optimise" --replications 4 --shards 4 --emit-slurm "$work/optimise-slurm" --out "$work/optimise" >/dev/null
+read -r array merge < <(bash "$work/optimise-slurm/submit.sh")
+wait_for "$array,$merge"
+for file in summary.json designs.csv report.html; do
+    cmp -s "$work/optimise-whole/$file" "$work/optimise/$file" || fail "the sharded optimise search's $file differs from the unsharded one"
+done
+echo "an optimise search of 4 Slurm array tasks merges to the unsharded result byte for byte"
 echo "slurm: 1 passed, 0 failed"

@@ -5,7 +5,7 @@ import BlendSimRunner
 extension BlendSim {
     struct Merge: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Combine the shards of a comparison or sweep into the result of an unsharded run.",
+            abstract: "Combine the shards of a comparison, sweep or optimise search into the result of an unsharded run.",
             discussion: """
                 Each directory holds one shard.json. Shards from different plans or settings are \
                 refused; missing shards are named by number.

@@ -17,6 +17,12 @@ extension BlendSim {
                   blendsim optimise examples/costs/optimise.yaml
                   blendsim optimise examples/costs/optimise.yaml --out results/optimise
                   blendsim optimise examples/costs/optimise.yaml --uncertainty model --posterior scenarios/evidence-posterior.csv
+                  blendsim optimise examples/costs/optimise.yaml --shard 2/4 --out results/optimise-2
+                  blendsim optimise examples/costs/optimise.yaml --emit-slurm slurm/ --shards 8 --out results/optimise
+
+                An exhaustive search can be sharded: each shard runs every replication of its \
+                slice of the designs, and `blendsim merge` gives the whole search's results, \
+                byte for byte. A racing search cannot (its rounds choose across the whole space).
                 """
         )
 
@@ -26,6 +32,9 @@ extension BlendSim {
         @OptionGroup(title: "Output") var output: OutputOptions
         @OptionGroup(title: "Simulation") var seed: SeedOption
         @OptionGroup(title: "Simulation") var replications: ReplicationCountOption
+        @OptionGroup(title: "Sharding") var shard: ShardOption
+        @OptionGroup(title: "Slurm jobs") var slurm: SlurmEmitOptions
+        var emitSlurm: String? { slurm.emitSlurm }
         @OptionGroup(title: "Engine") var engine: EngineOptionGroup
         @OptionGroup(title: "Resources") var memory: MemoryOptions
         @OptionGroup(title: "Model uncertainty") var uncertainty: UncertaintyOptions
@@ -35,6 +44,12 @@ extension BlendSim {
 
         func validate() throws {
             try replications.check(minimum: 2)
+            if (shard.shard != nil || emitSlurm != nil) && output.out == nil { throw ValidationError("--shard and --emit-slurm need --out") }
+            if (shard.shard != nil || emitSlurm != nil) && uncertainty.uncertainty == .model {
+                throw ValidationError("--uncertainty model cannot be sharded yet; run the search whole")
+            }
+            if shard.shard != nil && emitSlurm != nil { throw ValidationError("--shard and --emit-slurm do not go together") }
+            try slurm.check(out: output.out)
         }
 
         func run() throws {
@@ -44,9 +59,27 @@ extension BlendSim {
             let progress = quiet ? nil : ProgressReporter.callback(label: "optimise")
             do throws(Diagnostic) {
                 settings.posterior = try uncertainty.load()
+                if let emitSlurm {
+                    // The plan is checked first: scripts for a search that cannot be sharded (or
+                    // run at all) would only fail on the cluster.
+                    _ = try Optimisation.check(planPath: plan, settings: settings, sharded: true)
+                    let files = SlurmScript.files(
+                        command: "optimise", plan: SlurmScript.absolute(plan), shards: slurm.shards, out: SlurmScript.absolute(output.out!),
+                        executable: SlurmScript.executable(), pluginDirectories: plugins.directories.map(SlurmScript.absolute),
+                        seed: seed.seed, replications: replications.replications, engine: engine.arguments + memory.arguments,
+                        job: slurm.job.job, directory: SlurmScript.absolute(emitSlurm))
+                    for file in files { try ResultsDirectory.writeFile(emitSlurm + "/" + file.name, file.contents) }
+                    StandardOutput.write("Slurm scripts written to \(emitSlurm)/; submit with: bash \(emitSlurm)/submit.sh\n")
+                    StandardOutput.write("If a task fails or is killed, once the jobs have ended: bash \(emitSlurm)/resubmit.sh\n")
+                    return
+                }
                 try output.check()
-                let report = try Optimisation.run(planPath: plan, settings: settings, progress: progress)
-                try finish(report, planPath: plan, out: output.out, force: output.force, quiet: quiet)
+                switch try Optimisation.run(planPath: plan, settings: settings, shard: shard.value, progress: progress) {
+                case .shard(let file):
+                    try writeShard(file, to: output.out!, quiet: quiet)
+                case .complete(let report):
+                    try finish(report, planPath: plan, out: output.out, force: output.force, quiet: quiet)
+                }
             } catch {
                 throw fail(error)
             }

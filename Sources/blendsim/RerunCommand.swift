@@ -8,7 +8,7 @@ extension BlendSim {
             abstract: "Re-execute the run recorded in a results directory's manifest.json and say whether the result is identical.",
             discussion: """
                 The scenario must be the one the manifest records (same SHA-256). The new results go to \
-                a directory of their own; summary.json (and weekly.csv or runs.csv) are compared byte for byte. \
+                a directory of their own; summary.json (and weekly.csv, runs.csv or designs.csv) are compared byte for byte. \
                 Plugins come from this command's plugin path only, never from the manifest.
 
                 Example:

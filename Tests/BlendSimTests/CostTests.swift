@@ -307,6 +307,68 @@ struct CostTests {
         #expect(target.stderr.hasPrefix("t.yaml:5:9: error: a target for dropouts is between 0 and 100 withdrawals per 100 students"), "\(target.stderr)")
     }
 
+    /// An exhaustive search run as three shards merges to the files of the whole search, byte for
+    /// byte; a racing search is refused at its place; tampered, foreign or incomplete shards are
+    /// refused and nothing is written.
+    @Test func shardedSearchMergesToTheWholeSearch() throws {
+        let directory = TemporaryDirectory()
+        let plan = optimisePlan(directory, search: "exhaustive", replications: 6)
+        let whole = directory.path + "/whole"
+        #expect(try blendsim("optimise", plan, "--out", whole, "--quiet").status == 0)
+        var shards: [String] = []
+        for k in 1...3 {
+            let out = directory.path + "/shard-\(k)"
+            let result = try blendsim("optimise", plan, "--shard", "\(k)/3", "--out", out, "--quiet")
+            #expect(result.status == 0, "\(result.stderr)")
+            shards.append(out)
+        }
+        let merged = directory.path + "/merged"
+        let merge = try runProcess(TestPaths.executable, ["merge"] + shards + ["--out", merged, "--quiet"])
+        #expect(merge.status == 0, "\(merge.stderr)")
+        for file in ["summary.json", "designs.csv", "report.html"] {
+            #expect(try String(contentsOfFile: whole + "/" + file, encoding: .utf8) == String(contentsOfFile: merged + "/" + file, encoding: .utf8), "\(file)")
+        }
+        #expect(try blendsim("rerun", merged, "--out", directory.path + "/again").status == 0)
+
+        // Tampered shards: shard 2 holds designs 2, 5, 8, 11 and 14 of 16.
+        let original = try String(contentsOfFile: shards[1] + "/shard.json", encoding: .utf8)
+        func refused(_ text: String) throws -> String {
+            try text.write(toFile: shards[1] + "/shard.json", atomically: true, encoding: .utf8)
+            let out = directory.path + "/bad"
+            let result = try runProcess(TestPaths.executable, ["merge"] + shards + ["--out", out])
+            #expect(result.status == 1)
+            #expect(!FileManager.default.fileExists(atPath: out))
+            return result.stderr
+        }
+        let costs = try #require(original.range(of: #""cost":\[[0-9.e+]+"#, options: .regularExpression))
+        let negative = original.replacingCharacters(in: costs, with: "\"cost\":[-5")
+        #expect(try refused(negative).contains("shard.json: design record 1 is incomplete or out of range (a design number, finite outcomes, costs from 0 to 10^15)"))
+        let fewer = original.replacingOccurrences(of: #""outcome":\[[^\]]*?,"#, with: "\"outcome\":[", options: .regularExpression)
+            .replacingOccurrences(of: #""cost":\[[^\]]*?,"#, with: "\"cost\":[", options: .regularExpression)
+        #expect(try refused(fewer).contains("shard.json: design record 1 has 5 replications, not the shard's 6"))
+        #expect(try refused(original.replacingOccurrences(of: "\"design\":4,", with: "\"design\":1,")).contains("the shards hold design 2 twice; refusing to merge"))
+        #expect(try refused(original.replacingOccurrences(of: "\"design\":4,", with: "\"design\":16,")).contains(
+            "a shard holds design 17, which the plan's 16 designs do not have; refusing to merge"))
+        #expect(try refused(original.replacingOccurrences(of: "\"kind\":\"optimise\"", with: "\"kind\":\"sweep\"")).contains(
+            "this shard is from a different plan or settings"))
+        try original.write(toFile: shards[1] + "/shard.json", atomically: true, encoding: .utf8)
+        let missing = try runProcess(TestPaths.executable, ["merge", shards[0], shards[2], "--out", directory.path + "/bad"])
+        #expect(missing.status == 1 && missing.stderr.contains("missing shard 2 of 3"), "\(missing.stderr)")
+        // A plan changed after the shards ran is not merged.
+        try (try String(contentsOfFile: plan, encoding: .utf8) + "# changed\n").write(toFile: plan, atomically: true, encoding: .utf8)
+        let changed = try runProcess(TestPaths.executable, ["merge"] + shards + ["--out", directory.path + "/bad"])
+        #expect(changed.status == 1 && changed.stderr.contains("or its scenario has changed since the shards ran; refusing to merge"), "\(changed.stderr)")
+
+        // Racing cannot be sharded, nor written as Slurm jobs: a located error, nothing written.
+        let racing = optimisePlan(directory, search: "racing")
+        for arguments in [["--shard", "1/2", "--out", directory.path + "/r"], ["--emit-slurm", directory.path + "/slurm", "--out", directory.path + "/r"]] {
+            let result = try runProcess(TestPaths.executable, ["optimise", racing] + arguments)
+            #expect(result.status == 1)
+            #expect(result.stderr.hasPrefix("\(racing):5:9: error: a racing search cannot be sharded"), "\(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: directory.path + "/r") && !FileManager.default.fileExists(atPath: directory.path + "/slurm"))
+        }
+    }
+
     /// A budget below every design's cost is a clear answer naming the cheapest, not an empty table.
     @Test func budgetBelowEveryDesign() throws {
         let directory = TemporaryDirectory()

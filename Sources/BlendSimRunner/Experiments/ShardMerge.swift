@@ -30,7 +30,7 @@ public enum ShardMerge {
                 "\(failed.count) of the \(directories.count) shard\(directories.count == 1 ? "" : "s") given \(failed.count == 1 ? "is" : "are") missing or failed: "
                     + failed.joined(separator: "; ") + "; run \(failed.count == 1 ? "it" : "them") again (a Slurm job's resubmit.sh does exactly that)")
         }
-        let (first, units) = try ShardFile.combine(shards, directories: directories)
+        let (first, units, designs) = try ShardFile.combine(shards, directories: directories)
         let rerun = [first.kind, first.planPath, "--replications", "\(first.replications)", "--seed", "\(first.seed)"]
         switch first.kind {
         case "compare":
@@ -38,6 +38,9 @@ public enum ShardMerge {
             return Merged(planPath: first.planPath, files: report.files, table: report.table, rerun: rerun, provenance: report.provenance)
         case "sweep":
             let report = try SweepExperiment.merge(first, units: units)
+            return Merged(planPath: first.planPath, files: report.files, table: report.table, rerun: rerun, provenance: report.provenance)
+        case "optimise":
+            let report = try Optimisation.merge(first, designs: designs)
             return Merged(planPath: first.planPath, files: report.files, table: report.table, rerun: rerun, provenance: report.provenance)
         default:
             throw Diagnostic("\(directories[0]): unknown shard kind '\(first.kind)'")

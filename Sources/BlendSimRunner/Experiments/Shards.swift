@@ -17,6 +17,52 @@ public struct ShardFile: Sendable {
     public var units: [UnitResult]
     /// The plugins the shard's runs used: every shard of a merge must have used the same builds.
     public var plugins: [PluginRecord]
+    /// An optimise shard's designs (its `units` are empty): each design's outcome and cost per
+    /// replication, which is all the search's report reads.
+    public var designs: [DesignRecord] = []
+
+    /// One design of an optimise shard: its index in the plan's space, and either why it could
+    /// not run or its outcome (as the runs give it) and its cost in every replication.
+    public struct DesignRecord: Sendable, Equatable {
+        public var index: Int
+        public var refused: String?
+        public var outcome: [Double]
+        public var cost: [Double]
+
+        var json: JSONValue {
+            var members: [(String, JSONValue)] = [("design", .integer(index))]
+            if let refused { members.append(("refused", .string(refused))) }
+            members += [("outcome", .array(outcome.map(JSONValue.number))), ("cost", .array(cost.map(JSONValue.number)))]
+            return .object(members)
+        }
+
+        /// Decodes design record `number` (1-based), checking every field a tampered file could
+        /// break: a design of a space blendsim can search, finite outcomes, costs within the
+        /// results' bound, and the shard's replications (none for a refused design).
+        static func decode(_ item: JSONValue, number: Int, replications: Int, path: String) throws(Diagnostic) -> DesignRecord {
+            func numbers(_ key: String) -> [Double]? {
+                guard case .array(let items)? = item[key] else { return nil }
+                let values = items.compactMap(\.doubleValue)
+                return values.count == items.count && values.allSatisfy(\.isFinite) ? values : nil
+            }
+            guard case .integer(let index)? = item["design"], (0..<OptimisePlan.maximumDesigns).contains(index),
+                let outcome = numbers("outcome"), let cost = numbers("cost"), outcome.count == cost.count,
+                cost.allSatisfy({ (0...1e15).contains($0) }), outcome.allSatisfy({ abs($0) <= 1e15 })
+            else {
+                throw Diagnostic("\(path): design record \(number) is incomplete or out of range (a design number, finite outcomes, costs from 0 to 10^15)")
+            }
+            var refused: String?
+            if let value = item["refused"] {
+                guard let text = value.stringValue, !text.isEmpty, text.utf8.count <= 4_096, outcome.isEmpty else {
+                    throw Diagnostic("\(path): design record \(number) has a damaged 'refused' (a design that could not run has no outcomes)")
+                }
+                refused = text
+            } else if outcome.count != replications {
+                throw Diagnostic("\(path): design record \(number) has \(outcome.count) replications, not the shard's \(replications)")
+            }
+            return DesignRecord(index: index, refused: refused, outcome: outcome, cost: cost)
+        }
+    }
 
     public static let fileName = "shard.json"
 
@@ -37,7 +83,7 @@ public struct ShardFile: Sendable {
             ("of", .integer(shard.count)),
             ("plugins", .array(plugins.map(\.json))),
             ("units", .array(units.map(Self.encode))),
-        ])
+        ] + (kind == "optimise" ? [("designs", .array(designs.map(\.json)))] : []))
     }
 
     /// One unit as shard.json and the checkpoint journal store it.
@@ -124,13 +170,24 @@ public struct ShardFile: Sendable {
         for (number, item) in items.enumerated() {
             units.append(try decodeUnit(item, number: number + 1, replications: replications, path: path))
         }
+        var designs: [DesignRecord] = []
+        if kind == "optimise" {
+            guard case .array(let records)? = document["designs"], records.count <= OptimisePlan.maximumDesigns else {
+                throw Diagnostic("\(path): an optimise shard needs 'designs' (at most \(OptimisePlan.maximumDesigns))")
+            }
+            for (number, item) in records.enumerated() {
+                designs.append(try DesignRecord.decode(item, number: number + 1, replications: replications, path: path))
+            }
+        }
         return ShardFile(
             kind: kind, planPath: plan, planHash: hash, replications: replications, seed: UInt64(bitPattern: Int64(seed)),
-            shard: Shard(index: index, count: count), units: units, plugins: plugins)
+            shard: Shard(index: index, count: count), units: units, plugins: plugins, designs: designs)
     }
 
     /// Checks that `shards` are all the slices of one plan, and returns their units in order.
-    public static func combine(_ shards: [ShardFile], directories: [String]) throws(Diagnostic) -> (first: ShardFile, units: [UnitResult]) {
+    public static func combine(
+        _ shards: [ShardFile], directories: [String]
+    ) throws(Diagnostic) -> (first: ShardFile, units: [UnitResult], designs: [DesignRecord]) {
         guard let first = shards.first else { throw Diagnostic("merge needs at least one shard directory") }
         for (shard, directory) in zip(shards, directories) {
             guard shard.kind == first.kind, shard.planHash == first.planHash, shard.replications == first.replications,
@@ -154,7 +211,7 @@ public struct ShardFile: Sendable {
             throw Diagnostic("missing shard\(missing.count == 1 ? "" : "s") \(missing.map(String.init).joined(separator: ", ")) of \(first.shard.count)")
         }
         let units = shards.flatMap(\.units).sorted { ($0.arm, $0.replication) < ($1.arm, $1.replication) }
-        return (first, units)
+        return (first, units, shards.flatMap(\.designs).sorted { $0.index < $1.index })
     }
 
     /// Checks merged units against the plan they claim: every (arm, replication) exactly once,

@@ -2,8 +2,8 @@ import BlendSimCore
 import BlendSimPluginHost
 import BlendSimSystem
 
-/// `blendsim sweep --emit-slurm`: a Slurm job array with one task per shard, and a merge job that
-/// runs when every task has succeeded.
+/// `blendsim sweep --emit-slurm` and `blendsim optimise --emit-slurm`: a Slurm job array with one
+/// task per shard, and a merge job that runs when every task has succeeded.
 public enum SlurmScript {
     /// Why `path` (for `option`) cannot be written into the scripts, or nil. The results and
     /// script directories appear in `#SBATCH` lines, comments and messages, where a space, a quote,
@@ -75,7 +75,7 @@ public enum SlurmScript {
         }
     }
 
-    /// The scripts of a sharded sweep. `engine` holds the command line's engine options
+    /// The scripts of a sharded sweep or optimise search. `engine` holds the command line's engine options
     /// (`--threads`, `--chunk-size`, `--max-memory` with their values), passed on to every array
     /// task; `job` what the cluster asks of each job. Every path in them is absolute, so they work
     /// from any directory and under sbatch (which runs a copy of a script, elsewhere):
@@ -86,10 +86,14 @@ public enum SlurmScript {
     ///   fails), recording the job ids in `OUT/shards/jobs`;
     /// - `resubmit.sh`: once the jobs have ended, submits again only the shards that are not done
     ///   (a failed, killed or never-run task), then the merge.
+    ///
+    /// `command` is the sharded command: `sweep` or `optimise`.
     public static func files(
-        plan: String, shards: Int, out: String, executable: String, pluginDirectories: [String], seed: UInt64?,
+        command: String = "sweep", plan: String, shards: Int, out: String, executable: String, pluginDirectories: [String], seed: UInt64?,
         replications: Int?, engine: [String] = [], job: JobOptions = JobOptions(), directory: String
     ) -> [(name: String, contents: String)] {
+        precondition(["sweep", "optimise"].contains(command), "a command that writes shards")
+        let work = command == "sweep" ? "sweep" : "optimise search"
         let quoted = GeneratedText.shellWord
         var options = pluginDirectories.map { "--plugin-dir \(quoted($0))" }
         if let seed { options.append("--seed \(seed)") }
@@ -100,17 +104,17 @@ public enum SlurmScript {
         let here = quoted(directory)
         let array = """
             #!/bin/bash
-            #SBATCH --job-name=blendsim-sweep
+            #SBATCH --job-name=blendsim-\(command)
             #SBATCH --array=1-\(shards)
             #SBATCH --ntasks=1
             #SBATCH --output=\(out)/shards/slurm-%A_%a.out
-            \(job.lines)# One shard of the sweep per array task; results in \(out)/shards/<task>/shard.json, the
+            \(job.lines)# One shard of the \(work) per array task; results in \(out)/shards/<task>/shard.json, the
             # task's state in \(out)/shards/<task>.state (running, then done or failed).
             set -uo pipefail
             task="${SLURM_ARRAY_TASK_ID}"
             state=\(quoted(out))/shards/"$task".state
             echo running > "$state"
-            if \(quoted(executable)) sweep \(quoted(plan)) --shard "$task/\(shards)" --out \(quoted(out))/shards/"$task" --quiet --force\(extra); then
+            if \(quoted(executable)) \(command) \(quoted(plan)) --shard "$task/\(shards)" --out \(quoted(out))/shards/"$task" --quiet --force\(extra); then
                 echo done > "$state"
             else
                 status=$?
@@ -147,7 +151,7 @@ public enum SlurmScript {
             """
         let resubmit = """
             #!/bin/bash
-            # Run once the sweep's jobs have ended: submits again only the shards that are not done
+            # Run once the \(work)'s jobs have ended: submits again only the shards that are not done
             # (failed, killed or never run; see \(out)/shards/<task>.state), then the merge. Prints
             # the shards resubmitted and the new job ids, or that nothing is missing.
             set -euo pipefail

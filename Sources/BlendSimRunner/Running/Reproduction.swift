@@ -10,7 +10,7 @@ public enum Reproduction {
         public var compared: [String]
     }
 
-    static let resultFiles = ["summary.json", "weekly.csv", "runs.csv", "sensitivity.json"]
+    static let resultFiles = ["summary.json", "weekly.csv", "runs.csv", "sensitivity.json", "designs.csv"]
 
     /// The command to run again. A results directory is data from anyone: plugins come only
     /// from `pluginDirectories` (the caller's plugin path, never the manifest's), the manifest
@@ -35,7 +35,7 @@ public enum Reproduction {
         // Merged results record the unsharded command that gives them.
         if case .array(let unsharded)? = manifest["rerun"] { arguments = unsharded.compactMap(\.stringValue) }
         try ResultsDirectory.verifyComplete(directory: directory)
-        guard let command = arguments.first, ["run", "compare", "sweep"].contains(command) else {
+        guard let command = arguments.first, ["run", "compare", "sweep", "optimise"].contains(command) else {
             throw Diagnostic("\(directory)/manifest.json records '\(arguments.first ?? "")', which rerun cannot repeat")
         }
         // The recorded input must be unchanged.

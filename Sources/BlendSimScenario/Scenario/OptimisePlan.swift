@@ -33,6 +33,7 @@ public struct OptimisePlan: Sendable {
     public var target: Double?
     public var targetLocation: SourceLocation?
     public var search: Search
+    public var searchLocation: SourceLocation?
     public var models: [(name: String, location: SourceLocation)]
     public var onlineShares: [(value: Double, location: SourceLocation)]
     /// Policies any subset of which a design may add.
@@ -107,6 +108,7 @@ extension ScenarioDecoder {
         let target = top["target"].flatMap { number($0, "target", 0...1e6) }
         let targetLocation = top["target"].map { source.location(of: $0) }
         var search = OptimisePlan.Search.auto
+        let searchLocation = top["search"].map { source.location(of: $0) }
         if let node = top["search"], let text = string(node, "search") {
             if let value = OptimisePlan.Search(rawValue: text) {
                 search = value
@@ -181,7 +183,7 @@ extension ScenarioDecoder {
         return OptimisePlan(
             scenarioPath: scenarioPath, scenarioLocation: scenarioLocation, group: group, groupLocation: groupLocation,
             replications: replications, budget: budget, budgetLocation: budgetLocation, objective: objective,
-            objectiveLocation: objectiveLocation, target: target, targetLocation: targetLocation, search: search, models: models,
+            objectiveLocation: objectiveLocation, target: target, targetLocation: targetLocation, search: search, searchLocation: searchLocation, models: models,
             onlineShares: shares, policies: policies, fixedPolicies: fixed, spaceLocation: spaceLocation, source: source)
     }
 }
