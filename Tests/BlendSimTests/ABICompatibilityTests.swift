@@ -12,8 +12,9 @@ struct ABICompatibilityTests {
     @Test func frozenSizesDescribeTheStructs() {
         #expect(MemoryLayout<bs_conditions>.size == Int(BS_CONDITIONS_SIZE_1_0))
         #expect(MemoryLayout<bs_group_info>.size == Int(BS_GROUP_INFO_SIZE_1_0))
-        #expect(MemoryLayout<bs_week_context>.size == Int(BS_WEEK_CONTEXT_SIZE_1_1))
+        #expect(MemoryLayout<bs_week_context>.size == Int(BS_WEEK_CONTEXT_SIZE_1_3))
         #expect(MemoryLayout<bs_week_context>.offset(of: \.mean_course) == Int(BS_WEEK_CONTEXT_SIZE_1_0))
+        #expect(MemoryLayout<bs_week_context>.offset(of: \.semester) == Int(BS_WEEK_CONTEXT_SIZE_1_1))
         #expect(MemoryLayout<bs_chunk>.size == Int(BS_CHUNK_SIZE_1_0))
         #expect(MemoryLayout<bs_model_descriptor>.size == Int(BS_MODEL_DESCRIPTOR_SIZE_1_2))
         #expect(MemoryLayout<bs_model_descriptor>.offset(of: \.evidence) == Int(BS_MODEL_DESCRIPTOR_SIZE_1_0))
@@ -21,7 +22,7 @@ struct ABICompatibilityTests {
         #expect(MemoryLayout<bs_policy_descriptor>.size == Int(BS_POLICY_DESCRIPTOR_SIZE_1_2))
         #expect(MemoryLayout<bs_policy_descriptor>.offset(of: \.evidence) == Int(BS_POLICY_DESCRIPTOR_SIZE_1_0))
         #expect(MemoryLayout<bs_policy_descriptor>.offset(of: \.costs) == Int(BS_POLICY_DESCRIPTOR_SIZE_1_1))
-        #expect(PluginHost.abiVersion == "1.2")
+        #expect(PluginHost.abiVersion == "1.3")
     }
 
     /// `bs_read_struct` — how both sides read the other's structs — copies only the writer's
@@ -44,25 +45,25 @@ struct ABICompatibilityTests {
     }
 
     /// A plugin built against 1.0 (whose descriptor ends at an inaccessible page) and one that
-    /// claims 1.3 (whose descriptor is longer than the host's) both load, list and run; the
+    /// claims 1.4 (whose descriptor is longer than the host's) both load, list and run; the
     /// manifest records each one's ABI.
     @Test func olderAndNewerMinorVersionsLoadAndRun() throws {
         let directory = TemporaryDirectory()
         _ = try compileFixturePlugin("abi_1_0_model.c", name: "abi-one-zero", into: directory.path)
-        _ = try compileFixturePlugin("abi_1_3_policy.c", name: "abi-future", into: directory.path)
+        _ = try compileFixturePlugin("abi_1_4_policy.c", name: "abi-future", into: directory.path)
 
         let host = try PluginHost(searchPath: [directory.path])
         let old = try #require(host.model(named: "abi-one-zero"))
         #expect(old.plugin.abiMinor == 0)
         #expect(old.evidence == nil)
         let future = try #require(host.policy(named: "abi-future"))
-        #expect(future.plugin.abiMinor == 3)
+        #expect(future.plugin.abiMinor == 4)
         #expect(future.costs.isEmpty)
         #expect(future.evidence == "Fixture (2026), a source named through the 1.1 evidence field")
 
         let listing = try blendsim("plugins", "--plugin-dir", directory.path, "--verbose")
         #expect(listing.status == 0, "\(listing.stderr)")
-        #expect(listing.stdout.contains("abi-future: ABI 1.3 (newer than this blendsim's 1.2; what 1.3 adds is not used)"), "\(listing.stdout)")
+        #expect(listing.stdout.contains("abi-future: ABI 1.4 (newer than this blendsim's 1.3; what 1.4 adds is not used)"), "\(listing.stdout)")
         #expect(listing.stdout.contains("  the plugin's own evidence note: Fixture (2026), a source named through the 1.1 evidence field"), "\(listing.stdout)")
 
         let scenario = directory.file("s.yaml", """
@@ -82,14 +83,14 @@ struct ABICompatibilityTests {
             return
         }
         let motivation = groups.map { $0["motivation"]?["after"]?["mean"]?.doubleValue ?? .nan }
-        #expect(motivation[1] > motivation[0], "the 1.3 policy's support reached the kernel: \(motivation)")
+        #expect(motivation[1] > motivation[0], "the 1.4 policy's support reached the kernel: \(motivation)")
         let manifest = try JSONValue.parse(String(contentsOfFile: out + "/manifest.json", encoding: .utf8))
-        #expect(manifest["abi"] == .string("1.2"))
+        #expect(manifest["abi"] == .string("1.3"))
         guard case .array(let plugins)? = manifest["plugins"] else {
             Issue.record("no plugins in the manifest")
             return
         }
-        #expect(Set(plugins.compactMap { $0["abi"]?.stringValue }) == ["1.0", "1.3"])
+        #expect(Set(plugins.compactMap { $0["abi"]?.stringValue }) == ["1.0", "1.4"])
     }
 
     /// A descriptor smaller than ABI 1.0's is refused with its size named.

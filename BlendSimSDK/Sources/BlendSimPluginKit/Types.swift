@@ -216,6 +216,10 @@ public struct Week: Sendable {
     public var meanCourse: Double?
     /// Assessment weeks in the semester.
     public var controlPointCount: Int
+    /// The semester of a programme (1-based) and the programme's semesters: 1 and 1 for a
+    /// scenario of one semester and under a host older than ABI 1.3, which does not pass them.
+    public var semester: Int
+    public var semesters: Int
     /// The random stream of this call.
     public var stream: UInt64
     /// The group's random stream in this replication, the same every week.
@@ -225,8 +229,11 @@ public struct Week: Sendable {
     public init(
         number: Int, weeks: Int = 15, isControlPoint: Bool = false, controlPointCount: Int = 2, replication: Int = 0,
         group: GroupInfo, conditions: Conditions = Conditions(), meanMotivation: Double = 0.55, meanSkill: Double = 140,
-        activeShare: Double = 1, meanCourse: Double? = 0, stream: UInt64 = 1, groupStream: UInt64 = 2
+        activeShare: Double = 1, meanCourse: Double? = 0, stream: UInt64 = 1, groupStream: UInt64 = 2,
+        semester: Int = 1, semesters: Int = 1
     ) {
+        self.semester = semester
+        self.semesters = semesters
         self.number = number
         self.weeks = weeks
         self.isControlPoint = isControlPoint
@@ -260,6 +267,9 @@ public struct Week: Sendable {
         meanSkill = w.mean_skill
         activeShare = w.active_share
         meanCourse = size >= Int(BS_WEEK_CONTEXT_SIZE_1_1) ? w.mean_course : nil
+        let programme = size >= Int(BS_WEEK_CONTEXT_SIZE_1_3) && w.semester >= 1 && w.semesters >= w.semester
+        semester = programme ? Int(w.semester) : 1
+        semesters = programme ? Int(w.semesters) : 1
         stream = w.stream
         groupStream = w.group_stream
         controlPointCount = Int(w.control_point_count)

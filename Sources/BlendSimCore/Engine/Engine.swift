@@ -37,7 +37,10 @@ public final class Engine: Sendable {
     /// Every group that fails `preflight`, with its error.
     public func preflightAll() -> [(group: Int, error: SimulationError)] {
         var failures: [(group: Int, error: SimulationError)] = []
-        for (index, group) in spec.groups.enumerated() {
+        // Every semester's groups: a model may refuse the settings a later semester gives it.
+        let semesters = [(spec.weeks, spec.controlPoints, spec.groups)] + spec.laterSemesters.map { ($0.weeks, $0.controlPoints, $0.groups) }
+        for (semester, (weeks, controlPoints, groups)) in semesters.enumerated() {
+        for (index, group) in groups.enumerated() where !failures.contains(where: { $0.group == index }) {
             var single = group
             single.students = 1
             let initializer = CohortInitializer(
@@ -47,15 +50,26 @@ public final class Engine: Sendable {
             do throws(SimulationError) {
                 let run = try GroupRun(
                     index: index, spec: single, initializer: initializer, replication: 0,
-                    groupKey: StreamKeys(seed: spec.seed).group(0, index), options: options, threads: 1)
+                    groupKey: Self.semesterKey(StreamKeys(seed: spec.seed).group(0, index), semester: semester + 1),
+                    options: options, threads: 1, semester: semester + 1, semesters: spec.semesterCount)
                 try run.step(
-                    week: 1, weeks: spec.weeks, isControlPoint: spec.controlPoints.contains(1),
-                    controlPointCount: spec.controlPoints.count, kernel: kernel, threads: 1)
+                    week: 1, weeks: weeks, isControlPoint: controlPoints.contains(1),
+                    controlPointCount: controlPoints.count, kernel: kernel, threads: 1)
             } catch {
+                var error = error
+                if semester > 0 { error.message += " (semester \(semester + 1))" }
                 failures.append((index, error))
             }
         }
-        return failures
+        }
+        return failures.sorted { $0.group < $1.group }
+    }
+
+    /// The random stream of a group in a semester: the group's own in the first semester (so a
+    /// scenario of one semester draws what it always drew), a stream derived from it in each
+    /// later one.
+    static func semesterKey(_ groupKey: UInt64, semester: Int) -> UInt64 {
+        semester <= 1 ? groupKey : CounterRandom.derive(groupKey, 0x5E3E_0000 &+ UInt64(semester))
     }
 
     /// Runs every replication (`Replications.run` with this engine alone).
@@ -68,7 +82,7 @@ public final class Engine: Sendable {
             throw error.error
         }
         let students = spec.groups.reduce(0) { $0 + $1.students }
-        return SimulationResult(replications: outcomes, studentWeeks: students * spec.weeks * spec.replications)
+        return SimulationResult(replications: outcomes, studentWeeks: students * spec.totalWeeks * spec.replications)
     }
 
     /// Runs one replication, spreading chunks over `threads`.
@@ -79,7 +93,7 @@ public final class Engine: Sendable {
             runs.append(
                 try GroupRun(
                     index: index, spec: group, initializer: initializers[index], replication: replication,
-                    groupKey: keys.group(replication, index), options: options, threads: threads))
+                    groupKey: keys.group(replication, index), options: options, threads: threads, semesters: spec.semesterCount))
         }
         let controlPoints = Set(spec.controlPoints)
         if let trace = options.trace {
@@ -93,13 +107,45 @@ public final class Engine: Sendable {
                 options.trace?.record(replication: replication, group: run.spec.name, week: week, cohort: run.cohort)
             }
         }
-        return ReplicationOutcome(
-            replication: replication,
-            groups: runs.map {
-                GroupOutcome(
-                    weekly: $0.weekly, plannedMinutes: $0.plannedMinutes, contactMinutes: $0.contactMinutes,
-                    onlineMinutes: $0.onlineMinutes, loanShare: $0.loanShare)
-            })
+        var outcomes = runs.map {
+            GroupOutcome(
+                weekly: $0.weekly, plannedMinutes: $0.plannedMinutes, contactMinutes: $0.contactMinutes,
+                onlineMinutes: $0.onlineMinutes, loanShare: $0.loanShare)
+        }
+        // A programme: the same students (the same cohort columns) through each later semester,
+        // after the break before it. Each group's history continues with the semester's start
+        // and weeks.
+        for (offset, semester) in spec.laterSemesters.enumerated() {
+            let number = offset + 2
+            let points = Set(semester.controlPoints)
+            var next: [GroupRun] = []
+            for (index, previous) in runs.enumerated() {
+                let group = semester.groups[index]
+                kernel.applyBreak(
+                    cohort: previous.cohort, weeks: semester.breakWeeks,
+                    motivationTarget: spec.groups[index].population.motivation.mean)
+                next.append(
+                    try GroupRun(
+                        index: index, spec: group, continuing: previous.cohort, replication: replication,
+                        groupKey: Self.semesterKey(keys.group(replication, index), semester: number), options: options,
+                        threads: threads, semester: number, semesters: spec.semesterCount))
+            }
+            runs = next
+            for week in 1...max(semester.weeks, 1) where semester.weeks > 0 {
+                for run in runs {
+                    try run.step(
+                        week: week, weeks: semester.weeks, isControlPoint: points.contains(week),
+                        controlPointCount: points.count, kernel: kernel, threads: threads)
+                }
+            }
+            for (index, run) in runs.enumerated() {
+                outcomes[index].append(
+                    GroupOutcome(
+                        weekly: run.weekly, plannedMinutes: run.plannedMinutes, contactMinutes: run.contactMinutes,
+                        onlineMinutes: run.onlineMinutes, loanShare: run.loanShare))
+            }
+        }
+        return ReplicationOutcome(replication: replication, groups: outcomes)
     }
 }
 
@@ -127,11 +173,42 @@ final class GroupRun {
     private(set) var contactMinutes: [Double] = []
     private(set) var onlineMinutes: [Double] = []
     private(set) var loanShare: Double = 0
+    /// The semester of the programme this run teaches (1-based), and the programme's semesters.
+    let semester: Int
+    let semesters: Int
 
-    init(
+    /// The group's first semester: its students drawn by `initializer`.
+    convenience init(
         index: Int, spec: GroupSpec, initializer: CohortInitializer, replication: Int, groupKey: UInt64,
-        options: EngineOptions, threads: Int
+        options: EngineOptions, threads: Int, semester: Int = 1, semesters: Int = 1
     ) throws(SimulationError) {
+        try self.init(
+            index: index, spec: spec, students: .drawn(initializer), replication: replication, groupKey: groupKey,
+            options: options, threads: threads, semester: semester, semesters: semesters)
+    }
+
+    /// A later semester of a programme: the students of `cohort`, as the semester before and the
+    /// break left them.
+    convenience init(
+        index: Int, spec: GroupSpec, continuing cohort: Cohort, replication: Int, groupKey: UInt64,
+        options: EngineOptions, threads: Int, semester: Int, semesters: Int
+    ) throws(SimulationError) {
+        try self.init(
+            index: index, spec: spec, students: .continuing(cohort), replication: replication, groupKey: groupKey,
+            options: options, threads: threads, semester: semester, semesters: semesters)
+    }
+
+    enum Students {
+        case drawn(CohortInitializer)
+        case continuing(Cohort)
+    }
+
+    private init(
+        index: Int, spec: GroupSpec, students: Students, replication: Int, groupKey: UInt64,
+        options: EngineOptions, threads: Int, semester: Int, semesters: Int
+    ) throws(SimulationError) {
+        self.semester = semester
+        self.semesters = semesters
         self.index = index
         self.spec = spec
         self.replication = replication
@@ -161,7 +238,10 @@ final class GroupRun {
         activitySlots.initialize(repeating: bs_activity(kind: .classroom, minutes: 0))
         weekly.reserveCapacity(16)
         plannedMinutes.reserveCapacity(16)
-        cohort = Cohort(count: spec.students)
+        switch students {
+        case .drawn: cohort = Cohort(count: spec.students)
+        case .continuing(let existing): cohort = existing
+        }
         let utf8 = Array(spec.name.utf8CString)
         name = UnsafeMutablePointer<CChar>.allocate(capacity: utf8.count)
         name.initialize(from: utf8, count: utf8.count)
@@ -175,8 +255,16 @@ final class GroupRun {
                 students_per_teacher: spec.studentsPerTeacher))
 
         let cohort = self.cohort
-        let start = forEachChunk(threads: threads) { range, metrics in
-            initializer.initialize(cohort: cohort, range: range, groupKey: groupKey, into: &metrics)
+        let start: MetricAccumulator
+        switch students {
+        case .drawn(let initializer):
+            start = forEachChunk(threads: threads) { range, metrics in
+                initializer.initialize(cohort: cohort, range: range, groupKey: groupKey, into: &metrics)
+            }
+        case .continuing:
+            start = forEachChunk(threads: threads) { range, metrics in
+                LearningKernel.measureStart(cohort: cohort, range: range, into: &metrics)
+            }
         }
         weekly.append(start.metrics(week: 0, enrolled: spec.students))
     }
@@ -242,7 +330,8 @@ final class GroupRun {
                 group_stream: CounterRandom.derive(groupKey, 0x6A0F), group: UnsafePointer(info),
                 conditions: conditionsPointer,
                 mean_motivation: last.motivation, mean_skill: last.overall, active_share: last.activeShare,
-                control_point_count: UInt32(controlPointCount), reserved: 0, mean_course: last.course)
+                control_point_count: UInt32(controlPointCount), reserved: 0, mean_course: last.course,
+                semester: UInt32(semester), semesters: UInt32(semesters))
 
             // Phase 1: policies set the week's conditions.
             for (p, policy) in policies.enumerated() {

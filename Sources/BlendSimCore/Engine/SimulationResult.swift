@@ -1,6 +1,8 @@
 /// What one group went through in one replication.
 public struct GroupOutcome: Sendable {
     /// End-of-week metrics; index 0 is the start of the semester, index `w` the end of week `w`.
+    /// A programme's history is each semester's in turn: its start (after the break), then its
+    /// weeks.
     public var weekly: [WeekMetrics]
     /// Activities the model planned per week (after policies), index `w - 1` for week `w`.
     public var plannedMinutes: [Double]
@@ -20,6 +22,16 @@ public struct GroupOutcome: Sendable {
         self.contactMinutes = contactMinutes
         self.onlineMinutes = onlineMinutes
         self.loanShare = loanShare
+    }
+
+    /// Continues this history with a later semester's (a programme): its start, its weeks, and
+    /// the largest loan share of either.
+    public mutating func append(_ next: GroupOutcome) {
+        weekly += next.weekly
+        plannedMinutes += next.plannedMinutes
+        contactMinutes += next.contactMinutes
+        onlineMinutes += next.onlineMinutes
+        loanShare = max(loanShare, next.loanShare)
     }
 
     public var before: WeekMetrics { weekly[0] }

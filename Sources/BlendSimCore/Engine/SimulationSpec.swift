@@ -42,15 +42,41 @@ public struct GroupSpec: Sendable {
     }
 }
 
+/// A semester of a programme after the first: the break before it, its weeks and how each group
+/// is taught in it (the same groups, in the same order, with the same students).
+public struct SemesterSpec: Sendable {
+    /// Weeks of break before the semester.
+    public var breakWeeks: Int
+    public var weeks: Int
+    /// Weeks (1-based, within the semester) that end with an assessment.
+    public var controlPoints: [Int]
+    public var groups: [GroupSpec]
+
+    public init(breakWeeks: Int, weeks: Int, controlPoints: [Int], groups: [GroupSpec]) {
+        self.breakWeeks = breakWeeks
+        self.weeks = weeks
+        self.controlPoints = controlPoints
+        self.groups = groups
+    }
+}
+
 /// Everything the engine needs for a run: the semester, the groups, the kernel's parameters.
 public struct SimulationSpec: Sendable {
     public var seed: UInt64
     public var replications: Int
+    /// The first (or only) semester's weeks.
     public var weeks: Int
     /// Weeks (1-based) that end with an assessment.
     public var controlPoints: [Int]
     public var groups: [GroupSpec]
     public var kernel: KernelParameters
+    /// A programme's semesters after the first; empty for a scenario of one semester.
+    public var laterSemesters: [SemesterSpec] = []
+
+    /// Semesters in the run.
+    public var semesterCount: Int { 1 + laterSemesters.count }
+    /// Teaching weeks over every semester.
+    public var totalWeeks: Int { weeks + laterSemesters.reduce(0) { $0 + $1.weeks } }
 
     public init(
         seed: UInt64, replications: Int, weeks: Int, controlPoints: [Int], groups: [GroupSpec],

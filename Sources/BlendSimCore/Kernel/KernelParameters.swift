@@ -110,6 +110,20 @@ public struct KernelParameters: Sendable, Hashable {
     /// Growth of digital competence per hour of online work: d += rate · hours · (1 − d).
     public var digitalLearningRate = 0.005
 
+    // Breaks between the semesters of a programme (docs/MODEL.md 3.5)
+    /// Loss of each receptive skill (listening, reading) per week of break, in student-level
+    /// standard deviations: university EFL students showed no significant loss in listening or
+    /// reading over two-month breaks (Yu 2011; Kramer et al. 2019).
+    public var breakReceptiveLoss = 0.0
+    /// Loss of each productive skill (writing, speaking) per week of break, in student-level
+    /// standard deviations: a summer's loss of one tenth of a standard deviation (Cooper et al.
+    /// 1996) over an 11-week summer; university EFL students' writing declined over a two-month
+    /// break while their reading and listening did not (Chan, Abdullah & Yu 2012).
+    public var breakProductiveLoss = 0.009
+    /// Share of the distance between a student's motivation and the group's starting mean that a
+    /// break closes (an assumption: no study measures L2 motivation across a break).
+    public var breakMotivationRecovery = 0.0
+
     public init() {}
 }
 
@@ -172,5 +186,8 @@ extension KernelParameters {
         .init(key: "marking_minutes_per_minute", keyPath: \.markingMinutesPerMinute, range: 0...2, unit: "min/min", summary: "teacher marking time per student-minute of asynchronous work with feedback"),
         .init(key: "teacher_feedback_hours", keyPath: \.teacherFeedbackHours, range: 0.1...60, unit: "h/week", summary: "a teacher's weekly hours for feedback on asynchronous work"),
         .init(key: "digital_learning_rate", keyPath: \.digitalLearningRate, range: 0...0.1, unit: "1/h", summary: "growth of digital competence per online hour"),
+        .init(key: "break_receptive_loss", keyPath: \.breakReceptiveLoss, range: 0...0.2, unit: "sd/week", summary: "loss of listening and reading per week of break between semesters"),
+        .init(key: "break_productive_loss", keyPath: \.breakProductiveLoss, range: 0...0.2, unit: "sd/week", summary: "loss of writing and speaking per week of break between semesters"),
+        .init(key: "break_motivation_recovery", keyPath: \.breakMotivationRecovery, range: 0...1, unit: "1", summary: "share of the gap to the starting mean motivation a break closes"),
     ]
 }

@@ -29,6 +29,9 @@ public struct Scenario: Sendable {
     public var notes: [Diagnostic] = []
     /// `costs:`, when the scenario asks for costs (docs/COSTS.md).
     public var costs: CostSettings?
+    /// `programme:`, when the scenario follows its students over several semesters; nil for a
+    /// scenario of one semester.
+    public var programme: Programme? = nil
 }
 
 /// One group of a scenario.

@@ -84,6 +84,10 @@ extension ScenarioDecoder {
             defaultComponents: defaultComponents)
         scenario.notes = notes
         scenario.costs = costSettings
+        if let node = top["programme"] {
+            scenario.programme = programme(node, root: root, first: scenario)
+            guard diagnostics.isEmpty else { return nil }
+        }
         return scenario
     }
 

@@ -29,7 +29,7 @@ struct ScenarioDecoder {
 
     static let topKeys = [
         "name", "description", "include", "seed", "replications", "semester", "population", "kernel",
-        "model_defaults", "policy_defaults", "baseline", "groups", "variants", "costs",
+        "model_defaults", "policy_defaults", "baseline", "groups", "variants", "costs", "programme",
     ]
     /// What an included file may set.
     static let fragmentKeys = ["kernel", "population", "model_defaults", "policy_defaults", "costs"]

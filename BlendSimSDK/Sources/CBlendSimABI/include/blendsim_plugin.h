@@ -39,7 +39,7 @@ extern "C" {
 #endif
 
 #define BLENDSIM_ABI_MAJOR 1u
-#define BLENDSIM_ABI_MINOR 2u
+#define BLENDSIM_ABI_MINOR 3u
 #define BLENDSIM_ENTRY_SYMBOL "blendsim_plugin_v1"
 
 /* Status codes returned by every fallible plugin function. */
@@ -130,6 +130,10 @@ typedef struct bs_week_context {
     /* 1.1 */
     double mean_course;        /* group mean course achievement at the end of the previous week
                                 * (docs/MODEL.md; 0 in week 1) */
+    /* 1.3 */
+    uint32_t semester;         /* 1-based semester of a programme (docs/SCENARIO.md); 1 for a
+                                * scenario of one semester */
+    uint32_t semesters;        /* semesters in the programme; 1 for a scenario of one semester */
 } bs_week_context;
 
 /* A contiguous slice of a group's students, as read-only columns, plus the per-student
@@ -220,6 +224,7 @@ typedef const bs_plugin *(*bs_plugin_entry)(void);
 #define BS_GROUP_INFO_SIZE_1_0 64u
 #define BS_WEEK_CONTEXT_SIZE_1_0 88u
 #define BS_WEEK_CONTEXT_SIZE_1_1 96u
+#define BS_WEEK_CONTEXT_SIZE_1_3 104u
 #define BS_CHUNK_SIZE_1_0 128u
 #define BS_MODEL_DESCRIPTOR_SIZE_1_0 72u
 #define BS_MODEL_DESCRIPTOR_SIZE_1_1 80u
@@ -232,7 +237,8 @@ typedef const bs_plugin *(*bs_plugin_entry)(void);
 _Static_assert(sizeof(bs_conditions) == BS_CONDITIONS_SIZE_1_0, "bs_conditions changed size");
 _Static_assert(sizeof(bs_group_info) == BS_GROUP_INFO_SIZE_1_0, "bs_group_info changed size");
 _Static_assert(offsetof(bs_week_context, mean_course) == BS_WEEK_CONTEXT_SIZE_1_0, "1.0 prefix of bs_week_context changed");
-_Static_assert(sizeof(bs_week_context) == BS_WEEK_CONTEXT_SIZE_1_1, "bs_week_context changed size");
+_Static_assert(offsetof(bs_week_context, semester) == BS_WEEK_CONTEXT_SIZE_1_1, "1.1 prefix of bs_week_context changed");
+_Static_assert(sizeof(bs_week_context) == BS_WEEK_CONTEXT_SIZE_1_3, "bs_week_context changed size");
 _Static_assert(sizeof(bs_chunk) == BS_CHUNK_SIZE_1_0, "bs_chunk changed size");
 _Static_assert(offsetof(bs_model_descriptor, evidence) == BS_MODEL_DESCRIPTOR_SIZE_1_0, "1.0 prefix of bs_model_descriptor changed");
 _Static_assert(offsetof(bs_model_descriptor, costs) == BS_MODEL_DESCRIPTOR_SIZE_1_1, "1.1 prefix of bs_model_descriptor changed");
