@@ -164,6 +164,7 @@ public enum Comparison {
                     ] + fields)
                 })), at: members.count - 1)
             }
+            if let programme = ProgrammeDescription.comparison(arms) { members.insert(("programme", programme), at: 5) }
             if let uncertainty = first.description.uncertainty { members.insert(("uncertainty", uncertainty.json), at: 5) }
             if let stopping = first.description.stopping { members.insert(("replications_auto", stopping.json), at: 3) }
             return .object(members)
@@ -241,6 +242,11 @@ public enum Comparison {
             out += "the 95% CI is the mean difference's; the 90% credible interval and P(better) span one draw and one cohort per replication.\n"
         }
         let summary = comparison.document
+        if let programme = summary["programme"] {
+            let target = programme["target_cefr"]?.stringValue
+            out += "\nProgramme" + (target.map { ": who reaches \($0), and who is lost on the way" } ?? "") + "\n"
+            for line in ProgrammeDescription.comparisonText(programme) { out += "  " + line + "\n" }
+        }
         let verdict = Verdict.text(summary)
         if !verdict.isEmpty { out += "\n" + verdict }
         if !comparison.costs.isEmpty { out += "\n" + costText(comparison) }

@@ -11,7 +11,9 @@ public enum ResultsCheck {
     /// The first problem in `document`, with its JSON path, or nil.
     public static func problem(in document: JSONValue) -> String? {
         if let weeks = document["weeks"] {
-            guard case .integer(let value) = weeks, (1...52).contains(value) else { return "'weeks' must be a whole number from 1 to 52" }
+            // A semester has at most 52 weeks; a programme at most 12 semesters.
+            let most = document["programme"] == nil ? 52 : 52 * 12
+            guard case .integer(let value) = weeks, (1...most).contains(value) else { return "'weeks' must be a whole number from 1 to \(most)" }
         }
         if let replications = document["replications"] {
             guard case .integer(let value) = replications, (1...100_000).contains(value) else {

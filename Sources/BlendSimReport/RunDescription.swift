@@ -33,6 +33,8 @@ public struct RunDescription: Sendable {
     public var uncertainty: Uncertainty?
     /// With `--replications auto`: what the stopping rule asked for and reached.
     public var stopping: Stopping?
+    /// A programme of several semesters (`programme:`); nil for a scenario of one semester.
+    public var programme: ProgrammeDescription?
 
     /// How `--replications auto` ended.
     public struct Stopping: Sendable, Equatable {

@@ -7,7 +7,11 @@ public enum Summary {
     public static func document(_ run: RunDescription, _ result: SimulationResult) -> JSONValue {
         let outcomes = run.groups.indices.map { index in result.replications.map { $0.groups[index] } }
         let groups = run.groups.indices.map { index -> JSONValue in
-            let json = group(run.groups[index], outcomes: outcomes[index], weeks: run.weeks, controlPoints: run.controlPoints)
+            var json = group(run.groups[index], outcomes: outcomes[index], weeks: run.weeks, controlPoints: run.controlPoints)
+            if let programme = run.programme, case .object(var members) = json {
+                members.append(("programme", programme.json(group: index, outcomes: outcomes[index])))
+                json = .object(members)
+            }
             guard let pricing = run.groups[index].pricing, case .object(var members) = json else { return json }
             members.append(("cost", CostReport.json(pricing, outcomes: outcomes[index])))
             return .object(members)
@@ -21,6 +25,19 @@ public enum Summary {
             ("groups", .array(groups)),
         ]
         if let uncertainty = run.uncertainty { members.insert(("uncertainty", uncertainty.json), at: 5) }
+        if let programme = run.programme {
+            // A programme: its semesters (each control point is a week of the first semester in
+            // `control_points`; every semester's are in `programme.semesters`).
+            members.insert(("programme", .object([
+                ("semesters", .array(programme.semesters.map { semester in
+                    .object([
+                        ("name", .string(semester.name)), ("break_weeks", .integer(semester.breakWeeks)),
+                        ("weeks", .integer(semester.weeks)), ("control_points", .array(semester.controlPoints.map { .integer($0) })),
+                    ])
+                })),
+                ("target", programme.target.map { .string($0.key) } ?? .null),
+            ])), at: members.firstIndex { $0.0 == "groups" }!)
+        }
         if let stopping = run.stopping { members.insert(("replications_auto", stopping.json), at: 3) }
         if let baseline = run.baseline, let base = run.groups.firstIndex(where: { $0.name == baseline }) {
             members.append(("baseline", .string(baseline)))

@@ -30,14 +30,17 @@ public enum TerminalSummary {
 
     public static func render(_ run: RunDescription, _ result: SimulationResult, color: Bool = false) -> String {
         let outcomes = run.groups.indices.map { index in result.replications.map { $0.groups[index] } }
-        var out = "blendsim · \(run.scenario) · seed \(run.seed) · \(run.replications) replication\(run.replications == 1 ? "" : "s") · \(run.weeks) weeks\n"
+        var out = "blendsim · \(run.scenario) · seed \(run.seed) · \(run.replications) replication\(run.replications == 1 ? "" : "s") · "
+            + (run.programme.map { "\($0.semesters.count) semesters, " } ?? "") + "\(run.weeks) weeks\n"
         if let uncertainty = run.uncertainty {
             out += "Model uncertainty: each replication draws its parameters from \(uncertainty.posterior) (\(uncertainty.particles) particles), "
                 + "so the spread over replications includes what the evidence leaves uncertain\n"
         }
 
         // The paper's three levels, named as in the report (CEFR bands of the Cambridge scale).
-        out += "\n" + heading("Levels: % of students, start → end of semester", color: color) + "\n"
+        let span = run.programme == nil ? "semester" : "programme"
+        if let programme = run.programme { out += programme.table(run, result) }
+        out += "\n" + heading("Levels: % of enrolled students, start → end of \(span)", color: color) + "\n"
         var levelRows = [["group", "model", "online", "students"] + levelLabels.map(\.label)]
         for (index, group) in run.groups.enumerated() {
             var row = [group.name, group.model, percent(group.onlineShare, digits: 0), "\(group.students)"]
@@ -51,7 +54,7 @@ public enum TerminalSummary {
         }
         out += table(levelRows, rightAligned: [2, 3])
 
-        out += "\n" + heading("End of semester: mean [95% CI] (Cambridge English Scale; motivation 0–1)", color: color) + "\n"
+        out += "\n" + heading("End of \(span): mean [95% CI] (Cambridge English Scale; motivation 0–1)", color: color) + "\n"
         var outcomeRows = [["group", "overall", "listening", "reading", "writing", "speaking", "motivation"]]
         for (index, group) in run.groups.enumerated() {
             var row = [group.name, interval(Statistic(outcomes[index].map { $0.after.overall }), digits: 1)]
@@ -63,7 +66,7 @@ public enum TerminalSummary {
         }
         out += table(outcomeRows, rightAligned: [])
 
-        out += "\n" + heading("Over the semester: change (points; motivation 0–1) and incidents per 100 students (means)", color: color) + "\n"
+        out += "\n" + heading("Over the \(span): change (points; motivation 0–1) and incidents per 100 students (means)", color: color) + "\n"
         var incidentRows = [["group", "Δ overall", "Δ motivation", "cheating incidents", "late submissions", "dropouts"]]
         for (index, group) in run.groups.enumerated() {
             let reps = outcomes[index]

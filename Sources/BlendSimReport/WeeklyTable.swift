@@ -39,8 +39,11 @@ public enum WeeklyTable {
         return list
     }()
 
+    /// A programme's weekly.csv: each row says its semester, and `week` is the week within it.
+    public static let programmeHeader = "group,semester,week,metric,statistic,value"
+
     public static func csv(_ run: RunDescription, _ result: SimulationResult) -> String {
-        var lines = [header]
+        var lines = [run.programme == nil ? header : programmeHeader]
         rows(run, result, prefix: "", into: &lines)
         return lines.joined(separator: "\n") + "\n"
     }
@@ -49,7 +52,7 @@ public enum WeeklyTable {
     public static let variantsHeader = "variant," + header
 
     public static func csv(variants: [(name: String, run: RunDescription, result: SimulationResult)]) -> String {
-        var lines = [variantsHeader]
+        var lines = [variants.contains { $0.run.programme != nil } ? "variant," + programmeHeader : variantsHeader]
         for variant in variants { rows(variant.run, variant.result, prefix: quote(variant.name) + ",", into: &lines) }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -58,12 +61,13 @@ public enum WeeklyTable {
         for (index, group) in run.groups.enumerated() {
             let outcomes = result.replications.map { $0.groups[index] }
             let name = first + quote(group.name)
-            for week in 0...run.weeks {
+            let rows = run.programme?.rows ?? (0...run.weeks).map { (semester: 0, week: $0, row: $0) }
+            for (semester, week, row) in rows {
                 for (metric, read) in metrics {
-                    let values = outcomes.map { read($0.weekly[week]) }
+                    let values = outcomes.map { read($0.weekly[row]) }
                     guard values.contains(where: { $0.isFinite }) else { continue }
                     let s = Statistic(values)
-                    let prefix = "\(name),\(week),\(metric),"
+                    let prefix = run.programme == nil ? "\(name),\(week),\(metric)," : "\(name),\(semester),\(week),\(metric),"
                     lines.append(prefix + "mean," + number(s.mean))
                     lines.append(prefix + "sd," + (s.sd.map(number) ?? ""))
                     lines.append(prefix + "ci95_lo," + (s.ci95.map { number($0.lower) } ?? ""))

@@ -286,7 +286,7 @@ public final class WhatIfService: Sendable {
                 "this what-if has \(arms) variants of \(scenario.groups.count) groups; this server answers up to \(Self.maximumVariants) variants of up to \(Self.maximumGroups) groups — run it with blendsim compare")
         }
         let students = scenario.groups.reduce(0.0) { $0 + Double($1.students) }
-        let work = students * Double(scenario.weeks) * Double(scenario.replications) * Double(arms)
+        let work = students * Double(scenario.teachingWeeks) * Double(scenario.replications) * Double(arms)
         guard work <= configuration.maximumStudentWeeks else {
             throw Diagnostic(
                 "this what-if asks for \(Self.count(work)) student-weeks (students × weeks × replications × variants); this server answers up to \(Self.count(configuration.maximumStudentWeeks)) — fewer students or replications, or run it with blendsim run")

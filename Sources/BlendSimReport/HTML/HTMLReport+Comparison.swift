@@ -4,7 +4,14 @@ import BlendSimCore
 /// their paired differences, and the weekly charts per variant.
 extension HTMLReport {
     static func comparisonSections(variants: [JSONValue], summary: JSONValue, weekly: Weekly?) -> String {
-        var html = "<h2>What each variant changes</h2><ul>"
+        var html = ""
+        if let programme = summary["programme"] {
+            let target = programme["target_cefr"]?.stringValue
+            html += "<h2>Programme" + (target.map { ": who reaches \(SVG.escape($0)), and who is lost on the way" } ?? "") + "</h2><ul>"
+            for line in ProgrammeDescription.comparisonText(programme) { html += "<li>" + SVG.escape(line) + "</li>" }
+            html += "</ul>"
+        }
+        html += "<h2>What each variant changes</h2><ul>"
         for variant in variants {
             var changes: [String] = []
             if case .array(let list)? = variant["changes"] { changes = list.compactMap(\.stringValue) }

@@ -16,8 +16,10 @@ public enum HTMLReport {
         public init(csv: String) {
             let lines = csv.split(separator: "\n", omittingEmptySubsequences: false)
             let header = lines.first.map(String.init) ?? ""
-            let variants = header == WeeklyTable.variantsHeader
-            guard variants || header == WeeklyTable.header else {
+            let variants = header == WeeklyTable.variantsHeader || header == "variant," + WeeklyTable.programmeHeader
+            // A programme's rows say their semester; its weeks are read in semester order.
+            let programme = header == WeeklyTable.programmeHeader || header == "variant," + WeeklyTable.programmeHeader
+            guard variants || programme || header == WeeklyTable.header else {
                 problem = "line 1 is not weekly.csv's header"
                 return
             }
@@ -25,7 +27,16 @@ public enum HTMLReport {
                 if line.isEmpty && index == lines.count - 1 { break }
                 var fields = Self.fields(String(line))
                 var variant = ""
-                if variants && fields.count == 6 { variant = fields.removeFirst() }
+                if variants && fields.count == (programme ? 7 : 6) { variant = fields.removeFirst() }
+                var semester = 1
+                if programme {
+                    guard fields.count == 6, let number = Int(fields[1]), (1...12).contains(number) else {
+                        problem = "line \(index + 1) is not a row blendsim writes"
+                        return
+                    }
+                    semester = number
+                    fields.remove(at: 1)
+                }
                 // A semester has at most 52 weeks, and every value is a number (an empty cell is a
                 // statistic without a value, such as the SD of one replication).
                 guard fields.count == 5, let week = Int(fields[1]), (0...52).contains(week),
@@ -34,7 +45,8 @@ public enum HTMLReport {
                     problem = "line \(index + 1) is not a row blendsim writes"
                     return
                 }
-                values[Self.key(variant, fields[0]), default: [:]][fields[2], default: [:]][fields[3], default: [:]][week] = Double(fields[4]) ?? .nan
+                let row = (semester - 1) * 100 + week
+                values[Self.key(variant, fields[0]), default: [:]][fields[2], default: [:]][fields[3], default: [:]][row] = Double(fields[4]) ?? .nan
             }
         }
 

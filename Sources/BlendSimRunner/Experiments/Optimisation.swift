@@ -269,7 +269,7 @@ public enum Optimisation {
             problems.append(refuse("unknown policy '\(name)'\(Suggestion.phrase(for: name, in: host.policies.map(\.name)))", at: location))
         }
         if let error = Diagnostic.collected(Diagnostic.report(problems)) { throw error }
-        let studentWeeks = Double(designs.count) * Double(base.replications) * Double(group.students) * Double(base.weeks)
+        let studentWeeks = Double(designs.count) * Double(base.replications) * Double(group.students) * Double(base.teachingWeeks)
         guard studentWeeks <= maximumStudentWeeks else {
             throw refuse(
                 "the space has \(designs.count) designs × \(base.replications) replications × \(group.students) students × "

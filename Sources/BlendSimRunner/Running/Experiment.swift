@@ -132,7 +132,7 @@ public enum Experiment {
         return arms.indices.map { index in
             let students = arms[index].groups.reduce(0) { $0 + $1.students }
             return SimulationResult(
-                replications: byArm[index].map { $0! }, studentWeeks: students * arms[index].weeks * replications)
+                replications: byArm[index].map { $0! }, studentWeeks: students * arms[index].teachingWeeks * replications)
         }
     }
 

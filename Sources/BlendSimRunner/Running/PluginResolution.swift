@@ -33,9 +33,46 @@ public enum PluginResolution {
     /// parameters (and those `model_defaults` and `policy_defaults` give); collects every problem.
     public static func resolve(_ scenario: Scenario, host: PluginHost) -> (spec: SimulationSpec?, diagnostics: [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
-        var groups: [GroupSpec] = []
         let sources = Sources(scenario.source, includes: scenario.includes)
-        for group in scenario.groups {
+        let groups = groupSpecs(scenario.groups, host: host, sources: sources, diagnostics: &diagnostics)
+        // A programme's later semesters: the same groups as each semester teaches them.
+        var later: [SemesterSpec] = []
+        for semester in (scenario.programme?.semesters ?? []).dropFirst() {
+            var problems: [Diagnostic] = []
+            let specs = groupSpecs(semester.groups, host: host, sources: sources, diagnostics: &problems)
+            for problem in problems where !diagnostics.contains(problem) { diagnostics.append(problem) }
+            later.append(SemesterSpec(breakWeeks: semester.breakWeeks, weeks: semester.weeks, controlPoints: semester.controlPoints, groups: specs))
+        }
+        diagnostics += check(scenario.defaultComponents, host: host, sources: sources)
+        diagnostics += Costing.pricing(scenario, host: host).diagnostics
+        guard diagnostics.isEmpty else { return (nil, Diagnostic.report(diagnostics)) }
+        var spec = SimulationSpec(
+            seed: scenario.seed, replications: scenario.replications, weeks: scenario.weeks,
+            controlPoints: scenario.controlPoints, groups: groups, kernel: scenario.kernel)
+        spec.laterSemesters = later
+        // A model that refuses its group's settings (traditional with online time, say) is
+        // reported at the group's model, before anything runs: every group that does.
+        let failures = Engine(spec: spec, options: EngineOptions(threads: 1)).preflightAll()
+        guard failures.isEmpty else {
+            return (nil, failures.map { failure in
+                // A later semester's refusal is reported where that semester's settings are.
+                var group = scenario.groups[failure.group]
+                for semester in scenario.programme?.semesters.indices.dropFirst() ?? 0..<0
+                where failure.error.message.hasSuffix(" (semester \(semester + 1))") {
+                    group = scenario.programme!.semesters[semester].groups[failure.group]
+                }
+                let location = failure.error.message.hasPrefix("model") ? group.model.location : group.location
+                return sources.diagnostic(failure.error.message, at: location)
+            })
+        }
+        return (spec, [])
+    }
+
+    /// The groups' specs, each with its model and policies resolved; a group whose model cannot
+    /// be resolved is left out, with its problems in `diagnostics`.
+    static func groupSpecs(_ scenarioGroups: [GroupScenario], host: PluginHost, sources: Sources, diagnostics: inout [Diagnostic]) -> [GroupSpec] {
+        var groups: [GroupSpec] = []
+        for group in scenarioGroups {
             let model = factory(host.model(named: group.model.name), group.model, host: host, sources: sources, diagnostics: &diagnostics)
             var policies: [any PolicyFactory] = []
             for reference in group.policies {
@@ -55,23 +92,7 @@ public enum PluginResolution {
                 groups.append(spec)
             }
         }
-        diagnostics += check(scenario.defaultComponents, host: host, sources: sources)
-        diagnostics += Costing.pricing(scenario, host: host).diagnostics
-        guard diagnostics.isEmpty else { return (nil, Diagnostic.report(diagnostics)) }
-        let spec = SimulationSpec(
-            seed: scenario.seed, replications: scenario.replications, weeks: scenario.weeks,
-            controlPoints: scenario.controlPoints, groups: groups, kernel: scenario.kernel)
-        // A model that refuses its group's settings (traditional with online time, say) is
-        // reported at the group's model, before anything runs: every group that does.
-        let failures = Engine(spec: spec, options: EngineOptions(threads: 1)).preflightAll()
-        guard failures.isEmpty else {
-            return (nil, failures.map { failure in
-                let group = scenario.groups[failure.group]
-                let location = failure.error.message.hasPrefix("model") ? group.model.location : group.location
-                return sources.diagnostic(failure.error.message, at: location)
-            })
-        }
-        return (spec, [])
+        return groups
     }
 
     /// Resolves each named scenario (a comparison's variants, say) and gathers their problems:

@@ -24,7 +24,7 @@ public enum ResourceCheck {
     }
 
     static func results(_ scenario: Scenario) -> Double {
-        Double(scenario.replications) * Double(scenario.groups.count) * Double(scenario.weeks + 1) * 512
+        Double(scenario.replications) * Double(scenario.groups.count) * Double(scenario.weeklyRows) * 512
     }
 
     /// The scenario as it may grow: with `--replications auto`, to its maximum.

@@ -34,6 +34,9 @@ public enum ScenarioRun {
         var options = settings.engine
         var trace: TraceWriter?
         if let tracePath {
+            guard scenario.programme == nil else {
+                throw Diagnostic("--trace follows one semester's students; \(path) is a programme of \(scenario.programme!.semesters.count) semesters (weekly.csv has every semester)")
+            }
             do {
                 trace = try TraceWriter(path: tracePath)
             } catch {
@@ -77,6 +80,16 @@ public enum ScenarioRun {
                     name: $0.name, model: $0.model.name, onlineShare: $0.onlineShare, students: $0.students,
                     policies: $0.policies.map(\.name))
             })
+        if let programme = scenario.programme {
+            description.weeks = programme.weeks
+            description.programme = ProgrammeDescription(
+                semesters: programme.semesters.map { semester in
+                    ProgrammeDescription.Semester(
+                        name: semester.name, breakWeeks: semester.breakWeeks, weeks: semester.weeks, controlPoints: semester.controlPoints,
+                        groups: semester.groups.map { ($0.model.name, $0.onlineShare, $0.policies.map(\.name)) })
+                },
+                target: programme.target)
+        }
         if let host, scenario.costs != nil {
             let pricing = Costing.pricing(scenario, host: host).pricing
             for index in description.groups.indices { description.groups[index].pricing = pricing[index] }

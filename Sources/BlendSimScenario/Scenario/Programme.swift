@@ -57,6 +57,9 @@ extension ScenarioDecoder {
     /// Decodes `programme:` of `root` (already decoded as `first`, the first semester's scenario).
     mutating func programme(_ node: YAMLNode, root: YAMLNode, first: Scenario) -> Programme? {
         guard let top = mapping(node, "programme", allowed: Self.programmeKeys) else { return nil }
+        if first.costs != nil {
+            error("a programme cannot be priced yet ('costs:'); price each semester as a scenario of its own", at: node)
+        }
         var target: LevelBand?
         if let targetNode = top["target"], let text = string(targetNode, "target") {
             if let band = Self.level(named: text) {

@@ -15,7 +15,7 @@ public struct ScenarioVariant: Sendable {
 struct VariantBuilder {
     static let groupLevelKeys = ["online_share", "model", "policies", "hours", "students_per_teacher", "population", "students", "levels"]
     static let topLevelKeys = ["kernel", "model_defaults", "policy_defaults", "population"]
-    static let variantKeys = ["name", "groups"] + groupLevelKeys + ["kernel", "model_defaults", "policy_defaults"]
+    static let variantKeys = ["name", "groups"] + groupLevelKeys + ["kernel", "model_defaults", "policy_defaults", "programme"]
 
     /// A variant's overrides in words: each key with its value, nested keys joined by " › ";
     /// group-level keys written at the top apply "in every group".
@@ -163,7 +163,7 @@ extension ScenarioDecoder {
                 switch key {
                 case "name":
                     continue
-                case "kernel", "model_defaults", "policy_defaults":
+                case "kernel", "model_defaults", "policy_defaults", "programme":
                     tree = VariantBuilder.setting(key, pair.value, in: tree, merge: true)
                 case "groups":
                     guard let overrides = pair.value.pairs else {
