@@ -13,7 +13,7 @@ struct PosteriorTests {
     @Test(.tags(.slow)) func recoversKnownPosteriors() throws {
         let sampler = ABCSMC(
             priors: [.uniform(lower: -10, upper: 10), .normal(mean: 0, sd: 1, lower: -10, upper: 10)],
-            settings: .init(particles: 2000, generations: 12, quantile: 0.5, minimumAcceptance: 0.01, maximumSimulations: 400_000),
+            settings: .init(particles: 1000, generations: 12, quantile: 0.5, minimumAcceptance: 0.01, maximumSimulations: 200_000),
             seed: 11)
         let observed = [1.0, 2.0]
         func simulate(_ candidates: [ABCSMC.Candidate]) -> [ABCSMC.Outcome] {
@@ -211,7 +211,7 @@ extension PosteriorCommandTests {
             seed: 5
             replications: 3
             groups:
-              - {name: g, students: 300, levels: {intermediate: 1}, model: flipped-classroom, online_share: 0.4}
+              - {name: g, students: 100, levels: {intermediate: 1}, model: flipped-classroom, online_share: 0.4}
             """)
         let plan = directory.file("plan.yaml", """
             scenario: s.yaml
@@ -270,7 +270,7 @@ extension PosteriorTests {
             let observed = truth.indices.map { truth[$0] + Quantiles.normal(CounterRandom.uniform(noise, UInt64($0))) }
             let sampler = ABCSMC(
                 priors: Array(repeating: .uniform(lower: -8, upper: 8), count: 3),
-                settings: .init(particles: 300, generations: 10, quantile: 0.5, minimumAcceptance: 0.02, maximumSimulations: 60_000),
+                settings: .init(particles: 200, generations: 10, quantile: 0.5, minimumAcceptance: 0.02, maximumSimulations: 40_000),
                 seed: 1000 + UInt64(recovery))
             func simulate(_ candidates: [ABCSMC.Candidate]) -> [ABCSMC.Outcome] {
                 candidates.map { candidate in

@@ -128,7 +128,7 @@ struct ReliabilityTests {
     @Test(.tags(.slow)) func anEarlySignalEndsCleanly() throws {
         let directory = TemporaryDirectory()
         let plan = TestPaths.scenarios + "/sweep-online-share.yaml"
-        for attempt in 0..<15 {
+        for attempt in 0..<8 {
             let out = directory.path + "/\(attempt)"
             let process = try start(["sweep", plan, "--replications", "12", "--quiet", "--out", out, "--threads", "\(1 + attempt % 2)"])
             var waited = 0.0
