@@ -32,7 +32,7 @@ final class SemesterPolicyInstance: PolicyInstance, @unchecked Sendable {
     func adjust(_ week: UnsafePointer<bs_week_context>, chunk: UnsafeMutablePointer<bs_chunk>) throws(ComponentError) {}
 }
 
-/// Programmes of several semesters (docs/SCENARIO.md, docs/MODEL.md 3.5): the same students
+/// Programmes of several semesters (docs/SCENARIO.md, docs/MODEL.md 3.8): the same students
 /// through every semester, the break between them, the answers per semester and at the end.
 @Suite("Programmes")
 struct ProgrammeTests {

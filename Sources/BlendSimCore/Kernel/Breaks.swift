@@ -1,4 +1,4 @@
-/// What happens to a programme's students between two semesters (docs/MODEL.md 3.5), and the
+/// What happens to a programme's students between two semesters (docs/MODEL.md 3.8), and the
 /// state a later semester starts from.
 extension LearningKernel {
     /// The break of `weeks` weeks before a semester, for every enrolled student of `cohort`: each

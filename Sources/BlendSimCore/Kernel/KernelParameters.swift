@@ -110,7 +110,7 @@ public struct KernelParameters: Sendable, Hashable {
     /// Growth of digital competence per hour of online work: d += rate · hours · (1 − d).
     public var digitalLearningRate = 0.005
 
-    // Breaks between the semesters of a programme (docs/MODEL.md 3.5)
+    // Breaks between the semesters of a programme (docs/MODEL.md 3.8)
     /// Loss of each receptive skill (listening, reading) per week of break, in student-level
     /// standard deviations: university EFL students showed no significant loss in listening or
     /// reading over two-month breaks (Yu 2011; Kramer et al. 2019).

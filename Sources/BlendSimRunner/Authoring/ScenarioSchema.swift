@@ -142,10 +142,31 @@ public enum ScenarioSchema {
         let defaults: (([(name: String, summary: String, schema: ParameterSchema)]) -> JSONValue) = { components in
             object(components.map { ($0.name, parameters($0.schema)) })
         }
+        let semester = object([
+            ("weeks", integer(1...52, "weeks in the semester")),
+            ("control_points", .object([("type", .string("array")), ("items", integer(1...52, "an assessment week"))])),
+        ])
+        // A programme's semesters: each the one before with its changes (docs/SCENARIO.md).
+        let taught = groupProperties.filter { ["online_share", "model", "policies", "hours", "students_per_teacher"].contains($0.0) }
+        let semesterEntry = object(
+            [("name", .object([("type", .string("string"))])),
+             ("break", object([("weeks", integer(0...52, "weeks between this semester and the one before"))], required: ["weeks"])),
+             ("semester", semester),
+             ("groups", .object([("type", .string("object")), ("additionalProperties", object(taught))]))] + taught)
+        let programme = object([
+            ("target", .object([
+                ("enum", .array(LevelBand.allCases.flatMap { [JSONValue.string($0.key), .string($0.cefr)] })),
+                ("description", .string("the level the students should reach by the programme's end")),
+            ])),
+            ("semesters", .object([
+                ("type", .string("array")), ("minItems", .integer(1)), ("maxItems", .integer(12)), ("items", semesterEntry),
+                ("description", .string("the first is the scenario's own semester; each later one needs 'break'")),
+            ])),
+        ], required: ["semesters"])
         let variant = object(
             [("name", .object([("type", .string("string"))])),
              ("groups", .object([("type", .string("object")), ("additionalProperties", object(groupProperties))])),
-             ("kernel", kernel), ("model_defaults", defaults(models)), ("policy_defaults", defaults(policies))]
+             ("kernel", kernel), ("model_defaults", defaults(models)), ("policy_defaults", defaults(policies)), ("programme", programme)]
                 + groupProperties.filter { ["online_share", "model", "policies", "hours", "students_per_teacher", "population", "students", "levels"].contains($0.0) },
             required: ["name"])
         let stringOrList = JSONValue.object([("oneOf", .array([
@@ -157,10 +178,7 @@ public enum ScenarioSchema {
             ("include", stringOrList),
             ("seed", integer(0...Int.max, "root of every random stream")),
             ("replications", integer(1...100_000, "independent replications")),
-            ("semester", object([
-                ("weeks", integer(1...52, "weeks in the semester")),
-                ("control_points", .object([("type", .string("array")), ("items", integer(1...52, "an assessment week"))])),
-            ])),
+            ("semester", semester),
             ("population", population),
             ("kernel", kernel),
             ("model_defaults", defaults(models)),
@@ -169,6 +187,7 @@ public enum ScenarioSchema {
             ("groups", .object([("type", .string("array")), ("minItems", .integer(1)), ("items", group)])),
             ("variants", .object([("type", .string("array")), ("items", variant)])),
             ("costs", costs(host)),
+            ("programme", programme),
         ], required: ["groups"], description: "A blendsim scenario (docs/SCENARIO.md)")
         if case .object(var members) = root {
             members.insert(("$schema", .string("https://json-schema.org/draft/2020-12/schema")), at: 0)

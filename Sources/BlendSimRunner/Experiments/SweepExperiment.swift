@@ -269,7 +269,7 @@ public enum SweepExperiment {
     /// `blendsim run` on a point gives its full summary.
     static let screeningMembers: Set<String> = [
         "name", "model", "online_share", "students", "policies", "overall", "motivation", "course_achievement", "rates",
-        "online_minutes_per_student",
+        "online_minutes_per_student", "programme",
     ]
 
     static func screening(_ groups: JSONValue?) -> JSONValue {
