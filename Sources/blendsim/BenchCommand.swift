@@ -16,6 +16,7 @@ extension BlendSim {
                   blendsim bench --students 1000000
                   blendsim bench --students 1000 --replications 1000 --threads 2
                   blendsim bench --groups 2 --students 100 --replications 10000   # calibration-sized runs
+                  blendsim bench --students 1000000 --semesters 4                 # a two-year programme
                 """
         )
 
@@ -27,6 +28,9 @@ extension BlendSim {
 
         @Option(help: "Weeks in the semester.")
         var weeks = 15
+
+        @Option(help: "Semesters: above 1, a programme of that many semesters of --weeks weeks, the same students carried through, with a 12-week break before each.")
+        var semesters = 1
 
         @Option(help: "Replications.")
         var replications = 1
@@ -44,6 +48,7 @@ extension BlendSim {
             guard (1...100_000).contains(replications) else { throw ValidationError("--replications must be between 1 and 100000") }
             guard (1...100).contains(repeats) else { throw ValidationError("--repeats must be between 1 and 100") }
             guard (1...64).contains(groups) else { throw ValidationError("--groups must be between 1 and 64") }
+            guard (1...12).contains(semesters) else { throw ValidationError("--semesters must be between 1 and 12") }
         }
 
         func run() throws {
@@ -51,12 +56,12 @@ extension BlendSim {
             defer { PluginGuard.end() }
             do {
                 let m = try BlendSimRunner.Bench.run(
-                    students: students, weeks: weeks, replications: replications, groups: groups, options: engine.engine,
+                    students: students, weeks: weeks, replications: replications, groups: groups, semesters: semesters, options: engine.engine,
                     repeats: repeats, pluginDirectories: plugins.directories)
                 let runs = m.runSeconds.map { seconds($0) }.joined(separator: ", ")
                 StandardOutput.write("""
                     workload      flipped-classroom, 40% online, teacher-it-training + chat-bot-feedback
-                    cohort        \(m.groups == 1 ? "" : "\(m.groups) groups × ")\(m.students) students × \(m.weeks) weeks × \(m.replications) replication\(m.replications == 1 ? "" : "s") = \(m.studentWeeks) student-weeks
+                    cohort        \(m.groups == 1 ? "" : "\(m.groups) groups × ")\(m.students) students × \(m.semesters == 1 ? "" : "\(m.semesters) semesters × ")\(m.weeks) weeks × \(m.replications) replication\(m.replications == 1 ? "" : "s") = \(m.studentWeeks) student-weeks
                     threads       \(m.threads) (of \(ProcessorCount.active) processors)
                     setup         \(seconds(m.setupSeconds)) (sampling tables)
                     runs          \(runs)

@@ -11,6 +11,8 @@ public enum Bench {
         public var students: Int
         public var groups: Int
         public var weeks: Int
+        /// Semesters of `weeks` weeks each (a programme when more than one).
+        public var semesters: Int = 1
         public var replications: Int
         public var threads: Int
         /// Seconds to prepare the engine (sampling tables), median over the repeats.
@@ -18,14 +20,16 @@ public enum Bench {
         /// Seconds of `Engine.run` (drawing the cohorts and simulating every week), per repeat.
         public var runSeconds: [Double]
 
-        public var studentWeeks: Int { students * groups * weeks * replications }
+        public var studentWeeks: Int { students * groups * weeks * semesters * replications }
         public var runsPerSecond: Double { Double(replications) / medianRunSeconds }
         public var medianRunSeconds: Double { runSeconds.sorted()[runSeconds.count / 2] }
         public var studentWeeksPerSecond: Double { Double(studentWeeks) / medianRunSeconds }
     }
 
     /// The benchmark scenario: `groups` groups of `students` students each.
-    public static func scenarioText(students: Int, weeks: Int, replications: Int, groups: Int = 1) -> String {
+    /// With `semesters` above 1, a programme of that many semesters of `weeks` weeks, with a
+    /// 12-week break before each.
+    public static func scenarioText(students: Int, weeks: Int, replications: Int, groups: Int = 1, semesters: Int = 1) -> String {
         var text = """
             name: bench
             seed: 1
@@ -45,13 +49,18 @@ public enum Bench {
 
                 """
         }
+        if semesters > 1 {
+            text += "programme:\n  semesters:\n    - {name: semester 1}\n"
+            for number in 2...semesters { text += "    - {name: semester \(number), break: {weeks: 12}}\n" }
+        }
         return text
     }
 
     public static func run(
-        students: Int, weeks: Int, replications: Int, groups: Int = 1, options: EngineOptions, repeats: Int, pluginDirectories: [String]
+        students: Int, weeks: Int, replications: Int, groups: Int = 1, semesters: Int = 1, options: EngineOptions, repeats: Int,
+        pluginDirectories: [String]
     ) throws(Diagnostic) -> Measurement {
-        let text = scenarioText(students: students, weeks: weeks, replications: replications, groups: groups)
+        let text = scenarioText(students: students, weeks: weeks, replications: replications, groups: groups, semesters: semesters)
         let decoded = ScenarioLoader.check(ScenarioSource(path: "bench", bytes: Array(text.utf8)))
         guard let scenario = decoded.scenario else { throw Diagnostic.collected(decoded.diagnostics)! }
         // The benchmark allocates by its options like any run: the same budget applies.
@@ -74,7 +83,7 @@ public enum Bench {
             setups.append(prepared - start)
         }
         return Measurement(
-            students: students, groups: groups, weeks: weeks, replications: replications, threads: options.threads,
+            students: students, groups: groups, weeks: weeks, semesters: semesters, replications: replications, threads: options.threads,
             setupSeconds: setups.sorted()[setups.count / 2], runSeconds: runs)
     }
 }
