@@ -153,7 +153,7 @@ public enum Comparison {
                 ("variants", .array(variants)),
                 ("comparisons", .array(comparisons)),
                 ("evidence", Provenance.json(
-                    models: arms.flatMap { $0.description.groups.map(\.model) }, policies: arms.flatMap { $0.description.groups.flatMap(\.policies) })),
+                    models: arms.flatMap(\.description.models), policies: arms.flatMap(\.description.policies))),
             ]
             if !costs.isEmpty {
                 members.insert(("costs", .array(costs.map { item -> JSONValue in
@@ -257,7 +257,7 @@ public enum Comparison {
             for arm in arms { out += "  \(arm.name): \(arm.changes.isEmpty ? "nothing" : arm.changes.joined(separator: "; "))\n" }
         }
         for group in first.description.groups {
-            out += "\nGroup '\(group.name)': end of semester, mean [95% CI]\n"
+            out += "\nGroup '\(group.name)': end of \(first.description.programme == nil ? "semester" : "programme"), mean [95% CI]\n"
             var header = ["outcome"] + arms.map(\.name)
             for arm in arms.dropFirst() { header.append("\(arm.name) − \(first.name)") }
             var rows = [header]

@@ -148,7 +148,8 @@ public struct ProgrammeDescription: Sendable {
                 let taught = semester.groups[index]
                 rows.append([
                     s == 0 ? group.name : "", semester.name,
-                    "\(taught.model) \(TerminalSummary.fixed(100 * taught.onlineShare, digits: 0))% online",
+                    "\(taught.model) \(TerminalSummary.fixed(100 * taught.onlineShare, digits: 0))% online"
+                        + (taught.policies.isEmpty ? "" : " + " + taught.policies.joined(separator: ", ")),
                     share(Summary.paperLevels[0].1), share(Summary.paperLevels[1].1), share(Summary.paperLevels[2].1),
                     TerminalSummary.fixed(100 * Statistic(outcomes.map { Self.withdrawn($0.weekly[row], enrolled: $0.enrolled) }).mean, digits: 1) + "%",
                 ])

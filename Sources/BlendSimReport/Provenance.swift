@@ -112,7 +112,7 @@ public enum Provenance {
 
     /// The `evidence` of a run's description.
     public static func json(_ run: RunDescription) -> JSONValue {
-        json(models: run.groups.map(\.model), policies: run.groups.flatMap(\.policies))
+        json(models: run.models, policies: run.policies)
     }
 
     /// The sentences of a summary's `evidence`, as "Where this comes from" lists them: the

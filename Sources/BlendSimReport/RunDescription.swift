@@ -36,6 +36,11 @@ public struct RunDescription: Sendable {
     /// A programme of several semesters (`programme:`); nil for a scenario of one semester.
     public var programme: ProgrammeDescription?
 
+    /// The models and policies the groups are taught with, in every semester (a programme's
+    /// later semesters may use others), in the groups' order.
+    public var models: [String] { groups.map(\.model) + (programme?.semesters.dropFirst().flatMap { $0.groups.map(\.model) } ?? []) }
+    public var policies: [String] { groups.flatMap(\.policies) + (programme?.semesters.dropFirst().flatMap { $0.groups.flatMap(\.policies) } ?? []) }
+
     /// How `--replications auto` ended.
     public struct Stopping: Sendable, Equatable {
         /// The asked 95% CI half-width.

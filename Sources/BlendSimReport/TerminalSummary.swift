@@ -40,7 +40,8 @@ public enum TerminalSummary {
         // The paper's three levels, named as in the report (CEFR bands of the Cambridge scale).
         let span = run.programme == nil ? "semester" : "programme"
         if let programme = run.programme { out += programme.table(run, result) }
-        out += "\n" + heading("Levels: % of enrolled students, start → end of \(span)", color: color) + "\n"
+        // A programme's students withdraw over years: its shares are of those still enrolled.
+        out += "\n" + heading(run.programme == nil ? "Levels: % of students, start → end of semester" : "Levels: % of enrolled students, start → end of programme", color: color) + "\n"
         var levelRows = [["group", "model", "online", "students"] + levelLabels.map(\.label)]
         for (index, group) in run.groups.enumerated() {
             var row = [group.name, group.model, percent(group.onlineShare, digits: 0), "\(group.students)"]

@@ -105,7 +105,7 @@ struct ProgrammeTests {
         let readingLoss: Double = rows[10].skills[Skill.reading.rawValue] - rows[11].skills[Skill.reading.rawValue]
         #expect(abs(readingLoss - 0.02 * 14.8 * 10) < 1e-3)
         #expect(rows[11].skills[Skill.speaking.rawValue] == rows[10].skills[Skill.speaking.rawValue])
-        #expect(abs(rows[11].motivation - PopulationSpec().motivation.mean) < 1e-4, "full recovery: every student back at the mean")
+        #expect(abs(rows[11].motivation - rows[0].motivation) < 1e-4, "full recovery: every student back at the group's starting mean")
     }
 
     static let scenario = """
@@ -182,6 +182,26 @@ struct ProgrammeTests {
         #expect(!FileManager.default.fileExists(atPath: directory.path + "/trace.csv"))
     }
 
+    /// A semester that changes a group's model teaches with the new model alone: the old model's
+    /// parameters do not follow it; hours are changed key by key.
+    @Test func aNewModelLeavesTheOldOnesParametersBehind() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("m.yaml", """
+            groups:
+              - {name: g, students: 20, levels: {intermediate: 1}, online_share: 0.4, hours: {contact: 4, siw: 2},
+                 model: {name: station-rotation, parameters: {online_effectiveness: 3}}}
+            programme:
+              semesters:
+                - {}
+                - {break: {weeks: 2}, groups: {g: {model: face-to-face-driver, hours: {contact: 3}}}}
+            """)
+        let scenario = try ScenarioLoader.load(path: path)
+        let second = try #require(scenario.programme?.semesters[1].groups[0])
+        #expect(second.model.name == "face-to-face-driver" && second.model.parameters.isEmpty)
+        #expect(second.contactHours == 3 && second.siwHours == 2)
+        #expect(scenario.groups[0].model.parameters.count == 1)
+    }
+
     /// Bad programmes are refused at their place, every mistake at once, and nothing is run.
     @Test(arguments: [
         ("programme: {semesters: []}", "5:24: error: 'semesters' must be a non-empty list of semesters, found an empty list"),
@@ -189,7 +209,10 @@ struct ProgrammeTests {
         ("programme: {semesters: [{}, {break: {weeks: -2}}]}", "5:45: error: a break of -2 weeks: a break cannot be negative"),
         ("programme: {semesters: [{}, {}]}", "5:29: error: semester 2 needs 'break: {weeks: N}': the weeks between it and the semester before (0 for none)"),
         ("programme: {semesters: [{}, {break: {weeks: 2}, groups: {t: {online_share: 0.2}}}]}", "5:58: error: semester 2 changes unknown group 't'; did you mean 's'?"),
-        ("programme: {semesters: [{}, {break: {weeks: 2}, groups: {s: {students: 20}}}]}", "5:62: error: unknown key 'students' in group 's' in semester 2"),
+        ("programme: {semesters: [{}, {break: {weeks: 2}, groups: {s: {students: 20}}}]}", "5:62: error: semester 2 cannot change 'students': a programme teaches the same students in every semester"),
+        ("programme: {semesters: [{}, {break: {weeks: 2}, levels: {B1: 1}}]}", "5:49: error: semester 2 cannot change 'levels': a programme teaches the same students in every semester"),
+        ("variants:\n  - {name: a}\n  - {name: b, programme: {semesters: [{}]}}", "7:26: error: variant 'b' makes the scenario a programme; write 'programme:' in the scenario itself, so that every variant is one"),
+        ("programme: {target: B2, semesters: [{}]}\nvariants:\n  - {name: a}\n  - {name: b, programme: {target: B1}}", "8:35: error: variant 'b' changes the programme's target; the variants of a comparison share the scenario's"),
         ("programme: {semesters: [{online_share: 0.2}]}", "5:40: error: the first semester is the scenario's own 'semester:' and 'groups:'; set 'online_share' there"),
     ])
     func badProgrammesAreLocated(programme: String, expected: String) throws {

@@ -129,7 +129,8 @@ public enum TightReference {
                     is_control_point: isControlPoint ? 1 : 0, replication: 0, stream: 0,
                     group_stream: CounterRandom.derive(groupKey, 0x6A0F), group: infoPointer, conditions: conditionsPointer,
                     mean_motivation: previous.motivation, mean_skill: previous.skill, active_share: previous.activeShare,
-                    control_point_count: UInt32(spec.controlPoints.count), reserved: 0, mean_course: previous.course)
+                    control_point_count: UInt32(spec.controlPoints.count), reserved: 0, mean_course: previous.course,
+                    semester: 1, semesters: 1)
                 for (p, policy) in policies.enumerated() {
                     context.stream = CounterRandom.derive(weekStream, UInt64(p + 1))
                     try policy.beginWeek(&context)

@@ -121,9 +121,7 @@ public final class Engine: Sendable {
             var next: [GroupRun] = []
             for (index, previous) in runs.enumerated() {
                 let group = semester.groups[index]
-                kernel.applyBreak(
-                    cohort: previous.cohort, weeks: semester.breakWeeks,
-                    motivationTarget: spec.groups[index].population.motivation.mean)
+                kernel.applyBreak(cohort: previous.cohort, weeks: semester.breakWeeks, motivationTarget: outcomes[index].weekly[0].motivation)
                 next.append(
                     try GroupRun(
                         index: index, spec: group, continuing: previous.cohort, replication: replication,

@@ -5,7 +5,8 @@ extension LearningKernel {
     /// receptive skill (listening, reading) loses `break_receptive_loss` and each productive skill
     /// (writing, speaking) `break_productive_loss` student-level standard deviations per week
     /// (the seed study's spread, 14.8 points), down to the bottom of the scale; motivation closes
-    /// `break_motivation_recovery` of its distance to `motivationTarget`. Withdrawn students stay
+    /// `break_motivation_recovery` of its distance to `motivationTarget` (the group's mean
+    /// motivation at the programme's start). Withdrawn students stay
     /// withdrawn; nothing is drawn, so the break changes no random number.
     public func applyBreak(cohort: Cohort, weeks: Int, motivationTarget: Double) {
         guard weeks > 0, cohort.count > 0 else { return }

@@ -153,7 +153,7 @@ public enum ScenarioSchema {
              ("break", object([("weeks", integer(0...52, "weeks between this semester and the one before"))], required: ["weeks"])),
              ("semester", semester),
              ("groups", .object([("type", .string("object")), ("additionalProperties", object(taught))]))] + taught)
-        let programme = object([
+        let programmeProperties: [(String, JSONValue)] = [
             ("target", .object([
                 ("enum", .array(LevelBand.allCases.flatMap { [JSONValue.string($0.key), .string($0.cefr)] })),
                 ("description", .string("the level the students should reach by the programme's end")),
@@ -162,11 +162,12 @@ public enum ScenarioSchema {
                 ("type", .string("array")), ("minItems", .integer(1)), ("maxItems", .integer(12)), ("items", semesterEntry),
                 ("description", .string("the first is the scenario's own semester; each later one needs 'break'")),
             ])),
-        ], required: ["semesters"])
+        ]
+        let programme = object(programmeProperties, required: ["semesters"])
         let variant = object(
             [("name", .object([("type", .string("string"))])),
              ("groups", .object([("type", .string("object")), ("additionalProperties", object(groupProperties))])),
-             ("kernel", kernel), ("model_defaults", defaults(models)), ("policy_defaults", defaults(policies)), ("programme", programme)]
+             ("kernel", kernel), ("model_defaults", defaults(models)), ("policy_defaults", defaults(policies)), ("programme", object(programmeProperties))]
                 + groupProperties.filter { ["online_share", "model", "policies", "hours", "students_per_teacher", "population", "students", "levels"].contains($0.0) },
             required: ["name"])
         let stringOrList = JSONValue.object([("oneOf", .array([

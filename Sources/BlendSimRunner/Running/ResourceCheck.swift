@@ -44,7 +44,7 @@ public enum ResourceCheck {
         guard needed <= limit(settings) else {
             let students = scenario.groups.reduce(0) { $0 + $1.students }
             throw scenario.source.diagnostic(
-                "this run needs about \(gib(needed)) of memory (\(students) students × \(Cohort.bytesPerStudent) bytes, \(scenario.replications) replications × \(scenario.weeks) weeks of results) but the budget is \(gib(limit(settings))) (80% of the memory available unless --max-memory says otherwise); use fewer students or replications, a larger machine, or --max-memory", line: 1, column: 1)
+                "this run needs about \(gib(needed)) of memory (\(students) students × \(Cohort.bytesPerStudent) bytes, \(scenario.replications) replications × \(scenario.teachingWeeks) weeks of results) but the budget is \(gib(limit(settings))) (80% of the memory available unless --max-memory says otherwise); use fewer students or replications, a larger machine, or --max-memory", line: 1, column: 1)
         }
     }
 

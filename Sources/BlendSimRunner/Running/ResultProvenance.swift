@@ -86,7 +86,9 @@ public struct ResultProvenance: Sendable {
     }
 
     public static func used(by scenarios: [Scenario], host: PluginHost) -> [LoadedPlugin] {
-        let used = Set(scenarios.flatMap { $0.groups.flatMap { [$0.model.name] + $0.policies.map(\.name) } })
+        // Every semester's groups: a programme's later semesters may use other plugins.
+        let groups = scenarios.flatMap { $0.groups + ($0.programme?.semesters.flatMap(\.groups) ?? []) }
+        let used = Set(groups.flatMap { [$0.model.name] + $0.policies.map(\.name) })
         return host.plugins.filter { plugin in
             host.models.contains { $0.plugin == plugin && used.contains($0.name) }
                 || host.policies.contains { $0.plugin == plugin && used.contains($0.name) }

@@ -46,19 +46,23 @@ extension Scenario {
 extension ScenarioDecoder {
     static let programmeKeys = ["target", "semesters"]
     /// What a semester may change: its own name, break and weeks, and how groups are taught.
-    static let semesterEntryKeys = ["name", "break", "semester", "groups", "online_share", "model", "policies", "hours", "students_per_teacher"]
+    static let semesterEntryKeys = [
+        "name", "break", "semester", "groups", "online_share", "model", "policies", "hours", "students_per_teacher",
+        // Refused with their own sentence: the students are the same in every semester.
+        "students", "levels", "cohort", "population",
+    ]
     static let semesterGroupKeys = ["online_share", "model", "policies", "hours", "students_per_teacher"]
 
     /// A level named as scenarios name them (`upper_intermediate`) or by its CEFR label (`B2`).
     static func level(named text: String) -> LevelBand? {
-        LevelBand(key: text) ?? LevelBand.allCases.first { $0.cefr == text.uppercased() }
+        LevelBand(key: text) ?? LevelBand.allCases.first { $0.cefr == text }
     }
 
     /// Decodes `programme:` of `root` (already decoded as `first`, the first semester's scenario).
     mutating func programme(_ node: YAMLNode, root: YAMLNode, first: Scenario) -> Programme? {
         guard let top = mapping(node, "programme", allowed: Self.programmeKeys) else { return nil }
         if first.costs != nil {
-            error("a programme cannot be priced yet ('costs:'); price each semester as a scenario of its own", at: node)
+            error("a programme cannot be priced yet ('costs:'); price each semester as a scenario of its own", at: root["costs"] ?? node)
         }
         var target: LevelBand?
         if let targetNode = top["target"], let text = string(targetNode, "target") {
@@ -112,7 +116,8 @@ extension ScenarioDecoder {
                 error("semester \(number) needs 'break: {weeks: N}': the weeks between it and the semester before (0 for none)", at: item)
             }
             if index == 0 {
-                for key in Self.semesterEntryKeys where !["name", "break"].contains(key) {
+                guard refuseStudentChanges(item, number: number) else { continue }
+                for key in Self.semesterEntryKeys where !["name", "break", "students", "levels", "cohort", "population"].contains(key) {
                     if let changed = entries[key] {
                         error("the first semester is the scenario's own 'semester:' and 'groups:'; set '\(key)' there", at: changed)
                     }
@@ -121,6 +126,7 @@ extension ScenarioDecoder {
                     name: name, breakWeeks: 0, weeks: first.weeks, controlPoints: first.controlPoints, groups: first.groups, changes: []))
                 continue
             }
+            guard refuseStudentChanges(item, number: number) else { continue }
             for pair in item.pairs ?? [] {
                 let key = pair.key.scalar ?? ""
                 switch key {
@@ -139,15 +145,17 @@ extension ScenarioDecoder {
                             error("semester \(number) changes unknown group '\(groupName)'\(Suggestion.phrase(for: groupName, in: names))", at: override.key)
                             continue
                         }
-                        guard mapping(override.value, "group '\(groupName)' in semester \(number)", allowed: Self.semesterGroupKeys) != nil else { continue }
-                        groups[groupIndex] = VariantBuilder.merged(groups[groupIndex], with: override.value)
+                        guard refuseStudentChanges(override.value, number: number, group: true),
+                            mapping(override.value, "group '\(groupName)' in semester \(number)", allowed: Self.semesterGroupKeys) != nil
+                        else { continue }
+                        for change in override.value.pairs ?? [] {
+                            groups[groupIndex] = Self.changed(groups[groupIndex], change.key.scalar ?? "", to: change.value)
+                        }
                     }
                     tree = replacingGroups(tree, groups)
                 case _ where Self.semesterGroupKeys.contains(key):
                     guard var groups = tree["groups"]?.items else { continue }
-                    for groupIndex in groups.indices {
-                        groups[groupIndex] = VariantBuilder.setting(key, pair.value, in: groups[groupIndex], merge: false)
-                    }
+                    for groupIndex in groups.indices { groups[groupIndex] = Self.changed(groups[groupIndex], key, to: pair.value) }
                     tree = replacingGroups(tree, groups)
                 default:
                     continue
@@ -173,5 +181,23 @@ extension ScenarioDecoder {
         }
         guard semesters.count == items.count else { return nil }
         return Programme(semesters: semesters, target: target)
+    }
+
+    /// A group as a semester changes it: a new model or list of policies replaces the old one
+    /// (with its parameters), hours are merged key by key.
+    static func changed(_ group: YAMLNode, _ key: String, to value: YAMLNode) -> YAMLNode {
+        VariantBuilder.setting(key, value, in: group, merge: key == "hours")
+    }
+
+    /// Refuses a semester's change to who the students are (in a semester's entry, or with
+    /// `group: true` in one group's changes, where `name` would rename it); false if there was one.
+    mutating func refuseStudentChanges(_ node: YAMLNode, number: Int, group: Bool = false) -> Bool {
+        let keys = ["students", "levels", "cohort", "population"] + (group ? ["name"] : [])
+        var fine = true
+        for pair in node.pairs ?? [] where keys.contains(pair.key.scalar ?? "") {
+            error("semester \(number) cannot change '\(pair.key.scalar ?? "")': a programme teaches the same students in every semester", at: pair.key)
+            fine = false
+        }
+        return fine
     }
 }

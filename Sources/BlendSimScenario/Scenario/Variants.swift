@@ -150,6 +150,18 @@ extension ScenarioDecoder {
                 error("duplicate variant name '\(name)'", at: nameNode)
                 continue
             }
+            // Variants compare programmes of one kind: all of them programmes towards the
+            // scenario's target, or none.
+            if let programme = entries["programme"] {
+                if base["programme"] == nil {
+                    error("variant '\(name)' makes the scenario a programme; write 'programme:' in the scenario itself, so that every variant is one", at: programme)
+                    continue
+                }
+                if let target = programme["target"], target.scalar != base["programme"]?["target"]?.scalar {
+                    error("variant '\(name)' changes the programme's target; the variants of a comparison share the scenario's", at: target)
+                    continue
+                }
+            }
             var tree = base
             let written = Set((item.pairs ?? []).compactMap(\.key.scalar))
             for pair in item.pairs ?? [] {
