@@ -221,7 +221,7 @@ extension PosteriorCommandTests {
             targets:
               - {statistic: groups.g.overall.after, value: 152, tolerance: 2}
               - {statistic: groups.g.motivation.after, value: 0.6, tolerance: 0.05}
-            abc: {particles: 30, generations: 4, min_acceptance: 0.01}
+            abc: {particles: 30, generations: 3, min_acceptance: 0.01}
             """)
         let whole = try blendsim("calibrate", plan, "--method", method, "--out", directory.path + "/whole", "--threads", "1")
         #expect(whole.status == 0, "\(whole.stderr)")
