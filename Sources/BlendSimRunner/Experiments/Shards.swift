@@ -216,7 +216,7 @@ public struct ShardFile: Sendable {
 
     /// Checks merged units against the plan they claim: every (arm, replication) exactly once,
     /// each with the arm's groups and weeks. Anything else is a tampered or foreign shard.
-    static func check(_ units: [UnitResult], arms: [(groups: Int, rows: Int)], replications: Int) throws(Diagnostic) {
+    static func check(_ units: [UnitResult], arms: [(groups: Int, rows: Int, weeks: Int)], replications: Int) throws(Diagnostic) {
         var seen = Set<Int>()
         for unit in units {
             guard unit.arm < arms.count, unit.replication < replications else {
@@ -226,7 +226,7 @@ public struct ShardFile: Sendable {
                 throw Diagnostic("the shards hold arm \(unit.arm), replication \(unit.replication + 1) twice; refusing to merge")
             }
             let expected = arms[unit.arm]
-            guard unit.groups.count == expected.groups, unit.groups.allSatisfy({ $0.weekly.count == expected.rows }) else {
+            guard unit.groups.count == expected.groups, unit.groups.allSatisfy({ $0.weekly.count == expected.rows && $0.plannedMinutes.count == expected.weeks }) else {
                 throw Diagnostic("a shard's arm \(unit.arm), replication \(unit.replication + 1) does not have the plan's groups and weeks; refusing to merge")
             }
         }

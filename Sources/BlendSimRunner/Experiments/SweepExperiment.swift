@@ -130,7 +130,7 @@ public enum SweepExperiment {
                     plugins: ResultProvenance.used(by: scenarios, host: host).map(PluginRecord.init))
                 for unit in completed {
                     guard unit.arm < scenarios.count, unit.groups.count == scenarios[unit.arm].groups.count,
-                        unit.groups.allSatisfy({ $0.weekly.count == scenarios[unit.arm].weeklyRows })
+                        unit.groups.allSatisfy({ $0.weekly.count == scenarios[unit.arm].weeklyRows && $0.plannedMinutes.count == scenarios[unit.arm].teachingWeeks })
                     else {
                         throw Diagnostic("\(Checkpoint.path(out: out)) holds a run the plan does not have; remove the checkpoint to start afresh")
                     }
@@ -179,7 +179,7 @@ public enum SweepExperiment {
         guard hash(plan, base: base) == first.planHash else {
             throw Diagnostic("\(first.planPath) or its scenario has changed since the shards ran; refusing to merge")
         }
-        try ShardFile.check(units, arms: scenarios.map { ($0.groups.count, $0.weeklyRows) }, replications: first.replications)
+        try ShardFile.check(units, arms: scenarios.map { ($0.groups.count, $0.weeklyRows, $0.teachingWeeks) }, replications: first.replications)
         return try report(
             plan, base: base, points: points, scenarios: scenarios, units: units,
             provenance: ResultProvenance(seed: first.seed, replications: first.replications, plugins: first.plugins))

@@ -101,7 +101,7 @@ public enum VariantComparison {
         guard ShardFile.planHash(fileBytes: scenario.source.bytes, replications: first.replications, seed: first.seed) == first.planHash else {
             throw Diagnostic("\(first.planPath) has changed since the shards ran; refusing to merge")
         }
-        try ShardFile.check(units, arms: variants.map { ($0.scenario.groups.count, $0.scenario.weeklyRows) }, replications: first.replications)
+        try ShardFile.check(units, arms: variants.map { ($0.scenario.groups.count, $0.scenario.weeklyRows, $0.scenario.teachingWeeks) }, replications: first.replications)
         // Costs are priced from the plugins' declarations: the merge loads the plugin path only when
         // the scenario asks for them.
         let host = scenario.costs == nil ? nil : try PluginResolution.host(settings.pluginDirectories)
