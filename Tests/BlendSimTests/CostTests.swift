@@ -369,6 +369,22 @@ struct CostTests {
         }
     }
 
+    /// A plan (optimise, sweep, calibration) whose scenario cannot be read says so at its
+    /// `scenario:` line, and writes nothing.
+    @Test(arguments: [
+        ("optimise", "scenario: nothere.yaml\ngroup: s\nspace: {online_share: [0.2]}\n"),
+        ("sweep", "scenario: nothere.yaml\ndesign: grid\nparameters:\n  - {name: groups.s.online_share, values: [0.1]}\n"),
+        ("calibrate", "scenario: nothere.yaml\nparameters:\n  - {name: kernel.points_per_hour, min: 0.01, max: 0.1}\ntargets:\n  - {statistic: groups.g.overall.after, value: 150, tolerance: 2}\n"),
+    ])
+    func aPlansMissingScenarioIsLocated(command: String, plan: String) throws {
+        let directory = TemporaryDirectory()
+        _ = directory.file("plan.yaml", plan)
+        let result = try runProcess(TestPaths.executable, [command, "plan.yaml"] + (command == "calibrate" ? [] : ["--out", "out"]), directory: directory.path)
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("plan.yaml:1:11: error: cannot read scenario 'nothere.yaml': "), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/out"))
+    }
+
     /// A budget below every design's cost is a clear answer naming the cheapest, not an empty table.
     @Test func budgetBelowEveryDesign() throws {
         let directory = TemporaryDirectory()

@@ -126,6 +126,7 @@ extension ScenarioDecoder {
         var scenarioPath = ""
         if let node = top["scenario"], let value = string(node, "scenario") {
             scenarioPath = CalibrationPlanLoader.resolve(value, relativeTo: source.path)
+            scenarioReadable(scenarioPath, at: node)
         } else if top["scenario"] == nil && top["targets"] != nil {
             error("a calibration plan with 'targets' needs 'scenario' (the scenario file they come from)", at: root)
         }

@@ -74,6 +74,7 @@ extension ScenarioDecoder {
         var scenarioLocation = source.location(of: root)
         if let node = top["scenario"], let value = string(node, "scenario") {
             scenarioPath = CalibrationPlanLoader.resolve(value, relativeTo: source.path)
+            scenarioReadable(scenarioPath, at: node)
             scenarioLocation = source.location(of: node)
         } else if top["scenario"] == nil {
             error("an optimise plan needs 'scenario' (the base scenario, with costs:)", at: root)

@@ -193,3 +193,11 @@ extension String {
     /// The string with leading zeros up to `width` characters.
     fileprivate func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
+
+extension ScenarioDecoder {
+    /// A plan's `scenario:` must name a file that can be read: otherwise the plan's line says so,
+    /// rather than an error with no place when the scenario is loaded.
+    mutating func scenarioReadable(_ path: String, at node: YAMLNode) {
+        if case .failure(let problem) = ScenarioLoader.readFile(path) { error(problem.message, at: node) }
+    }
+}

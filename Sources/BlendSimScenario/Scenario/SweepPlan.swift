@@ -109,6 +109,7 @@ extension ScenarioDecoder {
         var scenarioPath = ""
         if let node = top["scenario"], let value = string(node, "scenario") {
             scenarioPath = CalibrationPlanLoader.resolve(value, relativeTo: source.path)
+            scenarioReadable(scenarioPath, at: node)
         } else if top["scenario"] == nil {
             error("a sweep plan needs 'scenario' (the base scenario)", at: root)
         }
