@@ -12,6 +12,10 @@ public struct OutputDirectory: Sendable {
     /// Files whose presence means the directory already holds results.
     public static let resultFiles = ["summary.json", "weekly.csv", "manifest.json"]
 
+    /// Every file a command's results may hold: what replacing one command's results with
+    /// another's must not leave behind.
+    public static let commandFiles = ["summary.json", "weekly.csv", "runs.csv", "sensitivity.json", "designs.csv", "report.html", "manifest.json"]
+
     public init(path: String) { self.path = path }
 
     /// Whether the directory already holds results of an earlier run.
@@ -26,8 +30,12 @@ public struct OutputDirectory: Sendable {
     /// - Parameter mayReplace: unless `replacing`, decides under the lock whether the results
     ///   found there may be replaced anyway (given the directory's path): the same result written
     ///   again.
+    /// - Parameter whole: `files` are a command's whole results: once they are in place and
+    ///   `replacing`, any other of `commandFiles` left by an earlier command (a sweep's runs.csv
+    ///   under a run's results, a report of the old results) is removed, so the directory
+    ///   describes one result.
     public func write(
-        _ files: [(name: String, contents: String)], replacing: Bool = true, mayReplace: ((String) -> Bool)? = nil
+        _ files: [(name: String, contents: String)], replacing: Bool = true, mayReplace: ((String) -> Bool)? = nil, whole: Bool = false
     ) throws(FileSystemError) {
         try FileSystem.makeDirectories(path)
         try FileSystem.withLock(directory: path) { () throws(FileSystemError) in
@@ -35,6 +43,12 @@ public struct OutputDirectory: Sendable {
                 throw FileSystemError("\(path) already holds results (another run wrote them meanwhile); choose another --out or pass --force to replace them")
             }
             try FileSystem.write(files.map { (path + "/" + $0.name, Array($0.contents.utf8)) })
+            // (The same result written again without --force keeps what it had, its report too.)
+            guard whole && replacing else { return }
+            let written = Set(files.map(\.name))
+            for name in Self.commandFiles where !written.contains(name) && FileSystem.exists(path + "/" + name) {
+                FileSystem.remove(path + "/" + name)
+            }
         }
     }
 

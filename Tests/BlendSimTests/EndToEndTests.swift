@@ -120,6 +120,21 @@ struct EndToEndTests {
         #expect(!files.contains { $0.contains(".tmp-") })
     }
 
+    /// `--force` replaces another command's results whole: a run over a sweep's results with its
+    /// report leaves no runs.csv or report.html of the sweep; a compare over a run leaves its own
+    /// files only.
+    @Test func forceLeavesNoFilesOfTheOldResults() throws {
+        let directory = TemporaryDirectory()
+        let out = directory.path + "/r"
+        #expect(try blendsim("sweep", TestPaths.scenarios + "/sweep-online-share.yaml", "--replications", "2", "--out", out, "--report", "--quiet").status == 0)
+        #expect(FileManager.default.fileExists(atPath: out + "/runs.csv") && FileManager.default.fileExists(atPath: out + "/report.html"))
+        #expect(try blendsim("run", Self.paper, "--replications", "2", "--out", out, "--force", "--quiet").status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == ["manifest.json", "summary.json", "weekly.csv"])
+        #expect(try blendsim("report", out).status == 0, "the directory is one run's results again")
+        #expect(try blendsim("compare", TestPaths.scenarios + "/compare-ratios.yaml", "--replications", "2", "--out", out, "--force", "--quiet").status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == ["manifest.json", "summary.json", "weekly.csv"])
+    }
+
     @Test func existingResultsAreNotOverwrittenWithoutForce() throws {
         let directory = TemporaryDirectory()
         let out = directory.path + "/r"

@@ -45,7 +45,7 @@ public enum ResultsDirectory {
                 ("elapsed_seconds", .finite((report.seconds * 1000).rounded() / 1000)),
             ])
         try checkOutput(directory, force: force)
-        try write(files + [("manifest.json", manifest)], to: directory, replacing: force)
+        try write(files + [("manifest.json", manifest)], to: directory, replacing: force, whole: true)
     }
 
     /// Writes the result files of compare, sweep, merge and calibrate with a manifest naming the
@@ -81,7 +81,7 @@ public enum ResultsDirectory {
             return Set(outputs.map(\.0)) == names
         }
         do {
-            try OutputDirectory(path: directory).write(files + [("manifest.json", manifest)], replacing: force, mayReplace: sameResult)
+            try OutputDirectory(path: directory).write(files + [("manifest.json", manifest)], replacing: force, mayReplace: sameResult, whole: true)
         } catch {
             throw Diagnostic(error.message)
         }
@@ -195,9 +195,9 @@ public enum ResultsDirectory {
         }
     }
 
-    static func write(_ files: [(name: String, contents: String)], to directory: String, replacing: Bool) throws(Diagnostic) {
+    static func write(_ files: [(name: String, contents: String)], to directory: String, replacing: Bool, whole: Bool = false) throws(Diagnostic) {
         do {
-            try OutputDirectory(path: directory).write(files, replacing: replacing)
+            try OutputDirectory(path: directory).write(files, replacing: replacing, whole: whole)
         } catch {
             throw Diagnostic(error.message)
         }
