@@ -59,18 +59,13 @@ extension BlendSim {
             let progress = quiet ? nil : ProgressReporter.callback(label: "optimise")
             do throws(Diagnostic) {
                 settings.posterior = try uncertainty.load()
-                if let emitSlurm {
+                if emitSlurm != nil {
                     // The plan is checked first: scripts for a search that cannot be sharded (or
                     // run at all) would only fail on the cluster.
-                    _ = try Optimisation.check(planPath: plan, settings: settings, sharded: true)
-                    let files = SlurmScript.files(
-                        command: "optimise", plan: SlurmScript.absolute(plan), shards: slurm.shards, out: SlurmScript.absolute(output.out!),
-                        executable: SlurmScript.executable(), pluginDirectories: plugins.directories.map(SlurmScript.absolute),
-                        seed: seed.seed, replications: replications.replications, engine: engine.arguments + memory.arguments,
-                        job: slurm.job.job, directory: SlurmScript.absolute(emitSlurm))
-                    for file in files { try ResultsDirectory.writeFile(emitSlurm + "/" + file.name, file.contents) }
-                    StandardOutput.write("Slurm scripts written to \(emitSlurm)/; submit with: bash \(emitSlurm)/submit.sh\n")
-                    StandardOutput.write("If a task fails or is killed, once the jobs have ended: bash \(emitSlurm)/resubmit.sh\n")
+                    try Optimisation.check(planPath: plan, settings: settings, sharded: true)
+                    try slurm.emit(
+                        command: "optimise", plan: plan, out: output.out!, plugins: plugins, seed: seed.seed,
+                        replications: replications.replications, engine: engine.arguments + memory.arguments)
                     return
                 }
                 try output.check()

@@ -257,6 +257,21 @@ struct SlurmEmitOptions: ParsableArguments {
 
     @OptionGroup var job: SlurmJobOptions
 
+    /// Writes the job array, merge, submit and resubmit scripts of a sharded `command` (sweep or
+    /// optimise) into `--emit-slurm`, and prints how to submit them.
+    func emit(
+        command: String, plan: String, out: String, plugins: PluginOptions, seed: UInt64?, replications: Int?, engine: [String]
+    ) throws(Diagnostic) {
+        guard let emitSlurm else { return }
+        let files = SlurmScript.files(
+            command: command, plan: SlurmScript.absolute(plan), shards: shards, out: SlurmScript.absolute(out),
+            executable: SlurmScript.executable(), pluginDirectories: plugins.directories.map(SlurmScript.absolute),
+            seed: seed, replications: replications, engine: engine, job: job.job, directory: SlurmScript.absolute(emitSlurm))
+        for file in files { try ResultsDirectory.writeFile(emitSlurm + "/" + file.name, file.contents) }
+        StandardOutput.write("Slurm scripts written to \(emitSlurm)/; submit with: bash \(emitSlurm)/submit.sh\n")
+        StandardOutput.write("If a task fails or is killed, once the jobs have ended: bash \(emitSlurm)/resubmit.sh\n")
+    }
+
     /// The one check of these options; `out` is the results directory the scripts will fill.
     func check(out: String?) throws {
         if emitSlurm == nil && shards != 4 { throw ValidationError("--shards goes with --emit-slurm") }

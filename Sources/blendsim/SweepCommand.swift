@@ -59,15 +59,10 @@ extension BlendSim {
             let progress = presentation.quiet ? nil : ProgressReporter.callback(label: "sweep")
             do throws(Diagnostic) {
                 settings.posterior = try uncertainty.load()
-                if let emitSlurm {
-                    let files = SlurmScript.files(
-                        plan: SlurmScript.absolute(plan), shards: slurm.shards, out: SlurmScript.absolute(output.out!),
-                        executable: SlurmScript.executable(), pluginDirectories: plugins.directories.map(SlurmScript.absolute),
-                        seed: seed.seed, replications: replications.replications, engine: engine.arguments + memory.arguments,
-                        job: slurm.job.job, directory: SlurmScript.absolute(emitSlurm))
-                    for file in files { try ResultsDirectory.writeFile(emitSlurm + "/" + file.name, file.contents) }
-                    StandardOutput.write("Slurm scripts written to \(emitSlurm)/; submit with: bash \(emitSlurm)/submit.sh\n")
-                    StandardOutput.write("If a task fails or is killed, once the jobs have ended: bash \(emitSlurm)/resubmit.sh\n")
+                if emitSlurm != nil {
+                    try slurm.emit(
+                        command: "sweep", plan: plan, out: output.out!, plugins: plugins, seed: seed.seed,
+                        replications: replications.replications, engine: engine.arguments + memory.arguments)
                     return
                 }
                 try output.check()
